@@ -42,7 +42,7 @@ class DatasetNotFoundError(FileNotFoundError):
     """The dataset's files are in none of the places we looked; the message lists them and how to get them."""
 
 
-# ------------------------------------------------------------------------------------------ IDX parser
+# ---------------------------------------------------------------------- IDX parser
 
 # IDX type code -> big-endian numpy dtype (http://yann.lecun.com/exdb/mnist/, "THE IDX FILE FORMAT").
 _IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
@@ -99,7 +99,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     return np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-# ---------------------------------------------------------------------------------------- where the files are
+# ---------------------------------------------------------------------- where the files are
 
 _FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
           "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -362,7 +362,7 @@ def load_mnist(train: bool = True, prefer: str = "full", root: str | os.PathLike
     return MNIST(train=train, flatten=flatten, subset="small")
 
 
-# ------------------------------------------------------------------------------------------ toy 2-D problems
+# ---------------------------------------------------------------------- toy 2-D problems
 
 def _rng(random_state: Any) -> Any:
     """None, an int seed, a numpy Generator or a legacy RandomState, as sklearn's `random_state`."""
@@ -377,7 +377,7 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True, 
 
     The classic first non-linear problem: an MLP must bend its boundary to separate the moons."""
     if isinstance(n_samples, (int, np.integer)):
-        n_out = int(n_samples) // 2
+        n_out = int(n_samples) // 2 + 1
         n_in = int(n_samples) - n_out
     else:
         try:

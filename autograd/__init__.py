@@ -1,0 +1,112 @@
+"""chainrule's engine: `import autograd as ag`, then use it like torch.
+
+    x = ag.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    loss = (x @ ag.randn(2, 3)).relu().sum()
+    loss.backward()          # x.grad now holds d loss / d x
+"""
+from . import dtypes, engine, ops
+from .backprop import backward, grad
+from .creation import (
+                       arange,
+                       eye,
+                       from_numpy,
+                       full,
+                       full_like,
+                       generator,
+                       linspace,
+                       manual_seed,
+                       ones,
+                       ones_like,
+                       rand,
+                       randint,
+                       randn,
+                       randperm,
+                       zeros,
+                       zeros_like,
+)
+from .dtypes import (
+                       bool_,
+                       float16,
+                       float32,
+                       float64,
+                       get_default_dtype,
+                       int8,
+                       int16,
+                       int32,
+                       int64,
+                       set_default_dtype,
+                       uint8,
+)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .op import Op
+from .ops import (
+                       abs,
+                       add,
+                       amax,
+                       amin,
+                       argmax,
+                       argmin,
+                       cast,
+                       cat,
+                       chunk,
+                       clamp,
+                       clip,
+                       cos,
+                       cross_entropy,
+                       div,
+                       erf,
+                       exp,
+                       expand,
+                       flatten,
+                       gelu,
+                       getitem,
+                       leaky_relu,
+                       log,
+                       log_softmax,
+                       logsumexp,
+                       matmul,
+                       max,
+                       maximum,
+                       mean,
+                       min,
+                       minimum,
+                       mul,
+                       neg,
+                       one_hot,
+                       pad,
+                       permute,
+                       pow,
+                       prod,
+                       relu,
+                       reshape,
+                       sigmoid,
+                       sin,
+                       softmax,
+                       split,
+                       sqrt,
+                       square,
+                       squeeze,
+                       stack,
+                       std,
+                       sub,
+                       sum,
+                       sum_to,
+                       take_along_dim,
+                       tanh,
+                       transpose,
+                       unsqueeze,
+                       var,
+                       where,
+)
+from .tensor import Tensor, as_tensor, tensor
+
+float = float32      # noqa: A001  PyTorch's dtype aliases: autograd.float, autograd.long, ...
+double = float64
+half = float16
+long = int64
+int = int32          # noqa: A001
+bool = bool_         # noqa: A001
+broadcast_to = expand
+concat = concatenate = cat
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,75 @@
+"""The entry points `backward()` and `grad()`: argument checks and seed gradients. The loop is in engine.py."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .engine import run_backward
+from .errors import describe
+from .tensor import Tensor, as_tensor
+
+
+def _as_list(x: Any) -> list:
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def _seeds(outputs: list[Tensor], grads: Any, what: str) -> list[Tensor]:
+    grads = [None] * len(outputs) if grads is None else _as_list(grads) if not isinstance(grads, (
+        int, float, np.ndarray)) else [grads]
+    if len(grads) != len(outputs):
+        raise ValueError(f"{what}: got {len(grads)} gradients for {len(outputs)} outputs")
+    seeds = []
+    for out, g in zip(outputs, grads):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"{what}: the {describe(out)} does not require grad and has no grad_fn, so there is nothing to "
+                "differentiate. None of the tensors it was computed from had requires_grad=True, or the graph was cut "
+                "by no_grad() or .detach(). Setting requires_grad=True on it now is not the fix: mark the leaves "
+                "(e.g. parameters) with requires_grad=True before computing it.")
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{what}: grad can be implicitly created only for scalar outputs, but the output has shape "
+                    f"{out.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass gradient= of that shape.")
+            g = Tensor._wrap(np.ones_like(out.data))
+        else:
+            g = as_tensor(g, like=out)
+            if g.shape != out.shape:
+                raise ValueError(f"{what}: gradient of shape {g.shape} given for an output of shape {out.shape}")
+            if g.dtype != out.dtype:
+                g = Tensor._wrap(g.data.astype(out.dtype))
+        seeds.append(g)
+    return seeds
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Any = None) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into `inputs`' .grad when given)."""
+    outs = _as_list(tensors)
+    seeds = _seeds(outs, grad_tensors, "backward")
+    if inputs is None:
+        run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
+        return
+    targets = _as_list(inputs)
+    found = run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph, targets=targets)
+    for t, g in zip(targets, found):
+        if g is not None:
+            t.grad = g if t.grad is None else t.grad + g
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, returned rather than stored in .grad.
+    With create_graph=True they are themselves differentiable (Hessians, gradient penalties)."""
+    outs, ins = _as_list(outputs), _as_list(inputs)
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad, so no gradient can be taken with respect to it")
+    found = run_backward(outs, _seeds(outs, grad_outputs, "grad"), retain_graph=retain_graph,
+                         create_graph=create_graph, targets=ins)
+    for i, g in enumerate(found):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} ({describe(ins[i])}) was not used to compute the outputs. "
+                               "Pass allow_unused=True to get None for it.")
+    return tuple(found)

@@ -1,0 +1,147 @@
+"""Ops built from primitives: they need no backward of their own, and higher order comes free."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .ops.arithmetic import where
+from .ops.reduce import _dims, amax
+from .ops.shape import cat, reshape
+from .ops.unary import erf, tanh
+from .tensor import Tensor, as_tensor
+
+
+def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
+    dims = _dims(x, dim, axis, "mean")
+    n = x.data.size if dims is None else math.prod(x.shape[d] for d in dims)
+    return x.sum(dims, keepdim) / max(n, 1) if n else x.sum(dims, keepdim) * float("nan")
+
+
+def var(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
+        axis=None) -> Tensor:
+    """Sample variance with Bessel's correction by default (PyTorch's rule; numpy's var uses ddof=0)."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    dims = _dims(x, dim, axis, "var")
+    n = x.data.size if dims is None else math.prod(x.shape[d] for d in dims)
+    centred = x - x.mean(dims, keepdim=True)
+    return (centred * centred).sum(dims, keepdim) / max(n - correction, 0)
+
+
+def std(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
+        axis=None) -> Tensor:
+    return var(x, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis).sqrt()
+
+
+def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    """log Σ exp(x), shifted by the max (a constant) so exp never overflows."""
+    dims = _dims(x, dim, axis, "logsumexp")
+    m = amax(x.detach(), dims, keepdim=True)
+    m = Tensor._wrap(np.where(np.isfinite(m.data), m.data, 0))
+    out = (x - m).exp().sum(dims, keepdim=True).log() + m
+    return out if keepdim else out.reshape(np.sum(x.data, axis=dims).shape)
+
+
+def square(x: Tensor) -> Tensor:
+    return x * x
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return where(x.data > 0, x, x * negative_slope)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x). 'none' is exact (erf); 'tanh' is the approximation of Hendrycks & Gimpel, as PyTorch."""
+    if approximate == "tanh":
+        return 0.5 * x * (1 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2))))
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    n = x.ndim
+    if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    for d in (dim0, dim1):
+        if not -n <= d < n:
+            raise IndexError(f"transpose: dim {d} is out of range for a tensor of shape {x.shape}")
+    dims = list(range(n))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return x.permute(*dims)
+
+
+def squeeze(x: Tensor, dim=None) -> Tensor:
+    """Remove dims of size 1 (all of them, or those named that have size 1, as PyTorch)."""
+    if dim is None:
+        return reshape(x, tuple(s for s in x.shape if s != 1))
+    dims = {d % max(x.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    n = x.ndim + 1
+    if not -n <= dim < n:
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape {x.shape} "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    d = dim % n
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
+
+
+def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    dim = dim if axis is None else axis
+    ts = [as_tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    if any(t.shape != ts[0].shape for t in ts):
+        raise ValueError(f"stack: all tensors must have the same shape, got {[tuple(t.shape) for t in ts]}")
+    return cat([unsqueeze(t, dim) for t in ts], dim)
+
+
+def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of `split_size` along dim (the last may be smaller), or of the listed sizes."""
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, n - i) for i in range(0, n, step)]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of shape {x.shape} has {n}")
+    lead = (slice(None),) * (dim % x.ndim)
+    bounds = np.cumsum([0] + sizes)
+    return tuple(x[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    n = x.shape[dim]
+    return split(x, max(1, -(-n // chunks)), dim)
+
+
+def one_hot(t, num_classes: int = -1) -> Tensor:
+    """int64 one-hot vectors (a constant: class indices have no gradient)."""
+    t = as_tensor(t)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: needs integer class indices, got {t.dtype}")
+    n = int(t.data.max()) + 1 if num_classes == -1 else num_classes
+    if t.data.size and (t.data.min() < 0 or t.data.max() >= n):
+        raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got min {t.data.min()} "
+                         f"and max {t.data.max()}")
+    return Tensor._wrap((t.data[..., None] == np.arange(n)).astype(np.int64))
+
+
+def cast(x: Tensor, dtype) -> Tensor:
+    from .ops.arithmetic import Cast
+    return Cast.apply(x, dtype=np.dtype(dtype))

@@ -1,0 +1,75 @@
+"""Whether ops record a graph: one module-level flag that `Op.apply` reads on every call."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+
+class _State:
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph that backward() needs."""
+    return _state.enabled
+
+
+class _GradMode:
+    """Base of the context managers; also usable as a decorator (`@no_grad()` or `@no_grad`)."""
+
+    mode = True
+
+    def __init__(self, func: Callable | None = None) -> None:
+        self._prev: list[bool] = []
+        self._func = func
+        if func is not None:
+            functools.update_wrapper(self, func)
+
+    def __enter__(self) -> None:
+        self._prev.append(_state.enabled)
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.enabled = self._prev.pop()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._func is None:                     # @no_grad() — wrap the function we are given
+            func = args[0]
+
+            @functools.wraps(func)
+            def wrapper(*a: Any, **k: Any) -> Any:
+                with type(self)():
+                    return func(*a, **k)
+            return wrapper
+        with type(self)():                         # @no_grad — we are the wrapper
+            return self._func(*args, **kwargs)
+
+
+class no_grad(_GradMode):
+    """Run without recording: for evaluation and for updating parameters (`w -= lr * w.grad`)."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Record again inside a `no_grad` block."""
+
+    mode = True
+
+
+class set_grad_enabled:
+    """Set recording on or off. Takes effect at once (like PyTorch), so it works as a call or a `with` block."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = _state.enabled
+        _state.enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.enabled = self._prev

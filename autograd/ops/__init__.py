@@ -1,0 +1,38 @@
+"""Every differentiable function, by name: the primitives (one family per file) and the composites."""
+from ..composite import (  # noqa: I001
+                         cast,
+                         chunk,
+                         flatten,
+                         gelu,
+                         leaky_relu,
+                         logsumexp,
+                         mean,
+                         one_hot,
+                         split,
+                         square,
+                         squeeze,
+                         stack,
+                         std,
+                         transpose,
+                         unsqueeze,
+                         var,
+)
+from .arithmetic import add, clamp, div, maximum, minimum, mul, neg, pow, sub, where
+from .indexing import getitem, index_add, index_put, normalize_index
+from .linalg import matmul
+from .nn import cross_entropy, log_softmax, softmax
+from .reduce import amax, amin, argmax, argmin, max, min, prod, sum, take_along_dim
+from .shape import cat, expand, pad, permute, reshape, sum_to
+from .unary import abs, cos, erf, exp, log, relu, sigmoid, sin, sqrt, tanh
+
+clip = clamp
+
+# Differentiable public ops; tests/op_specs.py must have a gradient-check row for each.
+PUBLIC_NAMES = (
+    "add sub mul div neg pow exp log sqrt abs sin cos tanh sigmoid erf relu leaky_relu gelu clamp maximum minimum "
+    "where sum mean var std prod max min amax amin logsumexp softmax log_softmax cross_entropy matmul reshape "
+    "permute transpose expand sum_to squeeze unsqueeze flatten getitem index_add index_put cat stack split chunk "
+    "pad square cast take_along_dim"
+).split()
+
+__all__ = PUBLIC_NAMES + ["argmax", "argmin", "one_hot", "normalize_index", "clip"]

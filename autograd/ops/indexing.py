@@ -1,0 +1,91 @@
+"""Indexing: getitem and index_add are a dual pair (each one's backward is the other), so gradients of
+gradients never leave the op set. index_put is what `x[idx] = v` records when x is part of a graph."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor, as_tensor
+
+
+class GetItem(Op):
+    """y = x[idx]       dx = zeros like x, with g added at idx (repeated indices accumulate)"""
+    def forward(self, x, idx):
+        self.idx, self.in_shape = idx, x.shape
+        return x[idx]
+
+    def backward(self, g):
+        return (index_add(g, self.idx, self.in_shape),)
+
+
+class IndexAdd(Op):
+    """y = zeros(shape); y[idx] += x       dx = g[idx]"""
+    def forward(self, x, idx, shape):
+        self.idx = idx
+        y = np.zeros(shape, dtype=x.dtype)
+        if _is_basic(idx):
+            y[idx] = x                             # a slice never repeats an element: plain assignment
+        else:
+            np.add.at(y, idx, x)                   # integer arrays may repeat: unbuffered add accumulates
+        return y
+
+    def backward(self, g):
+        return (g[self.idx],)
+
+
+def index_add(x: Tensor, idx, shape: tuple) -> Tensor:
+    return IndexAdd.apply(x, idx=idx, shape=tuple(shape))
+
+
+class IndexPut(Op):
+    """y = x with y[idx] = v       dx = g with g[idx] = 0,   dv = g[idx]"""
+    def forward(self, x, v, idx):
+        self.idx = idx
+        y = x.copy()
+        y[idx] = v
+        return y
+
+    def backward(self, g):
+        dx = index_put(g, self.idx, 0.0) if self.needs_grad[0] else None
+        return dx, (g[self.idx] if self.needs_grad[1] else None)
+
+
+def index_put(x: Tensor, idx, value) -> Tensor:
+    idx = normalize_index(idx)
+    try:
+        return IndexPut.apply(x, as_tensor(value, like=x), idx=idx)
+    except (IndexError, ValueError) as e:
+        raise IndexError(f"setitem: cannot assign to index {_show(idx)} of a tensor of shape {x.shape}: {e}") from None
+
+
+def getitem(x: Tensor, idx) -> Tensor:
+    idx = normalize_index(idx)
+    try:
+        return GetItem.apply(x, idx=idx)
+    except IndexError as e:
+        raise IndexError(f"getitem: index {_show(idx)} is invalid for a tensor of shape {x.shape}: {e}") from None
+
+
+def normalize_index(idx):
+    """Turn Tensors, lists and ranges inside an index into numpy arrays (what numpy indexing expects)."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    out = []
+    for p in parts:
+        if isinstance(p, Tensor):
+            p = p.data
+        elif isinstance(p, (list, range)):
+            p = np.asarray(p)
+        if isinstance(p, np.ndarray) and p.dtype.kind not in "biu":
+            raise IndexError(f"getitem: tensors used as indices must be integer or bool, got {p.dtype}")
+        out.append(p)
+    return tuple(out) if isinstance(idx, tuple) else out[0]
+
+
+def _is_basic(idx) -> bool:
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def _show(idx) -> str:
+    s = repr(idx)
+    return s if len(s) < 80 else s[:77] + "..."

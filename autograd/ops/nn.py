@@ -1,0 +1,138 @@
+"""Softmax family and the fused cross-entropy: the ops where numerical stability decides correctness."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor, as_tensor
+
+
+def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
+    shifted = x - np.max(x, axis=dim, keepdims=True)   # the largest logit becomes 0: exp never overflows
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """y = x - logsumexp(x)      dx = g - softmax(x) * Σ g"""
+    def forward(self, x, dim):
+        self.dim = dim
+        return _log_softmax(x, dim)
+
+    def backward(self, g):
+        return (g - self.out.exp() * g.sum(dim=self.dim, keepdim=True),)
+
+
+def log_softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    return LogSoftmax.apply(x, dim=_dim(x, dim if axis is None else axis, "log_softmax"))
+
+
+class Softmax(Op):
+    """y = exp(x) / Σ exp(x)     dx = y * (g - Σ g * y)"""
+    def forward(self, x, dim):
+        self.dim = dim
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        return e / np.sum(e, axis=dim, keepdims=True)
+
+    def backward(self, g):
+        y = self.out
+        return (y * (g - (g * y).sum(dim=self.dim, keepdim=True)),)
+
+
+def softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    return Softmax.apply(x, dim=_dim(x, dim if axis is None else axis, "softmax"))
+
+
+class CrossEntropy(Op):
+    """loss = -Σ q · log_softmax(x)  per row, q the target distribution      dx = (softmax(x) Σq - q) · g / n
+    One fused op: no (N, C) log-probabilities kept, and stable at logits of ±1e4."""
+    def forward(self, x, target, *weight, ignore_index, label_smoothing, reduction):
+        weight = weight[0] if weight else None
+        self.ignore_index, self.smoothing, self.reduction = ignore_index, label_smoothing, reduction
+        q = self.target_distribution(x, target, weight)
+        losses = -np.einsum("ij,ij->i", q, _log_softmax(x, 1))
+        self.denominator = self.mean_denominator(x, target, weight)
+        if reduction == "none":
+            return losses
+        total = losses.sum(dtype=x.dtype)
+        return total / self.denominator if reduction == "mean" else total
+
+    def target_distribution(self, x, target, weight) -> np.ndarray:
+        """q[i, c]: what row i's log-probability of class c is weighted by (one-hot, smoothed, class-weighted)."""
+        n, c = x.shape
+        eps = self.smoothing
+        w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype, copy=False)
+        if target.dtype.kind == "f":                                    # class probabilities
+            return (target * (1 - eps) + eps / c) * w
+        keep = target != self.ignore_index
+        t = np.where(keep, target, 0)
+        q = np.zeros((n, c), dtype=x.dtype)
+        q[np.arange(n), t] = (1 - eps) * w[t]
+        if eps:
+            q += (eps / c) * w
+        return q * keep[:, None]
+
+    def mean_denominator(self, x, target, weight) -> float:
+        if target.dtype.kind == "f":
+            return float(len(x))
+        keep = target != self.ignore_index
+        t = target[keep]
+        return float(keep.sum() if weight is None else weight[t].sum())
+
+    def backward(self, g):
+        x, target = self.inputs[0], self.inputs[1]
+        weight = self.inputs[2].data if len(self.inputs) > 2 else None
+        q = self.target_distribution(x.data, target.data, weight)
+        scale = g / self.denominator if self.reduction == "mean" else g
+        scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
+        p = softmax(x, dim=1)                      # recomputed in Tensor ops: second derivatives work
+        return ((p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale,) + (None,) * (
+            len(self.inputs) - 1)
+
+
+def _dim(x: Tensor, dim: int, what: str) -> int:
+    n = max(x.ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {x.shape}")
+    return dim % n
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """PyTorch's F.cross_entropy: raw scores (N, C) or (N, C, d1, ...) and class indices (N,) / (N, d1, ...)
+    or class probabilities shaped like the input."""
+    x, t = input, as_tensor(target)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if x.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class dim: (C,), (N, C) or (N, C, d1, ...); got a scalar")
+    probs = t.dtype.kind == "f"
+    expected = x.shape if probs else (x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ())
+    if t.shape != expected or t.dtype.kind not in "fiu":
+        kind = "class probabilities" if probs else "class indices"
+        raise ValueError(f"cross_entropy: input of shape {x.shape} (N, C, ...) needs a target of shape {expected} "
+                         f"({kind}), got target of shape {t.shape} and dtype {t.dtype}")
+    c = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    if not probs:
+        bad = (t.data != ignore_index) & ((t.data < 0) | (t.data >= c))
+        if bad.any():
+            raise IndexError(f"cross_entropy: target class {int(t.data[bad].flat[0])} is out of range for "
+                             f"{c} classes (input shape {x.shape}); classes are 0..{c - 1}")
+    if weight is not None:
+        weight = as_tensor(weight, like=x)
+        if weight.shape != (c,):
+            raise ValueError(f"cross_entropy: weight must have shape ({c},), one per class; got {weight.shape}")
+    flat_x, flat_t = x, t
+    if x.ndim == 1:
+        flat_x, flat_t = x.reshape(1, c), t.reshape(1, c) if probs else t.reshape(1)
+    elif x.ndim > 2:                               # classes last, then one row per position
+        order = (0, *range(2, x.ndim), 1)
+        flat_x = x.permute(*order).reshape(-1, c)
+        flat_t = t.permute(*order).reshape(-1, c) if probs else t.reshape(-1)
+    extra = (weight,) if weight is not None else ()
+    out = CrossEntropy.apply(flat_x, flat_t, *extra, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                             reduction=reduction)
+    if reduction == "none":
+        out = out.reshape(expected)
+    return out

@@ -1,0 +1,157 @@
+"""Reductions: sum, prod, and max/min. `dim` is an int, a tuple or None (all); numpy's `axis=` also works."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor
+
+values_indices = namedtuple("values_indices", ["values", "indices"])   # what max(dim)/min(dim) return
+
+
+def _dims(x: Tensor, dim, axis=None, what: str = "reduce") -> tuple | None:
+    dim = axis if dim is None else dim
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    n = max(x.ndim, 1)
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {x.shape} "
+                             f"(expected a dim in [{-n}, {n - 1}])")
+    return tuple(sorted(d % n for d in dims)) if x.ndim else ()
+
+
+def _keep_shape(in_shape: tuple, dims: tuple | None) -> tuple:
+    """The output shape with keepdim=True: reduced dims become 1, so g broadcasts back over them."""
+    return tuple(1 if dims is None or i in dims else s for i, s in enumerate(in_shape))
+
+
+class Sum(Op):
+    """y = Σ x over dims       dx = g broadcast back over the summed dims"""
+    def forward(self, x, dims, keepdim):
+        self.in_shape, self.dims = x.shape, dims
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        return (g.reshape(_keep_shape(self.in_shape, self.dims)).expand(self.in_shape),)
+
+
+def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:  # noqa: A001
+    return Sum.apply(x, dims=_dims(x, dim, axis, "sum"), keepdim=keepdim)
+
+
+class Prod(Op):
+    """y = Π x over dims       dx = g * (product of the other elements)"""
+    def forward(self, x, dims, keepdim):
+        self.in_shape, self.dims = x.shape, dims
+        return np.prod(x, axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        g = g.reshape(_keep_shape(self.in_shape, self.dims))
+        if np.all(x.data != 0):
+            return (g * self.out.reshape(g.shape) / x,)
+        return (g * _prod_of_others(x, self.dims),)    # exact with zeros, and still differentiable
+
+
+def _prod_of_others(x: Tensor, dims: tuple | None) -> Tensor:
+    """For each element, the product of the other elements of its reduction group (O(n²), zeros only)."""
+    dims = tuple(range(x.ndim)) if dims is None else dims
+    rest = [d for d in range(x.ndim) if d not in dims]
+    moved = x.permute(*rest, *dims)
+    flat = moved.reshape(*moved.shape[:len(rest)], -1)
+    n = flat.shape[-1]
+    cols = [flat[..., [j for j in range(n) if j != i]].prod(dim=-1) if n > 1 else flat[..., 0] * 0 + 1
+            for i in range(n)]
+    from ..composite import stack
+    return stack(cols, dim=-1).reshape(moved.shape).permute(*np.argsort(list(rest) + list(dims)))
+
+
+def prod(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    return Prod.apply(x, dims=_dims(x, dim, axis, "prod"), keepdim=keepdim)
+
+
+class Max(Op):
+    """y = max x over dims      dx = g split evenly among the elements equal to the max (as torch.amax)"""
+    def forward(self, x, dims, keepdim, smallest=False):
+        self.in_shape, self.dims = x.shape, dims
+        _check_nonempty(x, dims, "min" if smallest else "max")
+        return (np.min if smallest else np.max)(x, axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        x = self.inputs[0].data
+        y = self.out.data.reshape(_keep_shape(self.in_shape, self.dims))
+        ties = (x == y).astype(x.dtype)
+        share = Tensor._wrap(ties / ties.sum(axis=self.dims, keepdims=True))
+        return (g.reshape(y.shape) * share,)
+
+
+def _check_nonempty(x: np.ndarray, dims, what: str) -> None:
+    if x.size == 0:
+        raise ValueError(f"{what}: cannot reduce an empty tensor of shape {x.shape} (there is no identity)")
+
+
+def amax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    return Max.apply(x, dims=_dims(x, dim, axis, "amax"), keepdim=keepdim)
+
+
+def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    return Max.apply(x, dims=_dims(x, dim, axis, "amin"), keepdim=keepdim, smallest=True)
+
+
+def max(x: Tensor, dim=None, keepdim: bool = False, *, axis=None):  # noqa: A001
+    """max(x): the largest element (ties share the gradient). max(x, dim): (values, indices), the gradient
+    going to the index returned (the first of any ties), as PyTorch. max(x, other): elementwise maximum."""
+    return _extreme(x, dim, keepdim, axis, smallest=False)
+
+
+def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None):  # noqa: A001
+    """min(x), min(x, dim) -> (values, indices), min(x, other): as `max`."""
+    return _extreme(x, dim, keepdim, axis, smallest=True)
+
+
+def _extreme(x, dim, keepdim, axis, smallest):
+    from .arithmetic import maximum, minimum
+    if isinstance(dim, Tensor):
+        return (minimum if smallest else maximum)(x, dim)
+    dim = axis if dim is None else dim
+    if dim is None:
+        return Max.apply(x, dims=None, keepdim=False, smallest=smallest)
+    (d,) = _dims(x, dim, None, "min" if smallest else "max") or (0,)
+    _check_nonempty(x.data, d, "min" if smallest else "max")
+    idx = (np.argmin if smallest else np.argmax)(x.data, axis=d, keepdims=True) if x.ndim else np.array(0)
+    values = take_along_dim(x, idx, d) if x.ndim else x
+    if not keepdim and x.ndim:
+        values, idx = values.squeeze(d), idx.squeeze(d)
+    return values_indices(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))
+
+
+def take_along_dim(x: Tensor, indices, dim: int) -> Tensor:
+    """x's elements at `indices` along `dim` (numpy's take_along_axis), differentiable through getitem."""
+    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+    grid[dim % x.ndim] = idx
+    return x[tuple(grid)]
+
+
+def argmax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    return _arg(np.argmax, x, dim if axis is None else axis, keepdim)
+
+
+def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+    return _arg(np.argmin, x, dim if axis is None else axis, keepdim)
+
+
+def _arg(fn, x: Tensor, dim, keepdim: bool) -> Tensor:
+    if x.data.size == 0:
+        raise ValueError(f"{fn.__name__}: cannot take it of an empty tensor of shape {x.shape}")
+    if dim is None:
+        out = fn(x.data)
+        out = np.reshape(out, (1,) * x.ndim) if keepdim else out
+    else:
+        (d,) = _dims(x, dim, None, fn.__name__)
+        out = fn(x.data, axis=d, keepdims=keepdim)
+    return Tensor._wrap(np.asarray(out, dtype=np.int64))

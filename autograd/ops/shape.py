@@ -1,0 +1,146 @@
+"""Shape primitives: numpy views in forward where possible; each backward is its dual op."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor, as_tensor
+
+
+class Reshape(Op):
+    """y = x viewed as `shape`      dx = g reshaped to x's shape"""
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape/view: shape {tuple(shape)} is invalid for a tensor of shape "
+                             f"{x.shape} ({x.size} elements)") from None
+
+    def backward(self, g):
+        return (reshape(g, self.in_shape),)
+
+
+def reshape(x: Tensor, *shape) -> Tensor:
+    shape = _shape_arg(shape)
+    return x if shape == x.shape else Reshape.apply(x, shape=shape)
+
+
+class Permute(Op):
+    """y = x with axes reordered (a view)      dx = g with the inverse order"""
+    def forward(self, x, dims):
+        self.dims = dims
+        return np.transpose(x, dims)
+
+    def backward(self, g):
+        return (permute(g, tuple(np.argsort(self.dims))),)
+
+
+def permute(x: Tensor, *dims) -> Tensor:
+    dims = _shape_arg(dims)
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {x.shape}")
+    return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
+
+
+class Expand(Op):
+    """y = broadcast_to(x, shape)  (a read-only view, no copy)      dx = sum_to(g, x's shape)"""
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    def backward(self, g):
+        return (sum_to(g, self.in_shape),)
+
+
+def expand(x: Tensor, *shape) -> Tensor:
+    """PyTorch's expand: -1 keeps a dimension's size."""
+    shape = _shape_arg(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dims {shape}")
+    full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    try:
+        np.broadcast_shapes(x.shape, full)
+        if np.broadcast_shapes(x.shape, full) != full:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"expand/broadcast_to: shape {x.shape} cannot be broadcast to {full} "
+                         f"(each dim must match or be 1)") from None
+    return x if full == x.shape else Expand.apply(x, shape=full)
+
+
+class SumTo(Op):
+    """y = x summed over the axes broadcasting added or stretched      dx = expand(g, x's shape)"""
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        return y.reshape(shape)
+
+    def backward(self, g):
+        return (expand(g, self.in_shape),)
+
+
+def sum_to(x: Tensor, shape: tuple) -> Tensor:
+    return x if x.shape == tuple(shape) else SumTo.apply(x, shape=tuple(shape))
+
+
+class Cat(Op):
+    """y = [x₁, x₂, …] joined along dim      dxᵢ = g[the slice xᵢ came from]"""
+    def forward(self, *xs, dim):
+        self.dim, self.sizes = dim, [x.shape[dim] for x in xs]
+        return np.concatenate(xs, axis=dim)
+
+    def backward(self, g):
+        bounds = np.cumsum([0] + self.sizes)
+        lead = (slice(None),) * self.dim
+        return tuple(g[lead + (slice(a, b),)] if need else None
+                     for a, b, need in zip(bounds[:-1], bounds[1:], self.needs_grad))
+
+
+def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    dim = dim if axis is None else axis
+    ts = [as_tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    nd = ts[0].ndim
+    if nd == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
+    d = dim % nd
+    for i, t in enumerate(ts):
+        if t.ndim != nd or t.shape[:d] + t.shape[d + 1:] != ts[0].shape[:d] + ts[0].shape[d + 1:]:
+            shapes = ", ".join(str(tuple(u.shape)) for u in ts)
+            raise ValueError(f"cat: tensor {i} has shape {t.shape}, but all shapes must match except in dim {dim}; "
+                             f"got {shapes}")
+    return Cat.apply(*ts, dim=d)
+
+
+class Pad(Op):
+    """y = x with constant borders  (F.pad's order: last dim first)      dx = g[the interior]"""
+    def forward(self, x, widths, value):
+        self.inner = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, mode="constant", constant_values=value)
+
+    def backward(self, g):
+        return (g[self.inner],)
+
+
+def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported yet; only 'constant'")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: expected an even number of widths, at most 2 per dim of shape {x.shape}, got {pad}")
+    pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]
+    if any(a < 0 or b < 0 for a, b in pairs):
+        raise ValueError(f"pad: negative widths {pad} are not supported")
+    widths = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
+    return Pad.apply(x, widths=tuple(widths), value=value)
+
+
+def _shape_arg(shape) -> tuple:
+    """Accept f(2, 3) and f((2, 3)) alike, as PyTorch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)

@@ -1,0 +1,154 @@
+"""Elementwise functions of one tensor: exp, log, the activations. Each backward reuses the forward's
+result (`self.out`) where that is cheaper and still differentiable."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor
+from .arithmetic import _mask
+
+
+class Exp(Op):
+    """y = exp(x)       dx = g * y"""
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, g):
+        return (g * self.out,)
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(x)
+
+
+class Log(Op):
+    """y = log(x)       dx = g / x"""
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, g):
+        return (g / self.inputs[0],)
+
+
+def log(x: Tensor) -> Tensor:
+    return Log.apply(x)
+
+
+class Sqrt(Op):
+    """y = √x           dx = g / (2y)"""
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, g):
+        return (g / (2 * self.out),)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(x)
+
+
+class Abs(Op):
+    """y = |x|          dx = g * sign(x)     (abs'(0) = 0, as in PyTorch)"""
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g):
+        return (g * Tensor._wrap(np.sign(self.inputs[0].data)),)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001
+    return Abs.apply(x)
+
+
+class Sin(Op):
+    """y = sin(x)       dx = g * cos(x)"""
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, g):
+        return (g * self.inputs[0].cos(),)
+
+
+def sin(x: Tensor) -> Tensor:
+    return Sin.apply(x)
+
+
+class Cos(Op):
+    """y = cos(x)       dx = -g * sin(x)"""
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, g):
+        return (-g * self.inputs[0].sin(),)
+
+
+def cos(x: Tensor) -> Tensor:
+    return Cos.apply(x)
+
+
+class Tanh(Op):
+    """y = tanh(x)      dx = g * (1 - y²)"""
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, g):
+        y = self.out
+        return (g * (1 - y * y),)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + e^-x)      dx = g * y * (1 - y)"""
+    def forward(self, x):
+        e = np.exp(-np.abs(x))                     # stable for large |x|: never exp of a big positive number
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        y = self.out
+        return (g * y * (1 - y),)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(x)
+
+
+class Erf(Op):
+    """y = erf(x)       dx = g * 2/√π * exp(-x²)"""
+    def forward(self, x):
+        return _erf(x).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        return (g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp(),)
+
+
+def erf(x: Tensor) -> Tensor:
+    return Erf.apply(x)
+
+
+class Relu(Op):
+    """y = max(x, 0)    dx = g * (x > 0)     (relu'(0) = 0, as in PyTorch)"""
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        return (g * _mask(self.inputs[0].data > 0, g),)   # one masked multiply; the mask is a constant
+
+
+def relu(x: Tensor) -> Tensor:
+    return Relu.apply(x)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """numpy has no erf: use scipy's when installed, else the exact stdlib one elementwise (slower)."""
+    try:
+        from scipy.special import erf
+    except ImportError:
+        return np.vectorize(math.erf, otypes=[np.float64])(x)
+    return erf(x)

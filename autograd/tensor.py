@@ -1,0 +1,433 @@
+"""Tensor: a numpy array plus the op that made it. Every math method is a one-line call into `ops`."""
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import op as _op_module
+from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
+from .grad_mode import _state
+
+_INPLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
+class Tensor:
+    """A node of the graph: `data` (ndarray), `grad`, `requires_grad`, `grad_fn` (None for leaves)."""
+
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_version", "_retains_grad", "_hooks", "name",
+                 "__weakref__")
+    __array_ufunc__ = None           # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
+    __hash__ = object.__hash__       # == is elementwise, so identity is the hash (as PyTorch)
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> None:
+        self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
+        self._grad = self.grad_fn = self._hooks = None
+        self._version, self._retains_grad, self._requires_grad, self.name = 0, False, False, name
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _wrap(cls, arr: Any) -> Tensor:
+        """The fast constructor ops use: no dtype rules, no checks."""
+        t = _new(Tensor)
+        t.data = arr if type(arr) is np.ndarray else np.asarray(arr)   # numpy returns scalars for 0-d results
+        t._grad = t.grad_fn = t._hooks = t.name = None
+        t._version, t._retains_grad, t._requires_grad = 0, False, False
+        return t
+
+    # -- autograd state ---------------------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if not flag and self.grad_fn is not None:
+            raise RuntimeError("requires_grad: you can only change the flag of a leaf tensor; this one was made by "
+                               f"{self.grad_fn.name}. Use .detach() to get a tensor outside the graph.")
+        if flag:
+            check_grad_dtype(self.data.dtype, "requires_grad")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            value = Tensor(value, dtype=self.data.dtype)
+        if value is not None and value.shape != self.shape:
+            raise ValueError(f"grad: assigned a gradient of shape {value.shape} to a tensor of shape {self.shape}")
+        self._grad = value
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: Any = None) -> None:
+        from .backprop import backward
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def retain_grad(self) -> None:
+        """Keep .grad on this non-leaf after backward (leaves always keep theirs)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so it will never get one")
+        self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+        self._hooks = (self._hooks or []) + [hook]
+        return _HookHandle(self, hook)
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn, self._requires_grad = None, False
+        return self
+
+    # -- shape and conversion -----------------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    dtype = property(lambda self: self.data.dtype)
+    device = property(lambda self: "cpu")
+    T = property(lambda self: self.permute(*range(self.ndim - 1, -1, -1)))
+    mT = property(lambda self: self.transpose(-2, -1))
+
+    def size(self, dim: int | None = None) -> tuple | int:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted to a Python number; "
+                             f"this one has shape {self.shape} ({self.data.size} elements)")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                               f"use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        return format(self.item(), spec) if self.data.ndim == 0 and spec else format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        from .printing import tensor_repr
+        return tensor_repr(self)
+
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        """Change dtype (differentiably); devices other than 'cpu' do not exist here."""
+        dtype = kwargs.get("dtype", dtype)
+        if dtype is None or isinstance(dtype, str) and dtype.startswith(("cpu", "cuda", "mps")):
+            return self
+        dtype = to_dtype(dtype)
+        return self if dtype == self.data.dtype else ops.cast(self, dtype)
+
+    def type(self, dtype: Any) -> Tensor:
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def clone(self) -> Tensor:
+        return ops.cast(self, self.dtype)
+
+    # -- operators ---------------------------------------------------------------------------------------------
+    def __add__(self, o): return ops.add(self, o)
+    def __radd__(self, o): return ops.add(o, self)
+    def __sub__(self, o): return ops.sub(self, o)
+    def __rsub__(self, o): return ops.sub(o, self)
+    def __mul__(self, o): return ops.mul(self, o)
+    def __rmul__(self, o): return ops.mul(o, self)
+    def __truediv__(self, o): return ops.div(self, o)
+    def __rtruediv__(self, o): return ops.div(o, self)
+    def __pow__(self, o): return ops.pow(self, o)
+    def __rpow__(self, o): return ops.pow(o, self)
+    def __matmul__(self, o): return ops.matmul(self, o)
+    def __rmatmul__(self, o): return ops.matmul(o, self)
+    def __neg__(self): return ops.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return ops.abs(self)
+    def __getitem__(self, idx): return ops.getitem(self, idx)
+
+    # comparisons and logic: bool tensors, never part of the graph
+    def __lt__(self, o): return _compare(np.less, self, o)
+    def __le__(self, o): return _compare(np.less_equal, self, o)
+    def __gt__(self, o): return _compare(np.greater, self, o)
+    def __ge__(self, o): return _compare(np.greater_equal, self, o)
+    def __eq__(self, o): return False if o is None else _compare(np.equal, self, o)  # type: ignore[override]
+    def __ne__(self, o): return True if o is None else _compare(np.not_equal, self, o)  # type: ignore[override]
+    def __and__(self, o): return _compare(np.logical_and, self, o)
+    def __or__(self, o): return _compare(np.logical_or, self, o)
+    def __xor__(self, o): return _compare(np.logical_xor, self, o)
+    def __invert__(self): return Tensor._wrap(~self.data)
+
+    def __iadd__(self, o): return self._update("add", o)
+    def __isub__(self, o): return self._update("sub", o)
+    def __imul__(self, o): return self._update("mul", o)
+    def __itruediv__(self, o): return self._update("div", o)
+
+    # -- in place ----------------------------------------------------------------------------------------------
+    def add_(self, o: Any, alpha: float = 1) -> Tensor:
+        return self._update("add", o if alpha == 1 else o * alpha)
+
+    def sub_(self, o: Any, alpha: float = 1) -> Tensor:
+        return self._update("sub", o if alpha == 1 else o * alpha)
+
+    def mul_(self, o: Any) -> Tensor:
+        return self._update("mul", o)
+
+    def div_(self, o: Any) -> Tensor:
+        return self._update("div", o)
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return self._assign(..., value, "fill_")
+
+    def copy_(self, src: Any) -> Tensor:
+        return self._assign(..., src, "copy_")
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        if self._recording(None):
+            return self._rebase(ops.clamp(self._alias(), min, max))
+        return self._assign(..., ops.clamp(self.detach(), min, max), "clamp_")
+
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        self._assign(idx, value, "setitem")
+
+    def _recording(self, other: Any) -> bool:
+        """Does this in-place change have to be recorded in the graph?"""
+        if not _state.enabled or not (self._requires_grad or getattr(other, "_requires_grad", False)):
+            return False
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(
+                "in-place change of a leaf tensor that requires grad while gradients are recorded: it would erase "
+                f"the value backward needs ({self.shape}, {self.dtype}). Update parameters inside "
+                "`with autograd.no_grad():`, e.g. `w -= lr * w.grad`.")
+        return True
+
+    def _update(self, name: str, other: Any) -> Tensor:
+        if self._recording(other):
+            return self._rebase(getattr(ops, name)(self._alias(), other))
+        o = other.data if isinstance(other, Tensor) else other
+        try:
+            _INPLACE[name](self.data, o, out=self.data, casting="same_kind")
+        except (TypeError, ValueError) as e:
+            od = getattr(o, "dtype", type(o).__name__)
+            raise type(e)(f"in-place {name}: cannot update a tensor of shape {self.shape} and dtype {self.dtype} "
+                          f"with a value of shape {np.shape(o)} and dtype {od}: {e}") from None
+        self._version += 1
+        return self
+
+    def _assign(self, idx: Any, value: Any, what: str) -> Tensor:
+        if self._recording(value):
+            return self._rebase(ops.index_put(self._alias(), idx, value))
+        v = value.data if isinstance(value, Tensor) else value
+        try:
+            self.data[ops.normalize_index(idx)] = v
+        except (TypeError, ValueError, IndexError) as e:
+            raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
+                          f"of shape {self.shape} ({self.dtype}): {e}") from None
+        self._version += 1
+        return self
+
+    def _alias(self) -> Tensor:
+        """A stand-in holding this tensor's current value and grad_fn, so an in-place change can be recorded
+        out of place: the old op now points at the stand-in, and self becomes the new op's output."""
+        old = Tensor._wrap(self.data)
+        old.grad_fn, old._requires_grad, old._version, old.name = self.grad_fn, self._requires_grad, 0, self.name
+        if self.grad_fn is not None and self.grad_fn._out() is self:
+            self.grad_fn._out = weakref.ref(old)
+        return old
+
+    def _rebase(self, new: Tensor) -> Tensor:
+        self.data, self.grad_fn, self._requires_grad = new.data, new.grad_fn, new._requires_grad
+        if new.grad_fn is not None:
+            new.grad_fn._out = weakref.ref(self)
+        self._version += 1            # ops that saved this tensor before the change now refuse to backward
+        return self
+
+    # -- math: one-liners into ops -----------------------------------------------------------------------------
+    def exp(self): return ops.exp(self)
+    def log(self): return ops.log(self)
+    def sqrt(self): return ops.sqrt(self)
+    def abs(self): return ops.abs(self)
+    def sin(self): return ops.sin(self)
+    def cos(self): return ops.cos(self)
+    def tanh(self): return ops.tanh(self)
+    def sigmoid(self): return ops.sigmoid(self)
+    def erf(self): return ops.erf(self)
+    def relu(self): return ops.relu(self)
+    def leaky_relu(self, negative_slope=0.01): return ops.leaky_relu(self, negative_slope)
+    def gelu(self, approximate="none"): return ops.gelu(self, approximate)
+    def square(self): return ops.square(self)
+    def pow(self, exponent): return ops.pow(self, exponent)
+    def clamp(self, min=None, max=None): return ops.clamp(self, min, max)  # noqa: A002
+    clip = clamp
+    def maximum(self, other): return ops.maximum(self, other)
+    def minimum(self, other): return ops.minimum(self, other)
+    def where(self, condition, other): return ops.where(condition, self, other)
+    def matmul(self, other): return ops.matmul(self, other)
+    def add(self, other): return ops.add(self, other)
+    def sub(self, other): return ops.sub(self, other)
+    def mul(self, other): return ops.mul(self, other)
+    def div(self, other): return ops.div(self, other)
+    def neg(self): return ops.neg(self)
+
+    def sum(self, dim=None, keepdim=False, *, axis=None): return ops.sum(self, dim, keepdim, axis=axis)
+    def mean(self, dim=None, keepdim=False, *, axis=None): return ops.mean(self, dim, keepdim, axis=axis)
+    def prod(self, dim=None, keepdim=False, *, axis=None): return ops.prod(self, dim, keepdim, axis=axis)
+    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None):
+        return ops.var(self, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis)
+    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None):
+        return ops.std(self, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis)
+    def max(self, dim=None, keepdim=False, *, axis=None): return ops.max(self, dim, keepdim, axis=axis)
+    def min(self, dim=None, keepdim=False, *, axis=None): return ops.min(self, dim, keepdim, axis=axis)
+    def amax(self, dim=None, keepdim=False, *, axis=None): return ops.amax(self, dim, keepdim, axis=axis)
+    def amin(self, dim=None, keepdim=False, *, axis=None): return ops.amin(self, dim, keepdim, axis=axis)
+    def argmax(self, dim=None, keepdim=False, *, axis=None): return ops.argmax(self, dim, keepdim, axis=axis)
+    def argmin(self, dim=None, keepdim=False, *, axis=None): return ops.argmin(self, dim, keepdim, axis=axis)
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None): return ops.logsumexp(self, dim, keepdim, axis=axis)
+    def softmax(self, dim=-1, *, axis=None): return ops.softmax(self, dim, axis=axis)
+    def log_softmax(self, dim=-1, *, axis=None): return ops.log_softmax(self, dim, axis=axis)
+    def all(self, dim=None): return Tensor._wrap(np.all(self.data, axis=dim))
+    def any(self, dim=None): return Tensor._wrap(np.any(self.data, axis=dim))
+
+    def reshape(self, *shape): return ops.reshape(self, *shape)
+    view = reshape
+    def view_as(self, other): return ops.reshape(self, other.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
+    def permute(self, *dims): return ops.permute(self, *dims)
+    def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
+    def t(self): return ops.transpose(self, 0, 1) if self.ndim == 2 else self
+    def squeeze(self, dim=None): return ops.squeeze(self, dim)
+    def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
+    def expand(self, *shape): return ops.expand(self, *shape)
+    def expand_as(self, other): return ops.expand(self, other.shape)
+    def broadcast_to(self, shape): return ops.expand(self, shape)
+    def split(self, split_size_or_sections, dim=0): return ops.split(self, split_size_or_sections, dim)
+    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
+
+
+_new = object.__new__
+
+
+class _HookHandle:
+    def __init__(self, t: Tensor, hook: Callable) -> None:
+        self._t, self._hook = weakref.ref(t), hook
+
+    def remove(self) -> None:
+        t = self._t()
+        if t is not None and t._hooks and self._hook in t._hooks:
+            t._hooks = [h for h in t._hooks if h is not self._hook] or None
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """A new leaf tensor (a copy of the data, as torch.tensor)."""
+    data = data.data if isinstance(data, Tensor) else data
+    arr = as_array(data, dtype)
+    return Tensor(arr.copy() if arr is data else arr, requires_grad=requires_grad, name=name)
+
+
+def as_tensor(x: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
+    """Tensors pass through; a Python number mixed with `like` takes like's dtype (it never upcasts it)."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, (int, float, bool, np.number, np.bool_)):
+        return Tensor._wrap(np.asarray(x, dtype=scalar_dtype(x, like.data.dtype)))
+    return Tensor._wrap(as_array(x, dtype))
+
+
+def const(value: Any, like: Tensor | None = None) -> Tensor:
+    """A constant with no gradient, e.g. the zero of `where(cond, g, 0)`."""
+    return as_tensor(value, like)
+
+
+def pair(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors; the fast case (two Tensors) costs two isinstance calls."""
+    if isinstance(x, Tensor):
+        return (x, y) if isinstance(y, Tensor) else (x, as_tensor(y, like=x))
+    if isinstance(y, Tensor):
+        return as_tensor(x, like=y), y
+    x = as_tensor(x)
+    return x, as_tensor(y, like=x)
+
+
+def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
+    return Tensor._wrap(fn(x.data, o.data if isinstance(o, Tensor) else o))
+
+
+_op_module._wrap = Tensor._wrap
+from . import ops  # noqa: E402  (ops import Tensor from here)
