@@ -377,7 +377,7 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True, 
 
     The classic first non-linear problem: an MLP must bend its boundary to separate the moons."""
     if isinstance(n_samples, (int, np.integer)):
-        n_out = int(n_samples) // 2 + 1
+        n_out = int(n_samples) // 2
         n_in = int(n_samples) - n_out
     else:
         try:
