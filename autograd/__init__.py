@@ -38,6 +38,7 @@ from .dtypes import (
                        uint8,
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .op import Op
 from .ops import (
                        abs,
@@ -110,3 +111,11 @@ broadcast_to = expand
 concat = concatenate = cat
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+
+def __getattr__(name: str):
+    """`autograd.testing` (hypothesis strategies) loads on first use: `import autograd` never imports hypothesis."""
+    if name == "testing":
+        import importlib
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
