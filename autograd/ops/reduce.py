@@ -16,7 +16,7 @@ def _dims(x: Tensor, dim, axis=None, what: str = "reduce") -> tuple | None:
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    n = max(x.ndim, 1)
+    n = x.ndim or 1          # not max(): this module defines its own max
     for d in dims:
         if not -n <= d < n:
             raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {x.shape} "
