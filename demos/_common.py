@@ -1,0 +1,57 @@
+"""What every demo shares: the command line (--quick, --out), pictures, and an optional progress bar.
+
+Kept tiny on purpose: a reader should find the lesson in the demo file, not here.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """An ArgumentParser whose help is the demo's docstring, with the two options every demo has."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="a seconds-long run (what the tests use)")
+    p.add_argument("--out", type=Path, default=Path("out"), help="folder for pictures (default: out/)")
+    return p
+
+
+def figure(*args: Any, **kwargs: Any) -> Any:
+    """A matplotlib Figure, made without pyplot: no window, no global state, works on a headless machine."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise SystemExit("this demo draws pictures with matplotlib, which is not installed: "
+                         "pip install -e \".[demos]\"  (or: pip install matplotlib)") from None
+    return Figure(*args, **kwargs)
+
+
+def save(fig: Any, out: Path, name: str) -> Path:
+    """Write `fig` as out/name (the format follows the suffix) and return the path."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return path
+
+
+def progress(iterable: Iterable, **kwargs: Any) -> Iterator:
+    """tqdm's progress bar when tqdm is installed, else the plain iterable (the demos do not need it)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iter(iterable)
+    return tqdm(iterable, **kwargs)
+
+
+class Timer:
+    """`with Timer() as t: ...` then `t.seconds`: wall time of a block, for the summaries the demos print."""
+
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = time.perf_counter() - self.start
