@@ -1,0 +1,239 @@
+"""torch.nn.functional's stateless functions: activations, losses, dropout, linear. The layers in nn call these,
+so a layer and its functional form can never disagree."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd import Tensor
+from autograd.creation import generator
+from autograd.tensor import as_tensor
+
+from .fused import BCEWithLogits, Linear
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# -- activations ---------------------------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return ag.relu(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    return ag.leaky_relu(input, negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    return ag.gelu(input, approximate)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return ag.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return ag.tanh(input)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input * ag.sigmoid(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx))/β, linear above `threshold` (as PyTorch), written so exp never overflows."""
+    bx = input * beta
+    soft = (bx.relu() + ((-bx.abs()).exp() + 1).log()) / beta
+    return ag.where(bx.data > threshold, input, soft)
+
+
+def _softmax_dim(input: Tensor, dim: int | None) -> int:
+    return dim if dim is not None else (0 if input.ndim in (0, 1, 3) else 1)   # PyTorch's legacy implicit dim
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    x = input if dtype is None else input.to(dtype)
+    return ag.softmax(x, _softmax_dim(x, dim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    x = input if dtype is None else input.to(dtype)
+    return ag.log_softmax(x, _softmax_dim(x, dim))
+
+
+# -- layers as functions -------------------------------------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weightᵀ + bias, weight stored (out_features, in_features) as in PyTorch. One fused op."""
+    x = as_tensor(input)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} needs its last dim to equal in_features = "
+                         f"{weight.shape[1] if weight.ndim == 2 else '?'} of a weight of shape {weight.shape} "
+                         f"(out_features, in_features)")
+    if bias is None:
+        return Linear.apply(x, weight)
+    if bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match out_features {weight.shape[0]}")
+    return Linear.apply(x, weight, bias)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p), so the expected value is unchanged;
+    the identity when not training. Random numbers come from autograd's seeded generator."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = generator().random(input.shape, dtype=np.float32) >= p
+    mask = keep.astype(input.dtype) * (1.0 / (1.0 - p)) if input.dtype.kind == "f" else keep
+    return input * Tensor._wrap(np.asarray(mask, dtype=input.dtype))
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    return ag.one_hot(tensor, num_classes)
+
+
+# -- losses ----------------------------------------------------------------------------------------------------------
+def _reduce(losses: Tensor, reduction: str, what: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{what}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _same_shape(input: Tensor, target: Tensor, what: str, strict: bool) -> None:
+    if input.shape == target.shape:
+        return
+    msg = (f"{what}: using a target of shape {target.shape} with an input of shape {input.shape}. "
+           f"This will likely lead to incorrect results due to broadcasting; make them the same shape "
+           f"(e.g. target.reshape({', '.join(map(str, input.shape))})).")
+    if strict:
+        raise ValueError(msg)
+    warnings.warn(msg, UserWarning, stacklevel=3)
+
+
+def _floats(input: Tensor, target: Any) -> tuple[Tensor, Tensor]:
+    x = as_tensor(input)
+    t = as_tensor(target, like=x)
+    if t.dtype.kind != "f" and x.dtype.kind == "f":
+        t = Tensor._wrap(t.data.astype(x.dtype))
+    return x, t
+
+
+def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+                  ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax + negative log-likelihood as one fused, stable op. target: class indices (N,) / (N, d1, ...)
+    or class probabilities shaped like input. Backward is (softmax − target)/N."""
+    return ag.cross_entropy(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
+                            label_smoothing=label_smoothing)
+
+
+def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """−input[i, target[i]] (input holds log-probabilities), weighted per class; 'mean' divides by the summed
+    weights of the targets that were not ignored, as PyTorch."""
+    x, t = as_tensor(input), as_tensor(target)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if x.ndim == 0:
+        raise ValueError("nll_loss: input must be (C,), (N, C) or (N, C, d1, ...), got a scalar")
+    expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+    if t.shape != expected or t.dtype.kind not in "iu":
+        raise ValueError(f"nll_loss: input of shape {x.shape} needs a target of class indices (integers) of shape "
+                         f"{expected}, got target of shape {t.shape} and dtype {t.dtype}")
+    c = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    keep = t.data != ignore_index
+    bad = keep & ((t.data < 0) | (t.data >= c))
+    if bad.any():
+        raise IndexError(f"nll_loss: target class {int(t.data[bad].flat[0])} is out of range for {c} classes "
+                         f"(input shape {x.shape}); classes are 0..{c - 1}")
+    rows = x.reshape(1, c) if x.ndim == 1 else x if x.ndim == 2 else x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
+    idx = np.where(keep, t.data, 0).reshape(-1)
+    w = np.ones(c, dtype=x.dtype) if weight is None else np.asarray(as_tensor(weight).data, dtype=x.dtype)
+    if w.shape != (c,):
+        raise ValueError(f"nll_loss: weight must have shape ({c},), one per class; got {w.shape}")
+    scale = w[idx] * keep.reshape(-1)
+    losses = -rows[np.arange(len(idx)), idx] * Tensor._wrap(scale)
+    if reduction == "none":
+        return losses.reshape(expected)
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / float(scale.sum())
+
+
+def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    x, t = _floats(input, target)
+    _same_shape(x, t, "mse_loss", strict=False)
+    d = x - t
+    return _reduce(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean") -> Tensor:
+    x, t = _floats(input, target)
+    _same_shape(x, t, "l1_loss", strict=False)
+    return _reduce((x - t).abs(), reduction, "l1_loss")
+
+
+def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    x, t = _floats(input, target)
+    _same_shape(x, t, "smooth_l1_loss", strict=False)
+    d = (x - t).abs()
+    if beta == 0:
+        return _reduce(d, reduction, "smooth_l1_loss")
+    return _reduce(ag.where(d.data < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, "smooth_l1_loss")
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+                         reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """−(t·log p + (1 − t)·log(1 − p)) on probabilities p, each log clamped at −100 as PyTorch does.
+    Prefer binary_cross_entropy_with_logits: it is stable where sigmoid saturates."""
+    x, t = _floats(input, target)
+    _same_shape(x, t, "binary_cross_entropy", strict=True)
+    if x.data.size and (np.nanmin(x.data) < 0 or np.nanmax(x.data) > 1):
+        raise ValueError(f"binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities), "
+                         f"got min {np.nanmin(x.data):.4g} and max {np.nanmax(x.data):.4g}; for raw scores use "
+                         f"binary_cross_entropy_with_logits")
+    losses = -(t * x.log().clamp(min=-100) + (1 - t) * (1 - x).log().clamp(min=-100))
+    if weight is not None:
+        losses = losses * as_tensor(weight, like=x)
+    return _reduce(losses, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor | None = None,
+                                     size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross-entropy as one stable op (log-sum-exp form): finite for logits of any size.
+    pos_weight (one per class, broadcast over the last dim) weighs the positive term."""
+    x, t = _floats(input, target)
+    _same_shape(x, t, "binary_cross_entropy_with_logits", strict=True)
+    if pos_weight is None:
+        losses = BCEWithLogits.apply(x, t)
+    else:
+        pw = as_tensor(pos_weight, like=x)
+        try:
+            np.broadcast_shapes(pw.shape, x.shape)
+        except ValueError:
+            raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {pw.shape} does not broadcast "
+                             f"with input of shape {x.shape} (expected one weight per class, the last dim)") from None
+        losses = BCEWithLogits.apply(x, t, pw)
+    if weight is not None:
+        losses = losses * as_tensor(weight, like=x)
+    return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    x, t = _floats(input, target)
+    _same_shape(x, t, "huber_loss", strict=False)
+    d = (x - t).abs()
+    return _reduce(ag.where(d.data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
+

@@ -1,0 +1,394 @@
+"""Module and Parameter: PyTorch's way of holding a model's state. Assigning a Parameter or a Module to an
+attribute registers it, so `parameters()`, `state_dict()` and `repr()` find everything with no bookkeeping."""
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.dtypes import to_dtype
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad and that a Module registers when it is assigned as an attribute."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty(0, dtype=np.float32)
+        super().__init__(data, requires_grad=requires_grad)   # shares the array (as torch.nn.Parameter)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:             # copy.deepcopy / pickle keep the subclass
+        return (_rebuild_parameter, (self.data.copy(), self.requires_grad))
+
+
+def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
+    return Parameter(data, requires_grad)
+
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Base class of every layer and model: subclass it, assign layers in `__init__`, write `forward`."""
+
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _modules: dict[str, Module | None]
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"], d["_buffers"], d["_modules"] = {}, {}, {}
+        d["_non_persistent"] = set()
+        d["_forward_hooks"], d["_forward_pre_hooks"] = {}, {}
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}: subclasses of nn.Module must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            changed = hook(self, args, out)
+            if changed is not None:
+                out = changed
+        return out
+
+    # -- registration ------------------------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise AttributeError(f"cannot assign {name!r} before Module.__init__() call: "
+                                 f"call super().__init__() first in {type(self).__name__}.__init__")
+        if isinstance(value, Parameter):
+            self._drop(name)
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._drop(name)
+            self._modules[name] = value
+        elif name in self._parameters:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                                f"{type(self).__name__} (nn.Parameter or None expected)")
+            self._parameters[name] = None
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as child module {name!r} of "
+                                f"{type(self).__name__} (nn.Module or None expected)")
+            self._modules[name] = None
+        elif name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                value = Tensor(value)
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _drop(self, name: str) -> None:
+        for table in (self.__dict__, self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def __getattr__(self, name: str) -> Any:       # only called when normal lookup fails
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table in d and name in d[table]:
+                return d[table][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                self._non_persistent.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, "
+                            f"got {type(param).__name__}")
+        _check_name(self, name, "register_parameter")
+        self._drop(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """State that is saved and loaded but not trained (BatchNorm's running statistics)."""
+        _check_name(self, name, "register_buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        self._drop(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be an nn.Module or None, got {type(module).__name__}")
+        _check_name(self, name, "add_module")
+        self._drop(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def register_forward_hook(self, hook: Callable) -> _Handle:
+        """hook(module, args, output) after forward; a returned value replaces the output."""
+        return _Handle(self._forward_hooks, hook)
+
+    def register_forward_pre_hook(self, hook: Callable) -> _Handle:
+        """hook(module, args) before forward; a returned value replaces the arguments."""
+        return _Handle(self._forward_pre_hooks, hook)
+
+    # -- traversal ---------------------------------------------------------------------------------------------
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Every module in the tree, this one first (name ''), depth first, each once."""
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        seen = set() if memo is None else memo
+        while stack:
+            name, m = stack.pop()
+            if remove_duplicate:
+                if id(m) in seen:
+                    continue
+                seen.add(id(m))
+            yield name, m
+            kids = [(f"{name}.{k}" if name else k, c) for k, c in m._modules.items() if c is not None]
+            stack.extend(reversed(kids))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, table: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool) -> Iterator[tuple[str, Tensor]]:
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        seen = set()
+        for mod_name, m in mods:
+            for name, t in getattr(m, table).items():
+                if t is None or (remove_duplicate and id(t) in seen):
+                    continue
+                seen.add(id(t))
+                yield (f"{mod_name}.{name}" if mod_name else name), t
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs with PyTorch's names: `0.weight`, `layers.1.bias`; shared ones once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)  # type: ignore[return-value]
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def get_submodule(self, target: str) -> Module:
+        m = self
+        for part in target.split(".") if target else []:
+            if part not in m._modules or m._modules[part] is None:
+                raise AttributeError(f"get_submodule: {type(m).__name__} has no submodule {part!r} (in {target!r})")
+            m = m._modules[part]
+        return m
+
+    def get_parameter(self, target: str) -> Parameter:
+        mod, _, name = target.rpartition(".")
+        m = self.get_submodule(mod)
+        if m._parameters.get(name) is None:
+            raise AttributeError(f"get_parameter: {type(m).__name__} has no parameter {name!r} (in {target!r})")
+        return m._parameters[name]  # type: ignore[return-value]
+
+    # -- modes and bulk changes --------------------------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (Dropout drops, BatchNorm uses batch statistics) for this module and all below it."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train: mode is expected to be a bool, got {type(mode).__name__}")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            _zero_grad(p, set_to_none)
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """fn(m) for every submodule (children first) and then self, e.g. a custom weight init."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Change the floating dtype of parameters and buffers; devices other than 'cpu' are accepted and ignored."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if not isinstance(a, (str, Tensor)) and a is not None and not _is_device(a):
+                dtype = a
+        if dtype is None:
+            return self
+        dtype = to_dtype(dtype)
+        for t in list(self.parameters()) + list(self.buffers()):
+            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = Tensor._wrap(t.grad.data.astype(dtype))
+        return self
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def half(self) -> Module:
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        raise RuntimeError("cuda: chainrule runs on the CPU only (numpy); drop the .cuda() call or use .to('cpu')")
+
+    # -- state -------------------------------------------------------------------------------------------------
+    def state_dict(self, destination: dict | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict[str, Any]:
+        """name -> numpy array (a copy) for every parameter and persistent buffer, with PyTorch's keys, so
+        `torch_model.load_state_dict({k: torch.from_numpy(v) ...})` works on the same architecture."""
+        out = OrderedDict() if destination is None else destination
+        for mod_name, m in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
+            base = f"{mod_name}." if mod_name else ""
+            for name, p in m._parameters.items():
+                if p is not None:
+                    out[base + name] = p if keep_vars else p.data.copy()
+            for name, b in m._buffers.items():
+                if b is not None and name not in m._non_persistent:
+                    out[base + name] = b if keep_vars else b.data.copy()
+        return out
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or Tensors, or torch tensors) into this module's parameters and buffers, in place.
+        Every problem (missing keys, unexpected keys, shape mismatches) is reported together in one error."""
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        values, mismatched = {}, []
+        for k, t in own.items():
+            if k in state_dict:
+                v = _to_numpy(state_dict[k])
+                if v.shape != t.shape:
+                    mismatched.append(f"{k}: copying a value of shape {v.shape}, this model has shape {t.shape}")
+                else:
+                    values[k] = v
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+        problems += ["size mismatch for " + m for m in mismatched]
+        if problems:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n    "
+                               + "\n    ".join(problems))
+        for k, v in values.items():
+            own[k].data[...] = v
+            own[k]._version += 1
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- printing ----------------------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in repr(); layers override it (Linear: sizes)."""
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        lines = self.extra_repr().split("\n") if self.extra_repr() else []
+        for name, m in self._modules.items():
+            child = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        if not self._modules:
+            return f"{self._get_name()}({', '.join(lines)})" if len(lines) <= 1 else (
+                f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)")
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _check_name(module: Module, name: str, what: str) -> None:
+    if not isinstance(name, str) or not name or "." in name:
+        raise KeyError(f"{what}: name must be a non-empty string without '.', got {name!r}")
+    if name in module.__dict__ and name not in ("training",):
+        raise KeyError(f"{what}: attribute {name!r} already exists on {type(module).__name__}")
+
+
+def _is_device(a: Any) -> bool:
+    return type(a).__name__ == "device"
+
+
+def _to_numpy(v: Any) -> np.ndarray:
+    if isinstance(v, Tensor):
+        return v.data
+    if hasattr(v, "detach") and hasattr(v, "numpy"):       # a torch tensor, without importing torch
+        return v.detach().cpu().numpy()
+    return np.asarray(v)
+
+
+def _zero_grad(p: Tensor, set_to_none: bool) -> None:
+    if p.grad is None:
+        return
+    if set_to_none:
+        p.grad = None
+    elif p.grad.requires_grad or not p.grad.data.flags.writeable:
+        p.grad = Tensor._wrap(np.zeros_like(p.data))
+    else:
+        p.grad.data.fill(0)
+
+
+class _Handle:
+    """What register_*_hook returns: call .remove() to unregister."""
+    _next = 0
+
+    def __init__(self, table: dict, hook: Callable) -> None:
+        _Handle._next += 1
+        self.table, self.id = table, _Handle._next
+        table[self.id] = hook
+
+    def remove(self) -> None:
+        self.table.pop(self.id, None)

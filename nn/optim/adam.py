@@ -1,0 +1,77 @@
+"""Adam and AdamW (Kingma & Ba, 2015; Loshchilov & Hutter, 2019): PyTorch's update, step for step."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from .optimizer import Optimizer, check_positive
+
+
+class Adam(Optimizer):
+    """m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;  p -= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε).
+    Adam adds weight decay to the gradient (g += wd·p); AdamW decays the weight directly (p *= 1 − lr·wd)."""
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        name = type(self).__name__
+        check_positive(name, lr=lr, eps=eps, weight_decay=weight_decay)
+        for i, b in enumerate(betas):
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} (expected 0 <= beta < 1)")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p.data)
+            state["exp_avg_sq"] = np.zeros_like(p.data)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        state["step"] += 1
+        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+        tmp, g = self._tmp(p), grad
+        if group["maximize"]:
+            g = np.negative(grad, out=self._tmp(p, 1))
+        if wd != 0:
+            if self.decoupled:
+                p.data *= 1 - lr * wd
+            else:
+                g = np.add(g, np.multiply(p.data, wd, out=tmp), out=self._tmp(p, 1))
+        np.subtract(g, m, out=tmp)                 # m += (1 − β₁)(g − m): PyTorch's lerp
+        tmp *= 1 - b1
+        m += tmp
+        v *= b2                                    # v = β₂v + (1 − β₂)g²
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        v += tmp
+        if group["amsgrad"]:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        step_size = lr / (1 - b1**t)
+        np.sqrt(v, out=tmp)                        # denominator: √v / √(1 − β₂ᵗ) + ε
+        tmp /= math.sqrt(1 - b2**t)
+        tmp += eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= step_size
+        p.data -= tmp
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.01): the decay does not pass through Adam's scaling."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

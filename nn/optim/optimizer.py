@@ -1,0 +1,168 @@
+"""Optimizer: parameter groups, per-parameter state, zero_grad/step, state_dict. Subclasses write one update
+rule in `_update`, operating in place on numpy arrays with persistent buffers (no fresh temporaries per step)."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, enable_grad, no_grad
+
+from ..module import _zero_grad
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _Required()
+
+
+class Optimizer:
+    """Holds `param_groups` (dicts: 'params' plus hyperparameters) and `state` (param -> dict of buffers)."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        self._scratch: dict[int, list[np.ndarray]] = {}
+        if isinstance(params, Tensor):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, got a Tensor "
+                            f"(pass model.parameters() or [tensor])")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list (did the model register its "
+                             f"layers as attributes in __init__?)")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (the rest come from the defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"add_param_group: expected a dict, got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for p in group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__}: can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor (shape {p.shape}, made "
+                                 f"by {p.grad_fn.name}); optimize the leaves it was computed from")
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"{type(self).__name__}: parameter group didn't specify a value of required "
+                                 f"optimization parameter {name!r}")
+            group.setdefault(name, default)
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if existing & {id(p) for p in group["params"]} or len({id(p) for p in group["params"]}) < len(
+                group["params"]):
+            raise ValueError(f"{type(self).__name__}: some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                _zero_grad(p, set_to_none)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient. `closure` re-evaluates the loss (LBFGS-style)."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        g = p.grad.data
+                        if g.dtype != p.data.dtype:
+                            g = g.astype(p.data.dtype)
+                        self._update(p, g, self.state.setdefault(p, {}), group)
+                        p._version += 1
+        return loss
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _tmp(self, p: Tensor, k: int = 0) -> np.ndarray:
+        """Scratch array k shaped like p, allocated once and reused every step (not part of the state)."""
+        bufs = self._scratch.setdefault(id(p), [])
+        while len(bufs) <= k:
+            bufs.append(np.empty_like(p.data))
+        if bufs[k].shape != p.data.shape or bufs[k].dtype != p.data.dtype:
+            bufs[k] = np.empty_like(p.data)
+        return bufs[k]
+
+    # -- checkpoints -------------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's layout: {'state': {index: {name: array or number}}, 'param_groups': [{..., 'params': [index]}]}
+        with parameters numbered in order across groups. Arrays are copies."""
+        index: dict[int, int] = {}
+        groups = []
+        for g in self.param_groups:
+            ids = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
+        state = {}
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p in self.state and self.state[p]:
+                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else copy.deepcopy(v))
+                                           for k, v in self.state[p].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        groups, saved = self.param_groups, state_dict["param_groups"]
+        if len(groups) != len(saved):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: loaded state dict has {len(saved)} parameter "
+                             f"groups, this optimizer has {len(groups)}")
+        sizes = [len(g["params"]) for g in groups]
+        saved_sizes = [len(g["params"]) for g in saved]
+        if sizes != saved_sizes:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: loaded state dict contains a parameter group "
+                             f"that doesn't match the size of optimizer's group (saved sizes {saved_sizes}, "
+                             f"this optimizer {sizes})")
+        params = {i: p for sg, g in zip(saved, groups) for i, p in zip(sg["params"], g["params"])}
+        self.state = {}
+        for key, s in state_dict["state"].items():
+            p = params.get(int(key))
+            if p is None:
+                continue
+            entry = {}
+            for k, v in s.items():
+                v = v.data if isinstance(v, Tensor) else v
+                if isinstance(v, np.ndarray) and v.ndim > 0:
+                    if v.shape != p.shape:
+                        raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
+                                         f"shape {v.shape}, but the parameter has shape {p.shape}")
+                    v = v.astype(p.data.dtype, copy=True)
+                elif isinstance(v, np.ndarray):
+                    v = v.item()
+                entry[k] = v
+            self.state[p] = entry
+        for g, sg in zip(groups, saved):
+            for k, v in sg.items():
+                if k != "params":
+                    g[k] = tuple(v) if isinstance(v, list) and isinstance(self.defaults.get(k), tuple) else v
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+def check_positive(what: str, **values: float) -> None:
+    """The argument checks PyTorch's optimizers make, with its wording."""
+    for name, v in values.items():
+        if not 0.0 <= v:
+            raise ValueError(f"{what}: invalid {name} value: {v} (expected >= 0)")
