@@ -5,7 +5,7 @@
     loss = nn.functional.cross_entropy(model(x), y)
     opt.zero_grad(); loss.backward(); opt.step()
 """
-from . import functional, init, optim
+from . import data, functional, init, optim, utils
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import (
     GELU,
@@ -35,6 +35,7 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, Parameter
+from .serialization import CheckpointError, load, save
 
 try:                      # the conv engineer's layers (nn/conv.py, nn/norm.py)
     from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d

@@ -1,0 +1,245 @@
+"""torch.utils.data: Dataset, TensorDataset, Subset, random_split and DataLoader.
+
+DataLoader takes any object with `__len__` and `__getitem__`. Batches are fetched with one numpy fancy-index
+(not one Python call per sample) when the dataset allows it: a TensorDataset, a Subset of one, anything with
+PyTorch's `__getitems__(indices)`, or a dataset exposing `.data`/`.targets` arrays and no transforms (nn.datasets).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.creation import generator as _default_generator
+
+
+class Dataset:
+    """Map-style dataset: subclass it and define `__getitem__(i)` and `__len__()`."""
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}: subclasses of Dataset must define __getitem__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are rows of the given tensors (or arrays): dataset[i] == (t[i] for t in tensors)."""
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: needs at least one tensor")
+        arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+        sizes = [a.shape[0] if a.ndim else None for a in arrays]
+        if None in sizes or len(set(sizes)) != 1:
+            raise ValueError(f"TensorDataset: size mismatch between tensors: every tensor needs the same first dim, "
+                             f"got shapes {[a.shape for a in arrays]}")
+        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor._wrap(a) for t, a in zip(tensors, arrays))
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(t[index] for t in self.tensors)
+
+    def __getitems__(self, indices: Sequence[int]) -> tuple[Tensor, ...]:
+        idx = np.asarray(indices, dtype=np.int64)
+        return tuple(Tensor._wrap(t.data[idx]) for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset, self.indices = dataset, np.asarray(indices, dtype=np.int64)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (list, np.ndarray)):
+            return self.dataset[self.indices[np.asarray(index)]]
+        return self.dataset[int(self.indices[index])]
+
+    def __getitems__(self, indices: Sequence[int]) -> Any:
+        inner = self.indices[np.asarray(indices, dtype=np.int64)]
+        fetch = _batch_fetcher(self.dataset)
+        return fetch(inner) if fetch is not None else [self.dataset[int(i)] for i in inner]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} samples")
+        index %= n
+        k = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        return self.datasets[k][index - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+def random_split(dataset: Any, lengths: Sequence[int | float],
+                 generator: np.random.Generator | None = None) -> list[Subset]:
+    """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1)."""
+    n = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        sizes = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(sizes)):                 # the remainder, round-robin, as PyTorch
+            sizes[i % len(sizes)] += 1
+    else:
+        sizes = [int(s) for s in lengths]
+    if sum(sizes) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(sizes)}) does not equal the length of the input "
+                         f"dataset ({n})")
+    perm = _rng(generator).permutation(n)
+    bounds = np.cumsum([0] + sizes)
+    return [Subset(dataset, perm[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _rng(generator: Any) -> np.random.Generator:
+    if generator is None:
+        return _default_generator()
+    if isinstance(generator, (int, np.integer)):
+        return np.random.default_rng(int(generator))
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(f"generator must be None, an int seed or a numpy Generator, got {type(generator).__name__}")
+
+
+def default_collate(batch: list[Any]) -> Any:
+    """Stack a list of samples into a batch: Tensors/arrays/numbers -> one Tensor with a leading batch dim;
+    tuples, lists and dicts are collated element by element; strings stay a list."""
+    first = batch[0]
+    if isinstance(first, Tensor):
+        return Tensor._wrap(np.stack([s.data for s in batch]))
+    if isinstance(first, np.ndarray):
+        return Tensor._wrap(np.stack(batch))
+    if isinstance(first, (bool, np.bool_)):
+        return Tensor._wrap(np.asarray(batch, dtype=np.bool_))
+    if isinstance(first, (int, np.integer)):
+        return Tensor._wrap(np.asarray(batch, dtype=np.int64))
+    if isinstance(first, np.floating):
+        return Tensor._wrap(np.asarray(batch, dtype=first.dtype))
+    if isinstance(first, float):
+        return Tensor._wrap(np.asarray(batch, dtype=np.float64))        # PyTorch collates Python floats to float64
+    if isinstance(first, (str, bytes)):
+        return list(batch)
+    if isinstance(first, dict):
+        return {k: default_collate([s[k] for s in batch]) for k in first}
+    if isinstance(first, (tuple, list)):
+        if any(len(s) != len(first) for s in batch):
+            raise RuntimeError("default_collate: each element in the batch should be of equal size")
+        return type(first)(default_collate(list(col)) for col in zip(*batch)) if isinstance(first, tuple) else [
+            default_collate(list(col)) for col in zip(*batch)]
+    if first is None:
+        return None
+    raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, dicts or lists; "
+                    f"found {type(first).__name__}")
+
+
+def _as_batch(fetched: Any) -> Any:
+    """A batch fetched in one go: arrays become Tensors, containers keep their shape."""
+    if isinstance(fetched, Tensor):
+        return fetched
+    if isinstance(fetched, np.ndarray):
+        return Tensor._wrap(fetched)
+    if isinstance(fetched, tuple):
+        return tuple(_as_batch(f) for f in fetched)
+    if isinstance(fetched, list) and fetched and not isinstance(fetched[0], (str, bytes)):
+        return [_as_batch(f) for f in fetched]
+    if isinstance(fetched, dict):
+        return {k: _as_batch(v) for k, v in fetched.items()}
+    return fetched
+
+
+def _batch_fetcher(dataset: Any) -> Callable[[np.ndarray], Any] | None:
+    """How to fetch a whole batch with one fancy-index, or None if the dataset must be read sample by sample."""
+    if hasattr(dataset, "__getitems__"):
+        return dataset.__getitems__
+    data, targets = getattr(dataset, "data", None), getattr(dataset, "targets", None)
+    plain = getattr(dataset, "transform", None) is None and getattr(dataset, "target_transform", None) is None
+    if (plain and isinstance(data, np.ndarray) and isinstance(targets, np.ndarray)
+            and len(data) == len(targets) == len(dataset)):
+        return lambda idx: (data[idx], targets[idx])
+    return None
+
+
+class DataLoader:
+    """Batches of a dataset, each sample exactly once per epoch (shuffled afresh each epoch if asked).
+
+    `generator` (a numpy Generator or an int seed) makes shuffling independent of the global seed; by default
+    the shuffle order comes from autograd's generator, so `ag.manual_seed(s)` reproduces it."""
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False, sampler: Any = None,
+                 batch_sampler: Any = None, num_workers: int = 0, collate_fn: Callable | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable | None = None, generator: Any = None, **kwargs: Any) -> None:
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader: the dataset must have __len__ and __getitem__ (a map-style dataset), got "
+                            f"{type(dataset).__name__}")
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size <= 0):
+            raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
+        if shuffle and sampler is not None:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
+        self.sampler, self.batch_sampler, self.collate_fn = sampler, batch_sampler, collate_fn
+        self.num_workers = num_workers            # accepted for compatibility; loading is in-process
+        self.generator = np.random.default_rng(int(generator)) if isinstance(generator, (int, np.integer)) \
+            else generator
+        if self.generator is not None:
+            _rng(self.generator)
+        self._fetch = None if collate_fn is not None else _batch_fetcher(dataset)
+
+    def _order(self) -> np.ndarray:
+        n = len(self.dataset)
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
+        return _rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
+
+    def _batches(self) -> Iterator[np.ndarray]:
+        if self.batch_sampler is not None:
+            for b in self.batch_sampler:
+                yield np.asarray(b, dtype=np.int64)
+            return
+        order = self._order()
+        if self.batch_size is None:
+            yield from (np.asarray(i) for i in order)
+            return
+        bs, n = self.batch_size, len(order)
+        stop = n - n % bs if self.drop_last else n
+        for start in range(0, stop, bs):
+            yield order[start:start + bs]
+
+    def __iter__(self) -> Iterator[Any]:
+        for idx in self._batches():
+            if idx.ndim == 0:                          # batch_size=None: samples, unbatched
+                yield _as_batch(self.dataset[int(idx)])
+            elif self._fetch is not None:
+                yield _as_batch(self._fetch(idx))
+            else:
+                samples = [self.dataset[int(i)] for i in idx]
+                yield (self.collate_fn or default_collate)(samples)
+
+    def __len__(self) -> int:
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self.batch_size is None:
+            return n
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader", "default_collate"]

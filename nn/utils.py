@@ -1,0 +1,60 @@
+"""torch.nn.utils: gradient clipping, and flattening parameters into one vector."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+
+def _grads(parameters: Any) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p for p in params if p.grad is not None]
+
+
+def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: Any = None) -> Tensor:
+    """Scale all gradients together so their joint norm is at most max_norm; returns the norm before clipping.
+    Stops one exploding batch from wrecking the weights while keeping the gradient's direction."""
+    params = _grads(parameters)
+    if not params:
+        return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
+    norm_type = float(norm_type)
+    if norm_type == np.inf:
+        total = max(float(np.max(np.abs(p.grad.data))) if p.grad.data.size else 0.0 for p in params)
+    else:
+        total = float(sum(float(np.sum(np.abs(p.grad.data.astype(np.float64)) ** norm_type)) for p in params))
+        total = total ** (1.0 / norm_type)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is non-finite "
+                           f"({total}), so it cannot be clipped. Set error_if_nonfinite=False to clip anyway.")
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for p in params:
+            p.grad.data *= p.grad.data.dtype.type(coef)
+    return Tensor._wrap(np.asarray(total, dtype=params[0].grad.dtype))
+
+
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach: Any = None) -> None:
+    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    for p in _grads(parameters):
+        np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    return Tensor._wrap(np.concatenate([p.data.reshape(-1) for p in parameters]))
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    data = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    params = list(parameters)
+    total = sum(p.data.size for p in params)
+    if total != data.size:
+        raise ValueError(f"vector_to_parameters: the vector has {data.size} elements, the parameters {total}")
+    i = 0
+    for p in params:
+        p.data[...] = data[i:i + p.data.size].reshape(p.shape)
+        p._version += 1
+        i += p.data.size
