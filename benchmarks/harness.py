@@ -1,0 +1,129 @@
+"""Timing method: every implementation runs in blocks of steps, the implementations rotate over several
+rounds, ratios are paired within a round, and the table shows medians. Memory runs in subprocesses."""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .workloads import IMPLS, make
+
+
+@dataclass
+class Result:
+    key: str
+    times: dict[str, list[float]] = field(default_factory=dict)     # impl -> seconds per step, one per round
+    ratios: dict[str, list[float]] = field(default_factory=dict)    # "numpy"/"torch" -> chainrule / it, per round
+
+    def median(self, impl: str) -> float | None:
+        return statistics.median(self.times[impl]) if self.times.get(impl) else None
+
+    def ratio(self, ref: str) -> float | None:
+        return statistics.median(self.ratios[ref]) if self.ratios.get(ref) else None
+
+
+def _per_step(step, budget: float) -> float:
+    """Warm up, then estimate one step's time from as many steps as fit in `budget` seconds (at least 2)."""
+    step()
+    t0, n = time.perf_counter(), 0
+    while n < 2 or time.perf_counter() - t0 < budget:
+        step()
+        n += 1
+    return (time.perf_counter() - t0) / n
+
+
+def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impls: tuple[str, ...] = IMPLS,
+                  torch_ok: bool = True) -> Result:
+    """Median seconds per step of each implementation, and chainrule's paired ratios against the others."""
+    steps = {}
+    for impl in impls:
+        if impl == "torch" and not torch_ok:
+            continue
+        step = make(key, impl, quick)
+        if step is not None:
+            steps[impl] = step
+    blocks = {}
+    for impl, step in steps.items():                 # calibrate: each block lasts about block_seconds
+        per = _per_step(step, min(block_seconds, 0.2))
+        blocks[impl] = max(1, round(block_seconds / per))
+    res = Result(key, {impl: [] for impl in steps})
+    names = list(steps)
+    for r in range(rounds):
+        for impl in names[r % len(names):] + names[:r % len(names)]:   # rotate who goes first
+            step, n = steps[impl], blocks[impl]
+            if n > 1:
+                step()                                # one untimed step after switching implementations
+            t0 = time.perf_counter()
+            for _ in range(n):
+                step()
+            res.times[impl].append((time.perf_counter() - t0) / n)
+    if "chainrule" in steps:
+        for ref in names:
+            if ref != "chainrule":
+                res.ratios[ref] = [c / o for c, o in zip(res.times["chainrule"], res.times[ref])]
+    del steps
+    gc.collect()
+    return res
+
+
+def run_memory(key: str, impl: str, quick: bool, env: dict | None = None) -> dict | None:
+    """Peak memory of `impl` running workload `key`, measured in a fresh subprocess (see benchmarks.memory)."""
+    cmd = [sys.executable, "-m", "benchmarks.memory", key, impl] + (["--quick"] if quick else [])
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env={**os.environ, **(env or {})})
+    if proc.returncode != 0:
+        sys.stderr.write(f"memory {key} {impl} failed:\n{proc.stderr}\n")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def set_threads(n: int) -> None:
+    """Use n threads in numpy's BLAS and in PyTorch (for a busy machine: 2 BLAS threads on 2 shared CPUs
+    can spin-wait each other into 100× slower matmuls)."""
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(n)
+    try:
+        import torch
+        torch.set_num_threads(n)
+    except ImportError:
+        pass
+
+
+def machine() -> list[str]:
+    """Header lines: CPU, Python, numpy and its BLAS (library, kernel, threads), PyTorch and its threads."""
+    import numpy as np
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines = [f"machine: {cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}",
+             f"python {platform.python_version()}, numpy {np.__version__}"]
+    try:
+        from threadpoolctl import threadpool_info
+        for lib in threadpool_info():
+            if lib.get("user_api") == "blas":
+                lines.append(f"BLAS: {lib['internal_api']} {lib.get('version')}, kernel {lib.get('architecture')}, "
+                             f"{lib['num_threads']} threads ({lib.get('threading_layer', '?')})")
+    except ImportError:
+        lines.append("BLAS: unknown (pip install threadpoolctl to see it)")
+    try:
+        import torch
+        lines.append(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads")
+    except ImportError:
+        lines.append("torch: not installed (its columns print n/a)")
+    if hasattr(os, "getloadavg"):
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        lines.append(f"load average {load} (other processes share these CPUs: times are noisy above "
+                     f"~{os.cpu_count() or 1})")
+    malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+    if malloc:
+        lines.append("allocator: " + " ".join(f"{k}={v}" for k, v in sorted(malloc.items())))
+    return lines

@@ -1,0 +1,62 @@
+"""Peak memory of one workload and implementation, in a fresh process (so no other run's heap counts):
+
+    python -m benchmarks.memory W1 chainrule     # prints one JSON line
+
+`rss_mib`: peak resident memory (VmHWM, else ru_maxrss) after three steps minus the same right after the
+imports, so it counts the data, the parameters and the step's temporaries; it sees every allocator (numpy's
+and PyTorch's). `traced_mib`: the tracemalloc peak over setup and the same steps (numpy arrays are traced;
+PyTorch's are not, so n/a there). `retained_kib`: traced memory still held after a step beyond what the step
+before held (a leak shows here)."""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tracemalloc
+
+
+def _maxrss_mib() -> float:
+    """Peak resident memory of this process so far. VmHWM, because ru_maxrss survives fork+exec: a child
+    started by a big parent would report the parent's peak."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # Linux and BSD report KiB
+
+
+def main(argv: list[str]) -> None:
+    key, impl = argv[0], argv[1]
+    quick = "--quick" in argv
+    import numpy  # noqa: F401
+    if impl == "torch":
+        import torch  # noqa: F401
+    else:
+        import autograd  # noqa: F401
+        try:
+            import nn  # noqa: F401
+        except ImportError:
+            pass
+    from .workloads import make
+    rss0 = _maxrss_mib()
+    traced = impl != "torch"
+    if traced:
+        tracemalloc.start()
+    step = make(key, impl, quick)
+    if step is None:
+        print(json.dumps(None))
+        return
+    held = []
+    for _ in range(3):
+        step()
+        if traced:
+            held.append(tracemalloc.get_traced_memory()[0])
+    out = {"rss_mib": _maxrss_mib() - rss0}
+    if traced:
+        out["traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+        out["retained_kib"] = (held[-1] - held[-2]) / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,324 @@
+"""The workloads, each written three times: chainrule, hand-written numpy (no graph: the limit for a numpy
+engine) and PyTorch CPU eager. `make(key, impl, quick)` returns a zero-argument `step()`; one call is one
+timed unit (a training step, one op forward + backward, or a whole chain)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Step = Callable[[], object]
+IMPLS = ("chainrule", "numpy", "torch")
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    title: str
+    unit: str                         # how the table prints one step's time: "ms", "us" or "s"
+    goal: str                         # what README/issue 6 asks, in words
+    build: Callable[[str, bool], Step | None]   # (impl, quick) -> step, or None where it makes no sense
+
+
+# -------------------------------------------------------------------------- data and initial weights
+def _mlp_data(batch: int, sizes: tuple[int, ...], seed: int = 0) -> tuple[np.ndarray, np.ndarray, list]:
+    """float32 inputs, int64 labels and PyTorch-style (out, in) weights, the same for every implementation."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], batch)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / math.sqrt(fan_in)                  # nn.Linear's default init range
+        params.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
+                       rng.uniform(-bound, bound, fan_out).astype(np.float32)))
+    return X, y, params
+
+
+def _moons(n: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Two-moons points in float32 and labels ±1 (for the max-margin loss micrograd's demo uses)."""
+    try:
+        from nn.datasets import make_moons
+        X, y = make_moons(n, noise=0.1, random_state=0)
+    except ImportError:                               # the suite also runs without the nn package
+        rng = np.random.default_rng(0)
+        t = np.linspace(0, np.pi, n // 2)
+        X = np.vstack([np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)]])
+        X, y = X + rng.normal(scale=0.1, size=X.shape), np.repeat([0, 1], n // 2)
+    return X.astype(np.float32), (2 * y - 1).astype(np.float32)
+
+
+LR = 0.01
+
+
+# -------------------------------------------------------------------------- W1 / W4: MLP training steps
+def _numpy_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Step:
+    """The step a careful numpy user writes: transposes as views, ReLU backward as one masked multiply,
+    fused softmax-cross-entropy, in-place parameter updates."""
+    params = [(W.copy(), b.copy()) for W, b in params]
+    n = len(X)
+    rows = np.arange(n)
+
+    def step() -> float:
+        acts = [X]
+        h = X
+        for i, (W, b) in enumerate(params):
+            h = h @ W.T
+            h += b
+            if i < len(params) - 1:
+                np.maximum(h, 0, out=h)
+            acts.append(h)
+        if loss == "ce":                              # mean softmax cross-entropy, fused
+            m = h.max(axis=1, keepdims=True)
+            e = np.exp(h - m)
+            s = e.sum(axis=1, keepdims=True)
+            value = float(np.mean(np.log(s[:, 0]) + m[:, 0] - h[rows, y]))
+            g = e
+            g /= s
+            g[rows, y] -= 1
+            g /= n
+        else:                                         # mean max-margin loss, labels ±1
+            margin = 1 - y * h[:, 0]
+            value = float(np.maximum(margin, 0).mean())
+            g = ((margin > 0) * (-y / n)).astype(np.float32)[:, None]
+        for i in range(len(params) - 1, -1, -1):
+            W, b = params[i]
+            a = acts[i]
+            gW, gb = g.T @ a, g.sum(axis=0)
+            if i > 0:
+                g = g @ W
+                g *= acts[i] > 0
+            W -= LR * gW
+            b -= LR * gb
+        return value
+
+    return step
+
+
+def _chainrule_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Step:
+    """The PyTorch-style program with chainrule: nn.Linear, nn.functional.cross_entropy and nn.optim.SGD once
+    they exist, else the same math on raw leaf tensors."""
+    import autograd as ag
+    layers = _chainrule_layers(params)
+    Xt = ag.tensor(X)
+    yt = ag.tensor(y)
+
+    if layers is not None:
+        import nn
+        model = nn.Sequential(*[m for lin in layers for m in (lin, nn.ReLU())][:-1])
+        opt = nn.optim.SGD(model.parameters(), lr=LR)
+        ce = nn.functional.cross_entropy
+
+        def step() -> float:
+            out = model(Xt)
+            value = ce(out, yt) if loss == "ce" else (1 - yt * out[:, 0]).relu().mean()
+            opt.zero_grad()
+            value.backward()
+            opt.step()
+            return value.item()
+
+        return step
+
+    tensors = [(ag.tensor(W, requires_grad=True), ag.tensor(b, requires_grad=True)) for W, b in params]
+    flat = [p for pair in tensors for p in pair]
+
+    def step() -> float:
+        h = Xt
+        for i, (W, b) in enumerate(tensors):
+            h = h @ W.mT + b
+            if i < len(tensors) - 1:
+                h = h.relu()
+        value = ag.cross_entropy(h, yt) if loss == "ce" else (1 - yt * h[:, 0]).relu().mean()
+        for p in flat:
+            p.grad = None
+        value.backward()
+        with ag.no_grad():
+            for p in flat:
+                p -= LR * p.grad
+        return value.item()
+
+    return step
+
+
+def _chainrule_layers(params: list) -> list | None:
+    """nn.Linear layers loaded with `params`, or None while nn has no Linear/Sequential/optim.SGD yet."""
+    try:
+        import nn
+        import nn.optim  # noqa: F401
+        lins = []
+        for W, b in params:
+            lin = nn.Linear(W.shape[1], W.shape[0])
+            lin.weight.data[...] = W
+            lin.bias.data[...] = b
+            lins.append(lin)
+        nn.Sequential, nn.ReLU, nn.optim.SGD, nn.functional.cross_entropy  # noqa: B018
+        return lins
+    except (ImportError, AttributeError):
+        return None
+
+
+def chainrule_api() -> str:
+    """Which chainrule API the MLP workloads used (printed under the table)."""
+    return "nn.Linear + nn.optim.SGD" if _chainrule_layers([]) is not None else "raw leaf tensors (nn not ready)"
+
+
+def _torch_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Step:
+    import torch
+    lins = []
+    for W, b in params:
+        lin = torch.nn.Linear(W.shape[1], W.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        lins.append(lin)
+    model = torch.nn.Sequential(*[m for lin in lins for m in (lin, torch.nn.ReLU())][:-1])
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    Xt, yt = torch.from_numpy(X.copy()), torch.from_numpy(y.copy())
+    ce = torch.nn.functional.cross_entropy
+
+    def step() -> float:
+        out = model(Xt)
+        value = ce(out, yt) if loss == "ce" else (1 - yt * out[:, 0]).relu().mean()
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        return value.item()
+
+    return step
+
+
+_MLP = {"chainrule": _chainrule_mlp, "numpy": _numpy_mlp, "torch": _torch_mlp}
+
+
+def _w1(batch: int) -> Callable[[str, bool], Step]:
+    def build(impl: str, quick: bool) -> Step:
+        X, y, params = _mlp_data(batch, (784, 128, 10))
+        return _MLP[impl](X, y, params, "ce")
+    return build
+
+
+def _w4(impl: str, quick: bool) -> Step:
+    X, y = _moons(100)
+    _, _, params = _mlp_data(1, (2, 16, 16, 1), seed=1)
+    return _MLP[impl](X, y, params, "hinge")
+
+
+# -------------------------------------------------------------------------- W2: one tiny op
+def _w2(impl: str, quick: bool) -> Step:
+    """z = x * y on 16-element float32 tensors, then backward(g): one graph node, forward and backward,
+    gradients accumulated into .grad as a training loop does."""
+    rng = np.random.default_rng(0)
+    x, y, g = (rng.standard_normal(16, dtype=np.float32) for _ in range(3))
+    if impl == "numpy":
+        gx, gy = np.zeros_like(x), np.zeros_like(y)
+
+        def step() -> None:
+            z = x * y
+            np.add(gx, g * y, out=gx)
+            np.add(gy, g * x, out=gy)
+            return z
+        return step
+    if impl == "torch":
+        import torch
+        xt, yt, gt = (torch.from_numpy(a.copy()) for a in (x, y, g))
+        xt.requires_grad_(), yt.requires_grad_()
+    else:
+        import autograd as ag
+        xt, yt, gt = ag.tensor(x, requires_grad=True), ag.tensor(y, requires_grad=True), ag.tensor(g)
+
+    def step() -> None:
+        z = xt * yt
+        z.backward(gt)
+    return step
+
+
+# -------------------------------------------------------------------------- W3: a long chain
+def chain_length(quick: bool) -> int:
+    return 50_000 if quick else 200_000
+
+
+def _w3(impl: str, quick: bool, length: int | None = None) -> Step:
+    """x ← x * 1.0001, `length` times on a 0-d tensor (a Python number wrapped at every op, as users
+    write it), then backward through the whole chain."""
+    n = length or chain_length(quick)
+    c = 1.0001
+    if impl == "numpy":
+        def step() -> float:
+            v = np.float32(1.0)
+            for _ in range(n):
+                v = v * np.float32(c)
+            g = np.float32(1.0)
+            for _ in range(n):                        # each node's local gradient is the constant
+                g = g * np.float32(c)
+            return float(g)
+        return step
+    if impl == "torch":
+        import torch
+        x = torch.ones((), requires_grad=True)
+    else:
+        import autograd as ag
+        x = ag.ones((), requires_grad=True)
+
+    def step() -> None:
+        x.grad = None
+        y = x
+        for _ in range(n):
+            y = y * c
+        y.backward()
+    return step
+
+
+# -------------------------------------------------------------------------- W5: LeNet-style CNN
+def conv_available() -> bool:
+    try:
+        import nn
+        nn.Conv2d  # noqa: B018
+        return True
+    except (ImportError, AttributeError):
+        return False
+
+
+def _w5(impl: str, quick: bool) -> Step | None:
+    """conv(1→6, 5) relu maxpool2 → conv(6→16, 5) relu maxpool2 → 256-120-84-10, CE loss, SGD; batch 64 of 28×28."""
+    if impl == "numpy" or (impl == "chainrule" and not conv_available()):
+        return None                                   # no hand-numpy CNN: an im2col reference would be its own project
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, 64)
+    if impl == "torch":
+        import torch as lib
+        nnm, F, tensor = lib.nn, lib.nn.functional, lib.from_numpy
+        lib.manual_seed(0)
+    else:
+        import autograd as ag
+        import nn as nnm
+        F, tensor, lib = nnm.functional, ag.tensor, nnm
+    model = nnm.Sequential(
+        nnm.Conv2d(1, 6, 5), nnm.ReLU(), nnm.MaxPool2d(2), nnm.Conv2d(6, 16, 5), nnm.ReLU(), nnm.MaxPool2d(2),
+        nnm.Flatten(), nnm.Linear(256, 120), nnm.ReLU(), nnm.Linear(120, 84), nnm.ReLU(), nnm.Linear(84, 10))
+    opt = lib.optim.SGD(model.parameters(), lr=LR)
+    Xt, yt = tensor(X), tensor(y)
+
+    def step() -> float:
+        value = F.cross_entropy(model(Xt), yt)
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        return value.item()
+    return step
+
+
+WORKLOADS = {w.key: w for w in (
+    Workload("W1", "784-128-10 MLP step, batch 10000, f32", "ms", "≤ 1.10 × numpy", _w1(10000)),
+    Workload("W1s", "784-128-10 MLP step, batch 64, f32", "ms", "≤ 0.90 × torch", _w1(64)),
+    Workload("W2", "one tiny elementwise op (x*y, 16 elts), fwd + bwd", "us", "≤ 3 µs", _w2),
+    Workload("W3", "op chain x*1.0001, fwd + bwd", "s", "≤ torch", _w3),
+    Workload("W4", "2-16-16-1 MLP step, 100 two-moons points", "ms", "≤ 0.90 × torch", _w4),
+    Workload("W5", "LeNet-style CNN step, batch 64", "ms", "report", _w5),
+)}
+
+
+def make(key: str, impl: str, quick: bool = False) -> Step | None:
+    """The step of workload `key` for implementation `impl`, or None where it makes no sense or cannot run."""
+    return WORKLOADS[key].build(impl, quick)
