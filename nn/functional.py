@@ -12,7 +12,7 @@ from autograd import Tensor
 from autograd.creation import generator
 from autograd.tensor import as_tensor
 
-from .fused import BCEWithLogits, Linear
+from .fused import BCEWithLogits, BinaryCrossEntropy, Linear
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -203,7 +203,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
         raise ValueError(f"binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities), "
                          f"got min {np.nanmin(x.data):.4g} and max {np.nanmax(x.data):.4g}; for raw scores use "
                          f"binary_cross_entropy_with_logits")
-    losses = -(t * x.log().clamp(min=-100) + (1 - t) * (1 - x).log().clamp(min=-100))
+    losses = BinaryCrossEntropy.apply(x, t)
     if weight is not None:
         losses = losses * as_tensor(weight, like=x)
     return _reduce(losses, reduction, "binary_cross_entropy")

@@ -48,3 +48,17 @@ class BCEWithLogits(Op):
             sp = (-x).relu() + (1 + (-x.abs()).exp()).log()
             dt = g * (-x + (pw - 1) * sp) if pw is not None else g * -x
         return (dx, dt) if pw is None else (dx, dt, None)
+
+
+class BinaryCrossEntropy(Op):
+    """ℓ = −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100      dp = g·(p − t) / max(p(1 − p), 1e-12),
+    dt = g·(log(1 − p) − log p)   (PyTorch's formulas: finite at p = 0 and p = 1, where composing logs gives nan)"""
+    def forward(self, p, t):
+        with np.errstate(divide="ignore"):
+            return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+
+    def backward(self, g):
+        p, t = self.inputs
+        dp = g * (p - t) / (p * (1 - p)).clamp(min=1e-12) if self.needs_grad[0] else None
+        dt = g * ((1 - p).log().clamp(min=-100) - p.log().clamp(min=-100)) if self.needs_grad[1] else None
+        return dp, dt

@@ -41,9 +41,10 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         dt = get_default_dtype() if dtype is None else to_dtype(dtype)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))
-        self.bias = Parameter(np.empty(out_features, dtype=dt)) if bias else None
-        if not bias:
-            self.register_parameter("bias", None)
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=dt))
+        else:
+            self.register_parameter("bias", None)           # listed as None, as PyTorch
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -1,0 +1,170 @@
+"""Layers and init: Linear's fused op and default init, activations against PyTorch, Dropout statistics."""
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+from nn.fused import Linear as LinearOp
+
+
+def f64(*shape, seed=0):
+    return ag.tensor(np.random.default_rng(seed).standard_normal(shape), dtype=ag.float64, requires_grad=True)
+
+
+@pytest.mark.parametrize("x_shape", [(5, 3), (3,), (2, 4, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_linear_gradients_first_and_second_order(x_shape, bias):
+    x, w = f64(*x_shape), f64(4, 3, seed=1)
+    inputs = (x, w, f64(4, seed=2)) if bias else (x, w)
+    fn = lambda *a: F.linear(*a)                              # noqa: E731
+    assert ag.gradcheck(fn, inputs)
+    assert ag.gradgradcheck(fn, inputs)
+
+
+def test_fused_linear_is_one_node_and_matches_matmul():
+    x, w, b = f64(5, 3), f64(4, 3, seed=1), f64(4, seed=2)
+    y = F.linear(x, w, b)
+    assert isinstance(y.grad_fn, LinearOp)
+    np.testing.assert_allclose(y.data, x.data @ w.data.T + b.data)
+
+
+def test_fused_linear_skips_gradients_nobody_needs():
+    x = ag.randn(5, 3)                                        # input does not require grad
+    lin = nn.Linear(3, 2)
+    lin(x).sum().backward()
+    assert lin.weight.grad.shape == (2, 3) and lin.bias.grad.shape == (2,)
+    np.testing.assert_allclose(lin.bias.grad.data, 5)
+
+
+def test_linear_errors_name_both_shapes():
+    lin = nn.Linear(3, 2)
+    with pytest.raises(ValueError, match=r"input of shape \(4, 5\).*in_features = 3.*\(2, 3\)"):
+        lin(ag.ones(4, 5))
+
+
+def test_linear_default_init_is_pytorchs_uniform_bound():
+    ag.manual_seed(0)
+    lin = nn.Linear(400, 300)
+    bound = 1 / math.sqrt(400)
+    assert lin.weight.shape == (300, 400) and lin.weight.dtype == np.float32
+    w = lin.weight.data
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound       # the std of U(-b, b) is b/√3
+    assert np.abs(lin.bias.data).max() <= bound
+    assert "bias" in lin._parameters and nn.Linear(2, 2, bias=False).bias is None
+
+
+def test_init_is_reproducible_with_manual_seed():
+    ag.manual_seed(42)
+    a = nn.MLP(3, [5], 2)
+    ag.manual_seed(42)
+    b = nn.MLP(3, [5], 2)
+    for (_, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_init_functions():
+    ag.manual_seed(0)
+    w = ag.zeros(200, 300)
+    assert nn.init.xavier_uniform_(w) is w
+    a = math.sqrt(6 / 500)
+    assert np.abs(w.data).max() <= a and abs(w.data.std() - a / math.sqrt(3)) < 0.02 * a
+    nn.init.xavier_normal_(w, gain=2.0)
+    assert abs(w.data.std() - 2 * math.sqrt(2 / 500)) < 0.02
+    nn.init.kaiming_normal_(w, nonlinearity="relu")
+    assert abs(w.data.std() - math.sqrt(2 / 300)) < 0.02 * math.sqrt(2 / 300) * 5
+    nn.init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu")
+    assert np.abs(w.data).max() <= math.sqrt(2) * math.sqrt(3 / 200)
+    nn.init.normal_(w, 1.0, 0.5)
+    assert abs(w.data.mean() - 1) < 0.01 and abs(w.data.std() - 0.5) < 0.01
+    nn.init.uniform_(w, -2, -1)
+    assert w.data.min() >= -2 and w.data.max() <= -1
+    nn.init.constant_(w, 3.0)
+    assert (w.data == 3).all()
+    nn.init.zeros_(w)
+    assert (w.data == 0).all()
+    nn.init.ones_(w)
+    assert (w.data == 1).all()
+    assert nn.init.calculate_gain("tanh") == 5 / 3 and nn.init.calculate_gain("relu") == math.sqrt(2)
+    assert nn.init.calculate_gain("leaky_relu", 0.2) == math.sqrt(2 / 1.04)
+    with pytest.raises(ValueError, match="unsupported nonlinearity 'swish'"):
+        nn.init.calculate_gain("swish")
+    with pytest.raises(ValueError, match=r"fewer than 2 dims \(shape \(3,\)\)"):
+        nn.init.xavier_uniform_(ag.zeros(3))
+
+
+def test_init_matches_torch_gains():
+    torch = pytest.importorskip("torch")
+    for name, param in [("linear", None), ("tanh", None), ("relu", None), ("leaky_relu", 0.3), ("selu", None)]:
+        assert nn.init.calculate_gain(name, param) == pytest.approx(torch.nn.init.calculate_gain(name, param))
+
+
+def test_dropout_statistics():
+    ag.manual_seed(0)
+    x = ag.ones(200, 500)
+    y = F.dropout(x, p=0.3)
+    zero = (y.data == 0).mean()
+    assert abs(zero - 0.3) < 0.01                           # ~100000 draws: 4σ ≈ 0.006
+    np.testing.assert_allclose(y.data[y.data != 0], 1 / 0.7, rtol=1e-6)
+    assert abs(y.data.mean() - 1) < 0.02                    # expectation preserved
+    assert F.dropout(x, 0.3, training=False) is x
+    np.testing.assert_array_equal(F.dropout(x, 1.0).data, 0)
+    with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
+        nn.Dropout(1.5)
+
+
+def test_dropout_gradient_uses_the_same_mask():
+    ag.manual_seed(1)
+    x = ag.ones(10, 10, requires_grad=True)
+    y = nn.Dropout(0.5)(x)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, y.data)      # d(x·m)/dx = m, and y = m for x = 1
+
+
+@pytest.mark.parametrize("name, ours, theirs", [
+    ("relu", lambda: nn.ReLU(), lambda t: t.nn.ReLU()),
+    ("leaky", lambda: nn.LeakyReLU(0.2), lambda t: t.nn.LeakyReLU(0.2)),
+    ("tanh", lambda: nn.Tanh(), lambda t: t.nn.Tanh()),
+    ("sigmoid", lambda: nn.Sigmoid(), lambda t: t.nn.Sigmoid()),
+    ("gelu", lambda: nn.GELU(), lambda t: t.nn.GELU()),
+    ("gelu_tanh", lambda: nn.GELU("tanh"), lambda t: t.nn.GELU("tanh")),
+    ("silu", lambda: nn.SiLU(), lambda t: t.nn.SiLU()),
+    ("softplus", lambda: nn.Softplus(2.0), lambda t: t.nn.Softplus(2.0)),
+    ("softmax", lambda: nn.Softmax(dim=1), lambda t: t.nn.Softmax(dim=1)),
+    ("log_softmax", lambda: nn.LogSoftmax(dim=-1), lambda t: t.nn.LogSoftmax(dim=-1)),
+    ("flatten", lambda: nn.Flatten(), lambda t: t.nn.Flatten()),
+    ("identity", lambda: nn.Identity(), lambda t: t.nn.Identity()),
+])
+def test_activations_match_torch_values_and_gradients(name, ours, theirs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((4, 3, 2)) * 3
+    a = ag.tensor(x, requires_grad=True)
+    t = torch.tensor(x, requires_grad=True)
+    ya, yt = ours()(a), theirs(torch)(t)
+    np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-6, atol=1e-9)
+    g = np.random.default_rng(1).standard_normal(ya.shape)
+    ya.backward(ag.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_activation_reprs():
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
+    assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
+    assert repr(nn.ReLU()) == "ReLU()"
+
+
+def test_softmax_implicit_dim_follows_pytorch():
+    x = ag.randn(2, 3)
+    np.testing.assert_allclose(F.softmax(x).data.sum(1), 1, rtol=1e-6)     # 2-d: dim 1
+    np.testing.assert_allclose(F.softmax(ag.randn(3)).data.sum(), 1, rtol=1e-6)
+
+
+def test_unflatten_inverts_flatten():
+    x = ag.randn(2, 3, 4)
+    y = nn.Unflatten(1, (3, 4))(nn.Flatten()(x))
+    np.testing.assert_array_equal(y.data, x.data)
