@@ -1,0 +1,160 @@
+"""Pooling as composites over `unfold`: a (N, C, H, W) input becomes (N, C, kh·kw, L) windows, and a pool is
+a reduction over the window axis. No new primitive, so gradients of any order come from unfold/fold, where
+and sum. Padding follows PyTorch: max pooling pads with -inf, average pooling with zeros (counted in the
+divisor unless count_include_pad=False); ceil_mode adds a partial window at the end when it starts inside.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, as_tensor
+from .arithmetic import where
+from .conv import _tuple2, unfold
+from .shape import pad
+
+
+def _pool_size(size: int, k: int, d: int, p: int, s: int, ceil_mode: bool) -> int:
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:     # PyTorch: the last window must start inside the input
+        out -= 1
+    return out
+
+
+def _pool_setup(what: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool) -> tuple:
+    """Checked geometry: (k, s, p, d, out, extra), `extra` being the right/bottom padding ceil_mode needs."""
+    if x.ndim != 4:
+        raise ValueError(f"{what}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
+    k = _tuple2(kernel_size, what, "kernel_size")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple2(stride, what, "stride")
+    p, d = _tuple2(padding, what, "padding"), _tuple2(dilation, what, "dilation")
+    if min(k) < 1 or min(s) < 1 or min(d) < 1 or min(p) < 0:
+        raise ValueError(f"{what}: expected kernel_size, stride, dilation >= 1 and padding >= 0, got "
+                         f"kernel_size={k}, stride={s}, dilation={d}, padding={p}")
+    extent = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
+    if p[0] > extent[0] // 2 or p[1] > extent[1] // 2:
+        raise ValueError(f"{what}: padding {p} should be at most half of the effective kernel size {extent}")
+    h, w = x.shape[2:]
+    if h + 2 * p[0] < extent[0] or w + 2 * p[1] < extent[1]:
+        raise ValueError(f"{what}: kernel size {k} (extent {extent}) is larger than the padded input "
+                         f"{(h + 2 * p[0], w + 2 * p[1])} of input shape {x.shape}")
+    out = tuple(_pool_size(n, kk, dd, pp, ss, ceil_mode) for n, kk, dd, pp, ss in zip((h, w), k, d, p, s))
+    extra = tuple(max(0, (o - 1) * ss + e - (n + 2 * pp)) for o, ss, e, n, pp in zip(out, s, extent, (h, w), p))
+    return k, s, p, d, out, extra
+
+
+def _windows(x: Tensor, k, s, p, d, extra, value: float) -> Tensor:
+    """(N, C, kh·kw, L): every pooling window of x, borders filled with `value`."""
+    n, c = x.shape[:2]
+    if p != (0, 0) or extra != (0, 0):
+        x = pad(x, (p[1], p[1] + extra[1], p[0], p[0] + extra[0]), value=value)
+    return unfold(x, k, d, 0, s).reshape(n, c, k[0] * k[1], -1)
+
+
+def _batched(fn):
+    """Accept an unbatched (C, H, W) input, as PyTorch does, by adding and removing a batch dim."""
+    def wrapper(input, *args, **kwargs):  # noqa: A002
+        x = as_tensor(input)
+        if x.ndim != 3:
+            return fn(x, *args, **kwargs)
+        out = fn(x.unsqueeze(0), *args, **kwargs)
+        return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+    wrapper.__doc__, wrapper.__name__, wrapper.__wrapped__ = fn.__doc__, fn.__name__, fn
+    return wrapper
+
+
+@_batched
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,  # noqa: A002
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """PyTorch's F.max_pool2d. The gradient goes to the first maximum of each window (PyTorch's choice), via
+    where(one-hot of the argmax, windows, 0): a constant mask, so second derivatives flow too."""
+    k, s, p, d, (oh, ow), extra = _pool_setup("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    n, c = input.shape[:2]
+    cols = _windows(input, k, s, p, d, extra, -np.inf)
+    first = cols.data.argmax(axis=2)                                      # (N, C, L); NaN wins, as PyTorch
+    picked = first[:, :, None, :] == np.arange(cols.shape[2])[:, None]    # one-hot over the window axis
+    out = where(picked, cols, 0.0).sum(2).reshape(n, c, oh, ow)
+    if not return_indices:
+        return out
+    i, j = np.divmod(first.reshape(n, c, oh, ow), k[1])                  # kernel row/col of each maximum
+    rows = np.arange(oh)[:, None] * s[0] + i * d[0] - p[0]
+    cols_ = np.arange(ow)[None, :] * s[1] + j * d[1] - p[1]
+    return out, Tensor._wrap((rows * input.shape[3] + cols_).astype(np.int64))   # flat index in H·W, as PyTorch
+
+
+@_batched
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,  # noqa: A002
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """PyTorch's F.avg_pool2d: window sums over a divisor that counts the zero padding (by default) but never
+    the part of a ceil_mode window hanging past the padded input."""
+    k, s, p, d, (oh, ow), extra = _pool_setup("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+    n, c, h, w = input.shape
+    sums = _windows(input, k, s, p, d, extra, 0.0).sum(2)
+    if divisor_override is not None:
+        divisor = float(divisor_override)
+    elif p == (0, 0) and extra == (0, 0):
+        divisor = float(k[0] * k[1])
+    else:                                    # count, per window, the cells that belong to the divisor
+        inside = np.zeros((1, 1, h + 2 * p[0] + extra[0], w + 2 * p[1] + extra[1]), dtype=input.dtype)
+        if count_include_pad:
+            inside[..., :h + 2 * p[0], :w + 2 * p[1]] = 1
+        else:
+            inside[..., p[0]:p[0] + h, p[1]:p[1] + w] = 1
+        divisor = Tensor._wrap(unfold(Tensor._wrap(inside), k, 1, 0, s).data.sum(1).reshape(-1))
+    return (sums / divisor).reshape(n, c, oh, ow)
+
+
+@_batched
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
+    """PyTorch's F.adaptive_avg_pool2d: output cell i averages input rows floor(i·H/OH) .. ceil((i+1)·H/OH).
+    Written as P_h @ x @ P_wᵀ with constant averaging matrices, which handles uneven windows exactly."""
+    x = input
+    if x.ndim != 4:
+        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {x.shape}")
+    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None else output_size
+    oh, ow = (x.shape[2 + i] if size[i] is None else int(size[i]) for i in range(2))
+    if oh < 1 or ow < 1:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size}")
+    if (oh, ow) == (1, 1):
+        return x.mean((2, 3), keepdim=True)
+    h, w = x.shape[2:]
+    if h % oh == 0 and w % ow == 0:          # even windows: a plain average pool
+        return avg_pool2d.__wrapped__(x, (h // oh, w // ow))
+    ph, pw = (Tensor._wrap(_averaging_matrix(n, o, x.dtype)) for n, o in ((h, oh), (w, ow)))
+    return ph @ x @ pw.mT
+
+
+def _averaging_matrix(n: int, out: int, dtype) -> np.ndarray:
+    m = np.zeros((out, n), dtype=dtype)
+    for i in range(out):                     # out rows, not pixels: at most a few dozen iterations
+        a, b = (i * n) // out, -(-((i + 1) * n) // out)
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,  # noqa: A002
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """PyTorch's F.max_pool1d on (N, C, L) or (C, L): a max_pool2d of height 1."""
+    one = _one_d("max_pool1d")
+    out = max_pool2d(as_tensor(input).unsqueeze(-2), (1, one(kernel_size)),
+                     None if stride is None else (1, one(stride)), (0, one(padding)), (1, one(dilation)),
+                     ceil_mode, return_indices)
+    return tuple(o.squeeze(-2) for o in out) if return_indices else out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,  # noqa: A002
+               count_include_pad: bool = True) -> Tensor:
+    """PyTorch's F.avg_pool1d on (N, C, L) or (C, L): an avg_pool2d of height 1."""
+    one = _one_d("avg_pool1d")
+    out = avg_pool2d(as_tensor(input).unsqueeze(-2), (1, one(kernel_size)),
+                     None if stride is None else (1, one(stride)), (0, one(padding)), ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+def _one_d(what: str):
+    def one(v) -> int:
+        t = (v,) if isinstance(v, (int, np.integer)) else tuple(v)
+        if len(t) != 1:
+            raise ValueError(f"{what}: expected an int or a 1-tuple, got {v!r}")
+        return int(t[0])
+    return one
