@@ -133,6 +133,6 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     extra = (weight,) if weight is not None else ()
     out = CrossEntropy.apply(flat_x, flat_t, *extra, ignore_index=ignore_index, label_smoothing=label_smoothing,
                              reduction=reduction)
-    if reduction == "none":
-        out = out.reshape(expected)
+    if reduction == "none":                        # one loss per sample (and position), as PyTorch
+        out = out.reshape(x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ())
     return out

@@ -16,6 +16,8 @@ def _dims(x: Tensor, dim, axis=None, what: str = "reduce") -> tuple | None:
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:                                   # dim=() reduces every dim, as PyTorch
+        return None
     n = x.ndim or 1          # not max(): this module defines its own max
     for d in dims:
         if not -n <= d < n:
@@ -123,7 +125,7 @@ def _extreme(x, dim, keepdim, axis, smallest):
     (d,) = _dims(x, dim, None, "min" if smallest else "max") or (0,)
     _check_nonempty(x.data, d, "min" if smallest else "max")
     idx = (np.argmin if smallest else np.argmax)(x.data, axis=d, keepdims=True) if x.ndim else np.array(0)
-    values = take_along_dim(x, idx, d) if x.ndim else x
+    values = take_along_dim(x, idx, d) if x.ndim else x[()]
     if not keepdim and x.ndim:
         values, idx = values.squeeze(d), idx.squeeze(d)
     return values_indices(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))

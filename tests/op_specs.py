@@ -1,0 +1,317 @@
+"""The op table: one `Spec` row per public differentiable op (more for ops with several forms), each saying
+where the op's inputs may lie and which extra arguments to draw. tests/test_ops_gradcheck.py runs gradcheck
+and gradgradcheck over every row. Adding an op = one row here; a name after ':' marks a variant.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd as ag
+from autograd.testing import Spec, broadcastable_shapes, dims, shapes, tensors, values
+
+SIDE, NDIM = 3, 3                     # small tensors: finite differences cost two forward passes per element
+one_shape = broadcastable_shapes(1, max_dims=NDIM, max_side=SIDE)
+nonscalar = shapes(min_dims=1, max_dims=NDIM, max_side=SIDE).map(lambda s: (s,))
+
+
+# -- argument strategies ------------------------------------------------------------------------------------------
+
+def dim_keepdim(shape):
+    """(dim, keepdim) for a reduction: dim None, an int (0-d tensors accept 0 and -1, as PyTorch) or a tuple
+    (() included: it means every dim, as PyTorch)."""
+    d = dims(len(shape)) if shape else st.sampled_from([None, 0, -1])
+    return st.tuples(d, st.booleans())
+
+
+def one_dim(shape, extra: int = 0):
+    n = max(len(shape) + extra, 1)
+    return st.integers(-n, n - 1)
+
+
+def reducible_to(shape):
+    """A shape that broadcasts to `shape` (fewer leading dims, some dims 1): sum_to's target."""
+    @st.composite
+    def draw(draw):
+        lead = draw(st.integers(0, len(shape)))
+        return tuple(1 if draw(st.booleans()) else s for s in shape[lead:])
+    return draw()
+
+
+def reshape_target(shape):
+    """Another shape with as many elements: dims regrouped, 1s inserted, maybe one -1."""
+    @st.composite
+    def draw(draw):
+        sizes = list(draw(st.permutations(list(shape))))
+        groups, cur = [], 1
+        for s in sizes:
+            cur *= s
+            if draw(st.booleans()):
+                groups.append(cur)
+                cur = 1
+        groups.append(cur)
+        for _ in range(draw(st.integers(0, 1))):
+            groups.insert(draw(st.integers(0, len(groups))), 1)
+        if draw(st.booleans()):
+            groups[draw(st.integers(0, len(groups) - 1))] = -1
+        return tuple(groups)
+    return draw()
+
+
+def expand_target(shape):
+    @st.composite
+    def draw(draw):
+        lead = draw(st.lists(st.integers(1, 3), max_size=2))
+        return tuple(lead) + tuple(draw(st.sampled_from([-1, 1, 2, 3])) if s == 1 else
+                                   draw(st.sampled_from([s, -1])) for s in shape)
+    return draw()
+
+
+def flatten_dims(shape):
+    n = max(len(shape), 1)
+    return st.tuples(st.integers(-n, n - 1), st.integers(-n, n - 1)).filter(lambda se: se[0] % n <= se[1] % n)
+
+
+def squeeze_dim(shape):
+    n = max(len(shape), 1)
+    return st.one_of(st.none(), st.integers(-n, n - 1),
+                     st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True).map(tuple))
+
+
+def compatible_shape(shape):
+    """A shape that broadcasts against `shape` without changing the result (where's condition)."""
+    return reducible_to(shape)
+
+
+def index(shape):
+    """Every kind of index: basic (ints, slices with steps, None, Ellipsis), integer arrays with repeats,
+    lists like x[[0, 0, 1]], boolean masks, and mixed integer/slice indices."""
+    options = [hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True)]
+    if shape:
+        n0 = shape[0]
+        options += [
+            hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=4)),
+            st.lists(st.integers(-n0, n0 - 1), min_size=1, max_size=5),                     # x[[0, 0, 1]]
+            hnp.arrays(np.bool_, shape),                                                   # x[x > 0]
+            hnp.arrays(np.bool_, shape[:1]).map(lambda m: (m, Ellipsis)),                  # rows by mask
+            st.lists(st.integers(0, 9), min_size=1, max_size=4).map(                        # x[:, [1, 1, 0]]
+                lambda i: (slice(None), np.array(i) % shape[1]) if len(shape) > 1 else (Ellipsis, np.array(i) % n0)),
+        ]
+    return st.one_of(options)
+
+
+@st.composite
+def pick_inputs(draw):
+    """logp[range(n), y]: the classic negative log-likelihood pick, with repeated rows and classes."""
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    x = draw(tensors((n, c)))
+    y = draw(hnp.arrays(np.int64, n, elements=st.integers(0, c - 1)))
+    rows = draw(st.sampled_from([range(n), np.zeros(n, dtype=np.int64)]))   # all rows, or row 0 n times
+    return x, (rows, y)
+
+
+@st.composite
+def index_add_inputs(draw):
+    shape = draw(shapes(max_dims=NDIM, max_side=SIDE))
+    idx = draw(index(shape))
+    idx = ag.ops.normalize_index(idx)
+    out_shape = np.zeros(shape)[idx].shape
+    return draw(tensors(out_shape)), idx, shape
+
+
+@st.composite
+def index_put_inputs(draw):
+    """Unique positions only: with repeats `x[idx] = v` keeps one write, which no gradient can describe."""
+    shape = draw(shapes(max_dims=NDIM, max_side=SIDE))
+    idx = draw(st.one_of(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True),
+                         hnp.arrays(np.bool_, shape)))
+    target = np.zeros(shape)[idx].shape
+    v_shape = draw(reducible_to(target))
+    return draw(tensors(shape)), draw(tensors(v_shape)), idx
+
+
+@st.composite
+def cat_inputs(draw):
+    base = list(draw(shapes(min_dims=1, max_dims=NDIM, max_side=SIDE)))
+    d = draw(st.integers(-len(base), len(base) - 1))
+    xs = []
+    for _ in range(draw(st.integers(1, 3))):
+        base[d] = draw(st.integers(1, SIDE))
+        xs.append(draw(tensors(tuple(base))))
+    return *xs, d
+
+
+@st.composite
+def stack_inputs(draw):
+    shape = draw(shapes(max_dims=NDIM, max_side=SIDE))
+    xs = [draw(tensors(shape)) for _ in range(draw(st.integers(1, 3)))]
+    return *xs, draw(st.integers(-len(shape) - 1, len(shape)))
+
+
+@st.composite
+def split_inputs(draw, chunk: bool = False):
+    shape = draw(shapes(min_dims=1, max_dims=NDIM, max_side=4))
+    d = draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[d]
+    if chunk:
+        how = draw(st.integers(1, n + 1))
+    elif draw(st.booleans()):
+        how = draw(st.integers(1, n + 1))
+    else:
+        cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+        how = [b - a for a, b in zip([0, *cuts], [*cuts, n])]
+    return draw(tensors(shape)), how, d
+
+
+@st.composite
+def pad_inputs(draw):
+    shape = draw(shapes(min_dims=1, max_dims=NDIM, max_side=SIDE))
+    k = draw(st.integers(1, len(shape)))
+    widths = tuple(draw(st.lists(st.integers(0, 2), min_size=2 * k, max_size=2 * k)))
+    return draw(tensors(shape)), widths, draw(st.sampled_from([0.0, -1.5]))
+
+
+@st.composite
+def take_along_inputs(draw):
+    shape = draw(shapes(min_dims=1, max_dims=NDIM, max_side=SIDE))
+    d = draw(st.integers(-len(shape), len(shape) - 1))
+    idx_shape = list(shape)
+    idx_shape[d] = draw(st.integers(1, 4))
+    idx = draw(hnp.arrays(np.int64, tuple(idx_shape), elements=st.integers(0, shape[d] - 1)))
+    return draw(tensors(shape)), idx, d
+
+
+@st.composite
+def cross_entropy_inputs(draw):
+    """(C,), (N, C) or (N, C, d); class indices (with ignore_index) or class probabilities; weights; every
+    reduction; label smoothing."""
+    layout = draw(st.sampled_from(["C", "NC", "NCd"]))
+    n, c, d = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    shape = {"C": (c,), "NC": (n, c), "NCd": (n, c, d)}[layout]
+    x = draw(tensors(shape))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+    smoothing = draw(st.sampled_from([0.0, 0.1]))
+    weight = draw(st.none() | hnp.arrays(np.float64, c, elements=st.floats(0.2, 2.0)).map(ag.tensor))
+    if draw(st.booleans()):                                   # class probabilities, shaped like the input
+        p = draw(values(math.prod(shape), 0.05, 1.0)).reshape(shape)
+        target = ag.tensor(p / p.sum(axis=0 if layout == "C" else 1, keepdims=True))
+        ignore = -100
+    else:
+        t_shape = shape[:1] + shape[2:] if layout != "C" else ()
+        t = draw(hnp.arrays(np.int64, t_shape, elements=st.integers(0, c - 1)))
+        ignore = draw(st.sampled_from([-100, c - 1])) if c > 1 else -100
+        if ignore == c - 1:                                    # ignore one class, but never every target
+            t.flat[0] = draw(st.integers(0, c - 2))
+        target = ag.tensor(t)
+    return x, target, weight, ignore, reduction, smoothing
+
+
+def ce(x, target, weight, ignore_index, reduction, label_smoothing):
+    return ag.cross_entropy(x, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
+                            label_smoothing=label_smoothing)
+
+
+matmul_shapes = hnp.mutually_broadcastable_shapes(signature=np.matmul.signature, max_dims=2, max_side=SIDE).map(
+    lambda b: b.input_shapes)
+two = broadcastable_shapes(2, max_dims=NDIM, max_side=SIDE)
+three = broadcastable_shapes(3, max_dims=NDIM, max_side=SIDE)
+reduce_shape = shapes(min_dims=0, max_dims=NDIM, max_side=SIDE).map(lambda s: (s,))
+var_shape = shapes(min_dims=1, max_dims=NDIM, min_side=2, max_side=SIDE).map(lambda s: (s,))
+
+
+def _var_args(shape):
+    return st.tuples(dims(len(shape)), st.booleans(), st.sampled_from([0, 1]))
+
+
+SPECS: list[Spec] = [
+    # -- arithmetic -------------------------------------------------------------------------------------------
+    Spec("add", ag.add, arity=2, shapes=two),
+    Spec("sub", ag.sub, arity=2, shapes=two),
+    Spec("mul", ag.mul, arity=2, shapes=two),
+    Spec("div", ag.div, arity=2, shapes=two, domains=((-3, 3), (0.3, 3))),
+    Spec("div:negative", ag.div, arity=2, shapes=two, domains=((-3, 3), (-3, -0.3))),
+    Spec("neg", ag.neg, shapes=one_shape),
+    Spec("pow", ag.pow, arity=2, shapes=two, domains=((0.2, 3), (-2.5, 2.5))),        # tensor ** tensor
+    Spec("pow:number_exponent", lambda x, c: x ** c, shapes=one_shape, low=0.2,
+         args=lambda s: st.tuples(st.sampled_from([2, 3, 0.5, -1, -2.5, 1]))),
+    Spec("pow:integer_exponent_negative_base", lambda x, c: x ** c, shapes=one_shape, avoid=(0.0,), margin=0.3,
+         args=lambda s: st.tuples(st.sampled_from([2, 3, -1, -2]))),
+    Spec("pow:number_base", lambda x, c: c ** x, shapes=one_shape,
+         args=lambda s: st.tuples(st.sampled_from([2.0, 0.5, math.e]))),
+    Spec("square", ag.square, shapes=one_shape),
+    Spec("maximum", ag.maximum, arity=2, shapes=two, distinct=True),
+    Spec("minimum", ag.minimum, arity=2, shapes=two, distinct=True),
+    Spec("where", lambda x, y, cond: ag.where(cond, x, y), arity=2, shapes=two,
+         args=lambda sx, sy: st.tuples(hnp.arrays(np.bool_, reducible_to(np.broadcast_shapes(sx, sy))))),
+    Spec("clamp", lambda x, lo, hi: ag.clamp(x, lo, hi), shapes=one_shape, avoid=(-1.0, 1.5),
+         args=lambda s: st.sampled_from([(-1.0, 1.5), (-1.0, None), (None, 1.5)])),
+    Spec("cast", lambda x: ag.cast(x, ag.float64), shapes=one_shape),
+    # -- unary ------------------------------------------------------------------------------------------------
+    Spec("exp", ag.exp, shapes=one_shape),
+    Spec("log", ag.log, shapes=one_shape, low=0.2),
+    Spec("sqrt", ag.sqrt, shapes=one_shape, low=0.2),
+    Spec("abs", ag.abs, shapes=one_shape, avoid=(0.0,)),
+    Spec("sin", ag.sin, shapes=one_shape),
+    Spec("cos", ag.cos, shapes=one_shape),
+    Spec("tanh", ag.tanh, shapes=one_shape),
+    Spec("sigmoid", ag.sigmoid, shapes=one_shape, low=-8, high=8),
+    Spec("erf", ag.erf, shapes=one_shape),
+    Spec("relu", ag.relu, shapes=one_shape, avoid=(0.0,)),
+    Spec("leaky_relu", lambda x, a: ag.leaky_relu(x, a), shapes=one_shape, avoid=(0.0,),
+         args=lambda s: st.tuples(st.sampled_from([0.01, 0.2]))),
+    Spec("gelu", ag.gelu, shapes=one_shape),
+    Spec("gelu:tanh", lambda x: ag.gelu(x, approximate="tanh"), shapes=one_shape),
+    # -- reductions -------------------------------------------------------------------------------------------
+    Spec("sum", lambda x, d, k: ag.sum(x, d, k), shapes=reduce_shape, args=dim_keepdim),
+    Spec("mean", lambda x, d, k: ag.mean(x, d, k), shapes=reduce_shape, args=dim_keepdim),
+    Spec("var", lambda x, d, k, c: ag.var(x, d, k, correction=c), shapes=var_shape, args=_var_args),
+    Spec("std", lambda x, d, k, c: ag.std(x, d, k, correction=c), shapes=var_shape, args=_var_args,
+         distinct=True),
+    Spec("prod", lambda x, d, k: ag.prod(x, d, k), shapes=reduce_shape, args=dim_keepdim, avoid=(0.0,), margin=0.3),
+    Spec("prod:with_zeros", lambda x, d, k: ag.prod(x * ag.tensor((np.arange(x.numel()) % 3 != 0).reshape(
+        x.shape).astype(np.float64)), d, k), shapes=reduce_shape, args=dim_keepdim),
+    Spec("amax", lambda x, d, k: ag.amax(x, d, k), shapes=reduce_shape, args=dim_keepdim, distinct=True),
+    Spec("amin", lambda x, d, k: ag.amin(x, d, k), shapes=reduce_shape, args=dim_keepdim, distinct=True),
+    Spec("max", ag.max, shapes=reduce_shape, distinct=True),
+    Spec("max:dim", lambda x, d, k: ag.max(x, d, k), shapes=reduce_shape, distinct=True,
+         args=lambda s: st.tuples(one_dim(s), st.booleans())),
+    Spec("max:other", lambda x, y: ag.max(x, y), arity=2, shapes=two, distinct=True),
+    Spec("min", ag.min, shapes=reduce_shape, distinct=True),
+    Spec("min:dim", lambda x, d, k: ag.min(x, d, k), shapes=reduce_shape, distinct=True,
+         args=lambda s: st.tuples(one_dim(s), st.booleans())),
+    Spec("min:other", lambda x, y: ag.min(x, y), arity=2, shapes=two, distinct=True),
+    Spec("logsumexp", lambda x, d, k: ag.logsumexp(x, d, k), shapes=reduce_shape, args=dim_keepdim),
+    # -- softmax family ---------------------------------------------------------------------------------------
+    Spec("softmax", lambda x, d: ag.softmax(x, d), shapes=reduce_shape, args=lambda s: st.tuples(one_dim(s))),
+    Spec("log_softmax", lambda x, d: ag.log_softmax(x, d), shapes=reduce_shape, args=lambda s: st.tuples(one_dim(s))),
+    Spec("cross_entropy", ce, inputs=cross_entropy_inputs()),
+    # -- linear algebra ---------------------------------------------------------------------------------------
+    Spec("matmul", ag.matmul, arity=2, shapes=matmul_shapes),
+    # -- shape ------------------------------------------------------------------------------------------------
+    Spec("reshape", lambda x, s: ag.reshape(x, s), shapes=reduce_shape, args=lambda s: st.tuples(reshape_target(s))),
+    Spec("permute", lambda x, p: ag.permute(x, *p), shapes=reduce_shape,
+         args=lambda s: st.tuples(st.permutations(range(len(s))))),
+    Spec("transpose", lambda x, a, b: ag.transpose(x, a, b), shapes=nonscalar,
+         args=lambda s: st.tuples(one_dim(s), one_dim(s))),
+    Spec("expand", lambda x, s: ag.expand(x, s), shapes=reduce_shape, args=lambda s: st.tuples(expand_target(s))),
+    Spec("sum_to", lambda x, s: ag.sum_to(x, s), shapes=reduce_shape, args=lambda s: st.tuples(reducible_to(s))),
+    Spec("squeeze", lambda x, d: ag.squeeze(x, d), shapes=shapes(max_dims=NDIM, max_side=2).map(lambda s: (s,)),
+         args=lambda s: st.tuples(squeeze_dim(s))),
+    Spec("unsqueeze", lambda x, d: ag.unsqueeze(x, d), shapes=reduce_shape,
+         args=lambda s: st.tuples(one_dim(s, extra=1))),
+    Spec("flatten", lambda x, se: ag.flatten(x, *se), shapes=reduce_shape, args=lambda s: st.tuples(flatten_dims(s))),
+    Spec("cat", lambda *a: ag.cat(a[:-1], a[-1]), inputs=cat_inputs()),
+    Spec("stack", lambda *a: ag.stack(a[:-1], a[-1]), inputs=stack_inputs()),
+    Spec("split", lambda x, how, d: ag.split(x, how, d), inputs=split_inputs()),
+    Spec("chunk", lambda x, n, d: ag.chunk(x, n, d), inputs=split_inputs(chunk=True)),
+    Spec("pad", lambda x, w, v: ag.pad(x, w, value=v), inputs=pad_inputs()),
+    # -- indexing ---------------------------------------------------------------------------------------------
+    Spec("getitem", lambda x, i: x[i], shapes=reduce_shape, args=lambda s: st.tuples(index(s))),
+    Spec("getitem:pick", lambda x, i: x[i], inputs=pick_inputs()),
+    Spec("index_add", lambda x, i, s: ag.ops.index_add(x, i, s), inputs=index_add_inputs()),
+    Spec("index_put", lambda x, v, i: ag.ops.index_put(x, i, v), inputs=index_put_inputs()),
+    Spec("take_along_dim", lambda x, i, d: ag.take_along_dim(x, i, d), inputs=take_along_inputs()),
+]
