@@ -1,0 +1,410 @@
+"""Optimizers and schedulers: hand-computed sequences, PyTorch step for step, state_dict round trips, errors."""
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from nn.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from nn.optim import lr_scheduler as sched
+
+
+def run_constant_grad(opt_cls, grads, p0=1.0, **kw):
+    """Values of a scalar parameter after each step, with the given gradient fed in by hand."""
+    p = nn.Parameter(ag.tensor([p0], dtype=ag.float64))
+    opt = opt_cls([p], **kw)
+    out = []
+    for g in grads:
+        p.grad = ag.tensor([g], dtype=ag.float64)
+        opt.step()
+        out.append(p.data[0])
+    return out
+
+
+# -- hand-computed sequences ----------------------------------------------------------------------------------------
+def test_sgd_hand_computed():
+    assert run_constant_grad(SGD, [1, 2, -1], lr=0.1) == pytest.approx([0.9, 0.7, 0.8])
+    # momentum 0.9: b = 1, 1.9, 2.71 -> p = 0.9, 0.71, 0.439
+    assert run_constant_grad(SGD, [1, 1, 1], lr=0.1, momentum=0.9) == pytest.approx([0.9, 0.71, 0.439])
+    # nesterov: d = g + 0.9·b -> 1.9, 2.71, 3.439
+    assert run_constant_grad(SGD, [1, 1, 1], lr=0.1, momentum=0.9, nesterov=True) == pytest.approx(
+        [0.81, 0.539, 0.1951])
+    # dampening 0.5: b = 1, 0.9 + 0.5 = 1.4
+    assert run_constant_grad(SGD, [1, 1], lr=0.1, momentum=0.9, dampening=0.5) == pytest.approx([0.9, 0.76])
+    # weight decay 0.5: d = g + 0.5·p = 0 + 0.5 -> p = 0.95, then 0.95 - 0.1·0.475
+    assert run_constant_grad(SGD, [0, 0], lr=0.1, weight_decay=0.5) == pytest.approx([0.95, 0.9025])
+    assert run_constant_grad(SGD, [1], lr=0.1, maximize=True) == pytest.approx([1.1])
+
+
+def test_adam_hand_computed():
+    # a constant gradient makes both bias-corrected moments exact: each step moves lr·g/(|g| + ε) ≈ lr
+    assert run_constant_grad(Adam, [2, 2, 2], lr=0.1, eps=0) == pytest.approx([0.9, 0.8, 0.7])
+    # step 2 with g = 2 then 0: m̂ = (0.1·2·0.9)/(1 − 0.81) = 0.947368, v̂ = (0.001·4·0.999)/(1 − 0.998001)
+    m_hat = 0.18 / 0.19
+    v_hat = 0.003996 / (1 - 0.999**2)
+    expected2 = 0.9 - 0.1 * m_hat / math.sqrt(v_hat)
+    assert run_constant_grad(Adam, [2, 0], lr=0.1, eps=0) == pytest.approx([0.9, expected2])
+    # AdamW: p ← p(1 − lr·wd) − lr  ->  0.89, 0.7811, 0.673289
+    assert run_constant_grad(AdamW, [2, 2, 2], lr=0.1, eps=0, weight_decay=0.1) == pytest.approx(
+        [0.89, 0.7811, 0.673289])
+    # Adam's L2 decay enters the gradient instead: g + wd·p; with a constant total it still moves lr per step
+    assert run_constant_grad(Adam, [0], lr=0.1, eps=0, weight_decay=0.5) == pytest.approx([0.9])
+
+
+def test_amsgrad_uses_the_running_max():
+    # g = 10 then 0: v shrinks, but amsgrad divides by the larger max(v) = v₁, so it steps less
+    plain = run_constant_grad(Adam, [10, 0], lr=0.1, eps=0)
+    ams = run_constant_grad(Adam, [10, 0], lr=0.1, eps=0, amsgrad=True)
+    m_hat, v_max = 0.9 / 0.19, 0.1 / (1 - 0.999**2)
+    assert ams == pytest.approx([0.9, 0.9 - 0.1 * m_hat / math.sqrt(v_max)])
+    assert (ams[0] - ams[1]) < (plain[0] - plain[1])
+
+
+def test_rmsprop_hand_computed():
+    # α = 0.9, g = 2: s = 0.4, 0.76 -> p = 1 − 0.01·2/√0.4, then − 0.01·2/√0.76
+    p1 = 1 - 0.02 / math.sqrt(0.4)
+    p2 = p1 - 0.02 / math.sqrt(0.76)
+    assert run_constant_grad(RMSprop, [2, 2], lr=0.01, alpha=0.9, eps=0) == pytest.approx([p1, p2])
+    # centered: subtract the squared mean gradient ḡ = 0.2, 0.38 -> a = √(0.4 − 0.04), √(0.76 − 0.1444)
+    c1 = 1 - 0.02 / math.sqrt(0.36)
+    c2 = c1 - 0.02 / math.sqrt(0.76 - 0.38**2)
+    assert run_constant_grad(RMSprop, [2, 2], lr=0.01, alpha=0.9, eps=0, centered=True) == pytest.approx([c1, c2])
+    # momentum 0.5: b = g/a, then 0.5·b + g/a
+    b1 = 2 / math.sqrt(0.4)
+    b2 = 0.5 * b1 + 2 / math.sqrt(0.76)
+    assert run_constant_grad(RMSprop, [2, 2], lr=0.01, alpha=0.9, eps=0, momentum=0.5) == pytest.approx(
+        [1 - 0.01 * b1, 1 - 0.01 * b1 - 0.01 * b2])
+
+
+def test_adagrad_hand_computed():
+    # s = 4, 8 -> p = 1 − 0.1·2/2, then − 0.1·2/√8
+    assert run_constant_grad(Adagrad, [2, 2], lr=0.1, eps=0) == pytest.approx([0.9, 0.9 - 0.2 / math.sqrt(8)])
+    # lr_decay 0.5: the second step uses lr/(1 + 0.5)
+    assert run_constant_grad(Adagrad, [2, 2], lr=0.1, eps=0, lr_decay=0.5) == pytest.approx(
+        [0.9, 0.9 - 0.2 / 1.5 / math.sqrt(8)])
+
+
+# -- PyTorch, step for step -----------------------------------------------------------------------------------------
+CONFIGS = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9)),
+    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, maximize=True)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1, betas=(0.8, 0.95), eps=1e-6)),
+    ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.2, amsgrad=True)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, centered=True, alpha=0.9)),
+    ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.1)),
+]
+
+
+def twin_models(torch):
+    ag.manual_seed(0)
+    ours = nn.MLP(3, [5], 2).double()
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.ReLU(), torch.nn.Linear(5, 2)).double()
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    return ours, theirs
+
+
+@pytest.mark.parametrize("name, kw", CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CONFIGS)])
+def test_optimizers_match_torch_step_for_step(name, kw):
+    torch = pytest.importorskip("torch")
+    ours, theirs = twin_models(torch)
+    opt = getattr(nn.optim, name)(ours.parameters(), **kw)
+    topt = getattr(torch.optim, name)(theirs.parameters(), **kw)
+    rng = np.random.default_rng(1)
+    for _ in range(6):
+        x, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
+        opt.zero_grad()
+        nn.functional.cross_entropy(ours(ag.tensor(x)), y).backward()
+        opt.step()
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y)).backward()
+        topt.step()
+        for (k, v), (_, tv) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+            np.testing.assert_allclose(v, tv.numpy(), rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_param_groups_have_their_own_hyperparameters():
+    a, b = nn.Parameter(ag.ones(1)), nn.Parameter(ag.ones(1))
+    opt = SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
+    a.grad, b.grad = ag.ones(1), ag.ones(1)
+    opt.step()
+    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.0)
+    c = nn.Parameter(ag.ones(1))
+    opt.add_param_group({"params": c, "momentum": 0.5})
+    assert opt.param_groups[2]["lr"] == 0.1 and opt.param_groups[2]["momentum"] == 0.5
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+
+
+def test_step_skips_parameters_without_grad_and_runs_closure():
+    a, b = nn.Parameter(ag.ones(2)), nn.Parameter(ag.ones(2))
+    opt = Adam([a, b], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (a * a).sum()
+        loss.backward()
+        return loss
+    loss = opt.step(closure)
+    assert loss.item() == pytest.approx(2.0)
+    assert b.data.tolist() == [1.0, 1.0] and a.data[0] < 1
+    assert b not in opt.state
+
+
+def test_zero_grad_set_to_none_and_in_place():
+    p = nn.Parameter(ag.ones(3))
+    opt = SGD([p], lr=0.1)
+    (p * 2).sum().backward()
+    g = p.grad
+    opt.zero_grad(set_to_none=False)
+    assert p.grad is g and g.data.tolist() == [0, 0, 0]
+    opt.zero_grad()
+    assert p.grad is None
+
+
+def test_updates_are_in_place():
+    p = nn.Parameter(ag.ones(3))
+    arr = p.data
+    opt = Adam([p], lr=0.1)
+    for _ in range(3):
+        p.grad = ag.ones(3)
+        opt.step()
+    assert p.data is arr and opt.state[p]["exp_avg"] is opt.state[p]["exp_avg"]
+
+
+@pytest.mark.parametrize("name, kw", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.01, amsgrad=True)),
+                                      ("RMSprop", dict(lr=0.01, centered=True, momentum=0.9)),
+                                      ("Adagrad", dict(lr=0.1))])
+def test_optimizer_state_dict_resumes_exactly(name, kw, tmp_path):
+    def batches():
+        rng = np.random.default_rng(5)
+        for _ in range(6):
+            yield ag.tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)
+
+    def train(model, opt, data):
+        for x, y in data:
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+
+    ag.manual_seed(0)
+    straight = nn.MLP(3, [4], 2)
+    init = straight.state_dict()
+    opt = getattr(nn.optim, name)(straight.parameters(), **kw)
+    train(straight, opt, batches())
+
+    resumed = nn.MLP(3, [4], 2)
+    resumed.load_state_dict(init)
+    opt1 = getattr(nn.optim, name)(resumed.parameters(), **kw)
+    data = batches()
+    train(resumed, opt1, [next(data) for _ in range(3)])
+    nn.save({"model": resumed.state_dict(), "opt": opt1.state_dict()}, tmp_path / "ck.npz")
+    ck = nn.load(tmp_path / "ck.npz")
+    fresh = nn.MLP(3, [4], 2)
+    fresh.load_state_dict(ck["model"])
+    opt2 = getattr(nn.optim, name)(fresh.parameters(), **kw)
+    opt2.load_state_dict(ck["opt"])
+    train(fresh, opt2, data)
+    for k, v in straight.state_dict().items():
+        np.testing.assert_array_equal(v, fresh.state_dict()[k], err_msg=k)
+
+
+def test_optimizer_state_dict_layout_is_pytorchs():
+    lin = nn.Linear(2, 1)
+    opt = Adam(lin.parameters(), lr=0.1)
+    lin(ag.ones(1, 2)).sum().backward()
+    opt.step()
+    sd = opt.state_dict()
+    assert sorted(sd) == ["param_groups", "state"] and sorted(sd["state"]) == [0, 1]
+    assert sorted(sd["state"][0]) == ["exp_avg", "exp_avg_sq", "step"]
+    assert sd["param_groups"][0]["params"] == [0, 1] and sd["param_groups"][0]["lr"] == 0.1
+
+
+def test_optimizer_errors():
+    p = nn.Parameter(ag.ones(2))
+    with pytest.raises(ValueError, match="invalid lr value: -1"):
+        SGD([p], lr=-1)
+    with pytest.raises(ValueError, match="invalid beta parameter at index 1: 1.0"):
+        Adam([p], betas=(0.9, 1.0))
+    with pytest.raises(ValueError, match="empty parameter list"):
+        Adam([])
+    with pytest.raises(TypeError, match="got a Tensor"):
+        SGD(p, lr=0.1)
+    with pytest.raises(ValueError, match="non-leaf Tensor"):
+        SGD([p * 2], lr=0.1)
+    with pytest.raises(ValueError, match="Nesterov momentum requires a momentum"):
+        SGD([p], lr=0.1, nesterov=True)
+    opt = SGD([p], lr=0.1)
+    with pytest.raises(ValueError, match="doesn't match the size"):
+        opt.load_state_dict({"state": {}, "param_groups": [{"lr": 0.1, "params": [0, 1]}]})
+
+
+# -- schedulers -----------------------------------------------------------------------------------------------------
+def lrs_of(make, n, metrics=None):
+    opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0, momentum=0.9)
+    s = make(opt)
+    out = [opt.param_groups[0]["lr"]]
+    for i in range(n):
+        opt.step()
+        s.step(metrics[i]) if metrics is not None else s.step()
+        out.append(s.get_last_lr()[0])
+    return out
+
+
+def test_schedulers_hand_computed():
+    assert lrs_of(lambda o: sched.StepLR(o, step_size=2, gamma=0.5), 5) == pytest.approx(
+        [1, 1, 0.5, 0.5, 0.25, 0.25])
+    assert lrs_of(lambda o: sched.MultiStepLR(o, milestones=[2, 4], gamma=0.1), 5) == pytest.approx(
+        [1, 1, 0.1, 0.1, 0.01, 0.01])
+    assert lrs_of(lambda o: sched.ExponentialLR(o, gamma=0.5), 3) == pytest.approx([1, 0.5, 0.25, 0.125])
+    c = [(1 + math.cos(math.pi * t / 4)) / 2 for t in range(5)]
+    assert lrs_of(lambda o: sched.CosineAnnealingLR(o, T_max=4), 4) == pytest.approx(c)
+    assert lrs_of(lambda o: sched.LambdaLR(o, lambda e: 1 / (e + 1)), 3) == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4])
+    # patience 1: the third epoch without improvement cuts the lr by 10
+    metrics = [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
+    assert lrs_of(lambda o: sched.ReduceLROnPlateau(o, patience=1), 6, metrics) == pytest.approx(
+        [1, 1, 1, 0.1, 0.1, 0.1, 0.01])
+
+
+def test_one_cycle_hand_computed():
+    # total 10, pct 0.3: warm-up ends at step 2 (max_lr), from max_lr/25; then cosine down to max_lr/25/1e4
+    lrs = lrs_of(lambda o: sched.OneCycleLR(o, max_lr=1.0, total_steps=10), 9)
+    assert lrs[0] == pytest.approx(0.04) and lrs[2] == pytest.approx(1.0) and lrs[9] == pytest.approx(4e-6)
+    assert lrs[1] == pytest.approx(0.04 + (1 - 0.04) / 2)
+    assert all(a > b for a, b in zip(lrs[2:], lrs[3:]))
+    opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0, momentum=0.9)
+    sched.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    assert opt.param_groups[0]["momentum"] == 0.95                 # momentum cycles the opposite way
+    with pytest.raises(ValueError, match="tried to step 11 times"):
+        lrs_of(lambda o: sched.OneCycleLR(o, max_lr=1.0, total_steps=10), 11)
+
+
+SCHEDULERS = [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 5, 5], gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
+    ("OneCycleLR", dict(max_lr=0.5, total_steps=25)),
+    ("OneCycleLR", dict(max_lr=0.5, epochs=5, steps_per_epoch=5, three_phase=True, anneal_strategy="linear")),
+    ("ReduceLROnPlateau", dict(patience=2, factor=0.5, cooldown=1, threshold=0.1)),
+    ("ReduceLROnPlateau", dict(mode="max", patience=1, threshold_mode="abs", min_lr=0.3)),
+]
+
+
+@pytest.mark.parametrize("name, kw", SCHEDULERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULERS)])
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
+def test_schedulers_match_torch(name, kw, opt_name):
+    torch = pytest.importorskip("torch")
+    metrics = [1.0, 0.95, 0.95, 0.97, 0.5, 0.5, 0.5, 0.5, 0.2, 0.3, 0.3, 0.3] * 2
+    ours = getattr(nn.optim, opt_name)([nn.Parameter(ag.ones(1))], lr=1.0)
+    theirs = getattr(torch.optim, opt_name)([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+    if opt_name == "SGD":
+        ours.param_groups[0]["momentum"] = theirs.param_groups[0]["momentum"] = 0.9
+        ours.defaults["momentum"] = 0.9
+    s, ts = getattr(sched, name)(ours, **kw), getattr(torch.optim.lr_scheduler, name)(theirs, **kw)
+    for i in range(24):
+        theirs.step()
+        ours.step()
+        if name == "ReduceLROnPlateau":
+            s.step(metrics[i])
+            ts.step(metrics[i])
+        else:
+            s.step()
+            ts.step()
+        assert s.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12), i
+        for key in ("momentum", "betas"):
+            if key in theirs.param_groups[0]:
+                assert ours.param_groups[0][key] == pytest.approx(theirs.param_groups[0][key]), (i, key)
+
+
+def test_scheduler_state_dict_round_trip(tmp_path):
+    def make():
+        opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+        return opt, sched.CosineAnnealingLR(opt, T_max=10)
+
+    opt, s = make()
+    for _ in range(3):
+        opt.step()
+        s.step()
+    nn.save({"opt": opt.state_dict(), "sched": s.state_dict()}, tmp_path / "s.npz")
+    ck = nn.load(tmp_path / "s.npz")
+    opt2, s2 = make()
+    opt2.load_state_dict(ck["opt"])
+    s2.load_state_dict(ck["sched"])
+    for _ in range(3):
+        opt.step()
+        s.step()
+        opt2.step()
+        s2.step()
+        assert s2.get_last_lr() == s.get_last_lr()
+    assert "optimizer" not in s.state_dict()
+
+
+def test_lambda_and_multistep_state_dicts_are_saveable(tmp_path):
+    opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    nn.save(sched.LambdaLR(opt, lambda e: 0.5**e).state_dict(), tmp_path / "a.npz")
+    ms = sched.MultiStepLR(opt, [3, 6])
+    nn.save(ms.state_dict(), tmp_path / "b.npz")
+    ms.load_state_dict(nn.load(tmp_path / "b.npz"))
+    assert ms.milestones == {3: 1, 6: 1}
+
+
+def test_scheduler_errors():
+    with pytest.raises(TypeError, match="is not an Optimizer"):
+        sched.StepLR(object(), 2)
+    opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    with pytest.raises(ValueError, match="factor should be < 1.0"):
+        sched.ReduceLROnPlateau(opt, factor=2)
+    with pytest.raises(ValueError, match="either total_steps OR"):
+        sched.OneCycleLR(opt, max_lr=1)
+
+
+# -- gradient clipping ----------------------------------------------------------------------------------------------
+def test_clip_grad_norm_and_value():
+    a, b = nn.Parameter(ag.ones(2)), nn.Parameter(ag.ones(1))
+    a.grad, b.grad = ag.tensor([3.0, 0.0]), ag.tensor([4.0])
+    total = nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    assert total.item() == pytest.approx(5.0)
+    np.testing.assert_allclose(np.concatenate([a.grad.data, b.grad.data]), [0.6, 0, 0.8], rtol=1e-5)
+    assert nn.utils.clip_grad_norm_([a, b], max_norm=10).item() == pytest.approx(1.0, rel=1e-5)   # no change
+    a.grad = ag.tensor([3.0, -7.0])
+    assert nn.utils.clip_grad_norm_(a, 1.0, norm_type=float("inf")).item() == pytest.approx(7.0)
+    a.grad = ag.tensor([3.0, -7.0])
+    nn.utils.clip_grad_value_(a, 2.0)
+    assert a.grad.data.tolist() == [2.0, -2.0]
+    a.grad = ag.tensor([np.inf, 1.0])
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.clip_grad_norm_(a, 1.0, error_if_nonfinite=True)
+
+
+def test_clip_grad_norm_matches_torch():
+    torch = pytest.importorskip("torch")
+    g = np.random.default_rng(0).standard_normal((3, 4)) * 5
+    for norm_type in (1.0, 2.0, 3.0, float("inf")):
+        p, tp = nn.Parameter(ag.zeros(3, 4, dtype=ag.float64)), torch.zeros(3, 4, dtype=torch.float64,
+                                                                              requires_grad=True)
+        p.grad, tp.grad = ag.tensor(g), torch.tensor(g)
+        total = nn.utils.clip_grad_norm_([p], 2.0, norm_type)
+        ttotal = torch.nn.utils.clip_grad_norm_([tp], 2.0, norm_type)
+        assert total.item() == pytest.approx(ttotal.item())
+        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-10)
+
+
+def test_parameters_to_vector_round_trip():
+    lin = nn.Linear(3, 2)
+    v = nn.utils.parameters_to_vector(lin.parameters())
+    assert v.shape == (8,)
+    nn.utils.vector_to_parameters(v * 0 + 1, lin.parameters())
+    assert (lin.weight.data == 1).all()
+    with pytest.raises(ValueError, match="the vector has 3 elements, the parameters 8"):
+        nn.utils.vector_to_parameters(ag.ones(3), lin.parameters())
