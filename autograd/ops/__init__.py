@@ -18,9 +18,12 @@ from ..composite import (  # noqa: I001
                          var,
 )
 from .arithmetic import add, clamp, div, maximum, minimum, mul, neg, pow, sub, where
+from .conv import conv1d, conv2d, fold, unfold
 from .indexing import getitem, index_add, index_put, normalize_index
 from .linalg import matmul
 from .nn import cross_entropy, log_softmax, softmax
+from .norm import batch_norm, embedding, layer_norm
+from .pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .reduce import amax, amin, argmax, argmin, max, min, prod, sum, take_along_dim
 from .shape import cat, expand, pad, permute, reshape, sum_to
 from .unary import abs, cos, erf, exp, log, relu, sigmoid, sin, sqrt, tanh
@@ -35,4 +38,8 @@ PUBLIC_NAMES = (
     "pad square cast take_along_dim"
 ).split()
 
-__all__ = PUBLIC_NAMES + ["argmax", "argmin", "one_hot", "normalize_index", "clip"]
+# Convolution, pooling, normalization: gradient-checked by their own table in tests/test_conv.py / test_norm.py.
+CONV_NAMES = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d "
+              "batch_norm layer_norm embedding").split()
+
+__all__ = PUBLIC_NAMES + CONV_NAMES + ["argmax", "argmin", "one_hot", "normalize_index", "clip"]
