@@ -73,7 +73,7 @@ def _decode(node: Any, arrays: Any) -> Any:
 def save(obj: Any, f: str | os.PathLike | Any) -> None:
     """Write obj to f (a path, written atomically, or a binary file object)."""
     arrays: dict[str, np.ndarray] = {}
-    structure = json.dumps({"format": _MAGIC, "version": 1, "root": _encode(obj, arrays, "the top level")})
+    structure = json.dumps({"format": _MAGIC, "version": 1, "root": _encode(obj, arrays, "obj")})
     arrays[_KEY] = np.array(structure)
     if hasattr(f, "write"):
         np.savez(f, **arrays)
