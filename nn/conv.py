@@ -1,0 +1,170 @@
+"""Convolution and pooling layers: Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d.
+
+Weights use PyTorch's layout (out_channels, in_channels/groups, *kernel) and PyTorch's default initialisation,
+so a state_dict moves between a chainrule model and the same PyTorch model both ways. Each forward is one
+call into autograd.ops (conv.py, pool.py), where the math lives.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, ops
+from autograd.dtypes import get_default_dtype, to_dtype
+
+from . import init
+from .module import Module, Parameter
+
+
+def _ntuple(v: Any, n: int, what: str, name: str) -> tuple[int, ...]:
+    t = (v,) * n if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(t) != n or not all(isinstance(a, (int, np.integer)) for a in t):
+        raise ValueError(f"{what}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+    return tuple(int(a) for a in t)
+
+
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: arguments, parameters, initialisation, repr."""
+
+    _dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        what, n = type(self).__name__, self._dims
+        if in_channels <= 0 or out_channels <= 0:
+            raise ValueError(f"{what}: in_channels and out_channels must be positive, got {in_channels}, "
+                             f"{out_channels}")
+        if groups <= 0 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"{what}: groups={groups} must be positive and divide in_channels={in_channels} "
+                             f"and out_channels={out_channels}")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{what}: padding_mode={padding_mode!r} is not supported; only 'zeros' "
+                                      f"(pad the input with nn.functional.pad first)")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"{what}: padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = _ntuple(kernel_size, n, what, "kernel_size")
+        self.stride = _ntuple(stride, n, what, "stride")
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n, what, "padding")
+        self.dilation = _ntuple(dilation, n, what, "dilation")
+        if padding == "same" and any(s != 1 for s in self.stride):
+            raise ValueError(f"{what}: padding='same' is not supported for strided convolutions "
+                             f"(stride={self.stride})")
+        self.padding_mode = padding_mode
+        dt = get_default_dtype() if dtype is None else to_dtype(dtype)
+        self.weight = Parameter(np.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: kaiming_uniform(a=√5), i.e. W ~ U(±1/√fan_in), and b ~ U(±1/√fan_in)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * self._dims:
+            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+        if self.dilation != (1,) * self._dims:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class Conv2d(_ConvNd):
+    """2-D cross-correlation over (N, C, H, W) (or unbatched (C, H, W)): im2col + one matmul.
+
+    Output size per spatial dim: ⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1."""
+
+    _dims = 2
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv1d(_ConvNd):
+    """1-D cross-correlation over (N, C, L) (or unbatched (C, L)): a Conv2d of height 1."""
+
+    _dims = 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class _Pool(Module):
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={getattr(self, k)}" for k in self._shown)
+
+
+class MaxPool2d(_Pool):
+    """The largest value of each kernel_size window (stride defaults to kernel_size); -inf padding."""
+
+    _shown = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                              self.return_indices)
+
+
+class MaxPool1d(MaxPool2d):
+    """MaxPool2d's rule along the last dim of (N, C, L)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                              self.return_indices)
+
+
+class AvgPool2d(_Pool):
+    """The mean of each kernel_size window; zero padding counts in the divisor unless count_include_pad=False."""
+
+    _shown = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad, self.divisor_override)
+
+
+class AvgPool1d(AvgPool2d):
+    """AvgPool2d's rule along the last dim of (N, C, L)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad)
+
+
+class AdaptiveAvgPool2d(_Pool):
+    """Averages to a fixed output_size whatever the input size (None keeps that dim), as PyTorch."""
+
+    _shown = ("output_size",)
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return ops.adaptive_avg_pool2d(input, self.output_size)
