@@ -37,17 +37,20 @@ from .losses import (
 from .module import Module, Parameter
 from .serialization import CheckpointError, load, save
 
-try:                      # the conv engineer's layers (nn/conv.py, nn/norm.py)
-    from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d
-except ImportError:
-    pass
+try:                      # the conv engineer's layers; a missing file is fine, a bug inside one is not hidden
+    from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+except ModuleNotFoundError as e:
+    if e.name != f"{__name__}.conv":
+        raise
 try:
     from .norm import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
-except ImportError:
-    pass
+except ModuleNotFoundError as e:
+    if e.name != f"{__name__}.norm":
+        raise
 try:                      # the datasets engineer's loaders (nn/datasets.py)
     from . import datasets
-except ImportError:
-    pass
+except ModuleNotFoundError as e:
+    if e.name != f"{__name__}.datasets":
+        raise
 
 __all__ = [name for name in dir() if not name.startswith("_")]
