@@ -4,7 +4,8 @@
     loss = (x @ ag.randn(2, 3)).relu().sum()
     loss.backward()          # x.grad now holds d loss / d x
 """
-from . import dtypes, engine, ops
+from . import dtypes, engine, functional, ops
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .backprop import backward, grad
 from .creation import (
                        arange,
@@ -37,6 +38,7 @@ from .dtypes import (
                        set_default_dtype,
                        uint8,
 )
+from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .op import Op

@@ -5,8 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import run_backward
+from .engine import accumulate_grad, run_backward
 from .errors import describe
+from .guards import no_graph_error
 from .tensor import Tensor, as_tensor
 
 
@@ -14,19 +15,22 @@ def _as_list(x: Any) -> list:
     return [x] if isinstance(x, Tensor) else list(x)
 
 
-def _seeds(outputs: list[Tensor], grads: Any, what: str) -> list[Tensor]:
-    grads = [None] * len(outputs) if grads is None else _as_list(grads) if not isinstance(grads, (
-        int, float, np.ndarray)) else [grads]
+def _seeds(outputs: list[Tensor], grads: Any, single: bool, what: str) -> list[Tensor]:
+    """One seed gradient per output: ones for a scalar output, else the given gradient (checked)."""
+    if grads is None:
+        grads = [None] * len(outputs)
+    elif single and not (isinstance(grads, (list, tuple)) and len(grads) == 1 and not np.isscalar(grads[0])):
+        grads = [grads]                            # backward(gradient=tensor, array or number)
+    else:
+        grads = list(grads)
     if len(grads) != len(outputs):
         raise ValueError(f"{what}: got {len(grads)} gradients for {len(outputs)} outputs")
     seeds = []
-    for out, g in zip(outputs, grads):
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{what}: output {i} is a {type(out).__name__}, not a Tensor")
         if not out.requires_grad:
-            raise RuntimeError(
-                f"{what}: the {describe(out)} does not require grad and has no grad_fn, so there is nothing to "
-                "differentiate. None of the tensors it was computed from had requires_grad=True, or the graph was cut "
-                "by no_grad() or .detach(). Setting requires_grad=True on it now is not the fix: mark the leaves "
-                "(e.g. parameters) with requires_grad=True before computing it.")
+            raise no_graph_error(out, what)        # guards.py: why, from grad mode and the tensors in scope
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError(
@@ -36,9 +40,10 @@ def _seeds(outputs: list[Tensor], grads: Any, what: str) -> list[Tensor]:
         else:
             g = as_tensor(g, like=out)
             if g.shape != out.shape:
-                raise ValueError(f"{what}: gradient of shape {g.shape} given for an output of shape {out.shape}")
+                raise ValueError(f"{what}: gradient of shape {g.shape} given for an output of shape {out.shape}; "
+                                 "they must match")
             if g.dtype != out.dtype:
-                g = Tensor._wrap(g.data.astype(out.dtype))
+                g = g.to(out.dtype)
         seeds.append(g)
     return seeds
 
@@ -47,15 +52,15 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
              inputs: Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into `inputs`' .grad when given)."""
     outs = _as_list(tensors)
-    seeds = _seeds(outs, grad_tensors, "backward")
+    seeds = _seeds(outs, grad_tensors, isinstance(tensors, Tensor), "backward")
     if inputs is None:
         run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
         return
-    targets = _as_list(inputs)
+    targets = list(dict.fromkeys(_as_list(inputs)))
     found = run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph, targets=targets)
     for t, g in zip(targets, found):
         if g is not None:
-            t.grad = g if t.grad is None else t.grad + g
+            accumulate_grad(t, g, create_graph)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -65,11 +70,15 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     outs, ins = _as_list(outputs), _as_list(inputs)
     for i, t in enumerate(ins):
         if not isinstance(t, Tensor) or not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad, so no gradient can be taken with respect to it")
-    found = run_backward(outs, _seeds(outs, grad_outputs, "grad"), retain_graph=retain_graph,
-                         create_graph=create_graph, targets=ins)
-    for i, g in enumerate(found):
-        if g is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} ({describe(ins[i])}) was not used to compute the outputs. "
+            what = describe(t) if isinstance(t, Tensor) else type(t).__name__
+            raise RuntimeError(f"grad: input {i} ({what}) does not require grad, so no gradient can be taken with "
+                               "respect to it. Create it with requires_grad=True (or call .requires_grad_()).")
+    seeds = _seeds(outs, grad_outputs, isinstance(outputs, Tensor), "grad")
+    unique = list(dict.fromkeys(ins))              # the same tensor twice gets the same gradient twice
+    found = run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph, targets=unique)
+    by_tensor = dict(zip(unique, found))
+    for i, t in enumerate(ins):
+        if by_tensor[t] is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} ({describe(t)}) was not used to compute the outputs. "
                                "Pass allow_unused=True to get None for it.")
-    return tuple(found)
+    return tuple(by_tensor[t] for t in ins)

@@ -33,7 +33,15 @@ def toposort(heads: Sequence[Op]) -> list[Op]:
             consumers[p] -= 1
             if consumers[p] == 0:
                 ready.append(p)
+    if len(order) < len(seen):                     # a cycle: only an in-place change can make one (h *= f(h))
+        _raise_cycle(seen.difference(order))
     return order
+
+
+def _raise_cycle(stuck: set) -> None:
+    for op in stuck:
+        _ = op.inputs                              # the op whose input changed in place raises the clear error
+    raise RuntimeError(f"backward: the graph has a cycle through {sorted(op.name for op in stuck)}")
 
 
 def _parents(op: Op) -> list[Op]:
@@ -74,7 +82,7 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
     for g, leaf in pending.values():               # leaves: one summed gradient each, then hooks, then .grad
         g = _finish(leaf, g, want, found)
         if want is None and leaf.requires_grad:
-            _accumulate_grad(leaf, g, create_graph)
+            accumulate_grad(leaf, g, create_graph)
     return None if targets is None else found
 
 
@@ -99,13 +107,14 @@ def _finish(t: Tensor, g: Tensor, want: dict | None, found: list) -> Tensor:
     return g
 
 
-def _accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
-    if leaf.grad is None:                          # own the buffer: g may be shared or a read-only view
-        leaf.grad = g if create_graph else _owned(g)
+def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+    if leaf.grad is None:                          # own the buffer: g may be shared (x + y) or a read-only view
+        leaf.grad = g if create_graph and g.requires_grad else _owned(g)
     elif create_graph or leaf.grad.requires_grad:
         leaf.grad = leaf.grad + g
     else:
         leaf.grad.data += g.data                   # in place: no fresh temporary per step (see benchmarks)
+        leaf.grad._vc[0] += 1                      # ops that saved this .grad see the change
 
 
 def _owned(g: Tensor) -> Tensor:

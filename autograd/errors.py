@@ -25,6 +25,13 @@ def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> Runtime
     )
 
 
+def freed_graph_error(op: Op) -> RuntimeError:
+    return RuntimeError(
+        f"{op.name}: trying to backward through the graph a second time (its saved tensors were freed by the first "
+        "backward). Pass retain_graph=True to the first backward() (or autograd.grad()) to keep them, or "
+        "recompute the forward pass.")
+
+
 def broadcast_grad_error(op: Op, g_shape: tuple, x_shape: tuple) -> RuntimeError:
     return RuntimeError(
         f"{op.name}.backward returned a gradient of shape {tuple(g_shape)} for an input of shape "

@@ -1,16 +1,17 @@
-"""Op: one recorded primitive. Subclasses write the math (forward on arrays, backward in Tensor ops);
-`apply` is the only place the graph is built."""
+"""Op: one recorded primitive (forward on arrays, backward in Tensor ops). `apply` is the only place the graph grows."""
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from .errors import freed_graph_error, inplace_error
 from .grad_mode import _state
 
 if TYPE_CHECKING:
     from .tensor import Tensor
-
 on_record: list[Callable[[Op], None]] = []   # observers of each recorded op (anomaly mode keeps its call site)
 
 
@@ -18,8 +19,9 @@ class Op:
     """Base class of every primitive. `inputs`/`out` are Tensors still attached to the graph."""
 
     __slots__ = ("_inputs", "needs_grad", "_versions", "_out", "__dict__")  # __dict__: per-op facts (dim, shapes)
+    _out_version = 0                    # the output's version when recorded (non-zero only for views, in-place)
 
-    def forward(self, *xs: Any, **params: Any) -> Any:
+    def forward(self, *xs: Any, **params: Any) -> Any:  # arrays in, array out; may store facts, never arrays
         raise NotImplementedError
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
@@ -30,11 +32,15 @@ class Op:
         """Run forward; record the node only if grad mode is on and some input requires grad."""
         op = cls()
         out = _wrap(op.forward(*[t.data for t in inputs], **params))
+        if out.data.base is not None:           # a numpy view of an input: one storage, one version counter
+            out._vc = next((t._vc for t in inputs if np.may_share_memory(out.data, t.data)), out._vc)
         if _state.enabled:
             needs = tuple([t._requires_grad for t in inputs])
             if True in needs:
                 op._inputs, op.needs_grad = inputs, needs
-                op._versions = tuple([t._version for t in inputs])
+                op._versions = tuple([t._vc[0] for t in inputs])
+                if out._vc[0]:
+                    op._out_version = out._vc[0]
                 op._out = weakref.ref(out)      # weak: a strong ref would make out -> op -> out a cycle
                 out.grad_fn, out._requires_grad = op, True
                 for observe in on_record:
@@ -45,13 +51,9 @@ class Op:
     def inputs(self) -> tuple[Tensor, ...]:
         """The inputs, checked: a tensor changed in place since this op saw it would give a wrong gradient."""
         if self._inputs is None:
-            raise RuntimeError(
-                f"{self.name}: trying to backward through the graph a second time (its saved tensors were "
-                f"freed by the first backward). Pass retain_graph=True to the first backward() to keep them."
-            )
+            raise freed_graph_error(self)
         for i, (t, v) in enumerate(zip(self._inputs, self._versions)):
-            if t._version != v:
-                from .errors import inplace_error
+            if t._vc[0] != v:
                 raise inplace_error(self, i, t, v)
         return self._inputs
 
@@ -59,23 +61,20 @@ class Op:
     def out(self) -> Tensor:
         """The output, so backward may reuse it (exp, tanh, sigmoid); the engine keeps it alive meanwhile."""
         t = self._out()
-        if t is not None and t._version != 0:
-            from .errors import inplace_error
-            raise inplace_error(self, None, t, 0)
+        if t is not None and t._vc[0] != self._out_version:
+            raise inplace_error(self, None, t, self._out_version)
         return t
 
     @property
-    def name(self) -> str:
-        """What graph pictures and error messages call this op."""
+    def name(self) -> str:                  # what graph pictures and error messages call this op
         return type(self).__name__.lower()
 
-    def release(self) -> None:
-        """Drop the inputs (and so their arrays) once backward has used them."""
+    def release(self) -> None:              # drop the inputs (and their arrays) once backward has used them
         self._inputs = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward0>"
 
 
-def _wrap(arr: Any) -> Tensor:
-    raise RuntimeError("autograd.tensor not imported yet")   # replaced by tensor.py at import time
+def _wrap(arr: Any) -> Tensor:                # replaced by Tensor._wrap when tensor.py is imported
+    raise RuntimeError("autograd.tensor not imported yet")

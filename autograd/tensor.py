@@ -17,7 +17,7 @@ _INPLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.tru
 class Tensor:
     """A node of the graph: `data` (ndarray), `grad`, `requires_grad`, `grad_fn` (None for leaves)."""
 
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_version", "_retains_grad", "_hooks", "name",
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_hooks", "name",
                  "__weakref__")
     __array_ufunc__ = None           # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__       # == is elementwise, so identity is the hash (as PyTorch)
@@ -25,7 +25,8 @@ class Tensor:
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> None:
         self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self._grad = self.grad_fn = self._hooks = None
-        self._version, self._retains_grad, self._requires_grad, self.name = 0, False, False, name
+        self._vc = data._vc if isinstance(data, Tensor) and data.data is self.data else [0]
+        self._retains_grad, self._requires_grad, self.name = False, False, name
         if requires_grad:
             self.requires_grad = True
 
@@ -35,8 +36,17 @@ class Tensor:
         t = _new(Tensor)
         t.data = arr if type(arr) is np.ndarray else np.asarray(arr)   # numpy returns scalars for 0-d results
         t._grad = t.grad_fn = t._hooks = t.name = None
-        t._version, t._retains_grad, t._requires_grad = 0, False, False
+        t._vc, t._retains_grad, t._requires_grad = [0], False, False   # _vc: version counter, shared by views
         return t
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's storage has seen; ops compare it with the value they saved."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._vc[0] = value
 
     # -- autograd state ---------------------------------------------------------------------------------------
     @property
@@ -91,8 +101,10 @@ class Tensor:
         return _HookHandle(self, hook)
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """The same data, cut from the graph (an in-place change to either is seen by ops that saved the other)."""
+        t = Tensor._wrap(self.data)
+        t._vc = self._vc
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn, self._requires_grad = None, False
@@ -239,10 +251,10 @@ class Tensor:
 
     # -- in place ----------------------------------------------------------------------------------------------
     def add_(self, o: Any, alpha: float = 1) -> Tensor:
-        return self._update("add", o if alpha == 1 else o * alpha)
+        return self._update("add", o, alpha)
 
     def sub_(self, o: Any, alpha: float = 1) -> Tensor:
-        return self._update("sub", o if alpha == 1 else o * alpha)
+        return self._update("sub", o, alpha)
 
     def mul_(self, o: Any) -> Tensor:
         return self._update("mul", o)
@@ -278,45 +290,51 @@ class Tensor:
                 "`with autograd.no_grad():`, e.g. `w -= lr * w.grad`.")
         return True
 
-    def _update(self, name: str, other: Any) -> Tensor:
+    def _update(self, name: str, other: Any, alpha: float = 1) -> Tensor:
         if self._recording(other):
-            return self._rebase(getattr(ops, name)(self._alias(), other))
+            old = self._alias()
+            other = old if other is self else other   # h *= h: the operand is the value before the change
+            return self._rebase(getattr(ops, name)(old, other if alpha == 1 else other * alpha))
         o = other.data if isinstance(other, Tensor) else other
+        o = o if alpha == 1 else o * alpha
         try:
             _INPLACE[name](self.data, o, out=self.data, casting="same_kind")
         except (TypeError, ValueError) as e:
             od = getattr(o, "dtype", type(o).__name__)
             raise type(e)(f"in-place {name}: cannot update a tensor of shape {self.shape} and dtype {self.dtype} "
                           f"with a value of shape {np.shape(o)} and dtype {od}: {e}") from None
-        self._version += 1
+        self._vc[0] += 1
         return self
 
     def _assign(self, idx: Any, value: Any, what: str) -> Tensor:
         if self._recording(value):
-            return self._rebase(ops.index_put(self._alias(), idx, value))
+            old = self._alias()
+            return self._rebase(ops.index_put(old, idx, old if value is self else value))
         v = value.data if isinstance(value, Tensor) else value
         try:
             self.data[ops.normalize_index(idx)] = v
         except (TypeError, ValueError, IndexError) as e:
             raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
                           f"of shape {self.shape} ({self.dtype}): {e}") from None
-        self._version += 1
+        self._vc[0] += 1
         return self
 
     def _alias(self) -> Tensor:
         """A stand-in holding this tensor's current value and grad_fn, so an in-place change can be recorded
         out of place: the old op now points at the stand-in, and self becomes the new op's output."""
         old = Tensor._wrap(self.data)
-        old.grad_fn, old._requires_grad, old._version, old.name = self.grad_fn, self._requires_grad, 0, self.name
+        old.grad_fn, old._requires_grad, old._vc, old.name = self.grad_fn, self._requires_grad, self._vc, self.name
         if self.grad_fn is not None and self.grad_fn._out() is self:
             self.grad_fn._out = weakref.ref(old)
         return old
 
     def _rebase(self, new: Tensor) -> Tensor:
+        """Become `new` (the out-of-place result). Own storage now, one version on: ops that saved self before
+        the change refuse to backward, while the stand-in keeps the old storage and its counter."""
         self.data, self.grad_fn, self._requires_grad = new.data, new.grad_fn, new._requires_grad
+        self._vc = [self._vc[0] + 1]
         if new.grad_fn is not None:
-            new.grad_fn._out = weakref.ref(self)
-        self._version += 1            # ops that saved this tensor before the change now refuse to backward
+            new.grad_fn._out, new.grad_fn._out_version = weakref.ref(self), self._vc[0]
         return self
 
     # -- math: one-liners into ops -----------------------------------------------------------------------------
