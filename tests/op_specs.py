@@ -248,7 +248,9 @@ SPECS: list[Spec] = [
          args=lambda sx, sy: st.tuples(hnp.arrays(np.bool_, reducible_to(np.broadcast_shapes(sx, sy))))),
     Spec("clamp", lambda x, lo, hi: ag.clamp(x, lo, hi), shapes=one_shape, avoid=(-1.0, 1.5),
          args=lambda s: st.sampled_from([(-1.0, 1.5), (-1.0, None), (None, 1.5)])),
-    Spec("cast", lambda x: ag.cast(x, ag.float64), shapes=one_shape),
+    Spec("clamp:tensor_bounds", ag.clamp, arity=3, shapes=three, distinct=True),        # the bounds learn too
+    Spec("pow:zero_base", lambda x, y: (x * 0) ** y, arity=2, shapes=two, domains=((-3, 3), (0.5, 3))),
+    Spec("cast", lambda x: ag.cast(x, x.dtype), shapes=one_shape),
     # -- unary ------------------------------------------------------------------------------------------------
     Spec("exp", ag.exp, shapes=one_shape),
     Spec("log", ag.log, shapes=one_shape, low=0.2),
@@ -272,7 +274,7 @@ SPECS: list[Spec] = [
          distinct=True),
     Spec("prod", lambda x, d, k: ag.prod(x, d, k), shapes=reduce_shape, args=dim_keepdim, avoid=(0.0,), margin=0.3),
     Spec("prod:with_zeros", lambda x, d, k: ag.prod(x * ag.tensor((np.arange(x.numel()) % 3 != 0).reshape(
-        x.shape).astype(np.float64)), d, k), shapes=reduce_shape, args=dim_keepdim),
+        x.shape).astype(x.dtype)), d, k), shapes=reduce_shape, args=dim_keepdim),
     Spec("amax", lambda x, d, k: ag.amax(x, d, k), shapes=reduce_shape, args=dim_keepdim, distinct=True),
     Spec("amin", lambda x, d, k: ag.amin(x, d, k), shapes=reduce_shape, args=dim_keepdim, distinct=True),
     Spec("max", ag.max, shapes=reduce_shape, distinct=True),

@@ -19,7 +19,7 @@ class Add(Op):
 
 
 def add(x, y) -> Tensor:
-    return Add.apply(*pair(x, y))
+    return Add.apply(*_operands(x, y))
 
 
 class Sub(Op):
@@ -32,7 +32,7 @@ class Sub(Op):
 
 
 def sub(x, y) -> Tensor:
-    return Sub.apply(*pair(x, y))
+    return Sub.apply(*_operands(x, y))
 
 
 class Mul(Op):
@@ -46,22 +46,26 @@ class Mul(Op):
 
 
 def mul(x, y) -> Tensor:
-    return Mul.apply(*pair(x, y))
+    return Mul.apply(*_operands(x, y))
 
 
 class Div(Op):
     """z = x / y        dx = g / y,   dy = -g * x / y²"""
     def forward(self, x, y):
         z = x / y
-        return z if z.dtype.kind == "f" else z.astype(get_default_dtype())   # int / int -> default float, as PyTorch
+        if x.dtype.kind in "iub" and y.dtype.kind in "iub":
+            return z.astype(get_default_dtype())   # int / int -> the default float, as PyTorch
+        return z
 
     def backward(self, g):
         x, y = self.inputs
+        if (m := _unselected(g, y.data == 0)) is not None:
+            y = where(m, 1.0, y)                   # where(x != 0, 1 / x, 0) at x = 0: gradient 0, not nan
         return (g / y if self.needs_grad[0] else None), (-g * x / (y * y) if self.needs_grad[1] else None)
 
 
 def div(x, y) -> Tensor:
-    return Div.apply(*pair(x, y))
+    return Div.apply(*_operands(x, y))
 
 
 class Neg(Op):
@@ -78,31 +82,45 @@ def neg(x) -> Tensor:
 
 
 class Pow(Op):
-    """z = x ** y       dx = g * y * x^(y-1),   dy = g * z * log(x)"""
+    """z = x ** y       dx = g * y * x^(y-1),   dy = g * z * log(x)    (0 where x = 0 and y ≥ 0, as PyTorch)"""
     def forward(self, x, y):
         return x ** y
 
     def backward(self, g):
         x, y = self.inputs
-        dx = g * y * x ** (y - 1) if self.needs_grad[0] else None
-        dy = g * self.out * x.log() if self.needs_grad[1] else None
+        dx = dy = None
+        if self.needs_grad[0]:
+            if (m := _unselected(g, (x.data == 0) & (y.data < 1))) is not None:
+                x = where(m, 1.0, x)
+            dx = g * y * x ** (y - 1)
+            zero_zero = (y.data == 0) & (x.data == 0)
+            if zero_zero.any():                                      # d(x⁰)/dx = 0 at x = 0 too, not 0 · inf
+                dx = where(zero_zero, 0.0, dx)
+        if self.needs_grad[1]:
+            at_zero = (x.data == 0) & (y.data >= 0)
+            safe_x = where(x.data == 0, 1.0, x) if at_zero.any() else x   # log(1) = 0: no 0 · -inf = nan
+            dy = g * self.out * safe_x.log()
         return dx, dy
 
 
 def pow(x, y) -> Tensor:  # noqa: A001
     if isinstance(y, (int, float)) and not isinstance(y, bool) and isinstance(x, Tensor):
         return PowScalar.apply(x, c=y)
-    return Pow.apply(*pair(x, y))
+    return Pow.apply(*_operands(x, y))
 
 
 class PowScalar(Op):
-    """y = x ** c  (c a number)      dx = g * c * x^(c-1)"""
+    """y = x ** c  (c a number)      dx = g * c * x^(c-1)     (0 for c = 0, even at x = 0)"""
     def forward(self, x, c):
         self.c = c
         return x ** c
 
     def backward(self, g):
         (x,) = self.inputs
+        if self.c == 0:
+            return (g * 0,)
+        if self.c < 1 and (m := _unselected(g, x.data == 0)) is not None:
+            x = where(m, 1.0, x)
         return (g * (self.c * x ** (self.c - 1)),)
 
 
@@ -117,7 +135,7 @@ class Maximum(Op):
 
 
 def maximum(x, y) -> Tensor:
-    return Maximum.apply(*pair(x, y))
+    return Maximum.apply(*_operands(x, y))
 
 
 class Minimum(Op):
@@ -131,7 +149,7 @@ class Minimum(Op):
 
 
 def minimum(x, y) -> Tensor:
-    return Minimum.apply(*pair(x, y))
+    return Minimum.apply(*_operands(x, y))
 
 
 class Where(Op):
@@ -151,7 +169,7 @@ def where(condition, x, y) -> Tensor:
     cond = condition if isinstance(condition, Tensor) else Tensor._wrap(np.asarray(condition, dtype=bool))
     if cond.dtype != np.bool_:
         cond = Tensor._wrap(cond.data.astype(bool))
-    x, y = pair(x, y)
+    x, y = _operands(x, y)
     return Where.apply(cond, x, y)
 
 
@@ -171,8 +189,12 @@ class Clamp(Op):
 
 
 def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+    """Bounds may be numbers or tensors (broadcast); a bound that requires grad gets g where it is the output."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
+        y = x if min is None else where(x < min, min, x)          # a learnable bound: compose, so it gets g
+        return y if max is None else where(y > max, max, y)
     return Clamp.apply(x, lo=_bound(min), hi=_bound(max))
 
 
@@ -186,8 +208,32 @@ class Cast(Op):
         return (g.to(self.in_dtype),)
 
 
+def _operands(x, y) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors; an integer one mixed with a float one takes the float dtype (PyTorch's rule:
+    numpy would make int64 * float32 a float64)."""
+    x, y = pair(x, y)
+    dx, dy = x.data.dtype, y.data.dtype
+    if dx != dy and (dx.kind in "iub") != (dy.kind in "iub"):
+        if dx.kind in "iub":
+            x = Tensor._wrap(x.data.astype(dy))
+        else:
+            y = Tensor._wrap(y.data.astype(dx))
+    return x, y
+
+
 def _mask(m: np.ndarray, like: Tensor) -> Tensor:
     return Tensor._wrap(np.asarray(m, dtype=like.dtype))
+
+
+def _unselected(g: Tensor, singular: np.ndarray) -> np.ndarray | None:
+    """Where the local gradient is infinite or nan (`singular`, e.g. 1/x at x = 0) and the incoming gradient is
+    exactly 0, the gradient is 0, not 0 · inf = nan. That is the branch where() did not select, as in
+    where(x > 0, x.sqrt(), 0) at x = 0. Returns those positions (the caller swaps in a harmless 1 there), or None:
+    the usual case, at the cost of one pass over `singular`."""
+    if not singular.any():
+        return None
+    m = singular & (g.data == 0)
+    return m if m.any() else None
 
 
 def _bound(b):

@@ -8,7 +8,7 @@ from ..tensor import Tensor, as_tensor
 
 
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=dim, keepdims=True)   # the largest logit becomes 0: exp never overflows
+    shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)   # largest logit -> 0: exp never overflows
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
@@ -30,7 +30,7 @@ class Softmax(Op):
     """y = exp(x) / Σ exp(x)     dx = y * (g - Σ g * y)"""
     def forward(self, x, dim):
         self.dim = dim
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
         return e / np.sum(e, axis=dim, keepdims=True)
 
     def backward(self, g):

@@ -122,6 +122,10 @@ def _extreme(x, dim, keepdim, axis, smallest):
     dim = axis if dim is None else dim
     if dim is None:
         return Max.apply(x, dims=None, keepdim=False, smallest=smallest)
+    if not isinstance(dim, (int, np.integer)):
+        name = "min" if smallest else "max"
+        raise TypeError(f"{name}(x, dim): dim must be one int (it returns values and indices), got {dim!r}; "
+                        f"to reduce several dims use a{name}(x, dim={tuple(dim)!r})")
     (d,) = _dims(x, dim, None, "min" if smallest else "max") or (0,)
     _check_nonempty(x.data, d, "min" if smallest else "max")
     idx = (np.argmin if smallest else np.argmax)(x.data, axis=d, keepdims=True) if x.ndim else np.array(0)

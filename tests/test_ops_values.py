@@ -1,0 +1,287 @@
+"""Known values of the ops (stability at extreme inputs, PyTorch's conventions at kinks and ties, dtype rules),
+then every op's values and gradients against PyTorch's for fixed inputs (skipped when torch is missing)."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+rng = np.random.default_rng(0)
+
+
+def f64(a, requires_grad=True):
+    return ag.tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
+
+
+# -- stability at extreme inputs ----------------------------------------------------------------------------------
+
+def test_softmax_family_is_finite_and_exact_at_huge_logits():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                       # no overflow warnings either
+        x = f64([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]])
+        np.testing.assert_array_equal(ag.softmax(x, dim=1).data, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]])
+        np.testing.assert_allclose(ag.log_softmax(x, dim=1).data, [[0, -2e4, -1e4], [-math.log(3)] * 3])
+        np.testing.assert_allclose(ag.logsumexp(x, dim=1).data, [1e4, -1e4 + math.log(3)])
+        loss = ag.cross_entropy(x, [1, 0], reduction="none")
+        np.testing.assert_allclose(loss.data, [2e4, math.log(3)])
+        loss.sum().backward()
+        np.testing.assert_allclose(x.grad.data, [[1, -1, 0], [1 / 3 - 1, 1 / 3, 1 / 3]], atol=1e-12)
+        assert ag.logsumexp(f64([1e4, 1e4])).item() == 1e4 + math.log(2)
+
+
+def test_logsumexp_of_all_minus_infinity_is_minus_infinity():
+    assert ag.logsumexp(ag.tensor([-np.inf, -np.inf])).item() == -np.inf
+
+
+def test_sigmoid_saturates_without_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = f64([-1000.0, 1000.0, 0.0])
+        y = ag.sigmoid(x)
+        np.testing.assert_array_equal(y.data, [0.0, 1.0, 0.5])
+        y.sum().backward()
+        np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.25])
+        assert ag.sigmoid(ag.tensor([-1000.0, 1000.0])).dtype == ag.float32
+
+
+# -- PyTorch's conventions at kinks and ties ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [ag.relu, ag.abs], ids=["relu", "abs"])
+def test_derivative_at_zero_is_zero(fn):
+    x = f64([0.0, -0.0])
+    fn(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+
+
+def test_full_max_and_min_split_ties_evenly():
+    x = f64([1.0, 3.0, 3.0, 2.0, 3.0])
+    x.max().backward()
+    np.testing.assert_allclose(x.grad.data, [0, 1 / 3, 1 / 3, 0, 1 / 3])
+    y = f64([[0.0, 0.0], [5.0, 0.0]])
+    y.min().backward()
+    np.testing.assert_allclose(y.grad.data, [[1 / 3, 1 / 3], [0, 1 / 3]])
+
+
+def test_max_along_dim_sends_the_gradient_to_the_first_of_ties():
+    x = f64([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    values, indices = x.max(dim=1)
+    assert indices.tolist() == [1, 0] and indices.dtype == ag.int64 and not indices.requires_grad
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0, 1, 0], [1, 0, 0]])
+    x.grad = None
+    values, indices = x.min(dim=0, keepdim=True)
+    assert indices.tolist() == [[0, 1, 1]] and values.shape == (1, 3)
+
+
+def test_maximum_ties_split_evenly_and_clamp_includes_its_bounds():
+    x, y = f64([1.0, 2.0]), f64([1.0, 0.0])
+    ag.maximum(x, y).sum().backward()
+    assert x.grad.tolist() == [0.5, 1.0] and y.grad.tolist() == [0.5, 0.0]
+    z = f64([-1.0, 0.0, 1.0, 2.0])
+    z.clamp(-1.0, 1.0).sum().backward()
+    assert z.grad.tolist() == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_picking_with_repeated_indices_accumulates():
+    logp = f64(np.log(np.full((3, 4), 0.25)))
+    y = [1, 1, 3]
+    loss = -logp[[0, 0, 2], y].sum()           # row 0 picked twice, class 1 twice
+    loss.backward()
+    expected = np.zeros((3, 4))
+    expected[0, 1], expected[2, 3] = -2.0, -1.0
+    np.testing.assert_array_equal(logp.grad.data, expected)
+    x = f64([1.0, 2.0, 3.0])
+    x[[0, 0, 1]].sum().backward()
+    assert x.grad.tolist() == [2.0, 1.0, 0.0]
+    z = f64(np.zeros((2, 3)))
+    z[range(2), [2, 2]].sum().backward()
+    assert z.grad.tolist() == [[0, 0, 1], [0, 0, 1]]
+
+
+def test_prod_gradient_with_zeros_is_exact():
+    x = f64([[2.0, 0.0, 3.0], [0.0, 0.0, 4.0], [1.0, 2.0, 3.0]])
+    x.prod(dim=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0, 6, 0], [0, 0, 0], [6, 3, 2]])
+
+
+# -- comparisons and dtypes -------------------------------------------------------------------------------------------
+
+def test_comparisons_give_bool_tensors_outside_the_graph():
+    x = f64([1.0, 2.0, 3.0])
+    for r in (x > 2, x >= 2, x < 2, x <= 2, x == 2, x != 2, (x > 1) & (x < 3), ~(x > 1)):
+        assert r.dtype == ag.bool_ and not r.requires_grad and r.grad_fn is None
+    assert (x > 2).tolist() == [False, False, True]
+
+
+def test_integer_tensors_cannot_require_grad():
+    with pytest.raises(TypeError, match="only floating-point tensors can require gradients.*int64"):
+        ag.tensor([1, 2], requires_grad=True)
+    with pytest.raises(TypeError, match="int64"):
+        ag.tensor([1, 2]).requires_grad_()
+
+
+def test_dtype_rules_follow_pytorch():
+    assert ag.tensor([1.0, 2.0]).dtype == ag.float32                        # Python floats: default float32
+    assert ag.tensor([1, 2]).dtype == ag.int64                              # Python ints: int64
+    assert ag.tensor(np.zeros(2, dtype=np.float64)).dtype == ag.float64     # numpy arrays keep their dtype
+    assert ag.tensor(np.zeros(2, dtype=np.int32)).dtype == ag.int32
+    x32 = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert (x32 * 2.5).dtype == ag.float32 and (2.5 * x32).dtype == ag.float32 and (x32 ** 2).dtype == ag.float32
+    assert (x32 + 1).dtype == ag.float32 and (ag.tensor([1, 2]) / 2).dtype == ag.float32
+    x64 = f64([3.0, 4.0])
+    z = x32 * x64
+    assert z.dtype == ag.float64
+    z.sum().backward()
+    assert x32.grad.dtype == ag.float32 and x64.grad.dtype == ag.float64   # each grad in its input's dtype
+    np.testing.assert_array_equal(x32.grad.data, [3.0, 4.0])
+
+
+def test_cast_gradient_returns_to_the_input_dtype():
+    x = f64([1.0, 2.0])
+    y = x.float()
+    assert y.dtype == ag.float32
+    (y * 3).sum().backward()
+    assert x.grad.dtype == ag.float64 and x.grad.tolist() == [3.0, 3.0]
+
+
+# -- against PyTorch --------------------------------------------------------------------------------------------------
+
+A = rng.standard_normal((3, 4))
+B = rng.standard_normal((4,))
+C = rng.standard_normal((2, 1, 4))
+POS = rng.uniform(0.5, 2.0, (3, 4))
+TIES = np.array([[1.0, 3.0, 3.0, -1.0], [2.0, 2.0, 2.0, 2.0], [0.0, -1.0, 5.0, 5.0]])
+LOGITS = rng.standard_normal((5, 4)) * 3
+LABELS = np.array([0, 3, 3, 1, 2])
+PROBS = rng.dirichlet(np.ones(4), 5)
+WEIGHT = np.array([1.0, 2.0, 0.5, 3.0])
+X3 = rng.standard_normal((2, 4, 3))
+Y3 = np.array([[0, 3, 1], [2, 2, 0]])
+
+# (id, our fn, torch fn, float inputs). Both fns get their library's module as `m` and the tensors.
+CASES = [
+    ("add", lambda m, a, b: a + b, None, (A, B)),
+    ("sub", lambda m, a, b: a - b, None, (A, C)),
+    ("mul", lambda m, a, b: a * b, None, (C, A)),
+    ("div", lambda m, a, b: a / b, None, (A, POS)),
+    ("neg", lambda m, a: -a, None, (A,)),
+    ("pow", lambda m, a, b: a ** b, None, (POS, B)),
+    ("pow_number", lambda m, a: a ** 3 + a ** -1.5 + a ** 0.5, None, (POS,)),
+    ("rpow", lambda m, a: 2.0 ** a, None, (A,)),
+    ("pow_zero_base", lambda m, a, b: a ** b + a ** 0 + a ** 2, None, (np.array([0.0, 0.0, 0.0, 2.0]),
+                                                                     np.array([0.0, 1.0, 2.5, 0.0]))),
+    ("square", lambda m, a: m.square(a), None, (A,)),
+    ("exp", lambda m, a: m.exp(a), None, (A,)),
+    ("log", lambda m, a: m.log(a), None, (POS,)),
+    ("sqrt", lambda m, a: m.sqrt(a), None, (POS,)),
+    ("abs", lambda m, a: m.abs(a), None, (A,)),
+    ("sin", lambda m, a: m.sin(a), None, (A,)),
+    ("cos", lambda m, a: m.cos(a), None, (A,)),
+    ("tanh", lambda m, a: m.tanh(a), None, (A,)),
+    ("sigmoid", lambda m, a: m.sigmoid(a * 10), None, (A,)),
+    ("erf", lambda m, a: m.erf(a), None, (A,)),
+    ("relu", lambda m, a: m.relu(a), None, (A,)),
+    ("leaky_relu", lambda m, a: ag.leaky_relu(a, 0.2), lambda m, a: m.nn.functional.leaky_relu(a, 0.2), (A,)),
+    ("gelu", lambda m, a: ag.gelu(a), lambda m, a: m.nn.functional.gelu(a), (A,)),
+    ("gelu_tanh", lambda m, a: ag.gelu(a, "tanh"), lambda m, a: m.nn.functional.gelu(a, approximate="tanh"), (A,)),
+    ("clamp", lambda m, a: m.clamp(a, -0.5, 0.7) + m.clamp(a, min=0.1) + m.clamp(a, max=-0.2), None, (A,)),
+    ("clamp_at_bounds", lambda m, a: m.clamp(a, -1.0, 3.0), None, (TIES,)),
+    ("clamp_tensor_bounds", lambda m, a, lo, hi: m.clamp(a, lo, hi) + m.clamp(a, min=lo.detach()), None,
+     (A, B * 0.5 - 0.3, B * 0.5 + 0.3)),
+    ("maximum", lambda m, a, b: m.maximum(a, b), None, (A, B)),
+    ("minimum_ties", lambda m, a, b: m.minimum(a, b), None, (TIES, TIES[::-1].copy())),
+    ("where", lambda m, a, b: m.where(a > 0, a, b), None, (A, B)),
+    ("sum", lambda m, a: m.sum(a) + a.sum(1).sum() + a.sum((0, 1), keepdim=True).sum() + a.sum(-1, True).sum(),
+     None, (A,)),
+    ("mean", lambda m, a: m.mean(a) * a.mean(0).sum() + a.mean((0, 2), keepdim=True).sum(), None, (C,)),
+    ("var", lambda m, a: a.var() + a.var(1).sum() + a.var(0, keepdim=True, correction=0).sum(), None, (A,)),
+    ("std", lambda m, a: a.std() + a.std(1).sum() + a.std((0, 1), correction=0), None, (A,)),
+    ("prod", lambda m, a: a.prod() + a.prod(1).sum() + a.prod(0, keepdim=True).sum(), None, (A,)),
+    ("prod_zeros", lambda m, a: (a * (a > 0)).prod(1).sum(), None, (A,)),
+    ("max_all_ties", lambda m, a: a.max() + a.min(), None, (TIES,)),
+    ("max_dim_ties", lambda m, a: a.max(1)[0].sum() + a.min(0, keepdim=True)[0].sum() * 2, None, (TIES,)),
+    ("amax_ties", lambda m, a: m.amax(a, 1).sum() + m.amin(a, (0, 1)) * 2 + m.amax(a, 0, True).sum() * 3, None,
+     (TIES,)),
+    ("max_other", lambda m, a, b: m.max(a, b), None, (A, B)),
+    ("logsumexp", lambda m, a: m.logsumexp(a, 1).sum() + m.logsumexp(a, (0, 1)) + m.logsumexp(a, 0, True).sum(),
+     None, (A,)),
+    ("softmax", lambda m, a: m.softmax(a, 0) * m.softmax(a, -1) + m.softmax(a, dim=1), None, (A,)),
+    ("log_softmax", lambda m, a: m.log_softmax(a, 1) + m.log_softmax(a, dim=0), None, (A,)),
+    ("matmul_2d", lambda m, a, b: a @ b, None, (A, A.T.copy())),
+    ("matmul_1d", lambda m, a, b: (a @ b) * (b @ b) + (b @ a.T).sum(), None, (A, B)),
+    ("matmul_batched", lambda m, a, b: m.matmul(a, b) + (b.mT @ a.mT).mT, None, (C, A.T.copy())),
+    ("reshape", lambda m, a: a.reshape(2, 6) * a.reshape(-1)[:2].sum() + a.reshape((4, 3)).sum(), None, (A,)),
+    ("permute", lambda m, a: a.permute(2, 0, 1) * a.permute(1, 2, 0).sum(), None, (C,)),
+    ("transpose", lambda m, a: m.transpose(a, 0, 1) + a.T + a.mT, None, (A,)),
+    ("expand", lambda m, a: a.expand(2, 3, 4) + a.expand(-1, 4), lambda m, a: a.expand(2, 3, 4) + a.expand(-1, 4),
+     (A[:, :1].copy(),)),
+    ("squeeze", lambda m, a: m.squeeze(a) + a.squeeze(1).sum() + a.squeeze(0).sum(), None, (C,)),
+    ("unsqueeze", lambda m, a: m.unsqueeze(a, 0) + a.unsqueeze(-1).sum() + a.unsqueeze(1).sum(), None, (A,)),
+    ("flatten", lambda m, a: m.flatten(a) * a.flatten(1).sum() + a.flatten(0, 1).sum(), None, (C,)),
+    ("cat", lambda m, a, b: m.cat([a, b * 2, a], 0) + m.cat([b, b], -1).sum(), None, (A, A[:1].copy())),
+    ("stack", lambda m, a, b: m.stack([a, b, a], 1) + m.stack([a, b], dim=-1).sum(), None, (A, POS)),
+    ("split", lambda m, a: [p * i for i, p in enumerate(m.split(a, 2, 1))] + list(m.split(a, [1, 2], 0)),
+     None, (A,)),
+    ("chunk", lambda m, a: [p * (i + 1) for i, p in enumerate(m.chunk(a, 3, 1))], None, (A,)),
+    ("pad", lambda m, a: ag.pad(a, (1, 2)) + ag.pad(a, (0, 1, 2, 0), value=-1.0).sum(),
+     lambda m, a: m.nn.functional.pad(a, (1, 2)) + m.nn.functional.pad(a, (0, 1, 2, 0), value=-1.0).sum(), (A,)),
+    ("getitem", lambda m, a: [a[1], a[:, 1:3], a[::2, ::-1] if m is ag else a[::2].flip(1), a[..., None, 2],
+                              a[[0, 0, 2]], a[[2, 1], [0, 0]], a[a > 0], a[-1, [3, 3, 1]]], None, (A,)),
+    ("take_along_dim", lambda m, a: m.take_along_dim(a, m.tensor([[0, 3], [1, 1], [2, 0]]), 1), None, (A,)),
+    ("setitem", lambda m, a, b: _setitem(m, a, b), None, (A, B)),
+    ("cross_entropy", lambda m, a: _ce(m, a, LABELS), None, (LOGITS,)),
+    ("cross_entropy_spatial", lambda m, a: _ce(m, a, Y3), None, (X3,)),
+    ("cross_entropy_probs", lambda m, a: _ce(m, a, PROBS), None, (LOGITS,)),
+]
+
+
+def _setitem(m, a, b):
+    y = a * 1.0
+    y[1] = b
+    y[0, :2] = b[:2] * 3
+    return y
+
+
+def _ce(m, x, target):
+    F = ag if m is ag else m.nn.functional
+    t = m.tensor(target)
+    out = []
+    for kw in ({}, {"reduction": "sum", "label_smoothing": 0.2}, {"reduction": "none"}):
+        out.append(F.cross_entropy(x, t, **kw))
+    out.append(F.cross_entropy(x, t, weight=m.tensor(WEIGHT), reduction="mean"))
+    out.append(F.cross_entropy(x, t, weight=m.tensor(WEIGHT), reduction="sum", label_smoothing=0.1))
+    if target.dtype.kind == "i":
+        out.append(F.cross_entropy(x, t, ignore_index=3))
+        out.append(F.cross_entropy(x, t, weight=m.tensor(WEIGHT), ignore_index=0, label_smoothing=0.3))
+        out.append(F.cross_entropy(x, t, weight=m.tensor(WEIGHT), ignore_index=0, reduction="none"))
+    return out
+
+
+def _outputs(out):
+    if isinstance(out, (list, tuple)):
+        return [o for item in out for o in _outputs(item)]
+    return [out]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_values_and_gradients_match_pytorch(case):
+    torch = pytest.importorskip("torch")
+    name, ours, theirs, arrays = case
+    theirs = theirs or ours
+    xs = [f64(a) for a in arrays]
+    ts = [torch.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    outs, touts = _outputs(ours(ag, *xs)), _outputs(theirs(torch, *ts))
+    assert len(outs) == len(touts)
+    g_rng = np.random.default_rng(1)
+    for o, t in zip(outs, touts):
+        assert o.shape == tuple(t.shape), f"{name}: shape {o.shape} vs torch {tuple(t.shape)}"
+        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6, atol=1e-12, err_msg=f"{name} value")
+    grads = [g_rng.standard_normal(o.shape) for o in outs]
+    ag.backward(outs, [ag.tensor(g) for g in grads])
+    torch.autograd.backward(touts, [torch.tensor(g) for g in grads])
+    for i, (x, t) in enumerate(zip(xs, ts)):
+        mine = np.zeros(x.shape) if x.grad is None else x.grad.data
+        ref = np.zeros(x.shape) if t.grad is None else t.grad.numpy()
+        np.testing.assert_allclose(mine, ref, rtol=1e-6, atol=1e-12, err_msg=f"{name}: gradient of input {i}")
