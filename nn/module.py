@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.dtypes import to_dtype
+from autograd.viz import scope as _viz_scope
 
 
 class Parameter(Tensor):
@@ -55,6 +56,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: subclasses of nn.Module must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        _scope = _viz_scope.enter(self) if _viz_scope.recording else None   # viz.watch(): tag this call's ops
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
