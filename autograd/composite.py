@@ -78,7 +78,7 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
     """Remove dims of size 1 (all of them, or those named that have size 1, as PyTorch)."""
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
-    dims = {d % max(x.ndim, 1) for d in ((dim,) if isinstance(dim, int) else dim)}
+    dims = {_check_dim(x.ndim, d, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
 
 
@@ -93,8 +93,11 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
+        _check_dim(0, start_dim, "flatten"), _check_dim(0, end_dim, "flatten")
         return reshape(x, (1,))
-    s, e = start_dim % x.ndim, end_dim % x.ndim
+    s, e = _check_dim(x.ndim, start_dim, "flatten"), _check_dim(x.ndim, end_dim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
     return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
 
 
@@ -110,7 +113,9 @@ def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
 
 def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of `split_size` along dim (the last may be smaller), or of the listed sizes."""
-    n = x.shape[dim]
+    if x.ndim == 0:
+        raise ValueError("split: cannot split a 0-d tensor (it has no dims)")
+    n = x.shape[_check_dim(x.ndim, dim, "split")]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
@@ -126,7 +131,12 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    n = x.shape[dim]
+    """At most `chunks` pieces of equal size (ceil(n / chunks)) along dim, as PyTorch."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    if x.ndim == 0:
+        raise ValueError("chunk: cannot chunk a 0-d tensor (it has no dims)")
+    n = x.shape[_check_dim(x.ndim, dim, "chunk")]
     return split(x, max(1, -(-n // chunks)), dim)
 
 
@@ -140,6 +150,15 @@ def one_hot(t, num_classes: int = -1) -> Tensor:
         raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got min {t.data.min()} "
                          f"and max {t.data.max()}")
     return Tensor._wrap((t.data[..., None] == np.arange(n)).astype(np.int64))
+
+
+def _check_dim(ndim: int, dim: int, what: str) -> int:
+    """dim in [-ndim, ndim) (a 0-d tensor accepts 0 and -1, as PyTorch), as a non-negative index."""
+    n = ndim or 1
+    if not -n <= dim < n:
+        raise IndexError(f"{what}: dim {dim} is out of range for a tensor with {ndim} dims "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return dim % n
 
 
 def cast(x: Tensor, dtype) -> Tensor:

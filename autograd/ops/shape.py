@@ -108,6 +108,9 @@ def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     nd = ts[0].ndim
     if nd == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
+    if not -nd <= dim < nd:
+        raise IndexError(f"cat: dim {dim} is out of range for tensors of shape {ts[0].shape} "
+                         f"(expected a dim in [{-nd}, {nd - 1}])")
     d = dim % nd
     for i, t in enumerate(ts):
         if t.ndim != nd or t.shape[:d] + t.shape[d + 1:] != ts[0].shape[:d] + ts[0].shape[d + 1:]:

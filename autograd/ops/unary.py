@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from ..op import Op
-from ..tensor import Tensor
-from .arithmetic import _mask
+from ..tensor import Tensor, as_tensor
+from .arithmetic import _mask, _unselected, where
 
 
 class Exp(Op):
@@ -21,7 +22,7 @@ class Exp(Op):
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
+    return Exp.apply(_floating(x))
 
 
 class Log(Op):
@@ -30,11 +31,14 @@ class Log(Op):
         return np.log(x)
 
     def backward(self, g):
-        return (g / self.inputs[0],)
+        x = self.inputs[0]
+        if (m := _unselected(g, x.data == 0)) is not None:
+            x = where(m, 1.0, x)                   # where(x > 0, x.log(), 0) at x = 0: gradient 0, not nan
+        return (g / x,)
 
 
 def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
+    return Log.apply(_floating(x))
 
 
 class Sqrt(Op):
@@ -43,11 +47,14 @@ class Sqrt(Op):
         return np.sqrt(x)
 
     def backward(self, g):
-        return (g / (2 * self.out),)
+        y = self.out
+        if (m := _unselected(g, ~(y.data > 0))) is not None:
+            y = where(m, 1.0, y)                   # where(x > 0, x.sqrt(), 0) at x ≤ 0: gradient 0, not nan
+        return (g / (2 * y),)
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
+    return Sqrt.apply(_floating(x))
 
 
 class Abs(Op):
@@ -60,7 +67,7 @@ class Abs(Op):
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001
-    return Abs.apply(x)
+    return Abs.apply(as_tensor(x))
 
 
 class Sin(Op):
@@ -73,7 +80,7 @@ class Sin(Op):
 
 
 def sin(x: Tensor) -> Tensor:
-    return Sin.apply(x)
+    return Sin.apply(_floating(x))
 
 
 class Cos(Op):
@@ -86,7 +93,7 @@ class Cos(Op):
 
 
 def cos(x: Tensor) -> Tensor:
-    return Cos.apply(x)
+    return Cos.apply(_floating(x))
 
 
 class Tanh(Op):
@@ -100,7 +107,7 @@ class Tanh(Op):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
+    return Tanh.apply(_floating(x))
 
 
 class Sigmoid(Op):
@@ -115,7 +122,7 @@ class Sigmoid(Op):
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(_floating(x))
 
 
 class Erf(Op):
@@ -129,7 +136,7 @@ class Erf(Op):
 
 
 def erf(x: Tensor) -> Tensor:
-    return Erf.apply(x)
+    return Erf.apply(_floating(x))
 
 
 class Relu(Op):
@@ -142,7 +149,13 @@ class Relu(Op):
 
 
 def relu(x: Tensor) -> Tensor:
-    return Relu.apply(x)
+    return Relu.apply(as_tensor(x))
+
+
+def _floating(x) -> Tensor:
+    """exp, log, ... of an integer tensor give the default float dtype, as PyTorch (numpy would give float64)."""
+    x = as_tensor(x)
+    return Tensor._wrap(x.data.astype(get_default_dtype())) if x.data.dtype.kind in "iub" else x
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
