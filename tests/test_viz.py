@@ -296,7 +296,7 @@ def test_module_scope_costs_nothing_outside_watch():
             out = (w * 2).sum()
         assert scope._stack == []
     assert scope.recording == 0
-    assert 'label="attention"' in viz.draw(out, collapse_modules=True).to_dot()
+    assert "label=attention" in viz.draw(out, collapse_modules=True).to_dot()
 
 
 def test_params_names_tensors():
