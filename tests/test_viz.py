@@ -81,7 +81,7 @@ def test_labels_carry_values_and_gradients_of_the_logistic_regression_like_a_wor
     loss.backward()
     by_name = {g.names.get(t.key): t for g in [d.graph] for t in g.tensors}
     w_label = labels[f"t{by_name['W'].key}"]
-    assert "parameter" in w_label and "(1, 3) float64" in w_label
+    assert "leaf" in w_label and "(1, 3) float64" in w_label          # a named leaf; params= makes it a parameter
     for v in W.data.ravel():
         assert num(v) in w_label
     for v in W.grad.data.ravel():                  # dL/dW = -(1 - σ(z)) xᵀ
@@ -304,6 +304,9 @@ def test_params_names_tensors():
     loss = model(x).sum()
     text = viz.graph_text(loss, params=dict(model.named_parameters()))
     assert "0.weight" in text and "2.bias" in text
+    W, b, x, loss = logistic_regression()
+    text = viz.graph_text(loss, params={"weight": W})
+    assert "weight  (1, 3)  float64  parameter" in text and "b  (1,)  float64  leaf" in text
 
 
 def test_callsites_are_recorded_for_tooltips():
@@ -324,21 +327,21 @@ def test_a_million_op_chain_is_summarised():
         for _ in range(1_000_000):
             y = -y
         d = viz.draw(y, max_nodes=300)
+        g = d.graph
+        assert g.summarized and len(g.tensors) + len(g.ops) <= 302
+        assert g.total_nodes == 2_000_001
+        assert g.hidden_ops["neg"] == 1_000_000 - len(g.ops)
+        dot = d.to_dot()
+        assert "summarised" in dot and "neg ×" in dot
+        assert g.grad_source == "replay" and all(abs(t.grad.values.item()) == 1.0 for t in g.tensors[:100])
+        if shutil.which("dot"):
+            root = svg_of(d)
+            assert "summary" in titled(root, "node")
+            assert len(graph_nodes(root)) == len(g.tensors) + len(g.ops)
+        del y, d, g
     finally:
         if enabled:
             gc.enable()
-    g = d.graph
-    assert g.summarized and len(g.tensors) + len(g.ops) <= 302
-    assert g.total_nodes == 2_000_001
-    assert g.hidden_ops["neg"] == 1_000_000 - len(g.ops)
-    dot = d.to_dot()
-    assert "summarised" in dot and "neg ×" in dot
-    assert g.grad_source == "replay" and all(abs(t.grad.values.item()) == 1.0 for t in g.tensors[:100])
-    if shutil.which("dot"):
-        root = svg_of(d)
-        assert "summary" in titled(root, "node")
-        assert len(graph_nodes(root)) == len(g.tensors) + len(g.ops)
-    del y, d
 
 
 # -- text --------------------------------------------------------------------------------------------------------------
@@ -350,7 +353,7 @@ def test_print_graph_is_an_indented_tree_with_values(capsys):
     assert lines[0].startswith("neg(…)") and "output" in lines[0] and "← neg" in lines[0]
     assert any(line.lstrip("│ ").startswith("└─ W") or line.lstrip("│ ").startswith("├─ W") for line in lines)
     w_line = next(line for line in lines if "─ W" in line)
-    assert "[[0.5, -0.3, 0.8]]" in w_line and "parameter" in w_line and "grad" in w_line
+    assert "[[0.5, -0.3, 0.8]]" in w_line and "leaf" in w_line and "grad" in w_line
     assert w_line.index("W") > lines[1].index("─")             # deeper than the root's child
 
 

@@ -37,6 +37,7 @@ class Graph:
     notes: list[str] = field(default_factory=list)
     recorder: Recorder | None = None
     names: dict[int, str] = field(default_factory=dict)   # TNode key -> display name
+    params: set[int] = field(default_factory=set)         # TNode keys of parameters (params=, nn.Parameter, module)
 
     @property
     def summarized(self) -> bool:
@@ -85,7 +86,7 @@ def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = 
         g.grad_source = recorded
     elif show_grad and scan is not None:
         _replay(g, rec, roots, max_nodes if replay_limit == -1 else replay_limit, scan)
-    g.names = _names(g, params)
+    _names(g, params)
     if show_grad and g.grad_source is None and any(t.is_leaf and _live_grad(t) is not None for t in g.tensors):
         g.grad_source = ".grad"
     seeds = [o for o in g.ops if o.seed]
@@ -180,32 +181,34 @@ def _input_keys(g: Graph) -> set[int]:
     return {x.key for o in g.ops for x in o.inputs}
 
 
-def kind_of(t: TNode, roots: set[int], names: dict[int, str]) -> str:
+def kind_of(t: TNode, roots: set[int], params: set[int]) -> str:
     if t.key in roots:
         return "output"
     if not t.is_leaf:
         return "interior"
     if not t.requires_grad:
         return "const"
-    return "param" if t.is_param or t.key in names else "leaf"
+    return "param" if t.is_param or t.key in params else "leaf"
 
 
-def _names(g: Graph, params: dict[str, Any] | None) -> dict[int, str]:
-    """TNode key -> display name: `params=` first, then the tensor's own name, then module parameter names."""
+def _names(g: Graph, params: dict[str, Any] | None) -> None:
+    """Display names: `params=` first, then the tensor's own name, then the parameter names of a module called
+    under watch(). Those from `params=` and from modules mark parameters."""
     by_id = {id(v): k for k, v in (params or {}).items()}
     rec_names = g.recorder.names if g.recorder is not None else {}
-    out: dict[int, str] = {}
     for t in g.tensors:
         live = t.ref()
         name = None
         if live is not None:
-            name = by_id.get(id(live)) or live.name
+            name = by_id.get(id(live))
             if name is None and id(live) in rec_names and rec_names[id(live)][0]() is live:
                 name = rec_names[id(live)][1]
+            if name is not None:
+                g.params.add(t.key)
+            name = live.name or name if id(live) not in by_id else name
         name = name or t.name
         if name:
-            out[t.key] = name
-    return out
+            g.names[t.key] = name
 
 
 def _unique(nodes: list[TNode]) -> list[TNode]:

@@ -171,7 +171,7 @@ class Recorder:
             out_node = self.tensor_node(o)
         else:                                       # nobody holds the output any more: keep what we know
             out_node = TNode(next(self._keys), lambda: None, None, None, "?", True, False, False)
-        fwd, local = split_formula(type(op).__doc__)
+        fwd, local = split_formula(op.__doc__)     # instance first: autograd.Function sets its own
         node = ONode(next(self._keys), op.name, fwd, local, [self.tensor_node(x) for x in op._inputs],
                      tuple(op.needs_grad), out_node)
         out_node.producer = node

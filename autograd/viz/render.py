@@ -128,7 +128,7 @@ def render(g: Graph, *, show_data: bool | str = "auto",
     for t in g.tensors:
         if t.key in hidden:
             continue
-        kind = kind_of(t, roots, names)
+        kind = kind_of(t, roots, g.params)
         bodies.setdefault(placed.get(("t", t.key)), []).append(
             (f"t{t.key}", {"label": tensor_label(t, kind, names.get(t.key), show_data, show_grad), "shape": "plain",
                            "tooltip": _tip(tensor_tooltip(t, kind, names.get(t.key)))}))

@@ -43,7 +43,7 @@ def graph_text(*roots: Tensor, params: dict[str, Any] | None = None, show_data: 
     stack: list[tuple[TNode, str, str]] = [(t, "", "") for t in reversed(g.roots)]
     while stack:
         t, lead, branch = stack.pop()
-        kind = kind_of(t, root_keys, g.names)
+        kind = kind_of(t, root_keys, g.params)
         parts = [f"{lead}{branch}{label(g, t)}", format_shape(t.shape), t.dtype]
         if kind in ("param", "leaf", "const", "output"):
             parts.append({"const": "constant"}.get(kind, "parameter" if kind == "param" else kind))
