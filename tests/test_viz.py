@@ -466,3 +466,31 @@ def test_leaf_root_and_no_grad_graph_draw():
     w = ag.tensor([1.0], requires_grad=True)
     g = viz.draw(w * 2, show_grad=False).graph
     assert all(e.grad is None for e in g.edges)
+
+
+def test_forward_watched_backward_not_falls_back_to_leaf_grads_and_says_so():
+    with viz.watch():
+        W, b, x, loss = logistic_regression()
+    loss.backward()
+    g = viz.draw(loss).graph
+    assert g.grad_source == ".grad" and len(g.ops) == 6
+    w = next(t for t in g.tensors if g.names.get(t.key) == "W")
+    into_w = next(e for e in g.edges if e.src is w)
+    assert math.isclose(into_w.grad.norm, float(np.linalg.norm(W.grad.data)))
+    sig = next(o for o in g.ops if o.name == "sigmoid")
+    assert sig.out.data.values is not None                  # values were kept at forward time
+    assert "wrap backward in viz.watch()" in viz.draw(loss).to_dot()
+
+
+def test_a_watched_training_loop_keeps_full_leaf_gradients_for_recent_steps_only():
+    w = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True, name="w")
+    losses = []
+    with viz.watch() as rec:
+        for step in range(8):
+            loss = (w * (step + 1)).sum()
+            loss.backward()
+            losses.append(loss)
+    assert len([k for k in rec._sums if isinstance(k, tuple)]) == 4
+    for step, loss in enumerate(losses):
+        leaf = next(t for t in viz.draw(loss).graph.tensors if t.is_leaf and t.requires_grad)
+        np.testing.assert_allclose(leaf.grad.values, [step + 1.0, step + 1.0])

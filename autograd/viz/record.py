@@ -86,6 +86,8 @@ class Recorder:
         self._ops: dict[int, tuple[Any, ONode]] = {}
         self._sums: dict[Any, np.ndarray] = {}   # gradients flowing in: interior TNode key, or (leaf key, root key)
         self._root: ONode | None = None
+        self._roots: deque[int] = deque()               # recent roots; older ones' leaf sums become Summaries
+        self._done: dict[tuple[int, int], Summary] = {}  # (leaf key, root key) -> finished leaf gradient
         self.names: dict[int, tuple[Any, str]] = {}   # id(parameter) -> (weakref, 'fc1.weight')
         self.errors: list[str] = []                    # what could not be recorded (a warning is given once)
 
@@ -113,6 +115,9 @@ class Recorder:
     def _on_record(self, op: Op) -> None:
         try:
             node = self.op_node(op)
+            for x, t in zip(node.inputs, op._inputs):      # values as the forward saw them
+                self.fill(x, t)
+            self.fill(node.out, op._out())
             node.scope = scope.current()
             if self.callsites:
                 node.callsite = _callsite()
@@ -212,6 +217,7 @@ class Recorder:
             self._root = node
             for key in [k for k in self._sums if isinstance(k, tuple) and k[1] == node.key]:
                 del self._sums[key]                     # a new backward through the same graph
+            self._retire(node.key)
         node.out.grad = summarize(upstream) if upstream is not None else None
         for x, t in zip(node.inputs, op._inputs):
             self.fill(x, t)
@@ -244,9 +250,23 @@ class Recorder:
             return None
         return np.full_like(o.data, float(np.vdot(one, g)) / denom)
 
+    def _retire(self, root: int, keep: int = 4) -> None:
+        """A watch() around a training loop sees a backward per step: keep full leaf gradients (the size of the
+        parameters) for the last few roots only, and a Summary for older ones."""
+        if root in self._roots:
+            self._roots.remove(root)
+        self._roots.append(root)
+        while len(self._roots) > keep:
+            old = self._roots.popleft()
+            for key in [k for k in self._sums if isinstance(k, tuple) and k[1] == old]:
+                self._done[key] = summarize(self._sums.pop(key))
+
     def leaf_grad(self, t: TNode, roots: list[ONode]) -> Summary | None:
         """d roots / d leaf for this backward: the gradients sent to it, summed."""
         parts = [self._sums[(t.key, r.key)] for r in roots if (t.key, r.key) in self._sums]
+        done = [self._done[(t.key, r.key)] for r in roots if (t.key, r.key) in self._done]
+        if done and not parts:
+            return done[0] if len(done) == 1 else None   # summaries of several roots cannot be added
         if not parts:
             left = self._sums.get(t.key)            # an interior tensor whose producer backward never reached
             return summarize(left) if left is not None else None
