@@ -48,13 +48,29 @@ class CrossEntropy(Op):
     def forward(self, x, target, *weight, ignore_index, label_smoothing, reduction):
         weight = weight[0] if weight else None
         self.ignore_index, self.smoothing, self.reduction = ignore_index, label_smoothing, reduction
-        q = self.target_distribution(x, target, weight)
-        losses = -np.einsum("ij,ij->i", q, _log_softmax(x, 1))
+        if self.picks(target):                     # class indices: pick one log-probability per row, no (N, C) q
+            shifted = x - np.max(x, axis=1, keepdims=True)
+            lse = np.log(np.sum(np.exp(shifted), axis=1))
+            t, r = self.row_weights(x, target, weight)
+            losses = (lse - shifted[np.arange(len(x)), t]) * r
+        else:
+            q = self.target_distribution(x, target, weight)
+            losses = -np.einsum("ij,ij->i", q, _log_softmax(x, 1))
         self.denominator = self.mean_denominator(x, target, weight)
         if reduction == "none":
             return losses
         total = losses.sum(dtype=x.dtype)
         return total / self.denominator if reduction == "mean" else total
+
+    def picks(self, target) -> bool:
+        return target.dtype.kind != "f" and not self.smoothing
+
+    def row_weights(self, x, target, weight) -> tuple[np.ndarray, np.ndarray]:
+        """For class indices: each row's (safe) class and its weight (0 where ignored)."""
+        keep = target != self.ignore_index
+        t = np.where(keep, target, 0)
+        r = keep.astype(x.dtype) if weight is None else np.where(keep, weight.astype(x.dtype, copy=False)[t], 0)
+        return t, r
 
     def target_distribution(self, x, target, weight) -> np.ndarray:
         """q[i, c]: what row i's log-probability of class c is weighted by (one-hot, smoothed, class-weighted)."""
@@ -81,12 +97,18 @@ class CrossEntropy(Op):
     def backward(self, g):
         x, target = self.inputs[0], self.inputs[1]
         weight = self.inputs[2].data if len(self.inputs) > 2 else None
-        q = self.target_distribution(x.data, target.data, weight)
         scale = g / self.denominator if self.reduction == "mean" else g
         scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
         p = softmax(x, dim=1)                      # recomputed in Tensor ops: second derivatives work
-        return ((p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale,) + (None,) * (
-            len(self.inputs) - 1)
+        if self.picks(target.data):                # q = r·onehot(t): dx = (p − onehot)·r·scale
+            t, r = self.row_weights(x.data, target.data, weight)
+            onehot = np.zeros(x.shape, dtype=x.dtype)
+            onehot[np.arange(len(t)), t] = 1
+            dx = (p - Tensor._wrap(onehot)) * (Tensor._wrap(r[:, None]) * scale)
+        else:
+            q = self.target_distribution(x.data, target.data, weight)
+            dx = (p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale
+        return (dx,) + (None,) * (len(self.inputs) - 1)
 
 
 def _dim(x: Tensor, dim: int, what: str) -> int:
