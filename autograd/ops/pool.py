@@ -35,8 +35,8 @@ def _pool_setup(what: str, x: Tensor, kernel_size, stride, padding, dilation, ce
         raise ValueError(f"{what}: expected kernel_size, stride, dilation >= 1 and padding >= 0, got "
                          f"kernel_size={k}, stride={s}, dilation={d}, padding={p}")
     extent = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
-    if p[0] > extent[0] // 2 or p[1] > extent[1] // 2:
-        raise ValueError(f"{what}: padding {p} should be at most half of the effective kernel size {extent}")
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:             # PyTorch's rule (on the undilated kernel)
+        raise ValueError(f"{what}: padding {p} should be at most half of kernel_size {k}")
     h, w = x.shape[2:]
     if h + 2 * p[0] < extent[0] or w + 2 * p[1] < extent[1]:
         raise ValueError(f"{what}: kernel size {k} (extent {extent}) is larger than the padded input "
