@@ -154,8 +154,7 @@ def _walk(g: Graph, rec: Recorder, max_nodes: int | None) -> None:
 def _count_hidden(g: Graph, rec: Recorder, scan: tuple | None) -> None:
     """How many ops (by name) and tensors the summary leaves out."""
     if scan is not None:                        # a live graph: the cheap scan counted everything
-        names, n_inputs = scan[1], scan[2]
-        total_tensors = n_inputs + len({t.key for t in g.roots if t.key not in _input_keys(g)})
+        names, total_tensors = scan[1], scan[2]
     else:                                       # freed but recorded: walk the snapshots
         names, keys = Counter(), {t.key for t in g.roots}
         seen, stack = set(), [o for o in (t.producer for t in g.boundary) if o is not None]
@@ -175,10 +174,6 @@ def _count_hidden(g: Graph, rec: Recorder, scan: tuple | None) -> None:
         total_tensors = len(keys)
     g.hidden_ops = names - Counter(o.name for o in g.ops)
     g.hidden_tensors = max(total_tensors - len(g.tensors), 0)
-
-
-def _input_keys(g: Graph) -> set[int]:
-    return {x.key for o in g.ops for x in o.inputs}
 
 
 def kind_of(t: TNode, roots: set[int], params: set[int]) -> str:

@@ -308,31 +308,35 @@ class Recorder:
 
 
 def live_scan(heads: list[Op]) -> tuple[dict[int, int], Counter, int]:
-    """One cheap pass over a live graph: consumers per op (id), op counts by name, number of input tensors.
-    No snapshots, one dict entry per op: a million-op chain takes about a second."""
+    """One cheap pass over a live graph: consumers per op (id), op counts by name, and the number of tensors
+    (one output per op, plus the distinct leaves). No snapshots: about a microsecond per op."""
     consumers: dict[int, int] = {id(h): 0 for h in heads}
+    get = consumers.get
     by_type: dict[type, int] = {}
-    tensors: set[int] = set()
+    leaves: set[int] = set()
     stack = list(heads)
+    pop, push = stack.pop, stack.append
     while stack:
-        op = stack.pop()
+        op = pop()
         t = type(op)
         by_type[t] = by_type.get(t, 0) + 1
         for x in op._inputs or ():
-            tensors.add(id(x))
             p = x.grad_fn
-            if p is not None:
-                k = id(p)
-                if k in consumers:
-                    consumers[k] += 1
-                else:
-                    consumers[k] = 1
-                    stack.append(p)
+            if p is None:
+                leaves.add(id(x))
+                continue
+            k = id(p)
+            n = get(k)
+            if n is None:
+                consumers[k] = 1
+                push(p)
+            else:
+                consumers[k] = n + 1
     example = {type(h): h for h in heads}
     names: Counter = Counter()
     for t, n in by_type.items():
         names[_type_name(t, example)] += n
-    return consumers, names, len(tensors)
+    return consumers, names, sum(by_type.values()) + len(leaves)
 
 
 def _type_name(t: type, example: dict) -> str:
