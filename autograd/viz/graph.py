@@ -9,7 +9,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .record import FREED, ONode, Recorder, TNode, live_scan, recorders
+from .backward import live_scan
+from .record import FREED, ONode, Recorder, TNode, recorders
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
