@@ -480,6 +480,8 @@ def test_forward_watched_backward_not_falls_back_to_leaf_grads_and_says_so():
     sig = next(o for o in g.ops if o.name == "sigmoid")
     assert sig.out.data.values is not None                  # values were kept at forward time
     assert "wrap backward in viz.watch()" in viz.draw(loss).to_dot()
+    steps = viz.trace(loss)
+    assert not steps and "call backward() inside the watch" in str(steps)
 
 
 def test_a_watched_training_loop_keeps_full_leaf_gradients_for_recent_steps_only():

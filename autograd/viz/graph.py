@@ -70,7 +70,7 @@ def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = 
     for r, t in zip(roots, root_nodes):
         if r.grad_fn is not None and rec.producer(t) is FREED:
             raise RuntimeError(
-                f"draw: the graph of this {t.dtype} tensor of shape {tuple(r.shape)} was freed by backward() "
+                f"viz: the graph of this {t.dtype} tensor of shape {tuple(r.shape)} was freed by backward() "
                 f"(it is made by {r.grad_fn.name}, whose inputs backward released to save memory), and no "
                 "viz.watch() recorded it. Either draw before backward, call backward(retain_graph=True), or "
                 "record it:\n    with autograd.viz.watch():\n        loss = ...\n        loss.backward()\n"

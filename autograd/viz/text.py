@@ -176,7 +176,10 @@ def trace(*roots: Tensor, params: dict[str, Any] | None = None, max_steps: int |
     if max_steps is not None and len(ops) > max_steps:
         out.note = f"… {len(ops) - max_steps} more steps (max_steps=None shows all)"
     elif not ops and any(r.grad_fn is not None for r in roots):
-        out.note = "no gradients: " + ("; ".join(g.notes) or "nothing flowed back")
+        freed = any(r.grad_fn is not None and r.grad_fn._inputs is None for r in roots)
+        out.note = "no gradients: " + ("; ".join(g.notes) or (
+            "backward ran outside viz.watch() and freed the graph; call backward() inside the watch" if freed
+            else "nothing flowed back"))
     return out
 
 
