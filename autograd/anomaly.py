@@ -35,10 +35,12 @@ class AnomalyError(RuntimeError):
 
 def _remember_call_site(op: Op) -> None:
     """Keep (file, line, function) of the frames that led to this op, innermost first, outside the engine itself."""
-    frames, f = [], sys._getframe(2)
-    while f is not None and len(frames) < 8:
-        if not f.f_code.co_filename.startswith(_ENGINE):
-            frames.append((f.f_code.co_filename, f.f_lineno, f.f_code.co_name))
+    frames, f, user_frames = [], sys._getframe(2), 0
+    while f is not None and user_frames < 3:       # the op's caller and two callers above it in user code
+        name = f.f_code.co_filename
+        if not name.startswith(_ENGINE):
+            frames.append((name, f.f_lineno, f.f_code.co_name))
+            user_frames += not name.startswith(_LIBRARY)
         f = f.f_back
     op.forward_stack = frames                      # plain tuples, never frames: those would keep locals alive
     user = next((fr for fr in frames if not fr[0].startswith(_LIBRARY)), frames[0] if frames else None)

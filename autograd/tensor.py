@@ -90,13 +90,15 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep .grad on this non-leaf after backward (leaves always keep theirs)."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad: this tensor does not require grad, so it will never get one")
+            raise RuntimeError("retain_grad: this tensor does not require grad, so it will never get one. Set "
+                               "requires_grad=True on the leaves it is computed from.")
         self._retains_grad = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces the gradient."""
         if not self.requires_grad:
-            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad (no "
+                               "gradient will ever reach it). Set requires_grad=True on the leaves it comes from.")
         self._hooks = (self._hooks or []) + [hook]
         return _HookHandle(self, hook)
 
@@ -140,7 +142,8 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self.data else a
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -272,26 +275,26 @@ class Tensor:
         return self._assign(..., src, "copy_")
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        if self._recording(None):
+        if self._recording(None, "clamp_"):
             return self._rebase(ops.clamp(self._alias(), min, max))
         return self._assign(..., ops.clamp(self.detach(), min, max), "clamp_")
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         self._assign(idx, value, "setitem")
 
-    def _recording(self, other: Any) -> bool:
+    def _recording(self, other: Any, what: str) -> bool:
         """Does this in-place change have to be recorded in the graph?"""
         if not _state.enabled or not (self._requires_grad or getattr(other, "_requires_grad", False)):
             return False
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError(
-                "in-place change of a leaf tensor that requires grad while gradients are recorded: it would erase "
-                f"the value backward needs ({self.shape}, {self.dtype}). Update parameters inside "
-                "`with autograd.no_grad():`, e.g. `w -= lr * w.grad`.")
+                f"{what}: in-place change of a leaf tensor that requires grad (shape {self.shape}, {self.dtype}) while "
+                "gradients are recorded: backward would have lost the value it needs. Update parameters inside "
+                "`with autograd.no_grad():`, e.g. `w -= lr * w.grad`, or use an out-of-place op (w = w + 1).")
         return True
 
     def _update(self, name: str, other: Any, alpha: float = 1) -> Tensor:
-        if self._recording(other):
+        if self._recording(other, f"in-place {name}"):
             old = self._alias()
             other = old if other is self else other   # h *= h: the operand is the value before the change
             return self._rebase(getattr(ops, name)(old, other if alpha == 1 else other * alpha))
@@ -299,15 +302,17 @@ class Tensor:
         o = o if alpha == 1 else o * alpha
         try:
             _INPLACE[name](self.data, o, out=self.data, casting="same_kind")
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError) as e:       # numpy's casting error is a TypeError subclass we cannot rebuild
             od = getattr(o, "dtype", type(o).__name__)
-            raise type(e)(f"in-place {name}: cannot update a tensor of shape {self.shape} and dtype {self.dtype} "
-                          f"with a value of shape {np.shape(o)} and dtype {od}: {e}") from None
+            raise (TypeError if isinstance(e, TypeError) else ValueError)(
+                f"in-place {name}: cannot update a tensor of shape {self.shape} and dtype {self.dtype} with a value "
+                f"of shape {np.shape(o)} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
+                f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None
         self._vc[0] += 1
         return self
 
     def _assign(self, idx: Any, value: Any, what: str) -> Tensor:
-        if self._recording(value):
+        if self._recording(value, what):
             old = self._alias()
             return self._rebase(ops.index_put(old, idx, old if value is self else value))
         v = value.data if isinstance(value, Tensor) else value

@@ -105,7 +105,7 @@ class Pow(Op):
 
 def pow(x, y) -> Tensor:  # noqa: A001
     if isinstance(y, (int, float)) and not isinstance(y, bool) and isinstance(x, Tensor):
-        return PowScalar.apply(x, c=y)
+        return PowScalar.apply(x, c=float(y) if isinstance(y, float) else y)   # np.float64 must not upcast x
     return Pow.apply(*_operands(x, y))
 
 
