@@ -4,7 +4,7 @@
     loss = (x @ ag.randn(2, 3)).relu().sum()
     loss.backward()          # x.grad now holds d loss / d x
 """
-from . import dtypes, engine, functional, ops
+from . import dtypes, engine, functional, ops, viz
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .backprop import backward, grad
 from .creation import (
