@@ -1,6 +1,8 @@
 """nn.data: every sample once per epoch, reproducible shuffling, collation, the batch fast path, random_split."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd as ag
 import nn
@@ -165,3 +167,16 @@ def test_concat_dataset():
 
 def test_nn_data_is_torch_utils_data_shaped():
     assert nn.data.DataLoader is DataLoader and issubclass(TensorDataset, Dataset)
+
+
+@given(n=st.integers(0, 40), batch_size=st.integers(1, 12), shuffle=st.booleans(), drop_last=st.booleans(),
+       seed=st.integers(0, 2**16))
+def test_loader_covers_each_sample_once_property(n, batch_size, shuffle, drop_last, seed):
+    loader = DataLoader(make_ds(n), batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, generator=seed)
+    batches = [y.data for _, y in loader]
+    assert len(batches) == len(loader)
+    assert all(len(b) == batch_size for b in batches[:-1] if len(batches) > 1)
+    seen = np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
+    assert len(set(seen.tolist())) == len(seen)                      # never twice
+    expected = n - n % batch_size if drop_last else n
+    assert len(seen) == expected                                     # all of them, unless drop_last drops a tail

@@ -205,3 +205,14 @@ def test_bce_gradient_is_finite_at_saturated_probabilities():
     xs, ts = ag.tensor(1 / (1 + np.exp(-X)), requires_grad=True), ag.tensor(P, requires_grad=True)
     assert ag.gradcheck(F.binary_cross_entropy, (xs, ts))
     assert ag.gradgradcheck(F.binary_cross_entropy, (xs, ts))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"weight": W, "ignore_index": 1}, {"label_smoothing": 0.1},
+                                    {"reduction": "none", "weight": W}, {"reduction": "sum"}])
+def test_cross_entropy_and_nll_gradients_first_and_second_order(kwargs):
+    x = ag.tensor(X, requires_grad=True)
+    ce_kw = {k: ag.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    assert ag.gradcheck(lambda a: F.cross_entropy(a, Y, **ce_kw), (x,))
+    assert ag.gradgradcheck(lambda a: F.cross_entropy(a, Y, **ce_kw), (x,))
+    if "label_smoothing" not in kwargs:
+        assert ag.gradcheck(lambda a: F.nll_loss(F.log_softmax(a, 1), Y, **ce_kw), (x,))
