@@ -180,3 +180,30 @@ def test_loader_covers_each_sample_once_property(n, batch_size, shuffle, drop_la
     assert len(set(seen.tolist())) == len(seen)                      # never twice
     expected = n - n % batch_size if drop_last else n
     assert len(seen) == expected                                     # all of them, unless drop_last drops a tail
+
+
+def test_subsets_of_per_sample_datasets_are_collated():
+    train, _ = random_split(Squares(), [7, 3], generator=0)
+    batches = list(DataLoader(train, batch_size=4))
+    x, i, sq, meta = batches[0]
+    assert x.shape == (4, 3) and sorted(np.concatenate([b[1].data for b in batches]).tolist()) == sorted(
+        train.indices.tolist())
+    fast = list(DataLoader(Subset(make_ds(10), [9, 2, 5]), batch_size=2))
+    assert [b[1].data.tolist() for b in fast] == [[9, 2], [5]]
+
+
+def test_getitems_protocol_and_batches_are_lists_like_pytorch():
+    class Batched(Squares):
+        calls = 0
+
+        def __getitems__(self, indices):
+            Batched.calls += 1
+            return [self[i] for i in indices]
+    batch = next(iter(DataLoader(Batched(), batch_size=5)))
+    assert Batched.calls == 1 and isinstance(batch, list) and batch[1].data.tolist() == [0, 1, 2, 3, 4]
+    assert isinstance(next(iter(DataLoader(make_ds(), batch_size=3))), list)
+
+
+def test_batch_size_none_yields_samples():
+    samples = list(DataLoader(make_ds(3), batch_size=None))
+    assert len(samples) == 3 and samples[2][1].item() == 2

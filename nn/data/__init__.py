@@ -1,8 +1,9 @@
 """torch.utils.data: Dataset, TensorDataset, Subset, random_split and DataLoader.
 
 DataLoader takes any object with `__len__` and `__getitem__`. Batches are fetched with one numpy fancy-index
-(not one Python call per sample) when the dataset allows it: a TensorDataset, a Subset of one, anything with
-PyTorch's `__getitems__(indices)`, or a dataset exposing `.data`/`.targets` arrays and no transforms (nn.datasets).
+(not one Python call per sample) when the dataset allows it: a TensorDataset, a Subset of one, or a dataset
+exposing `.data`/`.targets` arrays and no transforms (nn.datasets.MNIST). PyTorch's `__getitems__(indices)`
+(a list of samples for a list of indices) is used when a dataset defines it.
 """
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def __getitems__(self, indices: Sequence[int]) -> tuple[Tensor, ...]:
-        idx = np.asarray(indices, dtype=np.int64)
-        return tuple(Tensor._wrap(t.data[idx]) for t in self.tensors)
+    def _fetch_batch(self, indices: np.ndarray) -> list[Tensor]:
+        """A whole batch with one fancy-index per tensor (DataLoader's fast path)."""
+        return [Tensor._wrap(t.data[indices]) for t in self.tensors]
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -60,11 +61,6 @@ class Subset(Dataset):
         if isinstance(index, (list, np.ndarray)):
             return self.dataset[self.indices[np.asarray(index)]]
         return self.dataset[int(self.indices[index])]
-
-    def __getitems__(self, indices: Sequence[int]) -> Any:
-        inner = self.indices[np.asarray(indices, dtype=np.int64)]
-        fetch = _batch_fetcher(self.dataset)
-        return fetch(inner) if fetch is not None else [self.dataset[int(i)] for i in inner]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -121,7 +117,7 @@ def _rng(generator: Any) -> np.random.Generator:
 
 def default_collate(batch: list[Any]) -> Any:
     """Stack a list of samples into a batch: Tensors/arrays/numbers -> one Tensor with a leading batch dim;
-    tuples, lists and dicts are collated element by element; strings stay a list."""
+    tuples and lists become a list of collated columns (as PyTorch), dicts a dict; strings stay a list."""
     first = batch[0]
     if isinstance(first, Tensor):
         return Tensor._wrap(np.stack([s.data for s in batch]))
@@ -142,38 +138,29 @@ def default_collate(batch: list[Any]) -> Any:
     if isinstance(first, (tuple, list)):
         if any(len(s) != len(first) for s in batch):
             raise RuntimeError("default_collate: each element in the batch should be of equal size")
-        return type(first)(default_collate(list(col)) for col in zip(*batch)) if isinstance(first, tuple) else [
-            default_collate(list(col)) for col in zip(*batch)]
+        columns = [default_collate(list(col)) for col in zip(*batch)]
+        return type(first)(*columns) if hasattr(first, "_fields") else columns   # a list, as PyTorch
     if first is None:
         return None
     raise TypeError(f"default_collate: batch must contain Tensors, numpy arrays, numbers, dicts or lists; "
                     f"found {type(first).__name__}")
 
 
-def _as_batch(fetched: Any) -> Any:
-    """A batch fetched in one go: arrays become Tensors, containers keep their shape."""
-    if isinstance(fetched, Tensor):
-        return fetched
-    if isinstance(fetched, np.ndarray):
-        return Tensor._wrap(fetched)
-    if isinstance(fetched, tuple):
-        return tuple(_as_batch(f) for f in fetched)
-    if isinstance(fetched, list) and fetched and not isinstance(fetched[0], (str, bytes)):
-        return [_as_batch(f) for f in fetched]
-    if isinstance(fetched, dict):
-        return {k: _as_batch(v) for k, v in fetched.items()}
-    return fetched
-
-
 def _batch_fetcher(dataset: Any) -> Callable[[np.ndarray], Any] | None:
-    """How to fetch a whole batch with one fancy-index, or None if the dataset must be read sample by sample."""
-    if hasattr(dataset, "__getitems__"):
-        return dataset.__getitems__
+    """A function giving a whole collated batch for an index array, or None if the dataset must be read sample
+    by sample (any transform must see each sample, so a dataset with one is read per sample)."""
+    if hasattr(dataset, "_fetch_batch"):
+        return dataset._fetch_batch
+    if isinstance(dataset, Subset):
+        inner = _batch_fetcher(dataset.dataset)
+        return None if inner is None else (lambda idx: inner(dataset.indices[idx]))
+    if hasattr(dataset, "__getitems__"):                       # PyTorch's protocol: a list of samples
+        return lambda idx: default_collate(dataset.__getitems__(idx.tolist()))
     data, targets = getattr(dataset, "data", None), getattr(dataset, "targets", None)
     plain = getattr(dataset, "transform", None) is None and getattr(dataset, "target_transform", None) is None
     if (plain and isinstance(data, np.ndarray) and isinstance(targets, np.ndarray)
             and len(data) == len(targets) == len(dataset)):
-        return lambda idx: (data[idx], targets[idx])
+        return lambda idx: [Tensor._wrap(data[idx]), Tensor._wrap(targets[idx])]
     return None
 
 
@@ -226,9 +213,9 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         for idx in self._batches():
             if idx.ndim == 0:                          # batch_size=None: samples, unbatched
-                yield _as_batch(self.dataset[int(idx)])
+                yield self.dataset[int(idx)]
             elif self._fetch is not None:
-                yield _as_batch(self._fetch(idx))
+                yield self._fetch(idx)
             else:
                 samples = [self.dataset[int(i)] for i in idx]
                 yield (self.collate_fn or default_collate)(samples)
