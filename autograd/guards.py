@@ -45,6 +45,9 @@ def reset() -> None:
     """Forget which warnings were shown, so each shows again once per place (for tests and notebooks)."""
     _seen.clear()
     _growth.update(size=0, streak=0, deepest=None)
+    _eval_streak.clear()
+    _has_mode_layers.clear()
+    _inputs_checked.clear()
 
 
 # -- where in the user's program ------------------------------------------------------------------------------------
@@ -362,3 +365,78 @@ def _looks_like_probabilities(x: np.ndarray) -> bool:
         if r.min() < 0 or r.max() > 1 or not np.allclose(r.sum(axis=-1), 1, atol=1e-3):
             return False
     return True
+
+
+# -- models in the wrong mode -----------------------------------------------------------------------------------------
+_MODE_LAYERS = ("Dropout", "AlphaDropout", "BatchNorm", "InstanceNorm")   # layers that act differently in train()
+_has_mode_layers: dict[int, tuple[Any, bool]] = {}   # id(module) -> (weakref, tree holds one of _MODE_LAYERS)
+_eval_streak: dict[int, tuple[Any, int, int]] = {}  # id(module) -> (weakref, backward passes seen, calls in a row)
+EVAL_CALLS = 10                                      # eval-mode calls with recording on and no backward() between
+
+
+def module_mode(module: Any) -> None:
+    """Module.__call__ when its mode and grad mode disagree (training under no_grad, or eval() with recording on).
+    Only the user's own call (the outermost module) is judged.
+
+    - train() mode under no_grad(), with Dropout or BatchNorm inside: evaluation that forgot model.eval().
+    - eval() mode with recording on, called EVAL_CALLS times in a row with no backward() in between: evaluation that
+      thinks eval() stops recording (it does not: that is no_grad())."""
+    if not _enabled or sys._getframe(2).f_code.co_filename.startswith(_LIBRARY):
+        return
+    import weakref
+    key = id(module)
+    if module.training:
+        entry = _has_mode_layers.get(key)
+        if entry is None or entry[0]() is not module:
+            found = any(type(m).__name__.startswith(_MODE_LAYERS) for m in module.modules())
+            entry = _has_mode_layers[key] = (weakref.ref(module), found)
+        if entry[1]:
+            name = var_name(module) or "model"
+            kinds = sorted({type(m).__name__ for m in module.modules() if type(m).__name__.startswith(_MODE_LAYERS)})
+            warn("mode", f"{type(module).__name__} `{name}` is called under no_grad() but is in training mode, and it "
+                         f"holds {', '.join(kinds)}: in training mode Dropout drops units at random and BatchNorm uses "
+                         f"(and updates) batch statistics, so this evaluation is noisy and changes the model. Did you "
+                         f"forget {name}.eval()? Call {name}.eval() before evaluating and {name}.train() before "
+                         "training again.")
+        return
+    ref, seen, streak = _eval_streak.get(key, (None, -1, 0))
+    streak = streak + 1 if seen == _backward_passes and ref() is module else 1
+    _eval_streak[key] = (weakref.ref(module), _backward_passes, streak)
+    if streak >= EVAL_CALLS and any(p.requires_grad for p in module.parameters()):
+        name = var_name(module) or "model"
+        warn("mode", f"{type(module).__name__} `{name}` in eval() mode was called {streak} times in a row with "
+                     "gradient recording on and no backward() in between. eval() only switches Dropout and BatchNorm "
+                     "to their evaluation behaviour; it does not stop recording the graph, so every output keeps its "
+                     "activations alive. Evaluate inside `with autograd.no_grad():` (as well as after "
+                     f"{name}.eval()).")
+
+
+# -- unscaled images reaching the first layer -------------------------------------------------------------------------
+_inputs_checked: dict[int, tuple[Any, int]] = {}   # id(weight) -> (weakref, how many of its inputs were checked)
+INPUT_CHECKS = 3                                   # value checks per layer: the first few batches tell
+
+
+def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
+    """Integer data (uint8 images) fed to a float layer, or float data still on the 0..255 scale: warn with the
+    fix. Only raw data is looked at (a tensor no op made), for the first INPUT_CHECKS calls of each layer."""
+    if x.grad_fn is not None or not _enabled:
+        return
+    import weakref
+    kind = x.data.dtype.kind
+    if kind in "iub":
+        big = x.data.size and x.data.max() > 1
+        warn("input_scale", f"{what}: its input {describe(x)} holds integers, but the layer's weight is "
+                            f"{weight.dtype}. Convert it {'and scale it ' if big else ''}before the first layer: "
+                            f"{'x.float() / 255 (for 0..255 pixel values)' if big else 'x.float()'}.")
+        return
+    entry = _inputs_checked.get(id(weight))
+    if entry is not None and entry[0]() is weight and entry[1] >= INPUT_CHECKS:
+        return
+    done = entry[1] if entry is not None and entry[0]() is weight else 0
+    _inputs_checked[id(weight)] = (weakref.ref(weight), done + 1)
+    d = x.data
+    if kind == "f" and d.size and d.max() > 1 and d.min() >= 0 and d.max() <= 255 and np.all(d == np.round(d)):
+        warn("input_scale", f"{what}: its input {describe(x)} holds whole numbers from {d.min():g} to {d.max():g}: "
+                            "it looks like pixel values on the 0..255 scale. Large inputs saturate activations and "
+                            "make training unstable; scale them to [0, 1] before the first layer: x / 255 (then "
+                            "normalise, e.g. (x - mean) / std).")
