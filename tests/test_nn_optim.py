@@ -175,11 +175,17 @@ def test_zero_grad_set_to_none_and_in_place():
 def test_updates_are_in_place():
     p = nn.Parameter(ag.ones(3))
     arr = p.data
-    opt = Adam([p], lr=0.1)
+    opt = Adam([p], lr=0.1, weight_decay=0.1)
+    p.grad = ag.ones(3)
+    opt.step()
+    buffers = {k: v for k, v in opt.state[p].items() if isinstance(v, np.ndarray)}
+    scratch = list(opt._scratch[id(p)])
     for _ in range(3):
         p.grad = ag.ones(3)
         opt.step()
-    assert p.data is arr and opt.state[p]["exp_avg"] is opt.state[p]["exp_avg"]
+    assert p.data is arr                                       # the parameter's array is updated, not replaced
+    assert all(opt.state[p][k] is v for k, v in buffers.items())   # the moments persist
+    assert all(a is b for a, b in zip(opt._scratch[id(p)], scratch))   # and so do the scratch arrays
 
 
 @pytest.mark.parametrize("name, kw", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.01, amsgrad=True)),
