@@ -9,7 +9,8 @@ multiplicative noise 0.4 and additive noise 1.5), by mean absolute error, starti
 They report: loss 4.4666, abc.grad = [-1.4194, 0.0737, -0.9000], loss 4.438 after one step, then
 4.44 4.38 4.30 4.18 4.04 3.87 3.67 3.45 over eight steps and abc = [1.7387, 1.1668, 1.7050].
 This demo prints the same numbers and checks them. (The notes' loop never zeroes abc.grad, so each step
-uses the sum of all gradients so far; that is why their loss falls faster and faster. We keep it to match.)
+uses the sum of all gradients so far; that is why their loss falls faster and faster. We keep it to match,
+and chainrule says so: it warns that .grad sums several backward passes with an update in between.)
 """
 from __future__ import annotations
 

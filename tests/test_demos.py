@@ -1,0 +1,65 @@
+"""Every demo in --quick mode, in-process: its returned metrics and the pictures it writes.
+
+Each demo ends with its own assertions (the notes' numbers where it reproduces them); these tests add the
+metric checks a reader would care about and check each picture is a real PNG (matplotlib reads it back) or SVG
+(parses as XML with an <svg> root).
+"""
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # demos/ is not an installed package
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path: Path) -> None:
+    assert path.is_file(), f"missing picture {path}"
+    assert path.read_bytes()[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    image = pytest.importorskip("matplotlib.image").imread(path)
+    assert image.ndim == 3 and image.shape[0] > 50 and image.shape[1] > 50, image.shape
+
+
+def assert_svg(path: Path) -> ET.Element:
+    assert path.is_file(), f"missing picture {path}"
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg"), root.tag
+    return root
+
+
+@pytest.mark.filterwarnings("ignore:.*Did you forget optimizer.zero_grad")   # the notes' loop, on purpose
+def test_quadratic_reproduces_the_notes(tmp_path: Path) -> None:
+    from demos import quadratic
+
+    m = quadratic.main(["--quick", "--out", str(tmp_path)])
+    assert m["loss0"] == pytest.approx(4.4666, abs=1e-4)
+    np.testing.assert_allclose(m["grad0"], [-1.4194, 0.0737, -0.9000], atol=1e-4)
+    assert m["loss1"] == pytest.approx(4.438, abs=5e-4)
+    np.testing.assert_allclose(m["losses"], [4.44, 4.38, 4.30, 4.18, 4.04, 3.87, 3.67, 3.45], atol=0.005)
+    np.testing.assert_allclose(m["abc_notes"], [1.7387, 1.1668, 1.7050], atol=1e-4)
+    assert m["loss"] < 3.0 and m["relu_loss"] < 3.0
+    for name in ("quadratic_fit.png", "quadratic_relus.png"):
+        assert_png(tmp_path / name)
+
+
+def test_two_layer_hand_gradients_equal_autograd(tmp_path: Path) -> None:
+    from demos import two_layer
+
+    m = two_layer.main(["--quick", "--out", str(tmp_path)])
+    assert m["max_grad_diff"] <= 1e-10
+    assert m["gd"] < 1.0 and m["three_layers"] < 1.2
+    assert m["adam"] < m["gd"]
+    assert m["plateau"] < m["high_lr"]
+
+
+def test_backprop_by_hand_matches_autograd(tmp_path: Path) -> None:
+    from demos import backprop_by_hand
+
+    m = backprop_by_hand.main(["--quick", "--out", str(tmp_path)])
+    assert m["max_diff"] <= 1e-12
+    assert {"∇w L", "∇W L", "∇W⁽¹⁾ L", "∇W⁽²⁾ L", "∇W ΣL"} <= set(m["diffs"])
