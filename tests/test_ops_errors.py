@@ -47,3 +47,12 @@ CASES = [
 def test_bad_arguments_get_a_clear_error(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+def test_more_shape_errors():
+    with pytest.raises(ValueError, match=r"sum_to: shape \(4,\) does not broadcast to the tensor's shape \(2, 3\)"):
+        ag.sum_to(m, (4,))
+    with pytest.raises(ValueError, match=r"expand: -1 .* new leading dim"):
+        x.expand(-1, 3)
+    with pytest.raises(ValueError, match=r"take_along_dim: indices of shape \(2,\) need as many dims"):
+        ag.take_along_dim(m, ag.tensor([0, 1]), 1)

@@ -188,6 +188,7 @@ CASES = [
     ("gelu_tanh", lambda m, a: ag.gelu(a, "tanh"), lambda m, a: m.nn.functional.gelu(a, approximate="tanh"), (A,)),
     ("clamp", lambda m, a: m.clamp(a, -0.5, 0.7) + m.clamp(a, min=0.1) + m.clamp(a, max=-0.2), None, (A,)),
     ("clamp_at_bounds", lambda m, a: m.clamp(a, -1.0, 3.0), None, (TIES,)),
+    ("clamp_broadcast_bounds", lambda m, a: m.clamp(a, m.tensor([[-0.5], [0.5]])), None, (B,)),
     ("clamp_tensor_bounds", lambda m, a, lo, hi: m.clamp(a, lo, hi) + m.clamp(a, min=lo.detach()), None,
      (A, B * 0.5 - 0.3, B * 0.5 + 0.3)),
     ("maximum", lambda m, a, b: m.maximum(a, b), None, (A, B)),
@@ -229,7 +230,9 @@ CASES = [
      lambda m, a: m.nn.functional.pad(a, (1, 2)) + m.nn.functional.pad(a, (0, 1, 2, 0), value=-1.0).sum(), (A,)),
     ("getitem", lambda m, a: [a[1], a[:, 1:3], a[::2, ::-1] if m is ag else a[::2].flip(1), a[..., None, 2],
                               a[[0, 0, 2]], a[[2, 1], [0, 0]], a[a > 0], a[-1, [3, 3, 1]]], None, (A,)),
-    ("take_along_dim", lambda m, a: m.take_along_dim(a, m.tensor([[0, 3], [1, 1], [2, 0]]), 1), None, (A,)),
+    ("take_along_dim", lambda m, a: m.take_along_dim(a, m.tensor([[0, 3], [1, 1], [2, 0]]), 1)
+     + m.take_along_dim(a, m.tensor([[0, 1, 1, 2]]), dim=0).sum() + m.take_along_dim(a, m.tensor([11, 0, 0])).sum(),
+     None, (A,)),
     ("setitem", lambda m, a, b: _setitem(m, a, b), None, (A, B)),
     ("cross_entropy", lambda m, a: _ce(m, a, LABELS), None, (LOGITS,)),
     ("cross_entropy_spatial", lambda m, a: _ce(m, a, Y3), None, (X3,)),

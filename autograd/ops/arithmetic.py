@@ -181,7 +181,7 @@ class Clamp(Op):
 
     def backward(self, g):
         x = self.inputs[0].data
-        inside = np.ones(x.shape, dtype=bool)
+        inside = np.ones(g.shape, dtype=bool)      # g's shape: array bounds may broadcast x to a larger one
         for bound, keep in ((self.lo, np.greater_equal), (self.hi, np.less_equal)):
             if bound is not None:
                 inside &= keep(x, bound)

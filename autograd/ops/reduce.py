@@ -35,7 +35,7 @@ class Sum(Op):
     """y = Σ x over dims       dx = g broadcast back over the summed dims"""
     def forward(self, x, dims, keepdim):
         self.in_shape, self.dims = x.shape, dims
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)   # = np.sum without its Python dispatch: W4 -5%
 
     def backward(self, g):
         return (g.reshape(_keep_shape(self.in_shape, self.dims)).expand(self.in_shape),)
@@ -135,9 +135,14 @@ def _extreme(x, dim, keepdim, axis, smallest):
     return values_indices(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))
 
 
-def take_along_dim(x: Tensor, indices, dim: int) -> Tensor:
-    """x's elements at `indices` along `dim` (numpy's take_along_axis), differentiable through getitem."""
+def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
+    """x's elements at `indices` along `dim` (numpy's take_along_axis), differentiable through getitem.
+    dim=None picks from the flattened x, as PyTorch."""
     idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    if dim is None:
+        return x.reshape(-1)[idx.reshape(-1)]
+    if idx.ndim != x.ndim:
+        raise ValueError(f"take_along_dim: indices of shape {idx.shape} need as many dims as x {x.shape}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[dim % x.ndim] = idx
     return x[tuple(grid)]

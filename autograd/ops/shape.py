@@ -32,8 +32,8 @@ class Permute(Op):
         self.dims = dims
         return np.transpose(x, dims)
 
-    def backward(self, g):
-        return (permute(g, tuple(np.argsort(self.dims))),)
+    def backward(self, g):     # inverse order in plain Python, no re-check: with the transpose fast path, W4 -6%
+        return (Permute.apply(g, dims=tuple(sorted(range(len(self.dims)), key=self.dims.__getitem__))),)
 
 
 def permute(x: Tensor, *dims) -> Tensor:
@@ -59,14 +59,12 @@ def expand(x: Tensor, *shape) -> Tensor:
     lead = len(shape) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dims {shape}")
+    if -1 in shape[:lead]:
+        raise ValueError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for {x.shape}")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-    try:
-        np.broadcast_shapes(x.shape, full)
-        if np.broadcast_shapes(x.shape, full) != full:
-            raise ValueError
-    except ValueError:
+    if not all(a == b or a == 1 for a, b in zip(x.shape, full[lead:])):   # not np.broadcast_shapes: W4 -4%
         raise ValueError(f"expand/broadcast_to: shape {x.shape} cannot be broadcast to {full} "
-                         f"(each dim must match or be 1)") from None
+                         f"(each dim must match or be 1)")
     return x if full == x.shape else Expand.apply(x, shape=full)
 
 
@@ -84,7 +82,14 @@ class SumTo(Op):
 
 
 def sum_to(x: Tensor, shape: tuple) -> Tensor:
-    return x if x.shape == tuple(shape) else SumTo.apply(x, shape=tuple(shape))
+    """Sum x down to `shape`, which must broadcast to x's shape (the inverse of expand)."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    if len(shape) > x.ndim or any(s not in (1, n) for s, n in zip(shape[::-1], x.shape[::-1])):
+        raise ValueError(f"sum_to: shape {shape} does not broadcast to the tensor's shape {x.shape}, so x cannot "
+                         f"be summed down to it")
+    return SumTo.apply(x, shape=shape)
 
 
 class Cat(Op):
