@@ -237,3 +237,16 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     d = (x - t).abs()
     return _reduce(ag.where(d.data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
 
+
+
+# -- convolution, pooling, normalization, embedding: the ops live in autograd/ops/conv.py, pool.py, norm.py ----
+conv1d, conv2d, unfold, fold = ag.ops.conv1d, ag.ops.conv2d, ag.ops.unfold, ag.ops.fold
+max_pool1d, max_pool2d = ag.ops.max_pool1d, ag.ops.max_pool2d
+avg_pool1d, avg_pool2d = ag.ops.avg_pool1d, ag.ops.avg_pool2d
+adaptive_avg_pool2d = ag.ops.adaptive_avg_pool2d
+batch_norm, layer_norm, embedding = ag.ops.batch_norm, ag.ops.layer_norm, ag.ops.embedding
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """PyTorch's F.pad: widths for the last dim first, (left, right, top, bottom, ...); constant mode."""
+    return ag.ops.pad(input, tuple(pad), mode, 0.0 if value is None else value)
