@@ -8,6 +8,8 @@ divisor unless count_include_pad=False); ceil_mode adds a partial window at the 
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..op import Op
@@ -109,13 +111,13 @@ def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
 
 def _batched(fn):
     """Accept an unbatched (C, H, W) input, as PyTorch does, by adding and removing a batch dim."""
+    @functools.wraps(fn)
     def wrapper(input, *args, **kwargs):  # noqa: A002
         x = as_tensor(input)
         if x.ndim != 3:
             return fn(x, *args, **kwargs)
         out = fn(x.unsqueeze(0), *args, **kwargs)
         return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
-    wrapper.__doc__, wrapper.__name__, wrapper.__wrapped__ = fn.__doc__, fn.__name__, fn
     return wrapper
 
 
