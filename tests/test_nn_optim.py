@@ -276,6 +276,10 @@ def test_schedulers_hand_computed():
     c = [(1 + math.cos(math.pi * t / 4)) / 2 for t in range(5)]
     assert lrs_of(lambda o: sched.CosineAnnealingLR(o, T_max=4), 4) == pytest.approx(c)
     assert lrs_of(lambda o: sched.LambdaLR(o, lambda e: 1 / (e + 1)), 3) == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4])
+    assert lrs_of(lambda o: sched.MultiplicativeLR(o, lambda e: 0.5), 3) == pytest.approx([1, 0.5, 0.25, 0.125])
+    assert lrs_of(lambda o: sched.LinearLR(o, start_factor=0.25, total_iters=3), 4) == pytest.approx(
+        [0.25, 0.5, 0.75, 1, 1])
+    assert lrs_of(lambda o: sched.ConstantLR(o, factor=0.5, total_iters=2), 3) == pytest.approx([0.5, 0.5, 1, 1])
     # patience 1: the third epoch without improvement cuts the lr by 10
     metrics = [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
     assert lrs_of(lambda o: sched.ReduceLROnPlateau(o, patience=1), 6, metrics) == pytest.approx(
@@ -300,6 +304,10 @@ SCHEDULERS = [
     ("MultiStepLR", dict(milestones=[2, 5, 5], gamma=0.3)),
     ("ExponentialLR", dict(gamma=0.9)),
     ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9 if e % 2 else 0.95)),
+    ("LinearLR", dict(start_factor=0.25, total_iters=6)),
+    ("LinearLR", dict(start_factor=1.0, end_factor=0.1, total_iters=10)),
+    ("ConstantLR", dict(factor=0.5, total_iters=4)),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=25)),
     ("OneCycleLR", dict(max_lr=0.5, epochs=5, steps_per_epoch=5, three_phase=True, anneal_strategy="linear")),
     ("ReduceLROnPlateau", dict(patience=2, factor=0.5, cooldown=1, threshold=0.1)),
