@@ -63,3 +63,24 @@ def test_backprop_by_hand_matches_autograd(tmp_path: Path) -> None:
     m = backprop_by_hand.main(["--quick", "--out", str(tmp_path)])
     assert m["max_diff"] <= 1e-12
     assert {"∇w L", "∇W L", "∇W⁽¹⁾ L", "∇W⁽²⁾ L", "∇W ΣL"} <= set(m["diffs"])
+
+
+def test_mnist_logreg_quick_beats_85_percent(tmp_path: Path) -> None:
+    from demos import mnist_logreg
+
+    m = mnist_logreg.main(["--quick", "--out", str(tmp_path)])
+    assert m["sgd_by_hand"] > 0.85 and m["adam"] > 0.85
+    assert 2.0 < m["loss_untrained"] < 2.6            # ~ln 10: small random weights give near-uniform odds
+    assert_png(tmp_path / "mnist_logreg_digits.png")
+
+
+def test_mnist_mlp_quick(tmp_path: Path) -> None:
+    from demos import mnist_mlp
+
+    m = mnist_mlp.main(["--quick", "--out", str(tmp_path)])
+    assert list(m["models"]) == ["[128]", "[128, 128]", "[128, 128, 128]"]
+    assert [r["params"] for r in m["models"].values()] == [101770, 118282, 134794]   # the notes' 101/118/134 K
+    assert m["models"]["[128]"]["test_accuracy"] > 0.75
+    for r in m["models"].values():
+        assert r["train_log_loss"] < 1.0 and 0.0 <= r["train_error"] < 0.3
+    assert_png(tmp_path / "mnist_mlp_loss.png")
