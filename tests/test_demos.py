@@ -84,3 +84,16 @@ def test_mnist_mlp_quick(tmp_path: Path) -> None:
     for r in m["models"].values():
         assert r["train_log_loss"] < 1.0 and 0.0 <= r["train_error"] < 0.3
     assert_png(tmp_path / "mnist_mlp_loss.png")
+
+
+def test_logreg_graph_svg_shows_values_and_gradients(tmp_path: Path) -> None:
+    from demos import logreg_graph
+
+    m = logreg_graph.main(["--quick", "--out", str(tmp_path)])
+    assert m["max_diff"] < 1e-12
+    root = assert_svg(tmp_path / "logreg_graph.svg")
+    text = " ".join(t.strip() for t in root.itertext() if t.strip())
+    for label in ("matmul", "add", "sigmoid", "σ(z)", "0.1815", f"{m['grad_W'][0]:.4g}"):
+        assert label in text, f"{label!r} not in the SVG"
+    assert "downstream" in m["trace"] and "sigmoid" in m["trace"]
+    assert_png(tmp_path / "logreg_points.png")
