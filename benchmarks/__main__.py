@@ -8,10 +8,10 @@ import argparse
 import time
 
 from .harness import machine, run_memory, set_threads, time_workload
-from .workloads import WORKLOADS, chain_length, chainrule_api, conv_available, make
+from .workloads import IMPLS, WORKLOADS, chain_length, chainrule_api, conv_available, make
 
 SCALE = {"ms": 1e3, "us": 1e6, "s": 1.0}
-SECTIONS = [*WORKLOADS, "W3scale", "micro", "memory"]
+SECTIONS = [*WORKLOADS, "W3scale", "micro", "memory", "malloc"]
 
 
 def _fmt(seconds: float | None, unit: str) -> str:
@@ -48,6 +48,8 @@ def main() -> None:
     p.add_argument("--only", default="", help=f"comma-separated subset of {','.join(SECTIONS)}")
     p.add_argument("--rounds", type=int, default=None, help="rounds of rotation (default 7, --quick 3)")
     p.add_argument("--threads", type=int, default=None, help="limit BLAS and PyTorch threads (default: theirs)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall time (default) or this process's CPU time (robust on a busy shared machine)")
     args = p.parse_args()
     only = [s.strip() for s in args.only.split(",") if s.strip()] or SECTIONS
     unknown = set(only) - set(SECTIONS)
@@ -63,8 +65,8 @@ def main() -> None:
     print("chainrule benchmarks —", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     for line in machine():
         print("  " + line)
-    print(f"  method: {rounds} rounds, implementations rotated each round, blocks of ~{block:.1f} s per "
-          f"implementation; medians; ratios paired within a round (chainrule / reference, < 1 = chainrule faster)")
+    print(f"  method: {args.clock} clock, {rounds} rounds, rotating implementations, blocks of ~{block:.1f} s "
+          f"per implementation; medians; ratios paired within a round (chainrule / reference, < 1 = chainrule faster)")
     print(f"  chainrule MLPs use {chainrule_api()}\n")
 
     rows = []
@@ -75,9 +77,11 @@ def main() -> None:
         if key == "W5" and not conv_available():
             rows.append([key, title, "n/a (nn.Conv2d not yet)", "—", "n/a", "—", "n/a", w.goal])
             continue
-        r = time_workload(key, 3 if key == "W3" and not args.quick else rounds, block, args.quick, torch_ok=torch_ok)
-        rows.append([key, title, _fmt(r.median("chainrule"), w.unit), _fmt(r.median("numpy"), w.unit),
-                     _ratio(r.ratio("numpy")), _fmt(r.median("torch"), w.unit), _ratio(r.ratio("torch")), w.goal])
+        r = time_workload(key, 3 if key == "W3" and not args.quick else rounds, block, args.quick, torch_ok=torch_ok,
+                          clock=args.clock)
+        med = {impl: (None if r.median(impl) is None else r.median(impl) / w.per) for impl in IMPLS}
+        rows.append([key, title, _fmt(med["chainrule"], w.unit), _fmt(med["numpy"], w.unit),
+                     _ratio(r.ratio("numpy")), _fmt(med["torch"], w.unit), _ratio(r.ratio("torch")), w.goal])
     if rows:
         print("\n".join(_table(["", "workload", "chainrule", "numpy", "cr/np", "torch", "cr/torch", "goal"], rows)))
 
@@ -85,11 +89,12 @@ def main() -> None:
         lengths = (50_000, 200_000) if args.quick else (50_000, 200_000, 1_000_000)
         from .workloads import _w3
         per_op = []
+        now = time.process_time if args.clock == "cpu" else time.perf_counter
         for n in lengths:
             step = _w3("chainrule", args.quick, n)
-            t0 = time.perf_counter()
+            t0 = now()
             step()
-            per_op.append(f"{n:,}: {(time.perf_counter() - t0) / n * 1e6:.2f} µs/op")
+            per_op.append(f"{n:,}: {(now() - t0) / n * 1e6:.2f} µs/op")
         print("\nW3 linear in length (chainrule, one run each): " + ", ".join(per_op))
 
     if "micro" in only:
@@ -115,6 +120,12 @@ def main() -> None:
             extra = f", traced {m['traced_mib']:.0f} MiB" if "traced_mib" in m else ""
             rel = f" ({m['rss_mib'] / base:.2f}× numpy)" if base else ""
             print(f"  {impl:9s}  rss {m['rss_mib']:.0f} MiB{rel}{extra}")
+
+    if "malloc" in only:
+        from .malloc import TUNED, compare
+        print("\nallocator: W1 step with glibc defaults vs " + " ".join(f"{k}={v}" for k, v in TUNED.items())
+              + " (fresh processes):")
+        print("\n".join(compare(args.quick, args.threads, args.clock)))
 
     _ = make  # re-exported for interactive use: benchmarks.__main__.make("W1", "chainrule")()
     print(f"\n(total {time.time() - t_start:.0f} s; goals from issue 6: W1 ≤ 1.10 × numpy, W1s and W4 ≤ 0.90 × "

@@ -28,18 +28,24 @@ class Result:
         return statistics.median(self.ratios[ref]) if self.ratios.get(ref) else None
 
 
-def _per_step(step, budget: float) -> float:
+CLOCKS = {"wall": time.perf_counter,
+          # CPU seconds of this process, all threads: on a shared machine this ignores the time other
+          # processes hold the CPUs (spin-waiting BLAS threads still count, so use --threads 1 with it)
+          "cpu": time.process_time}
+
+
+def _per_step(step, budget: float, clock=time.perf_counter) -> float:
     """Warm up, then estimate one step's time from as many steps as fit in `budget` seconds (at least 2)."""
     step()
-    t0, n = time.perf_counter(), 0
-    while n < 2 or time.perf_counter() - t0 < budget:
+    t0, n = clock(), 0
+    while n < 2 or clock() - t0 < budget:
         step()
         n += 1
-    return (time.perf_counter() - t0) / n
+    return (clock() - t0) / n
 
 
 def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impls: tuple[str, ...] = IMPLS,
-                  torch_ok: bool = True) -> Result:
+                  torch_ok: bool = True, clock: str = "wall") -> Result:
     """Median seconds per step of each implementation, and chainrule's paired ratios against the others."""
     steps = {}
     for impl in impls:
@@ -48,9 +54,10 @@ def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impl
         step = make(key, impl, quick)
         if step is not None:
             steps[impl] = step
+    now = CLOCKS[clock]
     blocks = {}
     for impl, step in steps.items():                 # calibrate: each block lasts about block_seconds
-        per = _per_step(step, min(block_seconds, 0.2))
+        per = _per_step(step, min(block_seconds, 0.2), now)
         blocks[impl] = max(1, round(block_seconds / per))
     res = Result(key, {impl: [] for impl in steps})
     names = list(steps)
@@ -59,10 +66,10 @@ def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impl
             step, n = steps[impl], blocks[impl]
             if n > 1:
                 step()                                # one untimed step after switching implementations
-            t0 = time.perf_counter()
+            t0 = now()
             for _ in range(n):
                 step()
-            res.times[impl].append((time.perf_counter() - t0) / n)
+            res.times[impl].append((now() - t0) / n)
     if "chainrule" in steps:
         for ref in names:
             if ref != "chainrule":
