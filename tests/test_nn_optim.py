@@ -341,6 +341,54 @@ def test_schedulers_match_torch(name, kw, opt_name):
                 assert ours.param_groups[0][key] == pytest.approx(theirs.param_groups[0][key]), (i, key)
 
 
+@pytest.mark.parametrize("second", ["cosine", "step", "constant"])
+def test_sequential_warmup_then_decay_matches_torch(second):
+    torch = pytest.importorskip("torch")
+
+    def build(lib, opt):
+        S = lib.optim.lr_scheduler if lib is torch else sched
+        warm = S.LinearLR(opt, start_factor=0.1, total_iters=4)
+        rest = {"cosine": lambda: S.CosineAnnealingLR(opt, T_max=8, eta_min=0.01),
+                "step": lambda: S.StepLR(opt, step_size=3, gamma=0.5),
+                "constant": lambda: S.ConstantLR(opt, factor=0.5, total_iters=3)}[second]()
+        return S.SequentialLR(opt, [warm, rest], milestones=[4])
+
+    ours = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    theirs = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+    s, ts = build(nn, ours), build(torch, theirs)
+    got, want = [ours.param_groups[0]["lr"]], [theirs.param_groups[0]["lr"]]
+    for _ in range(14):
+        ours.step()
+        theirs.step()
+        s.step()
+        ts.step()
+        got.append(s.get_last_lr()[0])
+        want.append(ts.get_last_lr()[0])
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got[0] == pytest.approx(0.1) and got[3] < 1                          # warming up...
+    assert got[4] == pytest.approx(0.5 if second == "constant" else 1.0)        # ...then the second schedule
+
+
+def test_sequential_lr_errors_and_state_dict(tmp_path):
+    opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    other = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    with pytest.raises(ValueError, match="expected 1 milestones for 2 schedulers, got 0"):
+        sched.SequentialLR(opt, [sched.ConstantLR(opt), sched.ExponentialLR(opt, 0.9)], milestones=[])
+    with pytest.raises(ValueError, match=r"schedulers\[1\] belongs to a different optimizer"):
+        sched.SequentialLR(opt, [sched.ConstantLR(opt), sched.ExponentialLR(other, 0.9)], milestones=[2])
+    s = sched.SequentialLR(opt, [sched.LinearLR(opt, 0.5, total_iters=2), sched.ExponentialLR(opt, 0.9)], [2])
+    for _ in range(3):
+        s.step()
+    nn.save(s.state_dict(), tmp_path / "s.npz")
+    opt2 = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    s2 = sched.SequentialLR(opt2, [sched.LinearLR(opt2, 0.5, total_iters=2), sched.ExponentialLR(opt2, 0.9)], [2])
+    s2.load_state_dict(nn.load(tmp_path / "s.npz"))
+    opt2.param_groups[0]["lr"] = opt.param_groups[0]["lr"]
+    s.step()
+    s2.step()
+    assert s2.get_last_lr() == pytest.approx(s.get_last_lr())
+
+
 def test_scheduler_state_dict_round_trip(tmp_path):
     def make():
         opt = SGD([nn.Parameter(ag.ones(1))], lr=1.0)

@@ -201,6 +201,11 @@ class LinearLR(LRScheduler):
             return self._lrs()
         return [lr * (1.0 + (b - a) / (n * a + (t - 1) * (b - a))) for lr in self._lrs()]
 
+    def _closed_form(self) -> list[float]:
+        a, b = self.start_factor, self.end_factor
+        return [base * (a + (b - a) * min(self.total_iters, self.last_epoch) / self.total_iters)
+                for base in self.base_lrs]
+
 
 class ConstantLR(LRScheduler):
     """lr × factor for the first total_iters epochs, then the lr itself."""
@@ -218,6 +223,55 @@ class ConstantLR(LRScheduler):
         if self.last_epoch != self.total_iters:
             return self._lrs()
         return [lr * (1.0 / self.factor) for lr in self._lrs()]
+
+    def _closed_form(self) -> list[float]:
+        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base in self.base_lrs]
+
+
+class SequentialLR(LRScheduler):
+    """One schedule after another: `schedulers[i]` runs from `milestones[i-1]` on, e.g. a LinearLR warm-up for 5
+    epochs then CosineAnnealingLR: SequentialLR(opt, [warmup, cosine], milestones=[5])."""
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
+                 last_epoch: int = -1) -> None:
+        if len(schedulers) < 1 or len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: expected {max(len(schedulers) - 1, 0)} milestones for {len(schedulers)} "
+                             f"schedulers, got {len(milestones)}")
+        for i, sch in enumerate(schedulers):
+            if getattr(sch, "optimizer", None) is not optimizer:
+                raise ValueError(f"SequentialLR: schedulers[{i}] belongs to a different optimizer than the one given")
+        self.optimizer, self._schedulers, self._milestones = optimizer, list(schedulers), list(milestones)
+        self.last_epoch = last_epoch + 1
+        for group in optimizer.param_groups:       # undo the initial step each scheduler took on construction
+            group["lr"] = group["initial_lr"]
+        for sch in self._schedulers:
+            sch.last_epoch -= 1
+        first = self._schedulers[0]
+        first._step_count = 0
+        first.step()                               # ...and take it again for the first one only
+        self._last_lr = first.get_last_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        self.last_epoch += 1
+        i = bisect_right(self._milestones, self.last_epoch)
+        sch = self._schedulers[i]
+        if i > 0 and self._milestones[i - 1] == self.last_epoch:
+            sch.step(0)                            # a fresh start: the next schedule's closed form at epoch 0
+        else:
+            sch.step()
+        self._last_lr = sch.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return out
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        for sch, sd in zip(self._schedulers, state.pop("_schedulers")):
+            sch.load_state_dict(sd)
+        self.__dict__.update(state)
 
 
 class OneCycleLR(LRScheduler):
