@@ -97,3 +97,11 @@ def test_logreg_graph_svg_shows_values_and_gradients(tmp_path: Path) -> None:
         assert label in text, f"{label!r} not in the SVG"
     assert "downstream" in m["trace"] and "sigmoid" in m["trace"]
     assert_png(tmp_path / "logreg_points.png")
+
+
+def test_moons_reaches_100_percent(tmp_path: Path) -> None:
+    from demos import moons
+
+    m = moons.main(["--quick", "--out", str(tmp_path)])
+    assert m["accuracy"] == 1.0 and m["loss"] < 0.1
+    assert_png(tmp_path / "moons_boundary.png")
