@@ -496,3 +496,26 @@ def test_a_watched_training_loop_keeps_full_leaf_gradients_for_recent_steps_only
     for step, loss in enumerate(losses):
         leaf = next(t for t in viz.draw(loss).graph.tensors if t.is_leaf and t.requires_grad)
         np.testing.assert_allclose(leaf.grad.values, [step + 1.0, step + 1.0])
+
+
+def test_a_module_call_that_raises_leaves_no_scope_behind():
+    import nn
+    from autograd.viz import scope
+
+    class Bad(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    w = ag.tensor([1.0], requires_grad=True)
+    with viz.watch():
+        try:
+            nn.Sequential(Bad())(w)
+        except ValueError:
+            pass
+        out = (w * 2).sum()                        # recorded after the failed call: in no module
+    assert scope._stack == []
+    assert "cluster_m" not in viz.draw(out, collapse_modules=True).to_dot()
+    with pytest.raises(ValueError):
+        with viz.watch():
+            nn.Sequential(Bad())(w)
+    assert scope._stack == [] and scope.recording == 0
