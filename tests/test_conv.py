@@ -314,3 +314,10 @@ def test_layers_match_torch_functional_and_repr() -> None:
     assert "kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)" in repr(nn.Conv2d(3, 4, 3, 2, 1))
     assert nn.AvgPool1d(2)(ag.ones(1, 2, 6)).shape == (1, 2, 3)
     assert nn.MaxPool1d(2)(ag.ones(1, 2, 6)).shape == (1, 2, 3)
+
+
+@needs_torch
+def test_max_pool_with_more_than_255_cells_per_window_matches_torch() -> None:
+    x = np.random.default_rng(8).standard_normal((1, 2, 20, 20))          # 17x17 = 289 cells: a uint16 index
+    _same_as_torch(lambda x: ops.max_pool2d(x, 17, 3, return_indices=True),
+                   lambda x: F.max_pool2d(x, 17, 3, return_indices=True), [x])

@@ -105,7 +105,7 @@ def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
         hit = (v == best) | (v != v) if nan else v == best
         hit &= ~found
         found |= hit
-        which += hit.view(np.uint8) * np.uint8(q) if which.dtype == np.uint8 else hit * q
+        which += hit.astype(which.dtype) * which.dtype.type(q)
     return best, which
 
 
