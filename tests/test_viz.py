@@ -519,3 +519,12 @@ def test_a_module_call_that_raises_leaves_no_scope_behind():
         with viz.watch():
             nn.Sequential(Bad())(w)
     assert scope._stack == [] and scope.recording == 0
+
+
+def test_show_data_true_shows_every_value_and_params_accepts_named_parameters():
+    w = ag.tensor(np.arange(40.0).reshape(5, 8), requires_grad=True)
+    loss = (w * 2).sum()
+    text = viz.graph_text(loss, show_data=True, params=[("W", w)])
+    assert "[24, 25, 26, 27, 28, 29, 30, 31]" in text and "W  (5, 8)  float64  parameter" in text
+    assert "[24, 25" not in viz.graph_text(loss) and "μ 19.5" in viz.graph_text(loss)
+    assert "μ" not in viz.graph_text(loss, show_data=False, show_grad=False)

@@ -36,10 +36,11 @@ def draw(*roots: Tensor, params: dict[str, Any] | None = None, show_data: bool |
 
     params: names for tensors (`dict(model.named_parameters())`); tensors made with `name=` are named already.
     show_data: 'auto' shows the values of tensors with at most 16 elements and mean/std/min/max of larger ones;
-        True always values, False neither.  show_grad: gradients on tensors, and edges coloured by the norm of the
-        gradient that flowed along them.  max_nodes: larger graphs are summarised (the part nearest the output is
-        drawn).  rankdir: 'LR' or 'TB'.  collapse_modules: box each nn.Module call (recorded under viz.watch())
-        and hide the tensors internal to it.
+        True values for all (numpy-abbreviated; large tensors still alive show their current values); False none.
+    show_grad: gradients on tensors, and edges coloured by the norm of the gradient that flowed along them.
+    max_nodes: larger graphs are summarised (the part nearest the output is drawn, the rest counted).
+    rankdir: 'LR' (left to right) or 'TB'.  recorder: a viz.watch() to draw from (default: the newest that saw it).
+    collapse_modules: box each nn.Module call recorded under viz.watch() and hide the tensors internal to it.
     Returns a Drawing: `.save('g.svg')` (or .png/.pdf/.dot), `.to_dot()`, `.digraph` (graphviz.Digraph); shown
     inline in notebooks."""
     from .render import render
@@ -49,7 +50,7 @@ def draw(*roots: Tensor, params: dict[str, Any] | None = None, show_data: bool |
         raise ValueError(f"draw: show_data must be 'auto', True or False, got {show_data!r}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
-    g = collect(list(roots), max_nodes, show_grad, recorder=recorder, params=params)
+    g = collect(list(roots), max_nodes, show_grad, recorder=recorder, params=params, show_data=show_data)
     return render(g, show_data=show_data, show_grad=show_grad, rankdir=rankdir, collapse_modules=collapse_modules)
 
 

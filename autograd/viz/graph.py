@@ -59,7 +59,7 @@ def find_recorder(roots: list[Tensor]) -> Recorder | None:
 
 def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = True,
             recorder: Recorder | None = None, params: dict[str, Any] | None = None,
-            replay_limit: int | None = -1) -> Graph:
+            replay_limit: int | None = -1, show_data: bool | str = "auto") -> Graph:
     """Snapshot the graph of `roots` (nearest the roots first, at most about `max_nodes` tensors and ops)."""
     from ..tensor import Tensor
     for r in roots:
@@ -93,6 +93,9 @@ def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = 
     seeds = [o for o in g.ops if o.seed]
     for t in g.tensors:
         rec.fill(t)
+        live = t.ref()
+        if show_data is True and live is not None and t.data is not None and t.data.values is None:
+            t.data = summarize(live.data, keep_values=True)   # asked for every value: the current ones
         if show_grad and t.is_leaf and g.grad_source in ("watch", "replay"):
             t.grad = rec.leaf_grad(t, seeds)
     for o in g.ops:
@@ -190,7 +193,7 @@ def kind_of(t: TNode, roots: set[int], params: set[int]) -> str:
 def _names(g: Graph, params: dict[str, Any] | None) -> None:
     """Display names: `params=` first, then the tensor's own name, then the parameter names of a module called
     under watch(). Those from `params=` and from modules mark parameters."""
-    by_id = {id(v): k for k, v in (params or {}).items()}
+    by_id = {id(v): k for k, v in dict(params or {}).items()}    # a dict, or named_parameters() itself
     rec_names = g.recorder.names if g.recorder is not None else {}
     for t in g.tensors:
         live = t.ref()

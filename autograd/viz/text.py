@@ -35,7 +35,7 @@ def _one_line(s: Summary, show_data: bool | str) -> str:
 def graph_text(*roots: Tensor, params: dict[str, Any] | None = None, show_data: bool | str = "auto",
                show_grad: bool = True, max_nodes: int | None = 300) -> str:
     """The graph as an indented tree: each line a tensor and the op that made it; below it, that op's inputs."""
-    g = collect(list(roots), max_nodes, show_grad, params=params)
+    g = collect(list(roots), max_nodes, show_grad, params=params, show_data=show_data)
     drawn = {o.key for o in g.ops}
     root_keys = {t.key for t in g.roots}
     lines: list[str] = []
