@@ -126,7 +126,7 @@ def _numeric_jacobians(fn: Callable, inputs: tuple, wrt: list[int], eps: float) 
                 moved = flat.copy()
                 moved[j] += step
                 probe = Tensor(moved.reshape(x.shape), requires_grad=True)
-                args = inputs[:i] + (probe,) + inputs[i + 1:]
+                args = tuple(probe if a is x else a for a in inputs)     # f(x, x): move every occurrence
                 values.append(np.concatenate([o.data.astype(np.float64).ravel()
                                               for o in _float_outputs(fn(*args))] or [np.zeros(0)]))
             rows.append((values[0] - values[1]) / (2 * eps))
@@ -163,9 +163,9 @@ def _as_tuple(x: Any) -> tuple:
 
 def _checked_inputs(inputs: tuple, what: str) -> list[int]:
     """Indices of the inputs to differentiate; each must be float64 (finite differences need the precision)."""
-    wrt = []
+    wrt: list[int] = []
     for i, x in enumerate(inputs):
-        if isinstance(x, Tensor) and x.requires_grad:
+        if isinstance(x, Tensor) and x.requires_grad and not any(inputs[j] is x for j in wrt):
             if x.dtype != np.float64:
                 raise TypeError(f"{what}: input {i} (shape {x.shape}) is {x.dtype}; finite differences need float64. "
                                 f"Make it with dtype=autograd.float64 (or x.double().detach().requires_grad_()).")

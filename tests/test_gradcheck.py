@@ -136,3 +136,9 @@ def test_inputs_for_draws_tensors_then_extra_arguments(data):
     x, d = data.draw(inputs_for(spec))
     assert isinstance(x, ag.Tensor) and x.requires_grad and d is None
     assert len(np.unique(x.data)) == x.numel()
+
+
+def test_the_same_tensor_passed_twice_is_checked_as_one_input():
+    x = leaf(3)
+    assert gradcheck(lambda a, b: a * b.sin(), (x, x))
+    assert gradgradcheck(lambda a, b: a * b.sin(), (x, x))
