@@ -477,6 +477,7 @@ def test_forward_watched_backward_not_falls_back_to_leaf_grads_and_says_so():
     w = next(t for t in g.tensors if g.names.get(t.key) == "W")
     into_w = next(e for e in g.edges if e.src is w)
     assert math.isclose(into_w.grad.norm, float(np.linalg.norm(W.grad.data)))
+    np.testing.assert_allclose(w.grad.values, W.grad.data)
     sig = next(o for o in g.ops if o.name == "sigmoid")
     assert sig.out.data.values is not None                  # values were kept at forward time
     assert "wrap backward in viz.watch()" in viz.draw(loss).to_dot()

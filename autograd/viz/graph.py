@@ -98,6 +98,8 @@ def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = 
             t.data = summarize(live.data, keep_values=True)   # asked for every value: the current ones
         if show_grad and t.is_leaf and g.grad_source in ("watch", "replay"):
             t.grad = rec.leaf_grad(t, seeds)
+        elif show_grad and t.is_leaf and g.grad_source == ".grad":
+            t.grad = _live_grad(t)
     for o in g.ops:
         for i, x in enumerate(o.inputs):
             grad = o.edges[i] if i < len(o.edges) else None
