@@ -426,7 +426,7 @@ def test_without_dot_save_names_the_program_and_text_still_works(tmp_path, monke
     with pytest.raises(RuntimeError, match=r"`dot`.*apt-get install graphviz.*brew install graphviz"):
         d.save(tmp_path / "g.svg")
     assert not list(tmp_path.glob("g.svg*"))
-    assert d.to_dot().startswith("digraph")
+    assert d.to_dot().startswith("digraph") and d.source == d.to_dot()    # a graphviz.Digraph underneath
     d.save(tmp_path / "g.dot")
     assert (tmp_path / "g.dot").read_text().startswith("digraph")
     assert d._repr_svg_() is None

@@ -59,6 +59,11 @@ class Drawing:
     def __init__(self, digraph: Any, graph: Graph) -> None:
         self.digraph, self.graph = digraph, graph
 
+    def __getattr__(self, name: str) -> Any:      # the rest of graphviz.Digraph: .source, .render(), .view()...
+        if name == "digraph":
+            raise AttributeError(name)
+        return getattr(self.digraph, name)
+
     def to_dot(self) -> str:
         return self.digraph.source
 
