@@ -25,7 +25,9 @@ def label(g: Graph, t: TNode) -> str:
         return f"{t.producer.name}(…)"
     if t.shape == () and t.data is not None and t.data.values is not None:
         return num(t.data.values.item())
-    return "input" if not t.requires_grad else "leaf"
+    if not t.requires_grad:
+        return "input"
+    return "param" if t.is_param or t.key in g.params else "leaf"
 
 
 def _one_line(s: Summary, show_data: bool | str) -> str:
