@@ -243,6 +243,8 @@ def _activation_factory(activation: Any) -> Callable[[], Module]:
         return _ACTIVATIONS[activation.lower()]
     if isinstance(activation, Module):
         return lambda: copy.deepcopy(activation)
-    if callable(activation):
+    if isinstance(activation, type) and issubclass(activation, Module):
         return activation
-    raise TypeError(f"MLP: activation must be a Module class, a Module, or a name, got {type(activation).__name__}")
+    raise TypeError(f"MLP: activation must be a Module class (nn.ReLU), a Module instance (nn.LeakyReLU(0.2)) or a "
+                    f"name ('relu'), got {getattr(activation, '__name__', type(activation).__name__)!r}; a function "
+                    f"such as F.relu is not a layer")

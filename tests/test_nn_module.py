@@ -228,6 +228,8 @@ def test_mlp_is_the_equivalent_sequential():
         nn.MLP(3, [4])
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         nn.MLP(3, [4], 2, activation="swish")
+    with pytest.raises(TypeError, match="got 'relu'; a function such as F.relu is not a layer"):
+        nn.MLP(3, [4], 2, activation=nn.functional.relu)
 
 
 def test_deepcopy_keeps_parameters_independent():
