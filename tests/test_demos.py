@@ -105,3 +105,29 @@ def test_moons_reaches_100_percent(tmp_path: Path) -> None:
     m = moons.main(["--quick", "--out", str(tmp_path)])
     assert m["accuracy"] == 1.0 and m["loss"] < 0.1
     assert_png(tmp_path / "moons_boundary.png")
+
+
+def test_the_tour_quick(tmp_path: Path) -> None:
+    from demos import __main__ as tour
+
+    m = tour.main(["--quick", "--out", str(tmp_path)])
+    assert m["test_accuracy"] > 0.80
+    assert "subset" in m["source"]                          # --quick always uses the embedded subset
+    root = assert_svg(tmp_path / "mlp_step_graph.svg")
+    text = " ".join(t.strip() for t in root.itertext() if t.strip())
+    assert "0.weight" in text and "linear" in text and "MLP" in text   # parameters named, modules collapsed
+    assert_png(tmp_path / "mlp_loss.png")
+    assert_png(tmp_path / "mlp_predictions.png")
+
+
+def test_every_demo_has_help_and_quick() -> None:
+    import importlib
+
+    names = ["quadratic", "two_layer", "backprop_by_hand", "mnist_logreg", "mnist_mlp", "logreg_graph", "moons",
+             "__main__"]
+    for name in names:
+        mod = importlib.import_module(f"demos.{name}")
+        assert "python -m demos" in mod.__doc__ and "--quick" in mod.__doc__, name
+        with pytest.raises(SystemExit) as e:
+            mod.main(["--help"])
+        assert e.value.code == 0
