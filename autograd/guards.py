@@ -309,12 +309,15 @@ def changed_in_place(t: Tensor, what: str) -> None:
     t._guard = _Changed(what, f.f_code, f.f_lasti)
 
 
-def changed_at(t: Tensor) -> str:
-    """' by -= (sub_) at train.py:12', or '' when unknown (changed through a view, .data, or an optimizer)."""
+def changed_at(t: Tensor, op: Op | None = None) -> str:
+    """'; it was changed by -= (sub_) at train.py:12' ('' when unknown: changed through a view, .data or an
+    optimizer), plus, given the op, how to see the line that recorded it."""
     note = getattr(t, "_guard", None)
-    if not isinstance(note, _Changed):
-        return ""
-    return f"; it was changed by {_INPLACE_NAMES.get(note.what, note.what)} at {note.where}"
+    out = f"; it was changed by {_INPLACE_NAMES.get(note.what, note.what)} at {note.where}" if isinstance(
+        note, _Changed) else ""
+    if op is not None:
+        out += f"; run it under `with autograd.detect_anomaly():` to see the line that called {op.name}"
+    return out
 
 
 # -- shape errors in forward -------------------------------------------------------------------------------------------

@@ -377,3 +377,19 @@ def test_subgradients_at_kinks_match_pytorch() -> None:
     assert grad_of(lambda x: x.max(dim=0).values, [[1.0, 3.0], [1.0, 2.0]]) == [[1.0, 1.0], [0.0, 0.0]]  # first
     assert grad_of(lambda x: ag.maximum(x, ag.zeros(2, dtype=ag.float64)), [0.0, 1.0]) == [0.5, 1.0]
     assert grad_of(lambda x: x.clamp(0.0, 1.0), [0.0, 1.0, 2.0]) == [1.0, 1.0, 0.0]
+
+
+def test_conv_input_and_loss_shape_warnings_are_chainrule_warnings() -> None:
+    conv = nn.Conv2d(1, 2, 3)
+    images = np.random.default_rng(0).integers(0, 256, (2, 1, 5, 5)).astype(np.uint8)
+    one(lambda: conv(ag.tensor(images)), "conv2d", "holds integers", "x.float() / 255")
+    one(lambda: F.mse_loss(ag.zeros(5, 1), ag.zeros(5)), "mse_loss", "(5, 1)", "(5,)", "broadcasting")
+
+
+def test_inplace_error_without_anomaly_mode_says_how_to_find_the_op() -> None:
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = w * 1
+    y = h.sigmoid()
+    h *= 2
+    with pytest.raises(RuntimeError, match=r"sigmoid.*\*= \(mul_\).*detect_anomaly"):
+        y.sum().backward()
