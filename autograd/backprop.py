@@ -7,6 +7,7 @@ import numpy as np
 
 from .engine import accumulate_grad, run_backward
 from .errors import describe
+from .guards import no_graph_error
 from .tensor import Tensor, as_tensor
 
 
@@ -29,11 +30,7 @@ def _seeds(outputs: list[Tensor], grads: Any, single: bool, what: str) -> list[T
         if not isinstance(out, Tensor):
             raise TypeError(f"{what}: output {i} is a {type(out).__name__}, not a Tensor")
         if not out.requires_grad:
-            raise RuntimeError(
-                f"{what}: the {describe(out)} does not require grad and has no grad_fn, so there is nothing to "
-                "differentiate. None of the tensors it was computed from had requires_grad=True, or the graph was cut "
-                "by no_grad() or .detach(). Setting requires_grad=True on it now is not the fix: mark the leaves "
-                "(e.g. parameters) with requires_grad=True before computing it.")
+            raise no_graph_error(out, what)        # guards.py: why, from grad mode and the tensors in scope
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError(

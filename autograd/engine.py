@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from . import guards as _guards
 from .grad_mode import set_grad_enabled
 
 if TYPE_CHECKING:
@@ -61,8 +62,12 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
     pending: dict = {}                             # op or leaf -> [gradient so far, the tensor it belongs to]
     for t, g in zip(roots, grads):
         _add(pending, t.grad_fn or t, t, g)
+    _guards.on_backward(roots)                     # guard-rails: count passes, remember where this one starts
     with set_grad_enabled(create_graph):           # record the backward ops only if asked
-        for op in toposort([t.grad_fn for t in roots if t.grad_fn is not None]):
+        order = toposort([t.grad_fn for t in roots if t.grad_fn is not None])
+        if retain_graph:
+            _guards.kept_graph(roots, order)       # warns when a kept graph grows backward after backward
+        for op in order:
             entry = pending.pop(op, None)          # freed as soon as it is used
             if entry is not None:
                 g_out, out = entry                 # `out` held here so op.out stays alive
@@ -108,6 +113,7 @@ def _finish(t: Tensor, g: Tensor, want: dict | None, found: list) -> Tensor:
 
 
 def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+    old = leaf.grad
     if leaf.grad is None:                          # own the buffer: g may be shared (x + y) or a read-only view
         leaf.grad = g if create_graph and g.requires_grad else _owned(g)
     elif create_graph or leaf.grad.requires_grad:
@@ -115,6 +121,7 @@ def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     else:
         leaf.grad.data += g.data                   # in place: no fresh temporary per step (see benchmarks)
         leaf.grad._vc[0] += 1                      # ops that saved this .grad see the change
+    _guards.accumulated(leaf, old, g)              # counts passes in .grad: the forgotten-zero_grad warning
 
 
 def _owned(g: Tensor) -> Tensor:

@@ -18,6 +18,8 @@ def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> Runtime
     role = "its output" if index is None else f"its input {index}"
     where = getattr(op, "callsite", None)
     at = f" (recorded at {where})" if where else ""
+    from .guards import changed_at
+    at += changed_at(t, None if where else op)     # the in-place op and its line; how to find the op's line
     return RuntimeError(
         f"{op.name}: {role}, a {describe(t)}, was modified in place after the op saved it for backward{at} "
         f"(version {version} when saved, {t._version} now). The gradient would be wrong. Do the in-place "
@@ -26,6 +28,9 @@ def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> Runtime
 
 
 def freed_graph_error(op: Op) -> RuntimeError:
+    from .guards import freed_error
+    if (err := freed_error(op)) is not None:       # an earlier iteration's graph, not a second backward
+        return err
     return RuntimeError(
         f"{op.name}: trying to backward through the graph a second time (its saved tensors were freed by the first "
         "backward). Pass retain_graph=True to the first backward() (or autograd.grad()) to keep them, or "

@@ -9,6 +9,7 @@ import numpy as np
 
 from .errors import freed_graph_error, inplace_error
 from .grad_mode import _state
+from .guards import shape_error
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -31,7 +32,10 @@ class Op:
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run forward; record the node only if grad mode is on and some input requires grad."""
         op = cls()
-        out = _wrap(op.forward(*[t.data for t in inputs], **params))
+        try:
+            out = _wrap(op.forward(*[t.data for t in inputs], **params))
+        except ValueError as e:                 # numpy's broadcast error, retold with the op and both shapes
+            raise shape_error(op, inputs, e) from None
         if out.data.base is not None:           # a numpy view of an input: one storage, one version counter
             out._vc = next((t._vc for t in inputs if np.may_share_memory(out.data, t.data)), out._vc)
         if _state.enabled:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from . import guards as _guards
 from . import op as _op_module
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
 from .grad_mode import _state
@@ -18,7 +19,7 @@ class Tensor:
     """A node of the graph: `data` (ndarray), `grad`, `requires_grad`, `grad_fn` (None for leaves)."""
 
     __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_hooks", "name",
-                 "__weakref__")
+                 "_guard", "__weakref__")       # _guard: guards.py's note (unset on most tensors: costs nothing)
     __array_ufunc__ = None           # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__       # == is elementwise, so identity is the hash (as PyTorch)
 
@@ -68,6 +69,8 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and self._grad is None and not self._retains_grad:
+            _guards.nonleaf_grad(self)             # a learner reading None: point at retain_grad()
         return self._grad
 
     @grad.setter
@@ -295,6 +298,7 @@ class Tensor:
 
     def _update(self, name: str, other: Any, alpha: float = 1) -> Tensor:
         if self._recording(other, f"in-place {name}"):
+            _guards.inplace_accumulation(self, other)   # total_loss += loss after loss.backward()
             old = self._alias()
             other = old if other is self else other   # h *= h: the operand is the value before the change
             return self._rebase(getattr(ops, name)(old, other if alpha == 1 else other * alpha))
@@ -309,6 +313,7 @@ class Tensor:
                 f"of shape {np.shape(o)} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
                 f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None
         self._vc[0] += 1
+        _guards.changed_in_place(self, name)       # which op and line, for the error if an op saved self
         return self
 
     def _assign(self, idx: Any, value: Any, what: str) -> Tensor:
@@ -322,6 +327,7 @@ class Tensor:
             raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
                           f"of shape {self.shape} ({self.dtype}): {e}") from None
         self._vc[0] += 1
+        _guards.changed_in_place(self, what)
         return self
 
     def _alias(self) -> Tensor:
@@ -338,6 +344,7 @@ class Tensor:
         the change refuse to backward, while the stand-in keeps the old storage and its counter."""
         self.data, self.grad_fn, self._requires_grad = new.data, new.grad_fn, new._requires_grad
         self._vc = [self._vc[0] + 1]
+        _guards.changed_in_place(self, new.grad_fn.name if new.grad_fn is not None else "an in-place op")
         if new.grad_fn is not None:
             new.grad_fn._out, new.grad_fn._out_version = weakref.ref(self), self._vc[0]
         return self

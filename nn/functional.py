@@ -2,13 +2,12 @@
 so a layer and its functional form can never disagree."""
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 import autograd as ag
-from autograd import Tensor
+from autograd import Tensor, guards
 from autograd.creation import generator
 from autograd.tensor import as_tensor
 
@@ -71,6 +70,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: input of shape {x.shape} needs its last dim to equal in_features = "
                          f"{weight.shape[1] if weight.ndim == 2 else '?'} of a weight of shape {weight.shape} "
                          f"(out_features, in_features)")
+    if x.grad_fn is None:
+        guards.check_layer_input("linear", x, weight)   # uint8 / 0..255 data reaching the first layer
     if bias is None:
         return Linear.apply(x, weight)
     if bias.shape != weight.shape[:1]:
@@ -115,7 +116,7 @@ def _same_shape(input: Tensor, target: Tensor, what: str, strict: bool) -> None:
            f"(e.g. target.reshape({', '.join(map(str, input.shape))})).")
     if strict:
         raise ValueError(msg)
-    warnings.warn(msg, UserWarning, stacklevel=3)
+    guards.warn("loss_shape", msg)                # a ChainruleWarning at the user's line, once per line
 
 
 def _floats(input: Tensor, target: Any) -> tuple[Tensor, Tensor]:
@@ -140,6 +141,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     """−input[i, target[i]] (input holds log-probabilities), weighted per class; 'mean' divides by the summed
     weights of the targets that were not ignored, as PyTorch."""
     x, t = as_tensor(input), as_tensor(target)
+    guards.check_loss_input("nll_loss", x, log_probs=True)   # fed softmax output instead of log_softmax
     if reduction not in _REDUCTIONS:
         raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if x.ndim == 0:

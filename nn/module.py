@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd import guards as _guards
 from autograd.dtypes import to_dtype
+from autograd.grad_mode import _state as _grad_state
 from autograd.viz import scope as _viz_scope
 
 
@@ -57,6 +59,8 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         _scope = _viz_scope.enter(self) if _viz_scope.recording else None   # viz.watch(): tag this call's ops
+        if self.training != _grad_state.enabled:   # guard-rails: train() under no_grad, or eval() still recording
+            _guards.module_mode(self)
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):

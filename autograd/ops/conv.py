@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..guards import check_layer_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 
@@ -132,6 +133,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         raise ValueError(f"conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
+    if x.grad_fn is None:
+        check_layer_input("conv2d", x, w)          # guards: uint8 / 0..255 images reaching the first layer
     if groups < 1 or c % groups or o % groups:
         raise ValueError(f"conv2d: groups={groups} must divide both in_channels {c} (input {x.shape}) and "
                          f"out_channels {o} (weight {w.shape})")

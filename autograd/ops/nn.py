@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..guards import check_loss_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 
@@ -123,6 +124,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     """PyTorch's F.cross_entropy: raw scores (N, C) or (N, C, d1, ...) and class indices (N,) / (N, d1, ...)
     or class probabilities shaped like the input."""
     x, t = input, as_tensor(target)
+    if x.grad_fn is not None:
+        check_loss_input("cross_entropy", x)       # guards: fed softmax / log_softmax output instead of logits
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if not 0.0 <= label_smoothing <= 1.0:

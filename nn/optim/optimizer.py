@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
+from autograd import guards as _guards
 
 from ..module import _zero_grad
 
@@ -72,6 +73,7 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient. `closure` re-evaluates the loss (LBFGS-style)."""
+        _guards.before_step(self)                  # gradients summed over several backward()s: zero_grad reminder
         loss = None
         if closure is not None:
             with enable_grad():
