@@ -286,6 +286,24 @@ def test_schedulers_hand_computed():
         [1, 1, 1, 0.1, 0.1, 0.1, 0.01])
 
 
+def test_warm_restarts_hand_computed_and_fractional_epochs_match_torch():
+    c = [(1 + math.cos(math.pi * t / 2)) / 2 for t in range(2)]
+    assert lrs_of(lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=2), 5) == pytest.approx(c * 3)
+    lrs = lrs_of(lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2), 6)   # cycles of 2, then 4
+    assert lrs == pytest.approx([1, 0.5, 1, *[(1 + math.cos(math.pi * t / 4)) / 2 for t in range(1, 4)], 1])
+    torch = pytest.importorskip("torch")
+    ours = SGD([nn.Parameter(ag.ones(1))], lr=1.0)
+    theirs = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=1.0)
+    s = sched.CosineAnnealingWarmRestarts(ours, T_0=3, T_mult=2, eta_min=0.01)
+    ts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs, T_0=3, T_mult=2, eta_min=0.01)
+    for epoch in range(12):
+        for i in range(4):                          # per-batch annealing: step(epoch + i / iters)
+            theirs.step()
+            s.step(epoch + i / 4)
+            ts.step(epoch + i / 4)
+            assert s.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12)
+
+
 def test_one_cycle_hand_computed():
     # total 10, pct 0.3: warm-up ends at step 2 (max_lr), from max_lr/25; then cosine down to max_lr/25/1e4
     lrs = lrs_of(lambda o: sched.OneCycleLR(o, max_lr=1.0, total_steps=10), 9)
@@ -308,6 +326,8 @@ SCHEDULERS = [
     ("LinearLR", dict(start_factor=0.25, total_iters=6)),
     ("LinearLR", dict(start_factor=1.0, end_factor=0.1, total_iters=10)),
     ("ConstantLR", dict(factor=0.5, total_iters=4)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=4, eta_min=0.05)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2)),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=25)),
     ("OneCycleLR", dict(max_lr=0.5, epochs=5, steps_per_epoch=5, three_phase=True, anneal_strategy="linear")),
     ("ReduceLROnPlateau", dict(patience=2, factor=0.5, cooldown=1, threshold=0.1)),
