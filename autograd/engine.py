@@ -71,13 +71,14 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
             entry = pending.pop(op, None)          # freed as soon as it is used
             if entry is not None:
                 g_out, out = entry                 # `out` held here so op.out stays alive
-                g_out = _finish(out, g_out, want, found)
+                if out._hooks is not None or want is not None or out._retains_grad:   # skip a call per op: W2 -6%
+                    g_out = _finish(out, g_out, want, found)
                 for i, (x, g) in enumerate(zip(op.inputs, op.backward(g_out))):
                     if g is None or not op.needs_grad[i]:
                         continue
-                    if g.shape != x.shape:         # the one place broadcasting is undone
+                    if g.data.shape != x.data.shape:   # the one place broadcasting is undone
                         g = _unbroadcast(op, g, x)
-                    if g.dtype != x.dtype:
+                    if g.data.dtype != x.data.dtype:   # .data: no property calls in the hottest loop
                         g = g.to(x.dtype)
                     for observe in on_edge:
                         observe(op, i, g)
