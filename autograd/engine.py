@@ -126,8 +126,17 @@ def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 
 
 def _owned(g: Tensor) -> Tensor:
+    """A .grad the leaf may later add into in place: g itself when nothing else can see g or its array, else a
+    copy. Stealing, as PyTorch's AccumulateGrad does, saves a copy of every parameter's gradient per step
+    (A/B: W1s -9%, W4 -5%). The 5 references to g from run_backward's leaf loop: its pending entry, the loop
+    variable, accumulate_grad's and our argument, getrefcount's own; any other holder (x + y sends one g to
+    two leaves, a user's seed, a hook) makes more, and then we copy."""
+    import sys
+    d = g.data
+    if d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:   # 3: g, d, arg
+        return g
     from .tensor import Tensor
-    return Tensor._wrap(g.data.copy())
+    return Tensor._wrap(d.copy())
 
 
 def _unbroadcast(op: Op, g: Tensor, x: Tensor) -> Tensor:

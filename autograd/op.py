@@ -22,11 +22,8 @@ class Op:
     __slots__ = ("_inputs", "needs_grad", "_versions", "_out", "__dict__")  # __dict__: per-op facts (dim, shapes)
     _out_version = 0                    # the output's version when recorded (non-zero only for views, in-place)
 
-    def forward(self, *xs: Any, **params: Any) -> Any:  # arrays in, array out; may store facts, never arrays
-        raise NotImplementedError
-
-    def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
-        raise NotImplementedError
+    def forward(self, *xs: Any, **params: Any) -> Any: raise NotImplementedError   # arrays in, array out
+    def backward(self, g: Tensor) -> tuple[Tensor | None, ...]: raise NotImplementedError   # Tensor ops only
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
@@ -73,11 +70,8 @@ class Op:
     def name(self) -> str:                  # what graph pictures and error messages call this op
         return type(self).__name__.lower()
 
-    def release(self) -> None:              # drop the inputs (and their arrays) once backward has used them
-        self._inputs = None
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}Backward0>"
+    def release(self) -> None: self._inputs = None   # drop the inputs (and their arrays) once backward used them
+    def __repr__(self) -> str: return f"<{type(self).__name__}Backward0>"
 
 
 def _wrap(arr: Any) -> Tensor:                # replaced by Tensor._wrap when tensor.py is imported
