@@ -42,7 +42,7 @@ def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tenso
     m = amax(x.detach(), dims, keepdim=True)
     m = Tensor._wrap(np.where(np.isfinite(m.data), m.data, 0))
     out = (x - m).exp().sum(dims, keepdim=True).log() + m
-    return out if keepdim else out.reshape(np.sum(x.data, axis=dims).shape)
+    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape) if dims and i not in dims))
 
 
 def square(x: Tensor) -> Tensor:
