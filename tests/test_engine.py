@@ -109,6 +109,25 @@ def test_plus_shared_gradients_do_not_alias_between_leaves():
     np.testing.assert_allclose(z.grad.data, [2.0])
 
 
+def test_leaf_grad_never_shares_memory_with_a_tensor_someone_else_holds():
+    """.grad is added into in place on the next backward, so it must own its array (or steal one nobody sees)."""
+    x = leaf([1.0, 2.0])
+    seed = ag.tensor([1.0, 1.0], dtype=np.float64)
+    x.backward(seed)
+    x.backward(seed)
+    assert seed.tolist() == [1.0, 1.0] and x.grad.tolist() == [2.0, 2.0]
+    y, kept = leaf([1.0, 2.0]), []
+    y.register_hook(lambda g: kept.append(g))
+    (y * 2).sum().backward()
+    (y * 2).sum().backward()
+    assert kept[0].tolist() == [2.0, 2.0] and y.grad.tolist() == [4.0, 4.0]
+    z = leaf([1.0])
+    a = z * 3
+    a.retain_grad()
+    (a * 1).sum().backward()                          # a.grad is the gradient that also flows on to z
+    assert a.grad.tolist() == [1.0] and z.grad.tolist() == [3.0]
+
+
 def test_backward_inputs_restricts_accumulation():
     x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (x * w).sum().backward(inputs=[w])
