@@ -302,9 +302,13 @@ _INPLACE_NAMES = {"add": "+= (add_)", "sub": "-= (sub_)", "mul": "*= (mul_)", "d
 
 def changed_in_place(t: Tensor, what: str) -> None:
     """Remember the in-place op and the user's line, for the error backward raises if an op saved `t`.
-    Runs on every in-place change (e.g. `w -= lr * w.grad`), so it only walks frames, ~1 µs."""
-    f = sys._getframe(1)
-    while f.f_back is not None and f.f_code.co_filename.startswith(_LIBRARY):
+    Runs on every in-place change (e.g. `w -= lr * w.grad`): it jumps straight to the usual depth of the user's
+    frame (user -> sub_ -> _update -> here), since each frame visited one by one costs ~0.3 µs."""
+    try:
+        f = sys._getframe(3)
+    except ValueError:
+        f = sys._getframe(1)
+    while f.f_code.co_filename.startswith(_LIBRARY) and f.f_back is not None:
         f = f.f_back
     t._guard = _Changed(what, f.f_code, f.f_lasti)
 
