@@ -89,6 +89,11 @@ class PoolScatter(Op):
         return (PoolGather.apply(g, which=self.which, geom=self.geom),)
 
 
+class MaxPool2d(PoolGather):
+    """y = max of each window (its first maximum, as PyTorch)      dx = g placed at that maximum (pool_scatter)"""
+    # PoolGather with the cells chosen by the data; a class of its own so graphs and errors say max_pool2d
+
+
 def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
     """Each window's maximum and the window cell holding it: the first one, or a NaN, as PyTorch's kernel.
     Arithmetic on bool masks only: np.where/copyto on strided views measured ~6x slower here."""
@@ -131,7 +136,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
         x = pad(x, (p[1], p[1] + extra[1], p[0], p[0] + extra[0]), value=-np.inf)
     geom = (k, d, s, (oh, ow))
     values, which = _first_max(x.data, geom)
-    out = PoolGather.apply(x, which=which, geom=geom, values=values)
+    out = MaxPool2d.apply(x, which=which, geom=geom, values=values)
     if not return_indices:
         return out
     i, j = np.divmod(which.astype(np.int64), k[1])                         # kernel row/col of each maximum
