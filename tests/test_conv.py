@@ -321,3 +321,15 @@ def test_max_pool_with_more_than_255_cells_per_window_matches_torch() -> None:
     x = np.random.default_rng(8).standard_normal((1, 2, 20, 20))          # 17x17 = 289 cells: a uint16 index
     _same_as_torch(lambda x: ops.max_pool2d(x, 17, 3, return_indices=True),
                    lambda x: F.max_pool2d(x, 17, 3, return_indices=True), [x])
+
+
+def test_functional_forms_are_exported() -> None:
+    import nn.functional as F_
+
+    for name in ops.CONV_NAMES:
+        assert getattr(F_, name) is getattr(ops, name), name
+    x = ag.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
+    y = F_.pad(x, (1, 2))                                 # PyTorch's order: the last dim first
+    assert y.shape == (1, 2, 6) and y.data[0, 0].tolist() == [0, 0, 1, 2, 0, 0]
+    y.sum().backward()
+    assert np.all(x.grad.data == 1)
