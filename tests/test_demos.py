@@ -82,7 +82,8 @@ def test_mnist_mlp_quick(tmp_path: Path) -> None:
     assert [r["params"] for r in m["models"].values()] == [101770, 118282, 134794]   # the notes' 101/118/134 K
     assert m["models"]["[128]"]["test_accuracy"] > 0.75
     for r in m["models"].values():
-        assert r["train_log_loss"] < 1.0 and 0.0 <= r["train_error"] < 0.3
+        assert r["losses"][-1] < 0.5 * r["losses"][0]           # training works for every depth
+        assert r["train_log_loss"] < 1.2 and 0.0 <= r["train_error"] < 0.5
     assert_png(tmp_path / "mnist_mlp_loss.png")
 
 
