@@ -100,15 +100,16 @@ def main() -> None:
     if "micro" in only:
         from .micro import apply_costs, graph_freed
         print("\nhot paths (µs per call, 16-element float32 tensors):")
-        for what, us in apply_costs(args.quick):
+        for what, us in apply_costs(args.quick, time.process_time if args.clock == "cpu" else time.perf_counter):
             print(f"  {us:6.2f}  {what}")
         freed, kept = graph_freed()
         print(f"  graph freed by reference counting alone (gc off): {'yes' if freed else 'NO'}; "
               f"traced memory kept by a repeated step: {kept:.1f} KiB")
 
     if "memory" in only:
-        print("\npeak memory, W1 batch 10000 step (each in a fresh process; rss = peak-RSS (VmHWM) delta from "
-              "after the imports, so data + parameters + temporaries; traced = tracemalloc peak, numpy arrays only):")
+        print("\npeak memory, W1 batch 10000 step (each in a fresh process; rss = peak RSS (VmHWM, reset after "
+              "setup) over 3 steps minus RSS after the imports: data + parameters + the step's temporaries and "
+              "gradients; traced = tracemalloc peak, numpy arrays only):")
         env = {"OMP_NUM_THREADS": str(args.threads), "OPENBLAS_NUM_THREADS": str(args.threads)} if args.threads else {}
         mem = {impl: run_memory("W1", impl, args.quick, env) for impl in ("chainrule", "numpy", "torch")
                if impl != "torch" or torch_ok}
@@ -118,6 +119,7 @@ def main() -> None:
                 print(f"  {impl:9s}  failed")
                 continue
             extra = f", traced {m['traced_mib']:.0f} MiB" if "traced_mib" in m else ""
+            extra += f"; the step alone {m['step_mib']:.0f} MiB" if "step_mib" in m else ""
             rel = f" ({m['rss_mib'] / base:.2f}× numpy)" if base else ""
             print(f"  {impl:9s}  rss {m['rss_mib']:.0f} MiB{rel}{extra}")
 

@@ -2,10 +2,12 @@
 
     python -m benchmarks.memory W1 chainrule     # prints one JSON line
 
-`rss_mib`: peak resident memory (VmHWM, else ru_maxrss) after three steps minus the same right after the
-imports, so it counts the data, the parameters and the step's temporaries; it sees every allocator (numpy's
-and PyTorch's). `traced_mib`: the tracemalloc peak over setup and the same steps (numpy arrays are traced;
-PyTorch's are not, so n/a there). `retained_kib`: traced memory still held after a step beyond what the step
+`rss_mib`: peak resident memory (VmHWM) during three steps minus the resident memory right after the imports,
+so it counts the data, the parameters and the step's temporaries (the peak is reset after setup, so a copy made
+while building the model does not count); it sees every allocator (numpy's and PyTorch's). `step_mib`: the
+same peak minus what was resident just before the steps: the step's own temporaries and gradients.
+`traced_mib`: the tracemalloc peak over the same steps, data included (numpy arrays are traced; PyTorch's are
+not, so n/a there). `retained_kib`: traced memory still held after a step beyond what the step
 before held (a leak shows here)."""
 from __future__ import annotations
 
@@ -13,6 +15,24 @@ import json
 import resource
 import sys
 import tracemalloc
+
+
+def _status_mib(field: str) -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(field)) / 1024
+    except (OSError, StopIteration):
+        return None
+
+
+def _reset_peak() -> bool:
+    """Linux: make VmHWM start again from the current resident size (writing 5 to clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def _maxrss_mib() -> float:
@@ -38,7 +58,7 @@ def main(argv: list[str]) -> None:
         except ImportError:
             pass
     from .workloads import make
-    rss0 = _maxrss_mib()
+    rss0 = _status_mib("VmRSS") or _maxrss_mib()
     traced = impl != "torch"
     if traced:
         tracemalloc.start()
@@ -46,12 +66,18 @@ def main(argv: list[str]) -> None:
     if step is None:
         print(json.dumps(None))
         return
+    before = _status_mib("VmRSS")
+    reset = _reset_peak()
+    if traced:
+        tracemalloc.reset_peak()
     held = []
     for _ in range(3):
         step()
         if traced:
             held.append(tracemalloc.get_traced_memory()[0])
     out = {"rss_mib": _maxrss_mib() - rss0}
+    if reset and before is not None:
+        out["step_mib"] = _maxrss_mib() - before
     if traced:
         out["traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
         out["retained_kib"] = (held[-1] - held[-2]) / 1024
