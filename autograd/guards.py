@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,10 +114,12 @@ def accumulated(leaf: Tensor, old: Tensor | None, g: Tensor) -> None:
     since it was last None or all zeros, and warns when the leaf was updated in between (the zero_grad mistake):
     accumulating on purpose never changes the parameters between passes."""
     grad = leaf._grad
-    if old is None:
-        grad._guard = _Passes(1, leaf._version)
+    if old is None:                                # the first pass: just the leaf's version (no object to build)
+        grad._guard = leaf._version
         return
     note = getattr(old, "_guard", None)
+    if type(note) is int:
+        note = _Passes(1, note)
     fresh = not isinstance(note, _Passes) or _was_zero(grad.data, g.data)
     if fresh:
         grad._guard = _Passes(1, leaf._version)
@@ -190,7 +193,6 @@ def on_backward(roots: Any) -> None:
 def kept_graph(roots: Any, order: list[Op]) -> None:
     """A backward with retain_graph=True over `order`: warn when successive backwards keep reaching the previous
     one's ops through a graph that grows each time (a hidden state carried across iterations, total += loss)."""
-    import weakref
     prev = _growth["deepest"]
     prev_op = prev() if prev is not None else None
     grew = len(order) > _growth["size"] and prev_op is not None and prev_op in order
@@ -398,7 +400,6 @@ def module_mode(module: Any) -> None:
       thinks eval() stops recording (it does not: that is no_grad())."""
     if not _enabled or sys._getframe(2).f_code.co_filename.startswith(_LIBRARY):
         return
-    import weakref
     key = id(module)
     if module.training:
         entry = _has_mode_layers.get(key)
@@ -436,7 +437,6 @@ def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
     fix. Only raw data is looked at (a tensor no op made), for the first INPUT_CHECKS calls of each layer."""
     if x.grad_fn is not None or not _enabled:
         return
-    import weakref
     kind = x.data.dtype.kind
     if kind in "iub":
         big = x.data.size and x.data.max() > 1
