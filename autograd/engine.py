@@ -1,15 +1,16 @@
 """The chain rule: order the recorded ops, then push each op's output gradient through its local backward."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from . import guards as _guards
 from .grad_mode import set_grad_enabled
+from .tensor import Tensor, source
 
 if TYPE_CHECKING:
     from .op import Op
-    from .tensor import Tensor
 
 on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, trace, anomaly) of each gradient sent
 
@@ -34,21 +35,16 @@ def toposort(heads: Sequence[Op]) -> list[Op]:
             consumers[p] -= 1
             if consumers[p] == 0:
                 ready.append(p)
-    if len(order) < len(seen):                     # a cycle: only an in-place change can make one (h *= f(h))
-        _raise_cycle(seen.difference(order))
+    if len(order) < len(seen):                     # a cycle: a bug, never silently skipped ops
+        raise RuntimeError(f"backward: the graph has a cycle through {sorted(op.name for op in seen - set(order))}")
     return order
-
-
-def _raise_cycle(stuck: set) -> None:
-    for op in stuck:
-        _ = op.inputs                              # the op whose input changed in place raises the clear error
-    raise RuntimeError(f"backward: the graph has a cycle through {sorted(op.name for op in stuck)}")
 
 
 def _parents(op: Op) -> list[Op]:
     if op._inputs is None:
         _ = op.inputs                              # raises the "backward a second time" error
-    return [x.grad_fn for x in op._inputs if x.grad_fn is not None]   # x * x counts twice, consistently
+    xs = [x if x._vc[0] == v else source(x, v) for x, v in zip(op._inputs, op._versions)]
+    return [x.grad_fn for x in xs if x.grad_fn is not None]   # x * x counts twice, consistently
 
 
 def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: bool | None = None,
@@ -73,9 +69,13 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                 g_out, out = entry                 # `out` held here so op.out stays alive
                 if out._hooks is not None or want is not None or out._retains_grad:   # skip a call per op: W2 -6%
                     g_out = _finish(out, g_out, want, found)
-                for i, (x, g) in enumerate(zip(op.inputs, op.backward(g_out))):
+                xs, versions = op._inputs, op._versions
+                for i, g in enumerate(op.backward(g_out)):
                     if g is None or not op.needs_grad[i]:
                         continue
+                    x = xs[i]
+                    if x._vc[0] != versions[i]:    # changed in place since (backward did not need its value)
+                        x = source(x, versions[i])
                     if g.data.shape != x.data.shape:   # the one place broadcasting is undone
                         g = _unbroadcast(op, g, x)
                     if g.data.dtype != x.data.dtype:   # .data: no property calls in the hottest loop
@@ -131,11 +131,9 @@ def _owned(g: Tensor) -> Tensor:
     (A/B: W1s -3%, W4 -1.5%). The 5 references to g from run_backward's leaf loop: its pending entry, the loop
     variable, accumulate_grad's and our argument, getrefcount's own; any other holder (x + y sends one g to
     two leaves, a user's seed, a hook) makes more, and then we copy."""
-    import sys
     d = g.data
     if d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:   # 3: g, d, arg
         return g
-    from .tensor import Tensor
     return Tensor._wrap(d.copy())
 
 

@@ -299,9 +299,17 @@ class Tensor:
     def _update(self, name: str, other: Any, alpha: float = 1) -> Tensor:
         if self._recording(other, f"in-place {name}"):
             _guards.inplace_accumulation(self, other)   # total_loss += loss after loss.backward()
+            try:
+                fits = np.broadcast_shapes(self.shape, np.shape(other)) == self.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError(f"in-place {name}: a value of shape {np.shape(other)} cannot update a tensor of "
+                                 f"shape {self.shape} in place; the result must keep the tensor's shape.")
             old = self._alias()
             other = old if other is self else other   # h *= h: the operand is the value before the change
-            return self._rebase(getattr(ops, name)(old, other if alpha == 1 else other * alpha))
+            new = getattr(ops, name)(old, other if alpha == 1 else other * alpha)
+            return self._rebase(new if new.dtype == self.dtype else new.to(self.dtype))   # in place keeps dtype
         o = other.data if isinstance(other, Tensor) else other
         o = o if alpha == 1 else o * alpha
         try:
@@ -337,11 +345,15 @@ class Tensor:
         old.grad_fn, old._requires_grad, old._vc, old.name = self.grad_fn, self._requires_grad, self._vc, self.name
         if self.grad_fn is not None and self.grad_fn._out() is self:
             self.grad_fn._out = weakref.ref(old)
+        if id(self) not in _standins:              # keyed by id (== is elementwise); dropped when self dies
+            weakref.finalize(self, _standins.pop, id(self), None)
+        earlier = [e for e in _standins.get(id(self), ()) if e[1]() is not None]
+        _standins[id(self)] = earlier + [(self._vc[0], weakref.ref(old))]   # ops that used self until now: source()
         return old
 
     def _rebase(self, new: Tensor) -> Tensor:
-        """Become `new` (the out-of-place result). Own storage now, one version on: ops that saved self before
-        the change refuse to backward, while the stand-in keeps the old storage and its counter."""
+        """Become `new` (the out-of-place result). Own storage now, one version on: ops that read self's old value
+        in backward refuse (as in PyTorch); the others get routed to the stand-in, which keeps the old storage."""
         self.data, self.grad_fn, self._requires_grad = new.data, new.grad_fn, new._requires_grad
         self._vc = [self._vc[0] + 1]
         _guards.changed_in_place(self, new.grad_fn.name if new.grad_fn is not None else "an in-place op")
@@ -412,6 +424,21 @@ class Tensor:
 
 
 _new = object.__new__
+_standins: dict[int, list] = {}                   # id(tensor) -> [(its last version, weakref to the stand-in), ...]
+
+
+def source(x: Tensor, version: int) -> Tensor:
+    """What an op that recorded `x` at `version` is connected to: x itself, or, when a recorded in-place op has
+    changed x since, the stand-in holding x's value from then. The engine sends that op's gradient there, so
+    `h[1:] += v` (getitem of h, then setitem on h) routes each gradient to the right version of h."""
+    for last, ref in _standins.get(id(x), ()):
+        if version <= last:
+            old = ref()
+            if old is None:
+                raise RuntimeError(f"backward: a {x.shape} tensor was changed in place and the graph of its earlier "
+                                   "value was already freed by a backward; pass retain_graph=True to that one.")
+            return old
+    return x
 
 
 class _HookHandle:
