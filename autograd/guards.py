@@ -176,7 +176,7 @@ def before_step(optimizer: Any) -> None:
 
 # -- graphs that grow across iterations --------------------------------------------------------------------------------
 _backward_passes = 0                                  # backward() calls so far (modules' eval check reads it)
-_heads: set[int] = set()                              # id of each op the backward in progress started from
+_heads: list[int] = []                                # id of each op the backward in progress started from
 _growth: dict[str, Any] = {"size": 0, "streak": 0, "deepest": None}
 GROWTH_PASSES = 5                                     # a kept graph that grew in this many backward passes in a row…
 GROWTH_OPS = 100                                      # …and holds at least this many ops gets a warning
@@ -184,10 +184,9 @@ GROWTH_OPS = 100                                      # …and holds at least th
 
 def on_backward(roots: Any) -> None:
     """Once per backward(): count it, and remember where it starts (for the 'freed graph' error)."""
-    global _backward_passes
+    global _backward_passes, _heads
     _backward_passes += 1
-    _heads.clear()
-    _heads.update(id(t.grad_fn) for t in roots if t.grad_fn is not None)
+    _heads = [id(t.grad_fn) for t in roots]
 
 
 def kept_graph(roots: Any, order: list[Op]) -> None:
