@@ -86,10 +86,21 @@ def var_name(t: Any) -> str | None:
     if isinstance(own, str) and own:
         return own
     f = _user_frame()
-    if f is not None:
-        for k, v in f.f_locals.items():
-            if v is t and not k.startswith("_"):
-                return k
+    if f is None:
+        return None
+    scope = list(f.f_locals.items())
+    for k, v in scope:
+        if v is t and not k.startswith("_"):
+            return k
+    for k, v in scope:                             # a parameter of a model in scope: `model.0.weight`
+        named = getattr(v, "named_parameters", None)
+        if callable(named) and hasattr(v, "training") and not k.startswith("_"):
+            try:
+                found = next((n for n, p in named() if p is t), None)
+            except TypeError:
+                continue
+            if found:
+                return f"{k}.{found}"
     return None
 
 

@@ -108,7 +108,7 @@ def test_optimizer_loop_without_zero_grad_warns_once() -> None:
         for _ in range(4):
             F.cross_entropy(model(x), y).backward()
             opt.step()
-    one(loop, "forget optimizer.zero_grad()", "sums 2 backward passes")
+    one(loop, "forget optimizer.zero_grad()", "sums 2 backward passes", "`model.")
 
 
 def test_step_after_two_backwards_warns_and_can_be_turned_off() -> None:
