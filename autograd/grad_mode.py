@@ -65,8 +65,19 @@ class set_grad_enabled:
     """Set recording on or off. Takes effect at once (like PyTorch), so it works as a call or a `with` block."""
 
     def __init__(self, mode: bool) -> None:
-        self._prev = _state.enabled
-        _state.enabled = bool(mode)
+        self._prev, self._mode = _state.enabled, bool(mode)
+        _state.enabled = self._mode
+
+    def __call__(self, func: Callable) -> Callable:
+        """As a decorator (`@set_grad_enabled(False)`): undo the immediate switch, apply the mode per call."""
+        _state.enabled = self._prev
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return wrapper
 
     def __enter__(self) -> None:
         return None

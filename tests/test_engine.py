@@ -209,6 +209,12 @@ def test_no_grad_context_and_decorators():
     assert not ag.is_grad_enabled()
     ag.set_grad_enabled(True)
 
+    @ag.set_grad_enabled(False)
+    def h(t):
+        return t * 2
+
+    assert ag.is_grad_enabled() and not h(x).requires_grad and ag.is_grad_enabled()
+
 
 def test_no_grad_restores_mode_after_an_exception():
     with pytest.raises(ValueError), ag.no_grad():
