@@ -394,6 +394,15 @@ def _looks_like_probabilities(x: np.ndarray) -> bool:
     return True
 
 
+def _remember(table: dict, key: int, entry: tuple) -> tuple:
+    """table[key] = entry (entry[0] a weakref to the object keyed by id); drops dead entries past 4096."""
+    if len(table) > 4096:
+        for k in [k for k, e in table.items() if e[0]() is None]:
+            del table[k]
+    table[key] = entry
+    return entry
+
+
 # -- models in the wrong mode -----------------------------------------------------------------------------------------
 _MODE_LAYERS = ("Dropout", "AlphaDropout", "BatchNorm", "InstanceNorm")   # layers that act differently in train()
 _has_mode_layers: dict[int, tuple[Any, bool]] = {}   # id(module) -> (weakref, tree holds one of _MODE_LAYERS)
@@ -415,7 +424,7 @@ def module_mode(module: Any) -> None:
         entry = _has_mode_layers.get(key)
         if entry is None or entry[0]() is not module:
             found = any(type(m).__name__.startswith(_MODE_LAYERS) for m in module.modules())
-            entry = _has_mode_layers[key] = (weakref.ref(module), found)
+            entry = _remember(_has_mode_layers, key, (weakref.ref(module), found))
         if entry[1]:
             name = var_name(module) or "model"
             kinds = sorted({type(m).__name__ for m in module.modules() if type(m).__name__.startswith(_MODE_LAYERS)})
@@ -427,7 +436,7 @@ def module_mode(module: Any) -> None:
         return
     ref, seen, streak = _eval_streak.get(key, (None, -1, 0))
     streak = streak + 1 if seen == _backward_passes and ref() is module else 1
-    _eval_streak[key] = (weakref.ref(module), _backward_passes, streak)
+    _remember(_eval_streak, key, (weakref.ref(module), _backward_passes, streak))
     if streak >= EVAL_CALLS and any(p.requires_grad for p in module.parameters()):
         name = var_name(module) or "model"
         warn("mode", f"{type(module).__name__} `{name}` in eval() mode was called {streak} times in a row with "
@@ -458,7 +467,7 @@ def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
     if entry is not None and entry[0]() is weight and entry[1] >= INPUT_CHECKS:
         return
     done = entry[1] if entry is not None and entry[0]() is weight else 0
-    _inputs_checked[id(weight)] = (weakref.ref(weight), done + 1)
+    _remember(_inputs_checked, id(weight), (weakref.ref(weight), done + 1))
     d = x.data
     if kind == "f" and d.size and d.max() > 1 and d.min() >= 0 and d.max() <= 255 and np.all(d == np.round(d)):
         warn("input_scale", f"{what}: its input {describe(x)} holds whole numbers from {d.min():g} to {d.max():g}: "
