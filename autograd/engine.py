@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import guards as _guards
 from .grad_mode import set_grad_enabled
-from .tensor import Tensor, source
+from .tensor import Tensor, _standins, source
 
 if TYPE_CHECKING:
     from .op import Op
@@ -16,8 +16,7 @@ on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, trace,
 
 
 def toposort(heads: Sequence[Op]) -> list[Op]:
-    """Ops ordered so each comes after every op that consumed its output (Kahn's algorithm).
-    Iterative, so a 1,000,000-op chain needs no recursion; linear time. Returns a finished list."""
+    """Ops, each after every op that consumed its output (Kahn): iterative, linear time, a finished list."""
     heads = list(dict.fromkeys(heads))
     consumers: dict[Op, int] = {}
     stack, seen = list(heads), set(heads)
@@ -43,7 +42,9 @@ def toposort(heads: Sequence[Op]) -> list[Op]:
 def _parents(op: Op) -> list[Op]:
     if op._inputs is None:
         _ = op.inputs                              # raises the "backward a second time" error
-    xs = [x if x._vc[0] == v else source(x, v) for x, v in zip(op._inputs, op._versions)]
+    xs = op._inputs
+    if _standins:                                  # a recorded in-place change happened: route by version
+        xs = [x if x._vc[0] == v else source(x, v) for x, v in zip(xs, op._versions)]
     return [x.grad_fn for x in xs if x.grad_fn is not None]   # x * x counts twice, consistently
 
 
