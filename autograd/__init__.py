@@ -118,7 +118,9 @@ __all__ = [name for name in dir() if not name.startswith("_")]
 
 def __getattr__(name: str):
     """`autograd.testing` (hypothesis strategies) loads on first use: `import autograd` never imports hypothesis."""
+    import importlib
     if name == "testing":
-        import importlib
         return importlib.import_module(".testing", __name__)
+    if name in ("save", "load"):             # torch.save/torch.load -> autograd.save/load: checkpoints live in nn
+        return getattr(importlib.import_module("nn.serialization"), name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -134,3 +134,13 @@ def test_torch_model_loads_our_checkpoint(tmp_path):
     back = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 2))
     back.load_state_dict(nn.load(tmp_path / "t.npz"))
     np.testing.assert_allclose(back(ag.tensor(x)).data, ours(ag.tensor(x)).data, rtol=1e-6)
+
+
+def test_torch_style_save_and_load_at_the_top_level(tmp_path):
+    """`torch.save(model.state_dict(), p)` keeps working after swapping `torch` -> `autograd`."""
+    import autograd
+    import nn
+    model = nn.Linear(3, 2)
+    autograd.save(model.state_dict(), tmp_path / "m.npz")
+    sd = autograd.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(sd["weight"], model.weight.data)

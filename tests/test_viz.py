@@ -439,6 +439,9 @@ def test_save_picks_the_format_from_the_suffix(tmp_path):
     d = viz.draw(loss)
     assert d.save(tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
     assert d.save(tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "g.pdf").stat().st_mode & 0o777 == 0o666 & ~umask     # not mkstemp's private 0600
     assert d._repr_svg_().lstrip().startswith("<?xml")
     with pytest.raises(ValueError, match=r"\.jpg.*\.svg"):
         d.save(tmp_path / "g.jpg")

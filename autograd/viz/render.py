@@ -93,6 +93,9 @@ class Drawing:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)            # mkstemp makes 0600; a picture gets the usual permissions
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
