@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .op import Op
 
 on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, trace, anomaly) of each gradient sent
+_REFCOUNTS_OK = sys.implementation.name == "cpython" and sys.version_info < (3, 14)   # see _owned
 
 
 def toposort(heads: Sequence[Op]) -> list[Op]:
@@ -127,13 +128,12 @@ def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 
 
 def _owned(g: Tensor) -> Tensor:
-    """A .grad the leaf may later add into in place: g itself when nothing else can see g or its array, else a
-    copy. Stealing, as PyTorch's AccumulateGrad does, saves a copy of every parameter's gradient per step
-    (A/B: W1s -3%, W4 -1.5%). The 5 references to g from run_backward's leaf loop: its pending entry, the loop
-    variable, accumulate_grad's and our argument, getrefcount's own; any other holder (x + y sends one g to
-    two leaves, a user's seed, a hook) makes more, and then we copy."""
+    """A .grad the leaf may add into in place: g itself when nothing else can see g or its array, else a copy.
+    Stealing, as PyTorch's AccumulateGrad, saves a copy per parameter per step (A/B: W1s -3%, W4 -1.5%). g's 5
+    references: pending, the loop variable, 2 arguments, getrefcount's; d's 3: g.data, d, getrefcount's. More (one g
+    sent to two leaves, a seed, a hook): copy. Known-valid on CPython <= 3.13 (3.14 changed borrowed references)."""
     d = g.data
-    if d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:   # 3: g, d, arg
+    if _REFCOUNTS_OK and d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:
         return g
     return Tensor._wrap(d.copy())
 
