@@ -21,7 +21,8 @@ from nn.datasets import load_mnist
 HIDDEN = [128]       # the lecture's first classifier: 784 -> 128 -> ReLU -> 10
 BATCH = 128
 LR = 2e-3            # Adam, annealed to 0 along a cosine over the run
-EPOCHS = 8
+EPOCHS = 8            # on the full 60,000 images
+SUBSET_EPOCHS = 30   # on the 6,000-image subset: the same ~3,700 steps' worth of learning needs more passes
 SEED = 0
 
 
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> dict:
     x_train, y_train = train.tensors()
     x_test, y_test = test.tensors()
     loader = nn.data.DataLoader(nn.data.TensorDataset(x_train, y_train), batch_size=BATCH, shuffle=True)
-    epochs, max_steps = (1, 100) if args.quick else (EPOCHS, None)
+    full = train.source.startswith("full")
+    epochs, max_steps = (1, 100) if args.quick else (EPOCHS if full else SUBSET_EPOCHS, None)
     # -- model, loss, optimizer: what you would write in PyTorch ---------------------------------------------
     model = nn.MLP(784, HIDDEN, 10)
     loss_fn = nn.CrossEntropyLoss()
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"  {digits_path}   test digits with predicted labels")
     print("next: python -m demos.quadratic, demos.two_layer, demos.mnist_mlp, ... (python -m demos --help)")
 
-    assert acc > (0.80 if args.quick else 0.95), f"test accuracy {acc:.2%}"
+    # the subset has a tenth of the training images, so it reaches a lower (but still lesson-like) accuracy
+    assert acc > (0.80 if args.quick else 0.95 if full else 0.92), f"test accuracy {acc:.2%}"
     return {"test_accuracy": acc, "source": train.source, "epochs": table, "seconds": total.seconds,
             "pictures": [str(graph_path), str(curve_path), str(digits_path)]}
 
