@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .ops.arithmetic import where
-from .ops.reduce import _dims, amax
+from .ops.reduce import Mean, _dims, amax
 from .ops.shape import Permute, cat, reshape
 from .ops.unary import erf, tanh
 from .tensor import Tensor, as_tensor
@@ -17,7 +17,7 @@ def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
         raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
     dims = _dims(x, dim, axis, "mean")
     n = x.data.size if dims is None else math.prod(x.shape[d] for d in dims)
-    return x.sum(dims, keepdim) / max(n, 1) if n else x.sum(dims, keepdim) * float("nan")
+    return Mean.apply(x, dims=dims, keepdim=keepdim, n=n) if n else x.sum(dims, keepdim) * float("nan")
 
 
 def var(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,

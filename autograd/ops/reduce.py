@@ -5,6 +5,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..grad_mode import is_grad_enabled
 from ..op import Op
 from ..tensor import Tensor
 
@@ -38,7 +39,22 @@ class Sum(Op):
         return np.add.reduce(x, axis=dims, keepdims=keepdim)   # = np.sum without its Python dispatch: W4 -5%
 
     def backward(self, g):
+        if not is_grad_enabled():      # plain backward: one filled array, not reshape + expand nodes, and a fresh
+            out = np.empty(self.in_shape, g.data.dtype)   # one the engine may keep as .grad (A/B, with Mean: W4 -15%)
+            out[...] = g.data.reshape(_keep_shape(self.in_shape, self.dims))
+            return (Tensor._wrap(out),)
         return (g.reshape(_keep_shape(self.in_shape, self.dims)).expand(self.in_shape),)
+
+
+class Mean(Sum):
+    """y = Σ x / n over dims    dx = (g / n) broadcast back    (one node; sum, then a divide by a Python number,
+    took 22.6 µs where sum took 10.6; now 12.9)"""
+    def forward(self, x, dims, keepdim, n):
+        self.n = n
+        return super().forward(x, dims, keepdim) / n   # numpy's weak scalar: keeps x's dtype, as the old divide
+
+    def backward(self, g):
+        return super().backward(g / self.n if is_grad_enabled() else Tensor._wrap(g.data / self.n))
 
 
 def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:  # noqa: A001
