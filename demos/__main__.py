@@ -15,7 +15,7 @@ import numpy as np
 import autograd as ag
 import nn
 from autograd import viz
-from demos._common import Timer, figure, parser, progress, save
+from demos._common import Timer, digit_grid, figure, parser, progress, save
 from nn.datasets import load_mnist
 
 HIDDEN = [128]       # the lecture's first classifier: 784 -> 128 -> ReLU -> 10
@@ -108,15 +108,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     with ag.no_grad():
         preds = model(x_test[:32]).argmax(1).numpy()
-    fig = figure(figsize=(8, 4.4))
-    for i in range(32):
-        ax = fig.add_subplot(4, 8, i + 1)
-        ax.imshow(test.data[i].reshape(28, 28), cmap="gray_r")
-        right = preds[i] == test.targets[i]
-        ax.set_title(f"{preds[i]}" if right else f"{preds[i]} (is {test.targets[i]})",
-                     color="black" if right else "red", fontsize=9)
-        ax.axis("off")
-    fig.suptitle(f"test digits and the MLP's predictions (test accuracy {acc:.2%})")
+    fig = digit_grid(test.data, test.targets, preds, 4, 8,
+                     f"test digits and the MLP's predictions (test accuracy {acc:.2%})")
     digits_path = save(fig, args.out, "mlp_predictions.png")
 
     print("\npictures:")

@@ -37,6 +37,20 @@ def save(fig: Any, out: Path, name: str) -> Path:
     return path
 
 
+def digit_grid(images: Any, labels: Any, preds: Any, rows: int, cols: int, title: str) -> Any:
+    """A figure of MNIST digits titled with the predicted label; a wrong one in red with the true label."""
+    fig = figure(figsize=(cols, rows * 1.1 + 0.4))
+    for i in range(rows * cols):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        ax.imshow(images[i].reshape(28, 28), cmap="gray_r")
+        right = preds[i] == labels[i]
+        ax.set_title(f"{preds[i]}" if right else f"{preds[i]} (is {labels[i]})",
+                     color="black" if right else "red", fontsize=9)
+        ax.axis("off")
+    fig.suptitle(title)
+    return fig
+
+
 def progress(iterable: Iterable, **kwargs: Any) -> Iterator:
     """tqdm's progress bar when tqdm is installed, else the plain iterable (the demos do not need it)."""
     try:

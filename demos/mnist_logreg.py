@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import autograd as ag
 import nn
-from demos._common import Timer, figure, parser, save
+from demos._common import Timer, digit_grid, parser, save
 from nn.datasets import load_mnist
 
 BATCH = 64           # fastai's default mini-batch, as in the lesson
@@ -128,15 +128,8 @@ def main(argv: list[str] | None = None) -> dict:
     # -- a grid of test digits with what the model says they are -------------------------------------------
     with ag.no_grad():
         preds = net2(x_test[:24]).argmax(1).numpy()
-    fig = figure(figsize=(8, 3.6))
-    for i in range(24):
-        ax = fig.add_subplot(3, 8, i + 1)
-        ax.imshow(test.data[i].reshape(28, 28), cmap="gray_r")
-        right = preds[i] == test.targets[i]
-        ax.set_title(f"{preds[i]}" if right else f"{preds[i]} (is {test.targets[i]})",
-                     color="black" if right else "red", fontsize=9)
-        ax.axis("off")
-    fig.suptitle(f"Logistic regression on MNIST: predicted labels (test accuracy {results['adam']:.1%})")
+    fig = digit_grid(test.data, test.targets, preds, 3, 8,
+                     f"Logistic regression on MNIST: predicted labels (test accuracy {results['adam']:.1%})")
     path = save(fig, args.out, "mnist_logreg_digits.png")
     print("wrote", path)
     results["pictures"] = [str(path)]
