@@ -1,6 +1,6 @@
 """Convolution as im2col: `unfold` copies every kernel window into a column, so a convolution is one matmul.
 
-    conv2d(x, w) = (w.reshape(O, C·kh·kw) @ Unfold(x)).reshape(O, N, OH, OW), viewed as (N, O, OH, OW)
+    conv2d(x, w) = (w.reshape(O, C·kh·kw) @ Unfold(x)).reshape(O, OH, OW, N), viewed as (N, O, OH, OW)
 
 `Unfold` (im2col) and `Fold` (col2im) are the only new primitives, and they are a dual pair: each one's
 backward is the other, so conv2d is a composite whose gradients of any order stay inside the op set
@@ -56,41 +56,48 @@ def _windows(xp: np.ndarray, k, d, s, out, writeable: bool = False) -> np.ndarra
 
 
 class Unfold(Op):
-    """cols[(c,i,j), (n,y,x)] = x_padded[n, c, y·s + i·d, x·s + j·d]  (im2col)      dx = Fold(g)
+    """cols[(c,i,j), (y,x,n)] = x_padded[n, c, y·s + i·d, x·s + j·d]  (im2col)      dx = Fold(g)
 
-    The batch goes into the columns, so conv2d is one (O, C·kh·kw) @ (C·kh·kw, N·L) matmul and its weight
+    The batch goes into the columns, so conv2d is one (O, C·kh·kw) @ (C·kh·kw, OH·OW·N) matmul and its weight
     gradient one matmul too (measured 1.3-2.7x faster on LeNet's layers than a batch of N small matmuls
-    with a sum: the (N, C·kh·kw, L) layout of F.unfold, which `unfold` below gives as a view of this)."""
+    with a sum: the (N, C·kh·kw, L) layout of F.unfold, which `unfold` below gives as a view of this).
+    The batch is the *last* column axis: with x transposed once to (C, H, W, N), each of the kh·kw window
+    copies (and Fold's adds) runs over rows of OW·N contiguous floats instead of rows of OW. Measured on
+    LeNet's second conv (batch 64, 6x12x12, 5x5): Fold 2.4 -> 0.3 ms, Unfold 1.1 -> 0.4 ms."""
     def forward(self, x, kernel_size, dilation, padding, stride):
         n, c, h, w = x.shape
         k, d, p, s, out = _geometry("unfold", (h, w), kernel_size, dilation, padding, stride)
         self.geom, self.size = (k, d, p, s), (h, w)
-        if p != (0, 0):
-            x = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-        windows = _windows(x, k, d, s, out).transpose(1, 2, 3, 0, 4, 5)       # (C, kh, kw, N, OH, OW), a view
-        return windows.reshape(c * k[0] * k[1], n * out[0] * out[1])        # the one copy
+        xt = np.zeros((c, h + 2 * p[0], w + 2 * p[1], n), dtype=x.dtype)           # (C, H, W, N), padded
+        xt[:, p[0]:p[0] + h, p[1]:p[1] + w] = x.transpose(1, 2, 3, 0)
+        cols = np.empty((c, k[0], k[1], out[0], out[1], n), dtype=x.dtype)
+        for i in range(k[0]):                                    # one strided copy per kernel position
+            for j in range(k[1]):
+                cols[:, i, j] = _shifted(xt, i * d[0], j * d[1], s, out)
+        return cols.reshape(c * k[0] * k[1], out[0] * out[1] * n)
 
     def backward(self, g):
         return (Fold.apply(g, size=self.size, geom=self.geom),)
 
 
+def _shifted(xt: np.ndarray, y0: int, x0: int, s, out) -> np.ndarray:
+    """The (C, OH, OW, N) view xt[:, y0 + y·sh, x0 + x·sw, :]: one kernel position's cells of every window."""
+    return xt[:, y0:y0 + s[0] * (out[0] - 1) + 1:s[0], x0:x0 + s[1] * (out[1] - 1) + 1:s[1]]
+
+
 class Fold(Op):
-    """y_padded[n, c, y·s + i·d, x·s + j·d] += cols[(c,i,j), (n,y,x)]  (col2im, sums overlaps)      dx = Unfold(g)"""
+    """y_padded[n, c, y·s + i·d, x·s + j·d] += cols[(c,i,j), (y,x,n)]  (col2im, sums overlaps)      dx = Unfold(g)"""
     def forward(self, cols, size, geom):
         (k, d, p, s), (h, w) = geom, size
         self.geom = geom
         out = (_out_size(h, k[0], d[0], p[0], s[0]), _out_size(w, k[1], d[1], p[1], s[1]))
         c, n = cols.shape[0] // (k[0] * k[1]), cols.shape[1] // (out[0] * out[1])
-        cols = cols.reshape(c, k[0], k[1], n, out[0], out[1]).transpose(3, 0, 1, 2, 4, 5)  # (N, C, kh, kw, OH, OW)
-        y = np.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), dtype=cols.dtype)
-        windows = _windows(y, k, d, s, out, writeable=True)      # a view into y: writing it writes y
-        if s[0] >= d[0] * (k[0] - 1) + 1 and s[1] >= d[1] * (k[1] - 1) + 1:
-            windows[...] = cols                                  # windows don't overlap: one strided copy
-        else:
-            for i in range(k[0]):                                # overlapping: one strided add per kernel
-                for j in range(k[1]):                            # position, each over the whole batch
-                    windows[:, :, i, j] += cols[:, :, i, j]
-        return y[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
+        cols = cols.reshape(c, k[0], k[1], out[0], out[1], n)
+        yt = np.zeros((c, h + 2 * p[0], w + 2 * p[1], n), dtype=cols.dtype)      # (C, H, W, N), padded
+        for i in range(k[0]):                                    # one strided add per kernel position
+            for j in range(k[1]):
+                _shifted(yt, i * d[0], j * d[1], s, out)[...] += cols[:, i, j]
+        return yt[:, p[0]:p[0] + h, p[1]:p[1] + w].transpose(3, 0, 1, 2)         # a view, NCHW
 
     def backward(self, g):
         k, d, p, s = self.geom
@@ -103,7 +110,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     if x.ndim != 4:
         raise ValueError(f"unfold: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     cols = Unfold.apply(x, kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
-    return cols.reshape(cols.shape[0], x.shape[0], -1).permute(1, 0, 2)
+    return cols.reshape(cols.shape[0], -1, x.shape[0]).permute(2, 0, 1)
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
@@ -117,7 +124,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     if ckk % (k[0] * k[1]) or length != out[0] * out[1]:
         raise ValueError(f"fold: input of shape {x.shape} does not match kernel_size {k} and output_size {size}: "
                          f"expected (N, C·{k[0] * k[1]}, {out[0] * out[1]})")
-    return Fold.apply(x.permute(1, 0, 2).reshape(ckk, n * length), size=size, geom=(k, d, p, s))
+    return Fold.apply(x.permute(1, 2, 0).reshape(ckk, length * n), size=size, geom=(k, d, p, s))
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,  # noqa: A002
@@ -147,12 +154,12 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         x, padding = _string_padding(x, padding, (kh, kw), dilation, stride)
         h, wd = x.shape[2:]
     k, d, p, s, (oh, ow) = _geometry("conv2d", (h, wd), (kh, kw), dilation, padding, stride)
-    cols = Unfold.apply(x, kernel_size=k, dilation=d, padding=p, stride=s)      # (C·kh·kw, N·OH·OW)
+    cols = Unfold.apply(x, kernel_size=k, dilation=d, padding=p, stride=s)      # (C·kh·kw, OH·OW·N)
     if groups == 1:
-        out = w.reshape(o, c * kh * kw) @ cols                                  # (O, N·OH·OW)
+        out = w.reshape(o, c * kh * kw) @ cols                                  # (O, OH·OW·N)
     else:                                                                       # one matmul per group
         out = w.reshape(groups, o // groups, cg * kh * kw) @ cols.reshape(groups, cg * kh * kw, -1)
-    out = out.reshape(o, n, oh, ow).permute(1, 0, 2, 3)                          # a view, NCHW
+    out = out.reshape(o, oh, ow, n).permute(3, 0, 1, 2)                          # a view, NCHW
     return out if bias is None else out + as_tensor(bias).reshape(1, o, 1, 1)
 
 
