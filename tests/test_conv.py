@@ -333,3 +333,17 @@ def test_functional_forms_are_exported() -> None:
     assert y.shape == (1, 2, 6) and y.data[0, 0].tolist() == [0, 0, 1, 2, 0, 0]
     y.sum().backward()
     assert np.all(x.grad.data == 1)
+
+
+def test_unfold_buffer_reuse_never_overwrites_a_live_value() -> None:
+    """Unfold reuses last call's column buffer only when nothing holds it: a kept result stays intact."""
+    rng = np.random.default_rng(0)
+    x1, x2 = (rng.standard_normal((3, 2, 6, 6)).astype(np.float32) for _ in range(2))
+    kept = ops.conv.unfold(ag.tensor(x1), 3)
+    expected = kept.data.copy()
+    second = ops.conv.unfold(ag.tensor(x2), 3)
+    np.testing.assert_array_equal(kept.data, expected)
+    del second
+    third = ops.conv.unfold(ag.tensor(x2), 3)            # may reuse `second`'s buffer: same values either way
+    np.testing.assert_array_equal(kept.data, expected)
+    np.testing.assert_array_equal(third.data, ops.conv.unfold(ag.tensor(x2), 3).data)
