@@ -317,7 +317,7 @@ class _Changed:
 
 
 _INPLACE_NAMES = {"add": "+= (add_)", "sub": "-= (sub_)", "mul": "*= (mul_)", "div": "/= (div_)",
-                  "setitem": "x[...] = ...", "indexput": "x[...] = ...", "clamp": "clamp_"}
+                  "setitem": "x[...] = ...", "index_put": "x[...] = ...", "clamp": "clamp_"}
 
 
 def changed_in_place(t: Tensor, what: str) -> None:

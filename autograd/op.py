@@ -1,6 +1,7 @@
 """Op: one recorded primitive (forward on arrays, backward in Tensor ops). `apply` is the only place the graph grows."""
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ class Op:
 
     __slots__ = ("_inputs", "needs_grad", "_versions", "_out", "__dict__")  # __dict__: per-op facts (dim, shapes)
     _out_version = 0                    # the output's version when recorded (non-zero only for views, in-place)
+    name = "op"                         # what graph pictures and error messages call it: cross_entropy
 
     def forward(self, *xs: Any, **params: Any) -> Any: raise NotImplementedError   # arrays in, array out
     def backward(self, g: Tensor) -> tuple[Tensor | None, ...]: raise NotImplementedError   # Tensor ops only
@@ -66,10 +68,10 @@ class Op:
             raise inplace_error(self, None, t, self._out_version)
         return t
 
-    @property
-    def name(self) -> str:                  # what graph pictures and error messages call this op
-        return type(self).__name__.lower()
-
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:      # CrossEntropy -> cross_entropy, BCEWithLogits -> bce_with_logits
+            cls.name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower()
     def release(self) -> None: self._inputs = None   # drop the inputs (and their arrays) once backward used them
     def __repr__(self) -> str: return f"<{type(self).__name__}Backward0>"
 

@@ -10,6 +10,7 @@ from ..tensor import Tensor, as_tensor
 
 class GetItem(Op):
     """y = x[idx]       dx = zeros like x, with g added at idx (repeated indices accumulate)"""
+    name = "getitem"
     def forward(self, x, idx):
         self.idx, self.in_shape = idx, x.shape
         return x[idx]

@@ -7,6 +7,7 @@ from ..tensor import Tensor, pair
 
 class MatMul(Op):
     """C = A @ B        dA = g @ Bᵀ,   dB = Aᵀ @ g   (batch dims are summed back by the engine)"""
+    name = "matmul"
     def forward(self, a, b):
         return a @ b
 
