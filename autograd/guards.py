@@ -151,6 +151,8 @@ def _was_zero(total: np.ndarray, added: np.ndarray) -> bool:
     64 evenly spaced elements, O(1) per step. A mostly-zero gradient may look zeroed: then a warning is missed,
     never a false one given."""
     step = max(1, total.size // 64)
+    if total.shape == added.shape and total.flags.c_contiguous and added.flags.c_contiguous:   # W2 A/B -10 %
+        return bool((total.reshape(-1)[::step] == added.reshape(-1)[::step]).all())
     return bool(np.array_equal(total.flat[::step], added.flat[::step]))
 
 
