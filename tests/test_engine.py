@@ -128,6 +128,84 @@ def test_leaf_grad_never_shares_memory_with_a_tensor_someone_else_holds():
     assert a.grad.tolist() == [1.0] and z.grad.tolist() == [3.0]
 
 
+def _relu_net():
+    """h = x @ w1, y = relu(h), loss = (y @ w2).sum(): relu gets matmul's fresh (6, 4) gradient dy = 1 @ w2ᵀ."""
+    rng = np.random.default_rng(0)
+    x, w1, w2 = rng.standard_normal((6, 3)), leaf(rng.standard_normal((3, 4))), leaf(rng.standard_normal((4, 1)))
+    h = ag.tensor(x) @ w1
+    dy = np.ones((6, 1)) @ w2.data.T
+    return x, w1, w2, h, h.relu(), dy
+
+
+def test_relu_masks_in_place_only_a_gradient_nobody_else_sees():
+    """Memory (issue 6): relu's plain backward writes its mask into the gradient it got when only the engine holds
+    that gradient, so matmul's fresh dy is the very array that goes on to h. The gradient is still right."""
+    x, w1, w2, h, y, dy = _relu_net()
+    sent = {}
+    engine.on_edge.append(lambda op, i, g: sent.setdefault(op.name, id(g.data)))   # ids: holds no reference
+    try:
+        (y @ w2).sum().backward()
+    finally:
+        engine.on_edge.pop()
+    assert sent["relu"] == sent["matmul"]
+    np.testing.assert_allclose(w1.grad.data, x.T @ (dy * (h.data > 0)))
+
+
+@pytest.mark.parametrize("holder", ["retain_grad", "hook", "hook_replaces", "grad_target", "seed", "two_consumers"])
+def test_relu_never_masks_a_gradient_someone_else_holds(holder):
+    """The in-place mask must not reach a gradient a user can see: y.grad, what a hook kept, what grad() returns,
+    a seed, or the one gradient Add sends to both of its inputs."""
+    x, w1, w2, h, y, dy = _relu_net()
+    mask = h.data > 0
+    if holder == "retain_grad":
+        y.retain_grad()
+        (y @ w2).sum().backward()
+        np.testing.assert_allclose(y.grad.data, dy)
+    elif holder == "hook":
+        kept = []
+        y.register_hook(lambda g: kept.append(g))
+        (y @ w2).sum().backward()
+        np.testing.assert_allclose(kept[0].data, dy)
+    elif holder == "hook_replaces":                   # the engine never sees the doubled gradient the hook keeps
+        kept = []
+        y.register_hook(lambda g: kept.append(g * 2) or kept[-1])
+        (y @ w2).sum().backward()
+        np.testing.assert_allclose(kept[0].data, 2 * dy)
+        np.testing.assert_allclose(w1.grad.data, x.T @ (2 * dy * mask))
+        return
+    elif holder == "grad_target":
+        gy, gw1 = ag.grad((y @ w2).sum(), [y, w1])
+        np.testing.assert_allclose(gy.data, dy)
+        np.testing.assert_allclose(gw1.data, x.T @ (dy * mask))
+        return
+    elif holder == "seed":
+        seed = ag.tensor(dy.copy())
+        y.backward(seed)
+        np.testing.assert_allclose(seed.data, dy)
+    else:                                             # Add sends its one gradient g to y and to relu(-h)
+        ((y + (-h).relu()) @ w2).sum().backward()
+        np.testing.assert_allclose(w1.grad.data, x.T @ (dy * mask - dy * (h.data < 0)))
+        return
+    np.testing.assert_allclose(w1.grad.data, x.T @ (dy * mask))
+
+
+def test_relu_gradient_needs_only_its_output():
+    """relu's backward reads its output (y > 0 exactly where x > 0), as PyTorch's: its input may change in place
+    afterwards; a change to its output is caught."""
+    x = leaf([1.0, -2.0, 3.0])
+    h = x * 1
+    y = h.relu()
+    h *= -1                                           # h's old value is gone; relu never needed it
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1, 0, 1])
+    y = (x * 1).relu()
+    loss = y.sum()
+    with ag.no_grad():
+        y += 1
+    with pytest.raises(RuntimeError, match="relu.*modified in place"):
+        loss.backward()
+
+
 def test_backward_inputs_restricts_accumulation():
     x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (x * w).sum().backward(inputs=[w])

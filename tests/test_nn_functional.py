@@ -65,6 +65,18 @@ def test_cross_entropy_known_value_and_backward_is_softmax_minus_onehot():
     np.testing.assert_allclose(x.grad.data, (p - np.eye(2)) / 2)
 
 
+def test_cross_entropy_keeps_forward_arrays_only_while_a_backward_may_need_them():
+    """Memory (issue 6): the plain backward reuses forward's (N, C) exp; a retained graph keeps it for the next
+    backward, the last backward drops it though the loss tensor (and its grad_fn) lives on."""
+    x = ag.tensor(X, requires_grad=True)
+    loss = F.cross_entropy(x, Y)
+    loss.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    loss.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * first)
+    assert loss.grad_fn.saved is None
+
+
 def test_cross_entropy_stable_at_huge_logits():
     x = ag.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]], requires_grad=True)
     loss = nn.CrossEntropyLoss()(x, [1, 1])

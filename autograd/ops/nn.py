@@ -116,6 +116,10 @@ class CrossEntropy(Op):
             dx = (p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale
         return (dx,) + (None,) * (len(self.inputs) - 1)
 
+    def release(self) -> None:
+        super().release()
+        self.saved = None                          # forward's (N, C) exp goes with the inputs, not with the loss
+
     def _numpy_backward(self, g, x, target, weight) -> tuple:
         """dx = (softmax(x) − onehot(t))·r·scale on arrays, in place on one (N, C) buffer."""
         e, s, t, r = self.saved                    # from forward; self.inputs checked x was not changed since

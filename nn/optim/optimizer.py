@@ -29,7 +29,7 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
-        self._scratch: dict[int, list[np.ndarray]] = {}
+        self._scratch: dict[int, list[np.ndarray | None]] = {}
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, got a Tensor "
                             f"(pass model.parameters() or [tensor])")
@@ -95,9 +95,8 @@ class Optimizer:
     def _tmp(self, p: Tensor, k: int = 0) -> np.ndarray:
         """Scratch array k shaped like p, allocated once and reused every step (not part of the state)."""
         bufs = self._scratch.setdefault(id(p), [])
-        while len(bufs) <= k:
-            bufs.append(np.empty_like(p.data))
-        if bufs[k].shape != p.data.shape or bufs[k].dtype != p.data.dtype:
+        bufs += [None] * (k + 1 - len(bufs))      # only slot k gets an array: plain SGD uses slot 1 alone
+        if bufs[k] is None or bufs[k].shape != p.data.shape or bufs[k].dtype != p.data.dtype:
             bufs[k] = np.empty_like(p.data)
         return bufs[k]
 
