@@ -1,19 +1,20 @@
 """The chain rule: order the recorded ops, then push each op's output gradient through its local backward."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from . import guards as _guards
 from .grad_mode import set_grad_enabled
+from .ops.shape import unbroadcast
+from .ownership import owned
 from .tensor import Tensor, _standins, source
+from .version import counter
 
 if TYPE_CHECKING:
     from .op import Op
 
 on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, trace, anomaly) of each gradient sent
-_REFCOUNTS_OK = sys.implementation.name == "cpython" and sys.version_info < (3, 14)   # see _owned
 
 
 def toposort(heads: Sequence[Op]) -> list[Op]:
@@ -22,31 +23,36 @@ def toposort(heads: Sequence[Op]) -> list[Op]:
     consumers: dict[Op, int] = {}
     stack, seen = list(heads), set(heads)
     while stack:                                   # pass 1: count the ops consuming each op's output
-        for p in _parents(stack.pop()):
-            consumers[p] = consumers.get(p, 0) + 1
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
+        for x in _inputs(stack.pop()):
+            p = x.grad_fn
+            if p is not None:                      # x * x counts twice, consistently
+                consumers[p] = consumers.get(p, 0) + 1
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
     order, ready = [], [h for h in heads if h not in consumers]
     while ready:                                   # pass 2: an op is ready once all its consumers are done
         op = ready.pop()
         order.append(op)
-        for p in _parents(op):
-            consumers[p] -= 1
-            if consumers[p] == 0:
-                ready.append(p)
+        for x in _inputs(op):
+            p = x.grad_fn
+            if p is not None:
+                consumers[p] -= 1
+                if consumers[p] == 0:
+                    ready.append(p)
     if len(order) < len(seen):                     # a cycle: a bug, never silently skipped ops
         raise RuntimeError(f"backward: the graph has a cycle through {sorted(op.name for op in seen - set(order))}")
     return order
 
 
-def _parents(op: Op) -> list[Op]:
-    if op._inputs is None:
-        _ = op.inputs                              # raises the "backward a second time" error
+def _inputs(op: Op) -> Sequence[Tensor]:
+    """op's inputs as the graph connects them: after a recorded in-place change, routed by version."""
     xs = op._inputs
+    if xs is None:
+        _ = op.inputs                              # raises the "backward a second time" error
     if _standins:                                  # a recorded in-place change happened: route by version
         xs = [x if x._vc[0] == v else source(x, v) for x, v in zip(xs, op._versions)]
-    return [x.grad_fn for x in xs if x.grad_fn is not None]   # x * x counts twice, consistently
+    return xs
 
 
 def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_graph: bool | None = None,
@@ -79,12 +85,17 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                     if x._vc[0] != versions[i]:    # changed in place since (backward did not need its value)
                         x = source(x, versions[i])
                     if g.data.shape != x.data.shape:   # the one place broadcasting is undone
-                        g = _unbroadcast(op, g, x)
+                        g = unbroadcast(op, g, x)
                     if g.data.dtype != x.data.dtype:   # .data: no property calls in the hottest loop
                         g = g.to(x.dtype)
                     for observe in on_edge:
                         observe(op, i, g)
-                    _add(pending, x.grad_fn or x, x, g)
+                    key = x.grad_fn or x
+                    entry = pending.get(key)       # _add, inlined: the hottest line of the loop (W2 -3 %)
+                    if entry is None:
+                        pending[key] = [g, x]
+                    else:
+                        entry[0] = entry[0] + g
             if not retain_graph:
                 op.release()                       # drop inputs now; a second backward gets a clear error
     for g, leaf in pending.values():               # leaves: one summed gradient each, then hooks, then .grad
@@ -116,35 +127,12 @@ def _finish(t: Tensor, g: Tensor, want: dict | None, found: list) -> Tensor:
 
 
 def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
-    old = leaf.grad
-    if leaf.grad is None:                          # own the buffer: g may be shared (x + y) or a read-only view
-        leaf.grad = g if create_graph and g.requires_grad else _owned(g)
-    elif create_graph or leaf.grad.requires_grad:
-        leaf.grad = leaf.grad + g
+    old = leaf._grad                               # _grad, not the .grad property: g's shape is already right
+    if old is None:                                # own the buffer: g may be shared (x + y) or a read-only view
+        leaf._grad = g if create_graph and g._requires_grad else owned(g)
+    elif create_graph or old._requires_grad:
+        leaf._grad = old + g
     else:
-        leaf.grad.data += g.data                   # in place: no fresh temporary per step (see benchmarks)
-        leaf.grad._vc[0] += 1                      # ops that saved this .grad see the change
+        old.data += g.data                         # in place: no fresh temporary per step (see benchmarks)
+        counter(old)[0] += 1                       # ops that saved this .grad see the change
     _guards.accumulated(leaf, old, g)              # counts passes in .grad: the forgotten-zero_grad warning
-
-
-def _owned(g: Tensor) -> Tensor:
-    """A .grad the leaf may add into in place: g itself when nothing else can see g or its array, else a copy.
-    Stealing, as PyTorch's AccumulateGrad, saves a copy per parameter per step (A/B: W1s -3%, W4 -1.5%). g's 5
-    references: pending, the loop variable, 2 arguments, getrefcount's; d's 3: g.data, d, getrefcount's. More (one g
-    sent to two leaves, a seed, a hook): copy. Known-valid on CPython <= 3.13 (3.14 changed borrowed references)."""
-    d = g.data
-    if _REFCOUNTS_OK and d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:
-        return g
-    return Tensor._wrap(d.copy())
-
-
-def _unbroadcast(op: Op, g: Tensor, x: Tensor) -> Tensor:
-    from .errors import broadcast_grad_error
-    from .ops.shape import sum_to
-    try:
-        ok = g.ndim >= x.ndim and all(a in (1, b) for a, b in zip(x.shape[::-1], g.shape[::-1]))
-    except TypeError:
-        ok = False
-    if not ok:
-        raise broadcast_grad_error(op, g.shape, x.shape)
-    return sum_to(g, x.shape)

@@ -11,6 +11,7 @@ from . import guards as _guards
 from . import op as _op_module
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
 from .grad_mode import _state
+from .version import FRESH, counter
 
 _INPLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
 
@@ -26,7 +27,7 @@ class Tensor:
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> None:
         self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self._grad = self.grad_fn = self._hooks = None
-        self._vc = data._vc if isinstance(data, Tensor) and data.data is self.data else [0]
+        self._vc = counter(data) if isinstance(data, Tensor) and data.data is self.data else FRESH
         self._retains_grad, self._requires_grad, self.name = False, False, name
         if requires_grad:
             self.requires_grad = True
@@ -37,7 +38,7 @@ class Tensor:
         t = _new(Tensor)
         t.data = arr if type(arr) is np.ndarray else np.asarray(arr)   # numpy returns scalars for 0-d results
         t._grad = t.grad_fn = t._hooks = t.name = None
-        t._vc, t._retains_grad, t._requires_grad = [0], False, False   # _vc: version counter, shared by views
+        t._vc, t._retains_grad, t._requires_grad = FRESH, False, False   # _vc: version counter (version.py)
         return t
 
     @property
@@ -47,7 +48,7 @@ class Tensor:
 
     @_version.setter
     def _version(self, value: int) -> None:
-        self._vc[0] = value
+        counter(self)[0] = value
 
     # -- autograd state ---------------------------------------------------------------------------------------
     @property
@@ -108,7 +109,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same data, cut from the graph (an in-place change to either is seen by ops that saved the other)."""
         t = Tensor._wrap(self.data)
-        t._vc = self._vc
+        t._vc = counter(self)
         return t
 
     def detach_(self) -> Tensor:
@@ -320,7 +321,7 @@ class Tensor:
                 f"in-place {name}: cannot update a tensor of shape {self.shape} and dtype {self.dtype} with a value "
                 f"of shape {np.shape(o)} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
                 f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None
-        self._vc[0] += 1
+        counter(self)[0] += 1
         _guards.changed_in_place(self, name)       # which op and line, for the error if an op saved self
         return self
 
@@ -334,7 +335,7 @@ class Tensor:
         except (TypeError, ValueError, IndexError) as e:
             raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
                           f"of shape {self.shape} ({self.dtype}): {e}") from None
-        self._vc[0] += 1
+        counter(self)[0] += 1
         _guards.changed_in_place(self, what)
         return self
 
@@ -342,7 +343,7 @@ class Tensor:
         """A stand-in holding this tensor's current value and grad_fn, so an in-place change can be recorded
         out of place: the old op now points at the stand-in, and self becomes the new op's output."""
         old = Tensor._wrap(self.data)
-        old.grad_fn, old._requires_grad, old._vc, old.name = self.grad_fn, self._requires_grad, self._vc, self.name
+        old.grad_fn, old._requires_grad, old._vc, old.name = self.grad_fn, self._requires_grad, counter(self), self.name
         if self.grad_fn is not None and self.grad_fn._out() is self:
             self.grad_fn._out = weakref.ref(old)
         if id(self) not in _standins:              # keyed by id (== is elementwise); dropped when self dies

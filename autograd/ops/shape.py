@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import broadcast_grad_error
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 
@@ -90,6 +91,17 @@ def sum_to(x: Tensor, shape: tuple) -> Tensor:
         raise ValueError(f"sum_to: shape {shape} does not broadcast to the tensor's shape {x.shape}, so x cannot "
                          f"be summed down to it")
     return SumTo.apply(x, shape=shape)
+
+
+def unbroadcast(op: Op, g: Tensor, x: Tensor) -> Tensor:
+    """The engine's one place where broadcasting is undone: op's gradient g for input x, summed to x's shape."""
+    try:
+        ok = g.ndim >= x.ndim and all(a in (1, b) for a, b in zip(x.shape[::-1], g.shape[::-1]))
+    except TypeError:
+        ok = False
+    if not ok:
+        raise broadcast_grad_error(op, g.shape, x.shape)
+    return sum_to(g, x.shape)
 
 
 class Cat(Op):

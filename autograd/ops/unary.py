@@ -3,17 +3,15 @@ result (`self.out`) where that is cheaper and still differentiable."""
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
 from ..dtypes import get_default_dtype
 from ..grad_mode import is_grad_enabled
 from ..op import Op
+from ..ownership import engine_owns
 from ..tensor import Tensor, as_tensor
 from .arithmetic import _mask, _unselected, where
-
-_REFCOUNTS_OK = sys.implementation.name == "cpython" and sys.version_info < (3, 14)   # as engine's: see _owned
 
 
 class Exp(Op):
@@ -154,7 +152,7 @@ class Relu(Op):
         mask = y.data > 0
         if is_grad_enabled():         # recorded (create_graph): one masked multiply; the mask is a constant
             return (g * _mask(mask, g),)
-        if _engine_owns(g, y):        # plain backward, nobody else sees g: mask it in place, as numpy code does
+        if engine_owns(g, y):        # plain backward, nobody else sees g: mask it in place, as numpy code does
             np.multiply(g.data, mask, out=g.data)   # (W1 batch 10000: one (N, 128) float32 array less at the peak)
             return (g,)
         return (Tensor._wrap(g.data * mask),)   # the bool mask itself, no float copy of it (W1: -4% time)
@@ -162,18 +160,6 @@ class Relu(Op):
 
 def relu(x: Tensor) -> Tensor:
     return Relu.apply(as_tensor(x))
-
-
-def _engine_owns(g: Tensor, out: Tensor) -> bool:
-    """True when the gradient `g` handed to a backward is the engine's own fresh array, so the backward may write
-    into it. Counted as engine._owned counts: g's 5 references are the engine's pending entry and `g_out`, the
-    backward's argument, ours and getrefcount's; its array's 3 are g.data, `d` and getrefcount's. Anyone else
-    holding g (retain_grad, grad() targets, a hook, the one g Add sends to two inputs, a seed) adds one. A hook on
-    `out` may swap in a tensor of its own that the engine does not count: then never. Views and read-only arrays
-    (expand's) never. Known-valid on CPython <= 3.13 only."""
-    d = g.data
-    return (_REFCOUNTS_OK and not out._hooks and d.base is None and d.flags.writeable
-            and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5)
 
 
 def _floating(x) -> Tensor:
