@@ -8,8 +8,8 @@ from . import guards as _guards
 from .grad_mode import set_grad_enabled
 from .ops.shape import unbroadcast
 from .ownership import owned
-from .tensor import Tensor, _standins, source
-from .version import counter
+from .tensor import Tensor
+from .version import _standins, counter, source
 
 if TYPE_CHECKING:
     from .op import Op

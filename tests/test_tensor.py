@@ -176,3 +176,27 @@ def test_requires_grad_and_detach():
     y = x * 2
     y.requires_grad_()                                        # True on a non-leaf: allowed, a no-op
     assert y.requires_grad
+
+
+# -- Python numbers mixed into ops: one shared, read-only constant per number and dtype -----------------------------
+def test_python_number_constants_are_shared_read_only_and_keep_dtype_and_sign() -> None:
+    x32 = ag.tensor([1.0, -2.0], requires_grad=True)
+    x64 = ag.tensor([1.0, -2.0], dtype=ag.float64, requires_grad=True)
+    a, b, c = x32 * 1.5, x32 * 1.5, x64 * 1.5
+    ca, cb, cc = a.grad_fn.inputs[1], b.grad_fn.inputs[1], c.grad_fn.inputs[1]
+    assert ca is cb and ca is not cc                      # shared per number and dtype
+    assert ca.dtype == ag.float32 and cc.dtype == ag.float64 and a.dtype == ag.float32
+    with pytest.raises(ValueError):
+        ca.data[...] = 7.0                                # nobody can change the 1.5 other ops use
+    assert float(ca.data) == 1.5
+    (a.sum() + b.sum() + (2.0 - x32).sum()).backward()
+    np.testing.assert_array_equal(x32.grad.numpy(), [2.0, 2.0])
+    pos, neg = x32.detach() * 0.0, x32.detach() * -0.0   # zero is never shared: +0.0 == -0.0 as a dict key
+    assert list(np.signbit(pos.numpy())) == [False, True] and list(np.signbit(neg.numpy())) == [True, False]
+    i = ag.tensor([1, 2])                                 # integer tensors follow the default dtype, never cached
+    try:
+        ag.set_default_dtype(ag.float64)
+        assert (i * 0.5).dtype == ag.float64
+    finally:
+        ag.set_default_dtype(ag.float32)
+    assert (i * 0.5).dtype == ag.float32
