@@ -77,8 +77,8 @@ def main() -> None:
         if key == "W5" and not conv_available():
             rows.append([key, title, "n/a (nn.Conv2d not yet)", "—", "n/a", "—", "n/a", w.goal])
             continue
-        r = time_workload(key, 3 if key == "W3" and not args.quick else rounds, block, args.quick, torch_ok=torch_ok,
-                          clock=args.clock)
+        r = time_workload(key, 5 if key == "W3" and not args.quick else rounds, block, args.quick, torch_ok=torch_ok,
+                          clock=args.clock, threads=args.threads)
         med = {impl: (None if r.median(impl) is None else r.median(impl) / w.per) for impl in IMPLS}
         rows.append([key, title, _fmt(med["chainrule"], w.unit), _fmt(med["numpy"], w.unit),
                      _ratio(r.ratio("numpy")), _fmt(med["torch"], w.unit), _ratio(r.ratio("torch")), w.goal])

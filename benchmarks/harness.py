@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .workloads import IMPLS, make
+from .workloads import IMPLS, WORKLOADS, make
 
 
 @dataclass
@@ -45,8 +45,11 @@ def _per_step(step, budget: float, clock=time.perf_counter) -> float:
 
 
 def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impls: tuple[str, ...] = IMPLS,
-                  torch_ok: bool = True, clock: str = "wall") -> Result:
+                  torch_ok: bool = True, clock: str = "wall", threads: int | None = None) -> Result:
     """Median seconds per step of each implementation, and chainrule's paired ratios against the others."""
+    if WORKLOADS[key].solo:
+        return _time_solo(key, rounds, block_seconds, quick, [i for i in impls if i != "torch" or torch_ok],
+                          clock, threads)
     steps = {}
     for impl in impls:
         if impl == "torch" and not torch_ok:
@@ -79,27 +82,52 @@ def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impl
     return res
 
 
-def run_memory(key: str, impl: str, quick: bool, env: dict | None = None) -> dict | None:
-    """Peak memory of `impl` running workload `key`, measured in a fresh subprocess (see benchmarks.memory)."""
-    cmd = [sys.executable, "-m", "benchmarks.memory", key, impl] + (["--quick"] if quick else [])
+def _time_solo(key: str, rounds: int, block_seconds: float, quick: bool, names: list[str], clock: str,
+               threads: int | None) -> Result:
+    """time_workload for a workload marked solo: every block runs in a fresh process (benchmarks.solo)."""
+    res = Result(key, {impl: [] for impl in names})
+    for r in range(rounds):
+        for impl in names[r % len(names):] + names[:r % len(names)]:   # rotate who goes first
+            block = str(max(block_seconds, 2.0))    # W3's steps take ~2 s: time at least one after the warm-up
+            args = [key, impl, "--clock", clock, "--block", block] + (["--quick"] if quick else [])
+            out = _subprocess("benchmarks.solo", args + (["--threads", str(threads)] if threads else []))
+            if out is None:
+                res.times.pop(impl, None)
+            elif impl in res.times:
+                res.times[impl].append(out["seconds"])
+    for ref in res.times:
+        if ref != "chainrule" and "chainrule" in res.times:
+            res.ratios[ref] = [c / o for c, o in zip(res.times["chainrule"], res.times[ref])]
+    return res
+
+
+def _subprocess(module: str, args: list[str], env: dict | None = None) -> dict | None:
+    """Run `python -m module args` from the repository root; its last stdout line as JSON (None on failure)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env={**os.environ, **(env or {})})
+    proc = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, **(env or {})})
     if proc.returncode != 0:
-        sys.stderr.write(f"memory {key} {impl} failed:\n{proc.stderr}\n")
+        sys.stderr.write(f"{module} {' '.join(args)} failed:\n{proc.stderr}\n")
         return None
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def set_threads(n: int) -> None:
+def run_memory(key: str, impl: str, quick: bool, env: dict | None = None) -> dict | None:
+    """Peak memory of `impl` running workload `key`, measured in a fresh subprocess (see benchmarks.memory)."""
+    return _subprocess("benchmarks.memory", [key, impl] + (["--quick"] if quick else []), env)
+
+
+def set_threads(n: int, torch: bool = True) -> None:
     """Use n threads in numpy's BLAS and in PyTorch (for a busy machine: 2 BLAS threads on 2 shared CPUs
-    can spin-wait each other into 100× slower matmuls)."""
+    can spin-wait each other into 100× slower matmuls). torch=False: leave PyTorch unimported."""
     from threadpoolctl import threadpool_limits
     threadpool_limits(n)
-    try:
-        import torch
-        torch.set_num_threads(n)
-    except ImportError:
-        pass
+    if torch:
+        try:
+            import torch as _torch
+            _torch.set_num_threads(n)
+        except ImportError:
+            pass
 
 
 def machine() -> list[str]:

@@ -21,6 +21,7 @@ class Workload:
     goal: str                         # what README/issue 6 asks, in words
     build: Callable[[str, bool], Step | None]   # (impl, quick) -> step, or None where it makes no sense
     per: int = 1                      # the table shows time / per (W2: per graph node)
+    solo: bool = False                # each block in a fresh process of its own (see benchmarks/solo.py)
 
 
 # -------------------------------------------------------------------------- data and initial weights
@@ -324,7 +325,7 @@ WORKLOADS = {w.key: w for w in (
     Workload("W1", "784-128-10 MLP step, batch 10000, f32", "ms", "≤ 1.10 × numpy", _w1(10000)),
     Workload("W1s", "784-128-10 MLP step, batch 64, f32", "ms", "≤ 0.90 × torch", _w1(64)),
     Workload("W2", "per op: chain of 100 x*w_k, 16 elts, all leaves need grad", "us", "≤ 3 µs", _w2, W2_OPS),
-    Workload("W3", "op chain x*1.00001, fwd + bwd", "s", "≤ torch", _w3),
+    Workload("W3", "op chain x*1.00001, fwd + bwd, each in its own process", "s", "≤ torch", _w3, solo=True),
     Workload("W4", "2-16-16-1 MLP step, 100 two-moons points", "ms", "≤ 0.90 × torch", _w4),
     Workload("W5", "LeNet-style CNN step, batch 64", "ms", "report", _w5),
 )}

@@ -1,0 +1,43 @@
+"""One implementation of one workload, timed in a fresh process of its own:
+
+    python -m benchmarks.solo W3 chainrule [--quick] [--clock cpu] [--threads N] [--block 0.3]
+
+prints one JSON line, {"seconds": per step}. For workloads whose speed depends on what else lives in the process:
+a deep graph of Python objects makes the garbage collector rescan every tracked object in the process while the
+graph grows, and `import torch` alone leaves about 150,000 of them (W3 in one process with torch imported: +13 %
+for chainrule). A chainrule user's process has no torch in it, and torch's own graph is not Python objects."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from .harness import CLOCKS, set_threads
+from .workloads import make
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.solo")
+    p.add_argument("key")
+    p.add_argument("impl")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--block", type=float, default=0.3, help="time at least this many seconds of steps (min. 1)")
+    args = p.parse_args()
+    if args.threads:
+        set_threads(args.threads, torch=args.impl == "torch")
+    step = make(args.key, args.impl, args.quick)
+    if step is None:
+        print(json.dumps(None))
+        return
+    now = CLOCKS[args.clock]
+    step()                                           # warm-up: imports, caches, first allocations
+    t0, n = now(), 0
+    while n < 1 or now() - t0 < args.block:
+        step()
+        n += 1
+    print(json.dumps({"seconds": (now() - t0) / n}))
+
+
+if __name__ == "__main__":
+    main()
