@@ -57,7 +57,7 @@ TORCH = {
     "amin": lambda x, d, k: torch.amin(x, _all(x, d), k), "max": torch.max, "min": torch.min,
     "max:dim": lambda x, d, k: torch.max(x, d, k), "min:dim": lambda x, d, k: torch.min(x, d, k),
     "max:other": torch.max, "min:other": torch.min,
-    "logsumexp": lambda x, d, k: torch.logsumexp(x, _all(x, d) or tuple(range(x.ndim)), k) if x.ndim else x * 1,
+    "logsumexp": lambda x, d, k: torch.logsumexp(x, _all(x, _no_empty(d)), k) if x.ndim else x * 1,   # dim 0 is falsy
     "softmax": lambda x, d: torch.softmax(x, d), "log_softmax": lambda x, d: torch.log_softmax(x, d),
     "cross_entropy": _ce, "matmul": torch.matmul,
     "reshape": torch.reshape, "permute": lambda x, p: x.permute(tuple(p)), "transpose": torch.transpose,

@@ -9,9 +9,24 @@ from ..op import Op
 from ..tensor import Tensor, as_tensor
 
 
+def _max(x: np.ndarray, dim: int) -> np.ndarray:
+    """max over `dim`, kept. numpy reduces a short last axis row by row (~7 ns an element at 10 classes); made
+    contiguous the other way round it compares whole columns at once (10000 x 10: 697 -> 68 µs; nan still wins)."""
+    if x.ndim == 2 and dim == 1 and x.shape[1] <= 16:
+        return np.ascontiguousarray(x.T).max(0, initial=-np.inf)[:, None]
+    return np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+
+
+def _sum(x: np.ndarray, dim: int) -> np.ndarray:
+    """sum over `dim`, kept; a short last axis as one BLAS matrix-vector product (10000 x 10: 210 -> 31 µs)."""
+    if x.ndim == 2 and dim == 1 and x.shape[1] <= 16 and x.dtype.kind == "f":
+        return (x @ np.ones(x.shape[1], x.dtype))[:, None]
+    return np.sum(x, axis=dim, keepdims=True)
+
+
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)   # largest logit -> 0: exp never overflows
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = x - _max(x, dim)                     # largest logit -> 0: exp never overflows
+    return shifted - np.log(_sum(np.exp(shifted), dim))
 
 
 class LogSoftmax(Op):
@@ -32,8 +47,8 @@ class Softmax(Op):
     """y = exp(x) / Σ exp(x)     dx = y * (g - Σ g * y)"""
     def forward(self, x, dim):
         self.dim = dim
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
-        return e / np.sum(e, axis=dim, keepdims=True)
+        e = np.exp(x - _max(x, dim))
+        return e / _sum(e, dim)
 
     def backward(self, g):
         y = self.out
@@ -51,16 +66,19 @@ class CrossEntropy(Op):
         weight = weight[0] if weight else None
         self.ignore_index, self.smoothing, self.reduction = ignore_index, label_smoothing, reduction
         if self.picks(target):                     # class indices: pick one log-probability per row, no (N, C) q
-            shifted = x - np.max(x, axis=1, keepdims=True)
+            shifted = x - _max(x, 1)
             e = np.exp(shifted)
-            s = np.sum(e, axis=1)
+            s = _sum(e, 1)[:, 0]
             t, r = self.row_weights(x, target, weight)
-            losses = (np.log(s) - shifted[np.arange(len(x)), t]) * r
+            losses = np.log(s) - shifted[np.arange(len(x)), t]
+            if r is not None:
+                losses *= r
             self.saved = (e, s, t, r)              # reused by the plain backward: W1s A/B median 0.90 -> 0.86 ms
+            self.denominator = float(len(x)) if r is None else float(r.sum(dtype=np.float64))
         else:
             q = self.target_distribution(x, target, weight)
             losses = -np.einsum("ij,ij->i", q, _log_softmax(x, 1))
-        self.denominator = self.mean_denominator(x, target, weight)
+            self.denominator = self.mean_denominator(x, target, weight)
         if reduction == "none":
             return losses
         total = losses.sum(dtype=x.dtype)
@@ -69,9 +87,12 @@ class CrossEntropy(Op):
     def picks(self, target) -> bool:
         return target.dtype.kind != "f" and not self.smoothing
 
-    def row_weights(self, x, target, weight) -> tuple[np.ndarray, np.ndarray]:
-        """For class indices: each row's (safe) class and its weight (0 where ignored)."""
+    def row_weights(self, x, target, weight) -> tuple[np.ndarray, np.ndarray | None]:
+        """For class indices: each row's (safe) class and its weight (0 where ignored); None for the weight when
+        every row counts once, the usual case (no per-row multiply, no second mask)."""
         keep = target != self.ignore_index
+        if weight is None and keep.all():
+            return target, None
         t = np.where(keep, target, 0)
         r = keep.astype(x.dtype) if weight is None else np.where(keep, weight.astype(x.dtype, copy=False)[t], 0)
         return t, r
@@ -110,7 +131,7 @@ class CrossEntropy(Op):
             t, r = self.row_weights(x.data, target.data, weight)
             onehot = np.zeros(x.shape, dtype=x.dtype)
             onehot[np.arange(len(t)), t] = 1
-            dx = (p - Tensor._wrap(onehot)) * (Tensor._wrap(r[:, None]) * scale)
+            dx = (p - Tensor._wrap(onehot)) * (scale if r is None else Tensor._wrap(r[:, None]) * scale)
         else:
             q = self.target_distribution(x.data, target.data, weight)
             dx = (p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale
@@ -126,7 +147,8 @@ class CrossEntropy(Op):
         p = e / s[:, None]
         p[np.arange(len(t)), t] -= 1
         scale = g / self.denominator if self.reduction == "mean" else g
-        p *= r[:, None] * (scale.reshape(-1, 1) if self.reduction == "none" else scale)
+        scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
+        p *= scale if r is None else r[:, None] * scale
         return (Tensor._wrap(p),) + (None,) * (len(self._inputs) - 1)
 
 
@@ -157,7 +179,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         raise ValueError(f"cross_entropy: input of shape {x.shape} (N, C, ...) needs a target of shape {expected} "
                          f"({kind}), got target of shape {t.shape} and dtype {t.dtype}")
     c = x.shape[1] if x.ndim >= 2 else x.shape[0]
-    if not probs:
+    if not probs and t.data.size and (t.data.min() < 0 or t.data.max() >= c):   # two reductions in the usual case
         bad = (t.data != ignore_index) & ((t.data < 0) | (t.data >= c))
         if bad.any():
             raise IndexError(f"cross_entropy: target class {int(t.data[bad].flat[0])} is out of range for "
