@@ -1,6 +1,7 @@
 """The entry points `backward()` and `grad()`: argument checks and seed gradients. The loop is in engine.py."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,8 @@ from .engine import accumulate_grad, run_backward
 from .errors import describe
 from .guards import no_graph_error
 from .tensor import Tensor, as_tensor
+
+_tensor_module = sys.modules[Tensor.__module__]
 
 
 def _as_list(x: Any) -> list:
@@ -36,7 +39,7 @@ def _seeds(outputs: list[Tensor], grads: Any, single: bool, what: str) -> list[T
                 raise RuntimeError(
                     f"{what}: grad can be implicitly created only for scalar outputs, but the output has shape "
                     f"{out.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass gradient= of that shape.")
-            g = Tensor._wrap(np.ones_like(out.data))
+            g = Tensor._wrap(np.ones(out.data.shape, out.data.dtype) if out.data.ndim else np.array(1, out.data.dtype))
         else:
             g = as_tensor(g, like=out)
             if g.shape != out.shape:
@@ -82,3 +85,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             raise RuntimeError(f"grad: input {i} ({describe(t)}) was not used to compute the outputs. "
                                "Pass allow_unused=True to get None for it.")
     return tuple(by_tensor[t] for t in ins)
+
+
+_tensor_module._backward = backward                # Tensor.backward calls it (an import in the method: ~1 µs a call)

@@ -88,8 +88,7 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs: Any = None) -> None:
-        from .backprop import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def retain_grad(self) -> None:
         """Keep .grad on this non-leaf after backward (leaves always keep theirs)."""
@@ -492,4 +491,5 @@ def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
 
 
 _op_module._wrap = Tensor._wrap
+def _backward(*args: Any, **kwargs: Any) -> None: raise RuntimeError("autograd.backprop not imported yet")  # set there
 from . import ops  # noqa: E402  (ops import Tensor from here)
