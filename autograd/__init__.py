@@ -55,6 +55,7 @@ from .ops import (
                        chunk,
                        clamp,
                        clip,
+                       contiguous,
                        cos,
                        cross_entropy,
                        div,

@@ -215,7 +215,7 @@ class Tensor:
         return self
 
     def contiguous(self) -> Tensor:
-        return self
+        return ops.contiguous(self)
 
     def clone(self) -> Tensor:
         return ops.cast(self, self.dtype)

@@ -296,6 +296,8 @@ SPECS: list[Spec] = [
     Spec("reshape", lambda x, s: ag.reshape(x, s), shapes=reduce_shape, args=lambda s: st.tuples(reshape_target(s))),
     Spec("permute", lambda x, p: ag.permute(x, *p), shapes=reduce_shape,
          args=lambda s: st.tuples(st.permutations(range(len(s))))),
+    Spec("contiguous", lambda x, p: ag.contiguous(ag.permute(x, *p)), shapes=reduce_shape,   # a copy when permuted
+         args=lambda s: st.tuples(st.permutations(range(len(s))))),
     Spec("transpose", lambda x, a, b: ag.transpose(x, a, b), shapes=nonscalar,
          args=lambda s: st.tuples(one_dim(s), one_dim(s))),
     Spec("expand", lambda x, s: ag.expand(x, s), shapes=reduce_shape, args=lambda s: st.tuples(expand_target(s))),

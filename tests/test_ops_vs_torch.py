@@ -60,7 +60,8 @@ TORCH = {
     "logsumexp": lambda x, d, k: torch.logsumexp(x, _all(x, _no_empty(d)), k) if x.ndim else x * 1,   # dim 0 is falsy
     "softmax": lambda x, d: torch.softmax(x, d), "log_softmax": lambda x, d: torch.log_softmax(x, d),
     "cross_entropy": _ce, "matmul": torch.matmul,
-    "reshape": torch.reshape, "permute": lambda x, p: x.permute(tuple(p)), "transpose": torch.transpose,
+    "reshape": torch.reshape, "permute": lambda x, p: x.permute(tuple(p)),
+    "contiguous": lambda x, p: x.permute(tuple(p)).contiguous(), "transpose": torch.transpose,
     "expand": lambda x, s: x.expand(tuple(s)), "sum_to": lambda x, s: x.sum_to_size(s) if s else x.sum(),
     "squeeze": lambda x, d: x.squeeze() if d is None else x.squeeze(d), "unsqueeze": torch.unsqueeze,
     "flatten": lambda x, se: torch.flatten(x, *se),

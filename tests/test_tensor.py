@@ -200,3 +200,22 @@ def test_python_number_constants_are_shared_read_only_and_keep_dtype_and_sign() 
     finally:
         ag.set_default_dtype(ag.float32)
     assert (i * 0.5).dtype == ag.float32
+
+
+def test_contiguous_is_self_when_row_major_else_a_row_major_copy_in_the_graph() -> None:
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x.contiguous() is x
+    t = x.T
+    c = t.contiguous()
+    assert c is not t and c.data.flags.c_contiguous and c.grad_fn.name == "contiguous"
+    np.testing.assert_array_equal(c.numpy(), t.numpy())
+    (c * ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
+
+
+def test_conv2d_output_is_row_major() -> None:
+    """conv's matmul yields (O, OH, OW, N); a permuted view of it made every later elementwise op, and ReLU's
+    backward above all, walk memory across the batch (W5 -10 % with the copy)."""
+    x = ag.tensor(np.random.default_rng(0).standard_normal((2, 1, 6, 6)))
+    w = ag.tensor(np.random.default_rng(1).standard_normal((3, 1, 3, 3)))
+    assert ag.ops.conv2d(x, w).data.flags.c_contiguous

@@ -25,7 +25,7 @@ from .nn import cross_entropy, log_softmax, softmax
 from .norm import batch_norm, embedding, layer_norm
 from .pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .reduce import amax, amin, argmax, argmin, max, min, prod, sum, take_along_dim
-from .shape import cat, expand, pad, permute, reshape, sum_to
+from .shape import cat, contiguous, expand, pad, permute, reshape, sum_to
 from .unary import abs, cos, erf, exp, log, relu, sigmoid, sin, sqrt, tanh
 
 clip = clamp
@@ -34,8 +34,8 @@ clip = clamp
 PUBLIC_NAMES = (
     "add sub mul div neg pow exp log sqrt abs sin cos tanh sigmoid erf relu leaky_relu gelu clamp maximum minimum "
     "where sum mean var std prod max min amax amin logsumexp softmax log_softmax cross_entropy matmul reshape "
-    "permute transpose expand sum_to squeeze unsqueeze flatten getitem index_add index_put cat stack split chunk "
-    "pad square cast take_along_dim"
+    "permute contiguous transpose expand sum_to squeeze unsqueeze flatten getitem index_add index_put cat stack "
+    "split chunk pad square cast take_along_dim"
 ).split()
 
 # Convolution, pooling, normalization: gradient-checked by their own table in tests/test_conv.py / test_norm.py.

@@ -185,7 +185,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         out = w.reshape(o, c * kh * kw) @ cols                                  # (O, OH·OW·N)
     else:                                                                       # one matmul per group
         out = w.reshape(groups, o // groups, cg * kh * kw) @ cols.reshape(groups, cg * kh * kw, -1)
-    out = out.reshape(o, oh, ow, n).permute(3, 0, 1, 2)                          # a view, NCHW
+    out = out.reshape(o, oh, ow, n).permute(3, 0, 1, 2).contiguous()             # NCHW, row-major (see README)
     return out if bias is None else out + as_tensor(bias).reshape(1, o, 1, 1)
 
 

@@ -37,6 +37,20 @@ class Permute(Op):
         return (Permute.apply(g, dims=tuple(sorted(range(len(self.dims)), key=self.dims.__getitem__))),)
 
 
+class Contiguous(Op):
+    """y = x copied into C order (row-major), the same values      dx = g"""
+    def forward(self, x):
+        return np.ascontiguousarray(x)
+
+    def backward(self, g):
+        return (g,)
+
+
+def contiguous(x: Tensor) -> Tensor:
+    """PyTorch's x.contiguous(): x itself when already row-major, else a row-major copy in the graph."""
+    return x if x.data.flags.c_contiguous else Contiguous.apply(x)
+
+
 def permute(x: Tensor, *dims) -> Tensor:
     dims = _shape_arg(dims)
     if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
