@@ -99,8 +99,9 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
             if not retain_graph:
                 op.release()                       # drop inputs now; a second backward gets a clear error
     for g, leaf in pending.values():               # leaves: one summed gradient each, then hooks, then .grad
-        g = _finish(leaf, g, want, found)
-        if want is None and leaf.requires_grad:
+        if leaf._hooks is not None or want is not None or leaf._retains_grad:
+            g = _finish(leaf, g, want, found)
+        if want is None and leaf._requires_grad:
             accumulate_grad(leaf, g, create_graph)
     return None if targets is None else found
 

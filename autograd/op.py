@@ -54,12 +54,13 @@ class Op:
     @property
     def inputs(self) -> tuple[Tensor, ...]:
         """The inputs, checked: a tensor changed in place since this op saw it would give a wrong gradient."""
-        if self._inputs is None:
+        xs = self._inputs
+        if xs is None:
             raise freed_graph_error(self)
-        for i, (t, v) in enumerate(zip(self._inputs, self._versions)):
-            if t._vc[0] != v:
-                raise inplace_error(self, i, t, v)
-        return self._inputs
+        for i, v in enumerate(self._versions):
+            if xs[i]._vc[0] != v:
+                raise inplace_error(self, i, xs[i], v)
+        return xs
 
     @property
     def out(self) -> Tensor:
