@@ -288,3 +288,19 @@ def test_values_and_gradients_match_pytorch(case):
         mine = np.zeros(x.shape) if x.grad is None else x.grad.data
         ref = np.zeros(x.shape) if t.grad is None else t.grad.numpy()
         np.testing.assert_allclose(mine, ref, rtol=1e-6, atol=1e-12, err_msg=f"{name}: gradient of input {i}")
+
+
+# -- masking ops: an inf or nan gradient at a dropped position gives 0, as in PyTorch (not inf * 0 = nan) -------------
+@pytest.mark.parametrize("upstream", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_relu_and_max_pool_drop_nonfinite_gradients_where_they_mask(upstream, create_graph) -> None:
+    x = ag.tensor([[-1.0, 2.0], [0.0, 3.0]], requires_grad=True)
+    g = ag.tensor([[upstream, 1.0], [upstream, 2.0]])
+    (dx,) = ag.grad(x.relu(), x, grad_outputs=g, create_graph=create_graph)
+    np.testing.assert_array_equal(dx.numpy(), [[0.0, 1.0], [0.0, 2.0]])
+    p = ag.tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+    gp = ag.tensor([[[[upstream, 1.0], [2.0, 3.0]]]])
+    (dp,) = ag.grad(ag.ops.max_pool2d(p, 2), p, grad_outputs=gp, create_graph=create_graph)
+    want = np.zeros((4, 4))
+    want[1, 1], want[1, 3], want[3, 1], want[3, 3] = upstream, 1.0, 2.0, 3.0   # each window's max is bottom right
+    np.testing.assert_array_equal(dp.numpy()[0, 0], want)

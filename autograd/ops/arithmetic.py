@@ -229,6 +229,20 @@ def _mask(m: np.ndarray, like: Tensor) -> Tensor:
     return Tensor._wrap(np.asarray(m, dtype=like.dtype))
 
 
+def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finite: bool | None = None) -> np.ndarray:
+    """g where `keep`, else 0: the plain backward of a masking op (relu, max_pool2d's scatter). One multiply by
+    the bool mask; but an inf or nan gradient at a dropped position would give inf·0 = nan where PyTorch gives 0,
+    so one reduction first tells whether g is finite (the usual case; `finite` if the caller knows) and np.where
+    takes the rare other one."""
+    if finite if finite is not None else np.isfinite(g.sum()):
+        return np.multiply(g, keep, out=out)
+    r = np.where(keep, g, 0).astype(g.dtype, copy=False)
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
 def _unselected(g: Tensor, singular: np.ndarray) -> np.ndarray | None:
     """Where the local gradient is infinite or nan (`singular`, e.g. 1/x at x = 0) and the incoming gradient is
     exactly 0, the gradient is 0, not 0 · inf = nan. That is the branch where() did not select, as in

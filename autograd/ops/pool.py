@@ -14,6 +14,7 @@ import numpy as np
 
 from ..op import Op
 from ..tensor import Tensor, as_tensor
+from .arithmetic import masked
 from .conv import _tuple2, _windows, unfold
 from .shape import pad
 
@@ -86,13 +87,13 @@ class PoolScatter(Op):
         x = np.ascontiguousarray(x)
         y = np.zeros(shape, dtype=x.dtype)
         view = _windows(y, k, d, s, out, writeable=True)
-        disjoint = _disjoint(geom)
+        disjoint, finite = _disjoint(geom), bool(np.isfinite(x.sum()))   # finite: see masked()
         for q in range(k[0] * k[1]):
             cell = view[:, :, q // k[1], q % k[1]]
             if disjoint:                        # no other window writes here: store, don't add
-                np.multiply(x, which == q, out=cell)
+                masked(x, which == q, out=cell, finite=finite)
             else:                               # for one (i, j) the cells are distinct, so += is exact
-                cell += x * (which == q)
+                cell += masked(x, which == q, finite=finite)
         return y
 
     def backward(self, g):

@@ -11,7 +11,7 @@ from ..grad_mode import is_grad_enabled
 from ..op import Op
 from ..ownership import engine_owns
 from ..tensor import Tensor, as_tensor
-from .arithmetic import _mask, _unselected, where
+from .arithmetic import _unselected, masked, where
 
 
 class Exp(Op):
@@ -150,12 +150,12 @@ class Relu(Op):
     def backward(self, g):
         y = self.out
         mask = y.data > 0
-        if is_grad_enabled():         # recorded (create_graph): one masked multiply; the mask is a constant
-            return (g * _mask(mask, g),)
+        if is_grad_enabled():         # recorded (create_graph): a where, so an inf g where y = 0 gives 0
+            return (where(mask, g, 0.0),)
         if engine_owns(g, y):        # plain backward, nobody else sees g: mask it in place, as numpy code does
-            np.multiply(g.data, mask, out=g.data)   # (W1 batch 10000: one (N, 128) float32 array less at the peak)
+            masked(g.data, mask, out=g.data)   # (W1 batch 10000: one (N, 128) float32 array less at the peak)
             return (g,)
-        return (Tensor._wrap(g.data * mask),)   # the bool mask itself, no float copy of it (W1: -4% time)
+        return (Tensor._wrap(masked(g.data, mask)),)   # the bool mask itself, no float copy of it (W1: -4% time)
 
 
 def relu(x: Tensor) -> Tensor:
