@@ -480,8 +480,8 @@ def _number(v: Any, like: Tensor) -> Tensor:
     t = _constants.get(key)
     if t is None:
         t = as_tensor(v, like)
-        t.data.flags.writeable = False
         if len(_constants) < 1024:
+            t.data.flags.writeable = False     # shared from now on: nobody may change it
             _constants[key] = t
     return t
 

@@ -100,6 +100,16 @@ def test_eval_mode_uses_running_statistics() -> None:
 
 
 # -- agreement with PyTorch ----------------------------------------------------------------------------------
+def _same_forward_and_input_grad(ours, theirs, x: np.ndarray, g: np.ndarray) -> None:
+    """Our module and PyTorch's on the same float64 input: equal outputs, and equal input gradients for seed g."""
+    xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya, yt = ours(xa), theirs(xt)
+    ya.backward(ag.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
 @needs_torch
 @pytest.mark.parametrize("momentum", [0.1, 0.5, None])
 @pytest.mark.parametrize("shape,cls", [((6, 3), "BatchNorm1d"), ((4, 3, 5), "BatchNorm1d"),
@@ -114,12 +124,7 @@ def test_batchnorm_module_matches_torch_over_steps(shape, cls, momentum) -> None
     for step in range(3):
         x = rng.standard_normal(shape) * 3 + step
         g = rng.standard_normal(shape)
-        xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-        ya, yt = ours(xa), theirs(xt)
-        ya.backward(ag.tensor(g))
-        yt.backward(torch.tensor(g))
-        np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+        _same_forward_and_input_grad(ours, theirs, x, g)
     for k, v in theirs.state_dict().items():                  # running stats (unbiased var) and the count
         np.testing.assert_allclose(ours.state_dict()[k], v.numpy(), rtol=1e-10, err_msg=k)
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-9)
@@ -149,12 +154,7 @@ def test_layer_norm_and_embedding_match_torch() -> None:
     w = rng.standard_normal((4, 5))
     ours.weight.data[...] = w
     theirs.load_state_dict({**theirs.state_dict(), "weight": torch.tensor(w)})
-    xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ya, yt = ours(xa), theirs(xt)
-    ya.backward(ag.tensor(g))
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    _same_forward_and_input_grad(ours, theirs, x, g)
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-9)
 
     table = rng.standard_normal((6, 3))
