@@ -29,7 +29,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: Any) -> Any:             # copy.deepcopy / pickle keep the subclass
-        return (_rebuild_parameter, (self.data.copy(), self.requires_grad))
+        return (_rebuild_parameter, (self.data.copy(order="K"), self.requires_grad))
 
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:

@@ -39,6 +39,26 @@ def test_fused_linear_skips_gradients_nobody_needs():
     np.testing.assert_allclose(lin.bias.grad.data, 5)
 
 
+@pytest.mark.parametrize("x_shape", [(6, 3), (2, 6, 3)])
+def test_linear_weight_is_column_major_and_its_gradient_too(x_shape):
+    """The layout is a speed choice (x @ Wᵀ on a row-major Wᵀ): values, shape, gradient and update are PyTorch's,
+    and .grad comes in the weight's own order, so the optimizer's in-place update never mixes orders."""
+    import copy
+    lin = nn.Linear(3, 4, dtype=ag.float64)
+    assert lin.weight.shape == (4, 3) and lin.weight.data.flags.f_contiguous
+    w0 = lin.weight.data.copy()
+    x = f64(*x_shape, seed=3)
+    g = np.random.default_rng(4).standard_normal(x_shape[:-1] + (4,))
+    lin(x).backward(ag.tensor(g))
+    expected = g.reshape(-1, 4).T @ x.data.reshape(-1, 3)
+    np.testing.assert_allclose(lin.weight.grad.data, expected, rtol=1e-12)
+    assert lin.weight.grad.data.flags.f_contiguous
+    nn.optim.SGD(lin.parameters(), lr=0.5).step()
+    np.testing.assert_allclose(lin.weight.data, w0 - 0.5 * expected, rtol=1e-12)
+    assert lin.weight.data.flags.f_contiguous
+    assert copy.deepcopy(lin).weight.data.flags.f_contiguous
+
+
 def test_linear_errors_name_both_shapes():
     lin = nn.Linear(3, 2)
     with pytest.raises(ValueError, match=r"input of shape \(4, 5\).*in_features = 3.*\(2, 3\)"):
