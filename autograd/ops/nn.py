@@ -87,10 +87,16 @@ class CrossEntropy(Op):
     def picks(self, target) -> bool:
         return target.dtype.kind != "f" and not self.smoothing
 
+    def kept(self, target) -> np.ndarray:
+        """The rows that count; all when cross_entropy() saw that no target equals ignore_index (None)."""
+        return np.ones(target.shape, bool) if self.ignore_index is None else target != self.ignore_index
+
     def row_weights(self, x, target, weight) -> tuple[np.ndarray, np.ndarray | None]:
         """For class indices: each row's (safe) class and its weight (0 where ignored); None for the weight when
         every row counts once, the usual case (no per-row multiply, no second mask)."""
-        keep = target != self.ignore_index
+        if self.ignore_index is None and weight is None:   # cross_entropy() saw no target to ignore
+            return target, None
+        keep = self.kept(target)
         if weight is None and keep.all():
             return target, None
         t = np.where(keep, target, 0)
@@ -104,7 +110,7 @@ class CrossEntropy(Op):
         w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype, copy=False)
         if target.dtype.kind == "f":                                    # class probabilities
             return (target * (1 - eps) + eps / c) * w
-        keep = target != self.ignore_index
+        keep = self.kept(target)
         t = np.where(keep, target, 0)
         q = np.zeros((n, c), dtype=x.dtype)
         q[np.arange(n), t] = (1 - eps) * w[t]
@@ -115,7 +121,7 @@ class CrossEntropy(Op):
     def mean_denominator(self, x, target, weight) -> float:
         if target.dtype.kind == "f":
             return float(len(x))
-        keep = target != self.ignore_index
+        keep = self.kept(target)
         t = target[keep]
         return float(keep.sum() if weight is None else weight[t].sum())
 
@@ -152,6 +158,10 @@ class CrossEntropy(Op):
         return (Tensor._wrap(p),) + (None,) * (len(self._inputs) - 1)
 
 
+def _as_unsigned(t: np.ndarray) -> np.ndarray:
+    return t.view(f"u{t.itemsize}") if t.dtype.kind == "i" else t
+
+
 def _dim(x: Tensor, dim: int, what: str) -> int:
     n = max(x.ndim, 1)
     if not -n <= dim < n:
@@ -179,11 +189,14 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         raise ValueError(f"cross_entropy: input of shape {x.shape} (N, C, ...) needs a target of shape {expected} "
                          f"({kind}), got target of shape {t.shape} and dtype {t.dtype}")
     c = x.shape[1] if x.ndim >= 2 else x.shape[0]
-    if not probs and t.data.size and (t.data.min() < 0 or t.data.max() >= c):   # two reductions in the usual case
-        bad = (t.data != ignore_index) & ((t.data < 0) | (t.data >= c))
-        if bad.any():
-            raise IndexError(f"cross_entropy: target class {int(t.data[bad].flat[0])} is out of range for "
-                             f"{c} classes (input shape {x.shape}); classes are 0..{c - 1}")
+    if not probs and t.data.size:
+        if _as_unsigned(t.data).max() >= c:        # one pass (a negative class reads as a huge unsigned one)
+            bad = (t.data != ignore_index) & ((t.data < 0) | (t.data >= c))
+            if bad.any():
+                raise IndexError(f"cross_entropy: target class {int(t.data[bad].flat[0])} is out of range for "
+                                 f"{c} classes (input shape {x.shape}); classes are 0..{c - 1}")
+        elif not 0 <= ignore_index < c:
+            ignore_index = None                    # every class is in 0..c-1, so none is ignored: no mask to make
     if weight is not None:
         weight = as_tensor(weight, like=x)
         if weight.shape != (c,):
