@@ -17,8 +17,8 @@ class Linear(Op):
         return out
 
     def backward(self, g):
-        x, w = self.inputs[0], self.inputs[1]
-        need = self.needs_grad
+        xs = self.inputs                   # (a property that checks versions: read once)
+        x, w, need = xs[0], xs[1], self.needs_grad
         if not is_grad_enabled():          # plain backward: raw numpy, three BLAS calls and no graph nodes
             return self._numpy_backward(g.data, x.data, w.data, need)   # (A/B CPU medians: W4 -11%, W1s -7%)
         dx = g @ w if need[0] else None
@@ -38,7 +38,16 @@ class Linear(Op):
         dw = Tensor._wrap(_like(w, g2.T, x2)) if need[1] else None
         if len(need) == 2:
             return dx, dw
-        return dx, dw, (Tensor._wrap(g2.sum(0)) if need[2] else None)
+        return dx, dw, (Tensor._wrap(_row_sum(g2)) if need[2] else None)
+
+
+def _row_sum(g: np.ndarray) -> np.ndarray:
+    """Σ of the rows; from 32 rows on as ones @ g, one BLAS call (float32 64 x 128: 3.2 -> 2.7 µs, 10000 x 10:
+    183 -> 25 µs; fewer rows: slower). No less exact than g.sum(0), which adds the rows one after another too
+    (numpy sums pairwise only along the contiguous axis)."""
+    if len(g) >= 32 and g.dtype in (np.float32, np.float64):
+        return np.ones(len(g), g.dtype) @ g
+    return g.sum(0)
 
 
 def _like(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ def test_fused_linear_skips_gradients_nobody_needs():
     np.testing.assert_allclose(lin.bias.grad.data, 5)
 
 
-@pytest.mark.parametrize("x_shape", [(6, 3), (2, 6, 3)])
+@pytest.mark.parametrize("x_shape", [(6, 3), (2, 6, 3), (40, 3)])   # 40 rows: the bias gradient by BLAS
 def test_linear_weight_is_column_major_and_its_gradient_too(x_shape):
     """The layout is a speed choice (x @ Wᵀ on a row-major Wᵀ): values, shape, gradient and update are PyTorch's,
     and .grad comes in the weight's own order, so the optimizer's in-place update never mixes orders."""
@@ -53,6 +53,7 @@ def test_linear_weight_is_column_major_and_its_gradient_too(x_shape):
     expected = g.reshape(-1, 4).T @ x.data.reshape(-1, 3)
     np.testing.assert_allclose(lin.weight.grad.data, expected, rtol=1e-12)
     assert lin.weight.grad.data.flags.f_contiguous
+    np.testing.assert_allclose(lin.bias.grad.data, g.reshape(-1, 4).sum(0), rtol=1e-12)
     nn.optim.SGD(lin.parameters(), lr=0.5).step()
     np.testing.assert_allclose(lin.weight.data, w0 - 0.5 * expected, rtol=1e-12)
     assert lin.weight.data.flags.f_contiguous
