@@ -126,10 +126,10 @@ class CrossEntropy(Op):
         return float(keep.sum() if weight is None else weight[t].sum())
 
     def backward(self, g):
-        x, target = self.inputs[0], self.inputs[1]
-        weight = self.inputs[2].data if len(self.inputs) > 2 else None
+        xs = self.inputs                           # (a property that checks versions: read once)
+        x, target, weight = xs[0], xs[1], (xs[2].data if len(xs) > 2 else None)
         if not is_grad_enabled() and self.picks(target.data):   # plain backward, class indices: the same rule
-            return self._numpy_backward(g.data, x.data, target.data, weight)   # numpy: CE at batch 64 166 -> 143 us
+            return self._numpy_backward(g.data, len(xs))        # numpy: CE at batch 64 166 -> 143 us
         scale = g / self.denominator if self.reduction == "mean" else g
         scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
         p = softmax(x, dim=1)                      # recomputed in Tensor ops: second derivatives work
@@ -141,21 +141,24 @@ class CrossEntropy(Op):
         else:
             q = self.target_distribution(x.data, target.data, weight)
             dx = (p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale
-        return (dx,) + (None,) * (len(self.inputs) - 1)
+        return (dx,) + (None,) * (len(xs) - 1)
 
     def release(self) -> None:
         super().release()
         self.saved = None                          # forward's (N, C) exp goes with the inputs, not with the loss
 
-    def _numpy_backward(self, g, x, target, weight) -> tuple:
-        """dx = (softmax(x) − onehot(t))·r·scale on arrays, in place on one (N, C) buffer."""
+    def _numpy_backward(self, g, n_inputs) -> tuple:
+        """dx = (softmax(x) − onehot(t))·u with u = r·g/n per row, computed as e·(u/s) − onehot·u: one (N, C)
+        array and four numpy calls (a 0-d g is a Python number here: no 0-d array arithmetic)."""
         e, s, t, r = self.saved                    # from forward; self.inputs checked x was not changed since
-        p = e / s[:, None]
-        p[np.arange(len(t)), t] -= 1
-        scale = g / self.denominator if self.reduction == "mean" else g
-        scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
-        p *= scale if r is None else r[:, None] * scale
-        return (Tensor._wrap(p),) + (None,) * (len(self._inputs) - 1)
+        u = float(g) if g.ndim == 0 else g         # reduction 'none': one g per row
+        if self.reduction == "mean":
+            u = u / self.denominator
+        if r is not None:
+            u = u * r
+        p = e * (u / s)[:, None]
+        p[np.arange(len(t)), t] -= u
+        return (Tensor._wrap(p),) + (None,) * (n_inputs - 1)
 
 
 def _as_unsigned(t: np.ndarray) -> np.ndarray:
