@@ -131,13 +131,14 @@ class PowScalar(Op):
 
 
 class Maximum(Op):
-    """z = max(x, y)    dx = g * [x > y],   dy = g * [y > x]     (ties: half each, as PyTorch)"""
+    """z = max(x, y)    dx = g * [not x < y],   dy = g * [not y < x]    (ties: half each; NaN: g to both, as PyTorch)"""
     def forward(self, x, y):
         return np.maximum(x, y)
 
     def backward(self, g):
         x, y = (t.data for t in self.inputs)
-        return g * _mask((x > y) + 0.5 * (x == y), g), g * _mask((y > x) + 0.5 * (x == y), g)
+        dx, dy = self.needs_grad
+        return _selected(g, ~(x < y) if dx else None, ~(y < x) if dy else None, tie=x == y)
 
 
 def maximum(x, y) -> Tensor:
@@ -145,13 +146,14 @@ def maximum(x, y) -> Tensor:
 
 
 class Minimum(Op):
-    """z = min(x, y)    dx = g * [x < y],   dy = g * [y < x]     (ties: half each, as PyTorch)"""
+    """z = min(x, y)    dx = g * [not x > y],   dy = g * [not y > x]    (ties: half each; NaN: g to both, as PyTorch)"""
     def forward(self, x, y):
         return np.minimum(x, y)
 
     def backward(self, g):
         x, y = (t.data for t in self.inputs)
-        return g * _mask((x < y) + 0.5 * (x == y), g), g * _mask((y < x) + 0.5 * (x == y), g)
+        dx, dy = self.needs_grad
+        return _selected(g, ~(x > y) if dx else None, ~(y > x) if dy else None, tie=x == y)
 
 
 def minimum(x, y) -> Tensor:
@@ -186,12 +188,9 @@ class Clamp(Op):
         return np.clip(x, lo, hi)
 
     def backward(self, g):
-        x = self.inputs[0].data
-        inside = np.ones(g.shape, dtype=bool)      # g's shape: array bounds may broadcast x to a larger one
-        for bound, keep in ((self.lo, np.greater_equal), (self.hi, np.less_equal)):
-            if bound is not None:
-                inside &= keep(x, bound)
-        return (g * _mask(inside, g),)
+        x, lo, hi = self.inputs[0].data, self.lo, self.hi
+        inside = x <= hi if lo is None else x >= lo if hi is None else (x >= lo) & (x <= hi)   # NaN: outside
+        return _selected(g, inside)
 
 
 def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
@@ -227,18 +226,30 @@ def _operands(x, y) -> tuple[Tensor, Tensor]:
     return x, y
 
 
-def _mask(m: np.ndarray, like: Tensor) -> Tensor:
-    return Tensor._wrap(np.asarray(m, dtype=like.dtype))
+def _selected(g: Tensor, *keeps: np.ndarray | None, tie: np.ndarray | None = None) -> tuple[Tensor | None, ...]:
+    """For each input: g where its `keep`, else 0 (keep None: no gradient wanted); half of g where `tie`
+    (maximum/minimum split ties, as PyTorch). PyTorch selects rather than multiplies, so an inf or nan g where
+    keep is False gives 0, not inf·0 = nan. Plain backward with a finite g stays one multiply per input."""
+    half = tie is not None and bool(tie.any())
+    if _grad_mode.enabled:                   # recorded (create_graph): where, so gradients of g flow through
+        w = g * Tensor._wrap(np.where(tie, 0.5, 1.0).astype(g.dtype)) if half else g   # 1 where dropped: no inf·0
+        return tuple(None if k is None else where(k, w, 0.0) for k in keeps)
+    if half:
+        keeps = tuple(None if k is None else np.where(tie, 0.5, k).astype(g.dtype) for k in keeps)
+    finite = all_finite(g.data)               # one check for both inputs
+    return tuple(None if k is None else Tensor._wrap(masked(g.data, k, finite=finite)) for k in keeps)
 
 
 def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finite: bool | None = None) -> np.ndarray:
-    """g where `keep`, else 0: the plain backward of a masking op (relu, max_pool2d's scatter). One multiply by
-    the bool mask; but an inf or nan gradient at a dropped position would give inf·0 = nan where PyTorch gives 0,
-    so one reduction first tells whether g is finite (the usual case; `finite` if the caller knows) and np.where
-    takes the rare other one."""
+    """g where `keep`, else 0: the plain backward of a masking op (relu, max_pool2d's scatter, _selected). One
+    multiply by the bool mask (or by float weights, 0 dropping); but an inf or nan gradient at a dropped position
+    would give inf·0 = nan where PyTorch gives 0, so one reduction first tells whether g is finite (the usual case;
+    `finite` if the caller knows) and np.where takes the rare other one."""
     if finite if finite is not None else all_finite(g):
         return np.multiply(g, keep, out=out)
     r = np.where(keep, g, 0).astype(g.dtype, copy=False)
+    if keep.dtype != np.bool_:
+        r *= keep                             # the weights; r is 0 where they are, so no inf·0
     if out is None:
         return r
     out[...] = r

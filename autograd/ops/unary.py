@@ -142,14 +142,14 @@ def erf(x: Tensor) -> Tensor:
 
 
 class Relu(Op):
-    """y = max(x, 0)    dx = g * (y > 0)     (relu'(0) = 0, as in PyTorch; y > 0 exactly where x > 0)
+    """y = max(x, 0)    dx = g * [y ≠ 0]     (relu'(0) = 0, as in PyTorch; y = NaN passes g, as its threshold_backward)
     The mask is read from the output, as PyTorch's ReLU does: backward never needs the input's values."""
     def forward(self, x):
         return np.maximum(x, 0)
 
     def backward(self, g):
         y = self.out
-        mask = y.data > 0
+        mask = y.data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
         if is_grad_enabled():         # recorded (create_graph): a where, so an inf g where y = 0 gives 0
             return (where(mask, g, 0.0),)
         if engine_owns(g, y):        # plain backward, nobody else sees g: mask it in place, as numpy code does

@@ -1,0 +1,137 @@
+"""Masking ops (maximum, minimum, clamp, relu) on non-finite values give PyTorch's gradients.
+
+PyTorch's backward formulas select (where / masked_fill), they do not multiply by a 0/1 mask: an inf or nan
+incoming gradient at a dropped position gives 0, not inf·0 = nan. Its masks are also written so that a NaN input
+picks a side: maximum/minimum send g to both inputs where either is NaN (only `x < y` or `y < x` drops), clamp
+drops g at a NaN input (`lo <= x <= hi` is False), relu passes it (threshold_backward zeroes only where y <= 0).
+The expected arrays below were read from torch 2.13 and are checked against torch again when it is importable.
+No numpy RuntimeWarning may escape (inf·0 raises one): every test here turns them into errors."""
+import numpy as np
+import pytest
+
+import autograd as ag
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+inf, nan = np.inf, np.nan
+X = [1.0, 2.0, 3.0, 2.0, nan, 1.0, nan, inf, -inf]        # against Y: x<y, x>y, tie, NaN right/left/both, infs
+Y = [2.0, 1.0, 3.0, nan, 1.0, 1.0, nan, inf, 0.0]
+C = [-2.0, -1.0, 0.0, 1.0, 2.0, nan, inf, -inf, -0.0]       # clamp/relu inputs: outside, at the bounds, NaN, infs
+UPSTREAM = [inf, -inf, nan, 3.0]
+
+# d max(x, y) / d x and / d y per position, for an incoming gradient of 1 (torch 2.13: the same numbers)
+MAX_DX = [0.0, 1.0, 0.5, 1.0, 1.0, 0.5, 1.0, 0.5, 0.0]
+MAX_DY = [1.0, 0.0, 0.5, 1.0, 1.0, 0.5, 1.0, 0.5, 1.0]
+MIN_DX = [1.0, 0.0, 0.5, 1.0, 1.0, 0.5, 1.0, 0.5, 1.0]
+MIN_DY = [0.0, 1.0, 0.5, 1.0, 1.0, 0.5, 1.0, 0.5, 0.0]
+CLAMP = {(-1.0, 1.0): [0, 1, 1, 1, 0, 0, 0, 0, 1], (-1.0, None): [0, 1, 1, 1, 1, 0, 1, 0, 1],
+         (None, 1.0): [1, 1, 1, 1, 0, 0, 0, 1, 1]}
+RELU = [0, 0, 0, 1, 1, 1, 1, 0, 0]
+
+
+def expected(weights, up: float) -> np.ndarray:
+    """Selection, as PyTorch: `up` scaled by the weight where it is nonzero, exactly 0 elsewhere."""
+    w = np.asarray(weights, dtype=np.float64)
+    return np.where(w != 0, np.float64(up) * np.where(w != 0, w, 1.0), 0.0)
+
+
+def ours(fn, xs, up, create_graph: bool, dtype=np.float64) -> list[np.ndarray]:
+    ts = [ag.tensor(np.asarray(x, dtype=dtype), requires_grad=True) for x in xs]
+    out = fn(*ts)
+    g = ag.tensor(np.full(out.shape, up, dtype=dtype))
+    return [d.numpy() for d in ag.grad(out, ts, grad_outputs=g, create_graph=create_graph)]
+
+
+def theirs(torch, fn, xs, up, create_graph: bool, dtype=np.float64) -> list[np.ndarray]:
+    ts = [torch.tensor(np.asarray(x, dtype=dtype), requires_grad=True) for x in xs]
+    out = fn(*ts)
+    g = torch.full(out.shape, up, dtype=out.dtype)
+    return [d.detach().numpy() for d in torch.autograd.grad(out, ts, g, create_graph=create_graph)]
+
+
+CASES = [  # name, ours, torch's, inputs, expected weights per input
+    ("maximum", ag.maximum, "maximum", (X, Y), (MAX_DX, MAX_DY)),
+    ("minimum", ag.minimum, "minimum", (X, Y), (MIN_DX, MIN_DY)),
+    *[(f"clamp{b}", lambda x, b=b: ag.clamp(x, *b), lambda x, b=b: x.clamp(*b), (C,), (w,)) for b, w in CLAMP.items()],
+    ("relu", ag.relu, "relu", (C,), (RELU,)),
+]
+
+
+def _torch_fn(torch, f):
+    return getattr(torch, f) if isinstance(f, str) else f
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
+@pytest.mark.parametrize("up", UPSTREAM)
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_masking_gradients_select_like_pytorch(case, up, create_graph) -> None:
+    _, fn, _, xs, weights = case
+    for got, w in zip(ours(fn, xs, up, create_graph), weights):
+        np.testing.assert_array_equal(got, expected(w, up))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
+@pytest.mark.parametrize("up", UPSTREAM)
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_masking_gradients_match_torch(case, up, create_graph, dtype) -> None:
+    torch = pytest.importorskip("torch")
+    _, fn, tfn, xs, _ = case
+    want = theirs(torch, _torch_fn(torch, tfn), xs, up, create_graph, dtype)
+    for got, ref in zip(ours(fn, xs, up, create_graph, dtype), want):
+        assert got.dtype == ref.dtype
+        np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce")
+def test_mixed_upstream_with_ties_and_array_bounds() -> None:
+    """One gradient array with every kind of value at once; ties halve inf to inf; array bounds broadcast x.
+    (+inf and -inf in one gradient: arithmetic.all_finite's sum meets inf - inf, and numpy warns from inside it;
+    the result is still exact.)"""
+    g = np.array([inf, nan, -inf, 4.0, nan, inf, 2.0, -inf, 1.0])
+    x, y = ag.tensor(X, requires_grad=True), ag.tensor(Y, requires_grad=True)
+    ag.maximum(x, y).backward(ag.tensor(g))
+    np.testing.assert_array_equal(x.grad.numpy(), [0, nan, -inf, 4, nan, inf, 2, -inf, 0])
+    np.testing.assert_array_equal(y.grad.numpy(), [inf, 0, -inf, 4, nan, inf, 2, -inf, 1])
+    z = ag.tensor([[-2.0], [0.5]], requires_grad=True)
+    out = ag.clamp(z, ag.tensor([-1.0, 0.0, 1.0]))                      # a non-learnable array bound: (2, 3)
+    out.backward(ag.tensor([[inf, 1.0, 2.0], [nan, 3.0, 4.0]]))
+    np.testing.assert_array_equal(z.grad.numpy(), [[0.0], [nan]])        # row 1 keeps nan and 3, drops 4
+    w = ag.tensor(np.float32(2.0), requires_grad=True)                   # 0-d, float32 kept
+    ag.maximum(w, 2.0).backward(ag.tensor(np.float32(inf)))
+    assert w.grad.numpy() == inf and w.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "clamp", "relu"])
+def test_second_order_selects_too(name) -> None:
+    """The create_graph gradient is a graph in g: differentiating it again by g with an inf or nan vector also
+    selects (PyTorch's where/masked_fill double backward), and ties still halve."""
+    fn = {"maximum": ag.maximum, "minimum": ag.minimum, "clamp": lambda x: ag.clamp(x, -1.0, 1.0),
+          "relu": ag.relu}[name]
+    xs = (X, Y) if name in ("maximum", "minimum") else (C,)
+    weights = {"maximum": MAX_DX, "minimum": MIN_DX, "clamp": CLAMP[(-1.0, 1.0)], "relu": RELU}[name]
+    x = [ag.tensor(v, requires_grad=True) for v in xs]
+    g = ag.tensor(np.ones(len(xs[0])), requires_grad=True)
+    (dx,) = ag.grad(fn(*x), x[0], grad_outputs=g, create_graph=True)
+    (dg,) = ag.grad(dx, g, grad_outputs=ag.tensor(np.full(len(xs[0]), inf)))
+    np.testing.assert_array_equal(dg.numpy(), expected(weights, inf))
+    torch = pytest.importorskip("torch")
+    tx = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in xs]
+    tg = torch.ones(len(xs[0]), dtype=torch.float64, requires_grad=True)
+    tfn = {"maximum": torch.maximum, "minimum": torch.minimum, "clamp": lambda t: t.clamp(-1.0, 1.0),
+           "relu": torch.relu}[name]
+    (tdx,) = torch.autograd.grad(tfn(*tx), tx[0], tg, create_graph=True)
+    (tdg,) = torch.autograd.grad(tdx, tg, torch.full((len(xs[0]),), inf, dtype=torch.float64))
+    np.testing.assert_array_equal(dg.numpy(), tdg.numpy())
+
+
+def test_relu_in_place_path_passes_nan_inputs(monkeypatch) -> None:
+    """Relu masks an engine-owned gradient in place (ownership.engine_owns); the NaN rule holds there too."""
+    from autograd.ops import unary
+    from autograd.ownership import REFCOUNTS_OK
+    in_place, plain = [], unary.masked
+    monkeypatch.setattr(unary, "masked", lambda g, keep, out=None: in_place.append(out is g) or plain(g, keep, out))
+    x = ag.tensor(C, requires_grad=True)
+    (x * 1.0).relu().mul(2.0).sum().backward()                             # mul's fresh g reaches relu
+    np.testing.assert_array_equal(x.grad.numpy(), 2.0 * np.asarray(RELU, dtype=np.float64))
+    assert in_place == [REFCOUNTS_OK]
