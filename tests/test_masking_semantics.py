@@ -83,11 +83,9 @@ def test_masking_gradients_match_torch(case, up, create_graph, dtype) -> None:
         np.testing.assert_array_equal(got, ref)
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce")
 def test_mixed_upstream_with_ties_and_array_bounds() -> None:
-    """One gradient array with every kind of value at once; ties halve inf to inf; array bounds broadcast x.
-    (+inf and -inf in one gradient: arithmetic.all_finite's sum meets inf - inf, and numpy warns from inside it;
-    the result is still exact.)"""
+    """One gradient array with every kind of value at once (+inf and -inf too, without a numpy warning); ties
+    halve inf to inf; array bounds broadcast x."""
     g = np.array([inf, nan, -inf, 4.0, nan, inf, 2.0, -inf, 1.0])
     x, y = ag.tensor(X, requires_grad=True), ag.tensor(Y, requires_grad=True)
     ag.maximum(x, y).backward(ag.tensor(g))
@@ -135,3 +133,21 @@ def test_relu_in_place_path_passes_nan_inputs(monkeypatch) -> None:
     (x * 1.0).relu().mul(2.0).sum().backward()                             # mul's fresh g reaches relu
     np.testing.assert_array_equal(x.grad.numpy(), 2.0 * np.asarray(RELU, dtype=np.float64))
     assert in_place == [REFCOUNTS_OK]
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
+def test_max_pool2d_sends_a_nan_windows_gradient_to_its_last_nan(create_graph) -> None:
+    """PyTorch's kernel replaces its pick at every NaN it meets (row-major), so a NaN window's index and gradient
+    go to its last NaN; the value is NaN either way."""
+    x = np.array([[[[nan, 2.0, 1.0, nan], [3.0, nan, nan, 0.0]]]])          # windows: [nan 2 / 3 nan], [1 nan / nan 0]
+    p = ag.tensor(x, requires_grad=True)
+    out, idx = ag.ops.max_pool2d(p, 2, return_indices=True)
+    (dp,) = ag.grad(out, p, grad_outputs=ag.tensor([[[[5.0, 7.0]]]]), create_graph=create_graph)
+    assert idx.tolist() == [[[[5, 6]]]]
+    np.testing.assert_array_equal(dp.numpy(), [[[[0, 0, 0, 0], [0, 5.0, 7.0, 0]]]])
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x, requires_grad=True)
+    tout, tidx = torch.nn.functional.max_pool2d(t, 2, return_indices=True)
+    tout.backward(torch.tensor([[[[5.0, 7.0]]]], dtype=torch.float64))
+    assert tidx.tolist() == idx.tolist()
+    np.testing.assert_array_equal(dp.numpy(), t.grad.numpy())

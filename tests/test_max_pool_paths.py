@@ -31,12 +31,12 @@ def _data(rng: np.random.Generator, shape: tuple, dtype, kind: str) -> np.ndarra
 
 
 def _reference(x: np.ndarray, k, d, s, out) -> tuple[np.ndarray, np.ndarray]:
-    """A loop over every window: its cells in row-major order, the pick is the first NaN, else the first max."""
+    """A loop over every window: its cells in row-major order, the pick is the last NaN, else the first max."""
     best, which = np.empty(x.shape[:2] + out, x.dtype), np.empty(x.shape[:2] + out, np.int64)
     for n, c, oy, ox in itertools.product(*map(range, best.shape)):
         cells = [x[n, c, oy * s[0] + i * d[0], ox * s[1] + j * d[1]] for i in range(k[0]) for j in range(k[1])]
         nans = [q for q, v in enumerate(cells) if np.isnan(v)]
-        which[n, c, oy, ox] = nans[0] if nans else int(np.argmax(cells))     # argmax: the first maximum
+        which[n, c, oy, ox] = nans[-1] if nans else int(np.argmax(cells))     # argmax: the first maximum
         best[n, c, oy, ox] = cells[which[n, c, oy, ox]]
     return best, which
 

@@ -2,8 +2,6 @@
 to its input's shape."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -257,9 +255,9 @@ def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finit
 
 
 def all_finite(a: np.ndarray) -> bool:
-    """No inf or nan in `a`: its sum is finite (or overflowed past ~3e38, which only sends the caller down its
-    slower exact path). Summed flat when contiguous: 64 x 128 float32, 4.3 -> 2.9 µs."""
-    return math.isfinite(a.reshape(-1).sum() if a.flags.c_contiguous else a.sum())
+    """No inf or nan in `a`. isfinite().all() never warns (a sum overflows, or warns on inf - inf) and is the
+    quickest test measured: 64 x 128 float32, 4.1 µs against 6.4 for a flat sum and 8.6 for sum() (noisy run)."""
+    return bool(np.isfinite(a).all())
 
 
 def _unselected(g: Tensor, singular: np.ndarray) -> np.ndarray | None:

@@ -112,12 +112,13 @@ def _disjoint(geom) -> bool:
 
 
 def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's maximum and the window cell holding it: the first one, or the first NaN (PyTorch's value;
-    its kernel's index for a NaN window is the last NaN). `which` counts the leading cells that are not the pick,
-    by bool arithmetic: np.where, copyto(where=) and masked stores measured 5-10x slower per pass here, and
-    argmax over a trailing axis of window cells ~5x slower than the old loop. Disjoint windows are first copied
-    cell-major (one pass, no bigger than x), so that the later passes are contiguous. W5 (LeNet, batch 64, in
-    the training step): 436 -> 295 us on the 6x24x24 pool, 226 -> 152 us on the 16x8x8 one."""
+    """Each window's maximum and the window cell holding it: the first one, or in a window holding NaN its last
+    NaN, as PyTorch's kernel (each NaN it meets replaces the pick), so the gradient goes where PyTorch's does.
+    `which` counts the leading cells that are not the pick, by bool arithmetic: np.where, copyto(where=) and
+    masked stores measured 5-10x slower per pass here, and argmax over a trailing axis of window cells ~5x slower
+    than the old loop. Disjoint windows are first copied cell-major (one pass, no bigger than x), so that the
+    later passes are contiguous. W5 (LeNet, batch 64, in the training step): 436 -> 295 us on the 6x24x24 pool,
+    226 -> 152 us on the 16x8x8 one."""
     k, d, s, out = geom
     view = _windows(x, k, d, s, out)
     if _disjoint(geom):
@@ -129,12 +130,14 @@ def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
     best = cells[0].copy()
     for v in cells[1:]:
         np.maximum(best, v, out=best)           # propagates NaN, as PyTorch does
-    nan = bool(np.isnan(best).any())
     which = np.zeros(best.shape, dtype=np.min_scalar_type(len(cells)))
     missed = np.ones(best.shape, dtype=bool)    # no pick among the cells seen so far
     for v in cells[:-1]:
-        missed &= (v != best) & (v == v) if nan else v != best
+        missed &= v != best
         which += missed.view(np.uint8)
+    if np.isnan(best).any():                    # rare: those windows' pick is their last NaN cell
+        for q, v in enumerate(cells):
+            which[np.isnan(v)] = q
     return best, which
 
 
