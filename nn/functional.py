@@ -66,15 +66,16 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weightᵀ + bias, weight stored (out_features, in_features) as in PyTorch. One fused op."""
     x = as_tensor(input)
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    xs, ws = x.data.shape, weight.data.shape           # no Tensor property calls (tiny MLP step: -1.3 % instructions)
+    if len(ws) != 2 or not xs or xs[-1] != ws[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs its last dim to equal in_features = "
-                         f"{weight.shape[1] if weight.ndim == 2 else '?'} of a weight of shape {weight.shape} "
+                         f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {weight.shape} "
                          f"(out_features, in_features)")
     if x.grad_fn is None:
         guards.check_layer_input("linear", x, weight)   # uint8 / 0..255 data reaching the first layer
     if bias is None:
         return Linear.apply(x, weight)
-    if bias.shape != weight.shape[:1]:
+    if bias.data.shape != ws[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match out_features {weight.shape[0]}")
     return Linear.apply(x, weight, bias)
 

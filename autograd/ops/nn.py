@@ -183,15 +183,16 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if x.ndim == 0:
+    xs, kind = x.data.shape, t.data.dtype.kind     # arrays' attributes, no Tensor properties (tiny MLP: -1.5 % instr.)
+    if not xs:
         raise ValueError("cross_entropy: input must have a class dim: (C,), (N, C) or (N, C, d1, ...); got a scalar")
-    probs = t.dtype.kind == "f"
-    expected = x.shape if probs else (x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ())
-    if t.shape != expected or t.dtype.kind not in "fiu":
-        kind = "class probabilities" if probs else "class indices"
+    probs = kind == "f"
+    expected = xs if probs else (xs[:1] + xs[2:] if len(xs) >= 2 else ())
+    if t.data.shape != expected or kind not in "fiu":
+        what = "class probabilities" if probs else "class indices"
         raise ValueError(f"cross_entropy: input of shape {x.shape} (N, C, ...) needs a target of shape {expected} "
-                         f"({kind}), got target of shape {t.shape} and dtype {t.dtype}")
-    c = x.shape[1] if x.ndim >= 2 else x.shape[0]
+                         f"({what}), got target of shape {t.shape} and dtype {t.dtype}")
+    c = xs[1] if len(xs) >= 2 else xs[0]
     if not probs and t.data.size:
         if _as_unsigned(t.data).max() >= c:        # one pass (a negative class reads as a huge unsigned one)
             bad = (t.data != ignore_index) & ((t.data < 0) | (t.data >= c))
@@ -205,15 +206,15 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         if weight.shape != (c,):
             raise ValueError(f"cross_entropy: weight must have shape ({c},), one per class; got {weight.shape}")
     flat_x, flat_t = x, t
-    if x.ndim == 1:
+    if len(xs) == 1:
         flat_x, flat_t = x.reshape(1, c), t.reshape(1, c) if probs else t.reshape(1)
-    elif x.ndim > 2:                               # classes last, then one row per position
-        order = (0, *range(2, x.ndim), 1)
+    elif len(xs) > 2:                              # classes last, then one row per position
+        order = (0, *range(2, len(xs)), 1)
         flat_x = x.permute(*order).reshape(-1, c)
         flat_t = t.permute(*order).reshape(-1, c) if probs else t.reshape(-1)
     extra = (weight,) if weight is not None else ()
     out = CrossEntropy.apply(flat_x, flat_t, *extra, ignore_index=ignore_index, label_smoothing=label_smoothing,
                              reduction=reduction)
     if reduction == "none":                        # one loss per sample (and position), as PyTorch
-        out = out.reshape(x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ())
+        out = out.reshape(xs[:1] + xs[2:] if len(xs) >= 2 else ())
     return out
