@@ -214,6 +214,8 @@ class Cast(Op):
 def _operands(x, y) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors; an integer one mixed with a float one takes the float dtype (PyTorch's rule:
     numpy would make int64 * float32 a float64)."""
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype == y.data.dtype:
+        return x, y                            # the usual case, without pair(): W2 62.4k -> 61.6k instructions
     x, y = pair(x, y)
     dx, dy = x.data.dtype, y.data.dtype
     if dx != dy and (dx.kind in "iub") != (dy.kind in "iub"):
