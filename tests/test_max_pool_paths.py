@@ -81,7 +81,7 @@ def _check_first_max(g: dict) -> None:
 def _results(x: np.ndarray, kw: dict) -> list[np.ndarray]:
     """max_pool2d's values and indices, its input gradient (PoolScatter) and that gradient's own gradient with
     respect to the output gradient (PoolGather), for fixed random seeds."""
-    xt = ag.tensor(x, requires_grad=True)
+    xt = ag.from_numpy(x).requires_grad_()               # from_numpy: keeps x's memory layout
     y, idx = ops.max_pool2d(xt, return_indices=True, **kw)
     rng = np.random.default_rng(1)
     gy = ag.tensor(rng.standard_normal(y.shape).astype(x.dtype), requires_grad=True)
@@ -115,3 +115,41 @@ def test_disjoint_path_equals_the_overlapping_path(case, kind: str, dtype, monke
     for a, b in zip(fast, general):
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)
+
+
+OVERLAPPING = [((2, 3, 9, 8), 3, 2, 0, 1, False), ((2, 3, 7, 9), (2, 3), (1, 2), 0, (2, 1), False)]
+
+
+@pytest.mark.parametrize("kind", ["", "ties", "nan"])
+@pytest.mark.parametrize("case", DISJOINT + OVERLAPPING)
+def test_batch_last_layout_gives_the_same_results(case, kind: str) -> None:
+    """conv2d returns (N, C, H, W) laid out (C, H, W, N) in memory; pooling works in that layout (and keeps it
+    for its values and input gradient) with the same values, indices and gradients as on a row-major input."""
+    shape, k, s, p, d, ceil = case
+    kw = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
+    x = _data(np.random.default_rng(sum(shape)), shape, np.float32, kind)
+    batch_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    assert pool_module._batch_last(batch_last) and not pool_module._batch_last(x)
+    ref, got = _results(x, kw), _results(batch_last, kw)
+    for a, b in zip(ref, got):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    if p == 0 and not ceil:                             # no -inf padding copy in between: the layout is kept
+        assert pool_module._batch_last(got[0]) and pool_module._batch_last(got[2])
+
+
+def test_gradient_of_a_batch_last_input_is_fresh_and_batch_last() -> None:
+    """PoolScatter's result owns its memory in the input's layout, so the engine keeps it as .grad (and relu masks
+    it in place) without a copy; a transposed view would be copied row-major, a transposing copy against the cache."""
+    rng = np.random.default_rng(0)
+    x = ag.from_numpy(np.ascontiguousarray(rng.standard_normal((3, 8, 8, 4)).astype(np.float32)).transpose(3, 0, 1, 2))
+    x.requires_grad_()
+    for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=2), dict(kernel_size=3, stride=3)):   # tiled,
+        # overlapping, disjoint with an uncovered edge
+        x.grad = None
+        y = ops.max_pool2d(x, **kw)
+        y.backward(ag.ones_like(y))
+        assert x.grad.data.base is None and pool_module._batch_last(x.grad.data)
+        ref = ag.tensor(np.ascontiguousarray(x.data), requires_grad=True)
+        ops.max_pool2d(ref, **kw).backward(ag.ones_like(y))
+        np.testing.assert_array_equal(x.grad.data, ref.grad.data)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..guards import check_layer_input
 from ..op import Op
@@ -46,15 +45,6 @@ def _geometry(what: str, spatial: tuple[int, int], kernel_size, dilation, paddin
                          f"{padded} (input {spatial}, padding {p}); the kernel can't be larger than the input")
     out = (_out_size(spatial[0], k[0], d[0], p[0], s[0]), _out_size(spatial[1], k[1], d[1], p[1], s[1]))
     return k, d, p, s, out
-
-
-def _windows(xp: np.ndarray, k, d, s, out, writeable: bool = False) -> np.ndarray:
-    """A (N, C, kh, kw, OH, OW) strided view of a padded (N, C, H, W) array: element [.., i, j, y, x] is
-    xp[.., y·sh + i·dh, x·sw + j·dw]. No copy."""
-    n, c = xp.shape[:2]
-    sn, sc, sy, sx = xp.strides
-    return as_strided(xp, (n, c, k[0], k[1], out[0], out[1]),
-                      (sn, sc, sy * d[0], sx * d[1], sy * s[0], sx * s[1]), writeable=writeable)
 
 
 _SPARE: dict[tuple, np.ndarray] = {}       # (shape, dtype) -> the last buffer handed out for it
@@ -185,8 +175,10 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         out = w.reshape(o, c * kh * kw) @ cols                                  # (O, OH·OW·N)
     else:                                                                       # one matmul per group
         out = w.reshape(groups, o // groups, cg * kh * kw) @ cols.reshape(groups, cg * kh * kw, -1)
-    out = out.reshape(o, oh, ow, n).permute(3, 0, 1, 2).contiguous()             # NCHW, row-major (see README)
-    return out if bias is None else out + as_tensor(bias).reshape(1, o, 1, 1)
+    out = out.reshape(o, oh * ow * n)
+    if bias is not None:                                                        # row-major (O, L) + (O, 1)
+        out = out + as_tensor(bias).reshape(o, 1)
+    return out.reshape(o, oh, ow, n).permute(3, 0, 1, 2).contiguous()         # NCHW, row-major (see README)
 
 
 def _string_padding(x: Tensor, padding: str, k, dilation, stride) -> tuple[Tensor, tuple[int, int]]:
