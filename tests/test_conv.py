@@ -347,3 +347,15 @@ def test_unfold_buffer_reuse_never_overwrites_a_live_value() -> None:
     third = ops.conv.unfold(ag.tensor(x2), 3)            # may reuse `second`'s buffer: same values either way
     np.testing.assert_array_equal(kept.data, expected)
     np.testing.assert_array_equal(third.data, ops.conv.unfold(ag.tensor(x2), 3).data)
+
+
+def test_conv2d_bias_added_in_place_keeps_numpy_promotion() -> None:
+    """The bias goes into the fresh matmul product in place, unless its dtype would promote the result."""
+    x = ag.tensor(np.ones((1, 1, 3, 3), np.float32))
+    w = ag.tensor(np.ones((2, 1, 2, 2), np.float32), requires_grad=True)
+    for dtype, expected in ((np.float32, np.float32), (np.float64, np.float64)):
+        b = ag.tensor(np.array([1.0, -2.0], dtype), requires_grad=True)
+        y = ops.conv2d(x, w, b)
+        assert y.dtype == expected and y.data[0, :, 0, 0].tolist() == [5.0, 2.0]
+        y.sum().backward()
+        assert b.grad.dtype == dtype and b.grad.data.tolist() == [4.0, 4.0]
