@@ -359,3 +359,13 @@ def test_conv2d_bias_added_in_place_keeps_numpy_promotion() -> None:
         assert y.dtype == expected and y.data[0, :, 0, 0].tolist() == [5.0, 2.0]
         y.sum().backward()
         assert b.grad.dtype == dtype and b.grad.data.tolist() == [4.0, 4.0]
+
+
+def test_unfold_reads_a_batch_last_input_in_place_with_the_same_columns() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 2, 6, 7)).astype(np.float32)
+    batch_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    for p, s in (((0, 0), (1, 1)), ((1, 0), (2, 1))):          # no copy of x; padded: the usual copy
+        a = ops.conv.Unfold.apply(ag.from_numpy(batch_last), kernel_size=(2, 3), dilation=(1, 1), padding=p, stride=s)
+        b = ops.conv.Unfold.apply(ag.tensor(x), kernel_size=(2, 3), dilation=(1, 1), padding=p, stride=s)
+        np.testing.assert_array_equal(a.data, b.data)

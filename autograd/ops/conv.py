@@ -83,10 +83,12 @@ class Unfold(Op):
         n, c, h, w = x.shape
         k, d, p, s, out = _geometry("unfold", (h, w), kernel_size, dilation, padding, stride)
         self.geom, self.size = (k, d, p, s), (h, w)
-        xt = _buffer((c, h + 2 * p[0], w + 2 * p[1], n), x.dtype)                  # (C, H, W, N), padded
-        if p != (0, 0):
-            xt.fill(0)
-        xt[:, p[0]:p[0] + h, p[1]:p[1] + w] = x.transpose(1, 2, 3, 0)
+        xt = x.transpose(1, 2, 3, 0)                                               # (C, H, W, N)
+        if p != (0, 0) or not xt.flags.c_contiguous:     # else x is batch-last already (conv2d's output is)
+            xt = _buffer((c, h + 2 * p[0], w + 2 * p[1], n), x.dtype)
+            if p != (0, 0):
+                xt.fill(0)
+            xt[:, p[0]:p[0] + h, p[1]:p[1] + w] = x.transpose(1, 2, 3, 0)
         cols = _buffer((c, k[0], k[1], out[0], out[1], n), x.dtype)
         for i in range(k[0]):                                    # one strided copy per kernel position
             for j in range(k[1]):
