@@ -1,10 +1,11 @@
 """Convolution as im2col: `unfold` copies every kernel window into a column, so a convolution is one matmul.
 
-    conv2d(x, w) = (w.reshape(O, C·kh·kw) @ Unfold(x)).reshape(O, OH, OW, N), viewed as (N, O, OH, OW)
+    conv2d(x, w, b) = ConvMatMul(w, Unfold(x), b) = (w.reshape(O, C·kh·kw) @ Unfold(x) + b), a (O, OH, OW, N)
+                      array viewed as (N, O, OH, OW)
 
-`Unfold` (im2col) and `Fold` (col2im) are the only new primitives, and they are a dual pair: each one's
-backward is the other, so conv2d is a composite whose gradients of any order stay inside the op set
-(gradgradcheck passes for free). Measured against the alternatives on LeNet shapes (numpy 2.4, float32,
+`Unfold` (im2col) and `Fold` (col2im) are a dual pair: each one's backward is the other. `ConvMatMul` is the
+matmul, bias and view as one node; its backward is written in Tensor ops (matmul, permute, reshape, sum), so
+conv2d's gradients of any order stay inside the op set (gradgradcheck passes). Measured against the alternatives on LeNet shapes (numpy 2.4, float32,
 one BLAS thread): im2col + matmul beat an einsum/tensordot over a strided window view by 2-10x (they copy the
 windows anyway, in a worse order) and a loop of kh·kw small tensordots on every shape.
 """
@@ -14,10 +15,10 @@ import sys
 
 import numpy as np
 
+from ..grad_mode import is_grad_enabled
 from ..guards import check_layer_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
-from .linalg import MatMul
 
 
 def _tuple2(v, what: str, name: str) -> tuple[int, int]:
@@ -123,25 +124,38 @@ class Fold(Op):
         return (Unfold.apply(g, kernel_size=k, dilation=d, padding=p, stride=s),)
 
 
-class ColsMatMul(MatMul):
-    """out = w @ cols (+ b per row)      dw = (cols @ gᵀ)ᵀ,   dcols = wᵀ @ g,   db = Σ g over the columns
+class ConvMatMul(Op):
+    """y = w·cols + b viewed as (N, O, OH, OW)      with g₂ = g as (O, L):  dw = (cols·g₂ᵀ)ᵀ,  dcols = wᵀ·g₂,
+    db = Σ g₂ over L   (w as (O, C·kh·kw); per group with groups)
 
-    The weight gradient is the same product computed transposed: OpenBLAS is faster writing the long-K product
-    (O, L) x (L, C·kh·kw) as its transpose here (demo LeNet, batch 64: conv1 1.31 -> 0.96 ms, conv2 2.62 ->
-    1.61 ms). dw is then a column-major view; reshaping it to the weight's shape makes the (small) row-major copy.
-    The bias is added in place to the fresh product: no second (O, L) array (demo LeNet step -3 %, W5 -1 %)."""
-    def forward(self, w, cols, *b):
-        out = np.matmul(w, cols)
+    conv2d after im2col, as one node: matmul, bias and the NCHW view of the (O, OH, OW, N) product; a plain
+    backward runs on arrays (W5 step: 45 -> 21 Op.apply calls, 6.3 -> 6.1 ms). The weight gradient is the same
+    product computed transposed: OpenBLAS is faster writing that long-K product as its transpose (demo LeNet,
+    batch 64: conv1 1.31 -> 0.96 ms, conv2 2.62 -> 1.61 ms). The bias is added in place to the fresh product:
+    no second (O, L) array (demo LeNet step -3 %, W5 -1 %)."""
+    def forward(self, w, cols, *b, groups, out):
+        o, n, (oh, ow) = w.shape[0], cols.shape[-1] // (out[0] * out[1]), out
+        self.rows = (o,) if groups == 1 else (groups, o // groups)                   # w's rows, per group
+        y = np.matmul(w.reshape(*self.rows, -1), cols.reshape(*self.rows[:-1], -1, cols.shape[-1]))
         if b:                                      # in place, unless the bias's dtype promotes the result
-            out = np.add(out, b[0][..., None], out=out if np.can_cast(b[0].dtype, out.dtype, "safe") else None)
-        return out
+            b = b[0].reshape(*self.rows, 1)
+            y = np.add(y, b, out=y if np.can_cast(b.dtype, y.dtype, "safe") else None)
+        return y.reshape(o, oh, ow, n).transpose(3, 0, 1, 2)
 
     def backward(self, g):
-        xs, need = self.inputs, self.needs_grad
-        w, cols = xs[0], xs[1]
-        dw = (cols @ g.mT).mT if need[0] else None
-        dcols = w.mT @ g if need[1] else None
-        return (dw, dcols) if len(xs) == 2 else (dw, dcols, g.sum(-1) if need[2] else None)
+        xs, need, rows = self.inputs, self.needs_grad, self.rows
+        if is_grad_enabled():                      # recorded (create_graph): Tensor ops, so higher orders work
+            return _conv_grads(g.permute(1, 2, 3, 0).reshape(*rows, -1), xs[0], xs[1], need, rows)
+        g2 = g.data.transpose(1, 2, 3, 0).reshape(*rows, -1)       # plain backward: the same rule on arrays
+        grads = _conv_grads(g2, xs[0].data, xs[1].data, need, rows)
+        return tuple(None if a is None else Tensor._wrap(a) for a in grads)
+
+
+def _conv_grads(g2, w, cols, need: tuple, rows: tuple) -> tuple:
+    """ConvMatMul's gradients from g₂ = g as (O, L), on Tensors or on numpy arrays alike."""
+    dw = (cols.reshape(*rows[:-1], -1, cols.shape[-1]) @ g2.mT).mT.reshape(w.shape) if need[0] else None
+    dcols = (w.reshape(*rows, -1).mT @ g2).reshape(cols.shape) if need[1] else None
+    return (dw, dcols) if len(need) == 2 else (dw, dcols, g2.sum(-1).reshape(-1) if need[2] else None)
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:  # noqa: A002
@@ -195,10 +209,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         h, wd = x.shape[2:]
     k, d, p, s, (oh, ow) = _geometry("conv2d", (h, wd), (kh, kw), dilation, padding, stride)
     cols = Unfold.apply(x, kernel_size=k, dilation=d, padding=p, stride=s)      # (C·kh·kw, OH·OW·N)
-    shape = (o,) if groups == 1 else (groups, o // groups)                       # the weight's rows
-    b = () if bias is None else (as_tensor(bias).reshape(shape),)
-    out = ColsMatMul.apply(w.reshape(*shape, cg * kh * kw), cols.reshape(*shape[:-1], cg * kh * kw, -1), *b)
-    return out.reshape(o, oh, ow, n).permute(3, 0, 1, 2).contiguous()         # NCHW, row-major (see README)
+    b = () if bias is None else (as_tensor(bias),)
+    return ConvMatMul.apply(w, cols, *b, groups=groups, out=(oh, ow)).contiguous()   # NCHW, row-major (README)
 
 
 def _string_padding(x: Tensor, padding: str, k, dilation, stride) -> tuple[Tensor, tuple[int, int]]:
