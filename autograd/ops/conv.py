@@ -5,9 +5,10 @@
 
 `Unfold` (im2col) and `Fold` (col2im) are a dual pair: each one's backward is the other. `ConvMatMul` is the
 matmul, bias and view as one node; its backward is written in Tensor ops (matmul, permute, reshape, sum), so
-conv2d's gradients of any order stay inside the op set (gradgradcheck passes). Measured against the alternatives on LeNet shapes (numpy 2.4, float32,
-one BLAS thread): im2col + matmul beat an einsum/tensordot over a strided window view by 2-10x (they copy the
-windows anyway, in a worse order) and a loop of kh·kw small tensordots on every shape.
+conv2d's gradients of any order stay inside the op set (gradgradcheck passes). Measured against the alternatives
+on LeNet shapes (numpy 2.4, float32, one BLAS thread): im2col + matmul beat an einsum/tensordot over a strided
+window view by 2-10x (they copy the windows anyway, in a worse order) and a loop of kh·kw small tensordots on
+every shape.
 """
 from __future__ import annotations
 
