@@ -24,6 +24,8 @@ from ..tensor import Tensor, as_tensor
 
 def _tuple2(v, what: str, name: str) -> tuple[int, int]:
     """PyTorch's int-or-pair arguments: 3 -> (3, 3)."""
+    if type(v) is int or (type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int):
+        return (v, v) if type(v) is int else v    # the usual cases, checked cheaply (conv2d + unfold: 8 calls)
     t = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
     if len(t) != 2 or not all(isinstance(a, (int, np.integer)) for a in t):
         raise ValueError(f"{what}: {name} must be an int or a pair of ints, got {v!r}")
