@@ -153,3 +153,12 @@ def test_gradient_of_a_batch_last_input_is_fresh_and_batch_last() -> None:
         ref = ag.tensor(np.ascontiguousarray(x.data), requires_grad=True)
         ops.max_pool2d(ref, **kw).backward(ag.ones_like(y))
         np.testing.assert_array_equal(x.grad.data, ref.grad.data)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1)])    # disjoint, overlapping
+def test_max_pool2d_on_an_empty_batch(kw: dict) -> None:
+    x = ag.tensor(np.ones((0, 2, 6, 6), np.float32), requires_grad=True)
+    y, idx = ops.max_pool2d(x, return_indices=True, **kw)
+    assert y.shape == idx.shape == (0, 2) + ((3, 3) if kw["kernel_size"] == 2 else (4, 4))
+    (dx,) = ag.grad(y.sum(), [x], create_graph=True)
+    assert dx.shape == x.shape

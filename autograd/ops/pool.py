@@ -131,7 +131,7 @@ def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
     if _disjoint(geom):
         cells = np.empty((k[0], k[1], a.shape[0]) + out + a.shape[3:], dtype=x.dtype)
         cells[...] = view.transpose(1, 2, 0, 3, 4, 5)
-        cells = cells.reshape((-1,) + cells.shape[2:])
+        cells = cells.reshape((k[0] * k[1],) + cells.shape[2:])     # not -1: an empty batch has size 0
     else:                                        # overlapping windows: strided views, no kh·kw-fold copy
         cells = [view[:, q // k[1], q % k[1]] for q in range(k[0] * k[1])]
     best = cells[0].copy()
