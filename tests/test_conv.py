@@ -369,3 +369,16 @@ def test_unfold_reads_a_batch_last_input_in_place_with_the_same_columns() -> Non
         a = ops.conv.Unfold.apply(ag.from_numpy(batch_last), kernel_size=(2, 3), dilation=(1, 1), padding=p, stride=s)
         b = ops.conv.Unfold.apply(ag.tensor(x), kernel_size=(2, 3), dilation=(1, 1), padding=p, stride=s)
         np.testing.assert_array_equal(a.data, b.data)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv2d_on_an_empty_batch(groups: int) -> None:
+    x = ag.tensor(np.ones((0, 2, 5, 5), np.float32), requires_grad=True)
+    w = ag.tensor(np.ones((4, 2 // groups, 2, 2), np.float32), requires_grad=True)
+    b = ag.tensor(np.ones(4, np.float32), requires_grad=True)
+    y = ops.conv2d(x, w, b, groups=groups)
+    assert y.shape == (0, 4, 4, 4)
+    y.sum().backward()
+    assert x.grad.shape == x.shape and not w.grad.data.any() and not b.grad.data.any()
+    (gw,) = ag.grad(ops.conv2d(x, w, b, groups=groups).sum(), [w], create_graph=True)
+    assert gw.shape == w.shape
