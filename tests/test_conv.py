@@ -382,3 +382,17 @@ def test_conv2d_on_an_empty_batch(groups: int) -> None:
     assert x.grad.shape == x.shape and not w.grad.data.any() and not b.grad.data.any()
     (gw,) = ag.grad(ops.conv2d(x, w, b, groups=groups).sum(), [w], create_graph=True)
     assert gw.shape == w.shape
+
+
+@pytest.mark.parametrize("padding", [0, 1])
+def test_conv2d_output_and_input_gradient_are_row_major_arrays_of_their_own(padding: int) -> None:
+    """Both are copied out of the batch-last (C, H, W, N) buffers (blocked, _to_nchw), so a relu between two convs
+    masks its gradient in place, over one layout."""
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.standard_normal((3, 2, 6, 7)).astype(np.float32), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((4, 2, 3, 3)).astype(np.float32), requires_grad=True)
+    h = ag.relu(x * 1.0)
+    y = ops.conv2d(h, w, padding=padding)
+    assert y.data.flags.c_contiguous and y.data.base is None
+    (dh,) = ag.grad(y.sum(), [h])
+    assert dh.data.flags.c_contiguous and dh.data.base is None
