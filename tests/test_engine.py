@@ -86,6 +86,34 @@ def test_toposort_orders_consumers_first():
     assert pos[id(c.grad_fn)] < pos[id(b.grad_fn)] < pos[id(a.grad_fn)]
 
 
+def _valid(order):
+    """Every op comes after all the ops that consume its output (within `order`)."""
+    pos = {id(op): i for i, op in enumerate(order)}
+    assert len(pos) == len(order)
+    for op in order:
+        for x in op._inputs:
+            if x.grad_fn is not None:
+                assert pos[id(x.grad_fn)] > pos[id(op)], (op, x.grad_fn)
+
+
+def test_toposort_of_trees_and_of_shared_graphs():
+    """A tree (every op consumed once) keeps pass 1's order; a shared op or a head that is also an input takes
+    Kahn's second pass. Both orders are topological."""
+    x, y = leaf(1.0), leaf(2.0)
+    a, b = x * 2, y.exp()
+    c = (a + b).tanh()                                        # a tree: the fast path
+    _valid(engine.toposort([c.grad_fn]))
+    assert len(engine.toposort([c.grad_fn])) == 4
+    d = a * a + a.exp()                                       # a shared three ways
+    _valid(engine.toposort([d.grad_fn]))
+    order = engine.toposort([a.grad_fn, c.grad_fn])           # head a is also an input of c
+    _valid(order)
+    assert order.index(a.grad_fn) > order.index(c.grad_fn)
+    (c + d).backward()
+    expected = (1 - np.tanh(2 + np.exp(2)) ** 2) * 2 + 2 * (2 * 2 + np.exp(2))   # dc/dx + dd/dx at x = 1, a = 2
+    assert abs(x.grad.item() - expected) < 1e-9
+
+
 def test_broadcasting_is_undone_centrally():
     w = leaf(np.ones((3, 1)))
     b = leaf(2.0)
