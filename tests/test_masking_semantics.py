@@ -151,3 +151,32 @@ def test_max_pool2d_sends_a_nan_windows_gradient_to_its_last_nan(create_graph) -
     tout.backward(torch.tensor([[[[5.0, 7.0]]]], dtype=torch.float64))
     assert tidx.tolist() == idx.tolist()
     np.testing.assert_array_equal(dp.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("bounds", ["min", "max", "both"])
+def test_clamp_with_learnable_bounds_gives_a_nan_input_no_gradient(bounds) -> None:
+    """With bounds that require grad, clamp is composed from where(); x gets g only where min <= x <= max, so a
+    NaN x gets 0 (as PyTorch), and each bound gets g where it is the output (ties go to x)."""
+    xv = np.array([nan, -2.0, 0.5, 3.0, 1.0])
+    lo, hi = np.array([0.0, 0.0, 0.0, 0.0, 1.0]), np.array([2.0, 2.0, 2.0, 2.0, 1.0])
+    x, lt, ht = (ag.tensor(v, requires_grad=True) for v in (xv, lo, hi))
+    kw = {"min": lt if bounds != "max" else None, "max": ht if bounds != "min" else None}
+    y = ag.clamp(x, **kw)
+    y.backward(ag.ones(5))
+    want_y = np.clip(xv, lo if kw["min"] is not None else None, hi if kw["max"] is not None else None)
+    np.testing.assert_array_equal(y.numpy(), want_y)
+    inside = (xv >= lo if kw["min"] is not None else True) & (xv <= hi if kw["max"] is not None else True)
+    np.testing.assert_array_equal(x.grad.numpy(), inside.astype(float))
+    if kw["min"] is not None:
+        np.testing.assert_array_equal(lt.grad.numpy(), (xv < lo).astype(float))
+    if kw["max"] is not None:
+        before = np.maximum(xv, lo) if kw["min"] is not None else xv          # what reaches the max bound
+        np.testing.assert_array_equal(ht.grad.numpy(), (before > hi).astype(float))
+    torch = pytest.importorskip("torch")
+    tx, tl, th = (torch.tensor(v, requires_grad=True) for v in (xv, lo, hi))
+    ty = torch.clamp(tx, tl if kw["min"] is not None else None, th if kw["max"] is not None else None)
+    ty.backward(torch.ones(5, dtype=torch.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+    for mine, theirs in ((lt, tl), (ht, th)):
+        if mine.grad is not None:
+            np.testing.assert_array_equal(mine.grad.numpy(), theirs.grad.numpy())

@@ -196,8 +196,10 @@ def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
-        y = x if min is None else where(x < min, min, x)          # a learnable bound: compose, so it gets g
-        return y if max is None else where(y > max, max, y)
+        # a learnable bound: composed from where(), so a bound gets g where it is the output, and x only where
+        # min <= x <= max: a NaN x stays NaN with gradient 0, as PyTorch
+        y = x if min is None else where(x >= min, x, where(x < min, min, x.detach()))
+        return y if max is None else where(y <= max, y, where(y > max, max, y.detach()))
     return Clamp.apply(x, lo=_bound(min), hi=_bound(max))
 
 
