@@ -260,7 +260,7 @@ def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finit
 
 def all_finite(a: np.ndarray) -> bool:
     """No inf or nan in `a`. isfinite().all() never warns (a sum overflows, or warns on inf - inf) and is the
-    quickest test measured: 64 x 128 float32, 4.1 µs against 6.4 for a flat sum and 8.6 for sum() (noisy run)."""
+    quickest test measured: 64 x 128 float32, 4.1 µs against 6.4 for a sum of the flat view (one noisy run)."""
     return bool(np.isfinite(a).all())
 
 

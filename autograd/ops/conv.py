@@ -1,7 +1,7 @@
 """Convolution as im2col: `unfold` copies every kernel window into a column, so a convolution is one matmul.
 
     conv2d(x, w, b) = ConvMatMul(w, Unfold(x), b) = (w.reshape(O, C·kh·kw) @ Unfold(x) + b), a (O, OH, OW, N)
-                      array viewed as (N, O, OH, OW)
+                      array copied to row-major (N, O, OH, OW)
 
 `Unfold` (im2col) and `Fold` (col2im) are a dual pair: each one's backward is the other. `ConvMatMul` is the
 matmul, bias and view as one node; its backward is written in Tensor ops (matmul, permute, reshape, sum), so
@@ -88,7 +88,7 @@ class Unfold(Op):
         k, d, p, s, out = _geometry("unfold", (h, w), kernel_size, dilation, padding, stride)
         self.geom, self.size = (k, d, p, s), (h, w)
         xt = x.transpose(1, 2, 3, 0)                                               # (C, H, W, N)
-        if p != (0, 0) or not xt.flags.c_contiguous:     # else x is batch-last already (conv2d's output is)
+        if p != (0, 0) or not xt.flags.c_contiguous:     # else x is batch-last already: no copy
             xt = _buffer((c, h + 2 * p[0], w + 2 * p[1], n), x.dtype)
             if p != (0, 0):
                 xt.fill(0)

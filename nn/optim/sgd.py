@@ -25,11 +25,8 @@ class SGD(Optimizer):
                                       nesterov=nesterov, maximize=maximize))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
-        if not (mu or wd or group["maximize"]):    # plain SGD: p -= lr·g, through one reused buffer
-            p.data -= np.multiply(grad, lr, out=self._tmp(p, 1))
-            return
-        tau, d = group["dampening"], grad
+        lr, mu, wd, tau = group["lr"], group["momentum"], group["weight_decay"], group["dampening"]
+        d = grad
         if group["maximize"] or wd != 0:
             d = self._tmp(p)
             np.negative(grad, out=d) if group["maximize"] else np.copyto(d, grad)
