@@ -121,6 +121,13 @@ def set_threads(n: int, torch: bool = True) -> None:
     """Use n threads in numpy's BLAS and in PyTorch (for a busy machine: 2 BLAS threads on 2 shared CPUs
     can spin-wait each other into 100× slower matmuls). torch=False: leave PyTorch unimported."""
     from threadpoolctl import threadpool_limits
+    try:                                           # the optimizers' BLAS (scipy's), loaded now so it is limited too
+        import numpy as np
+
+        from nn.optim.axpy import blas_routine
+        blas_routine(np.dtype(np.float32))
+    except ImportError:
+        pass
     threadpool_limits(n)
     if torch:
         try:
@@ -128,6 +135,11 @@ def set_threads(n: int, torch: bool = True) -> None:
             _torch.set_num_threads(n)
         except ImportError:
             pass
+
+
+def _owner(path: str) -> str:
+    """Whose copy of a BLAS library this is: numpy's (matmul) or scipy's (the optimizers' axpy)."""
+    return next((pkg for pkg in ("numpy", "scipy", "torch") if f"/{pkg}" in path), os.path.basename(path))
 
 
 def machine() -> list[str]:
@@ -145,8 +157,9 @@ def machine() -> list[str]:
         from threadpoolctl import threadpool_info
         for lib in threadpool_info():
             if lib.get("user_api") == "blas":
-                lines.append(f"BLAS: {lib['internal_api']} {lib.get('version')}, kernel {lib.get('architecture')}, "
-                             f"{lib['num_threads']} threads ({lib.get('threading_layer', '?')})")
+                lines.append(f"BLAS: {lib['internal_api']} {lib.get('version')} ({_owner(lib['filepath'])}), "
+                             f"kernel {lib.get('architecture')}, {lib['num_threads']} threads "
+                             f"({lib.get('threading_layer', '?')})")
     except ImportError:
         lines.append("BLAS: unknown (pip install threadpoolctl to see it)")
     try:

@@ -490,3 +490,60 @@ def test_parameters_to_vector_round_trip():
     assert (lin.weight.data == 1).all()
     with pytest.raises(ValueError, match="the vector has 3 elements, the parameters 8"):
         nn.utils.vector_to_parameters(ag.ones(3), lin.parameters())
+
+
+# -- the fused update (nn/optim/axpy.py) -------------------------------------------------------------------------------
+_R = np.random.default_rng(11)
+_AXPY_CASES = {                                    # name: (x, y, whether BLAS takes them as they are)
+    "float32 row-major": (_R.standard_normal((5, 7), np.float32), _R.standard_normal((5, 7), np.float32), True),
+    "float64 column-major": (np.asfortranarray(_R.standard_normal((6, 4))),
+                             np.asfortranarray(_R.standard_normal((6, 4))), True),
+    "0-d": (np.array(2.0, np.float32), np.array(1.0, np.float32), True),
+    "empty": (np.zeros((0, 3), np.float32), np.zeros((0, 3), np.float32), False),
+    "float16": (_R.standard_normal(9).astype(np.float16), _R.standard_normal(9).astype(np.float16), False),
+    "mixed orders": (_R.standard_normal((5, 7), np.float32),
+                     np.asfortranarray(_R.standard_normal((5, 7), np.float32)), False),
+    "strided view": (_R.standard_normal((4, 8), np.float32)[:, ::2], _R.standard_normal((4, 8), np.float32)[:, ::2],
+                     False),
+    "mixed dtypes": (_R.standard_normal(6), _R.standard_normal(6).astype(np.float32), False),
+}
+
+
+@pytest.mark.parametrize("case", list(_AXPY_CASES))
+def test_axpy_adds_in_place_through_blas_only_where_it_can(case, monkeypatch):
+    from nn.optim import axpy as mod
+    x, y, blas = _AXPY_CASES[case]
+    x, y = x.copy(order="K"), (y.copy(order="K") if y.flags.owndata else y.base.copy()[:, ::2])   # fresh, same layout
+    x0, y0, calls = x.copy(), y.copy(), []
+    key = y.dtype.char if y.dtype.char in "fd" else "f"
+    routine = mod.blas_routine(np.dtype(key))
+    monkeypatch.setitem(mod._routines, key, lambda *a, **k: calls.append(1) or routine(*a, **k))
+    assert mod.axpy(-0.25, x, y) is y
+    expected = y0.astype(np.float64) - 0.25 * x0.astype(np.float64)
+    np.testing.assert_allclose(y, expected, rtol=2e-3 if y.dtype == np.float16 else 1e-6)
+    np.testing.assert_array_equal(x, x0)           # x is only read
+    assert bool(calls) == blas
+
+
+def test_axpy_never_writes_a_read_only_array():
+    y = np.ones(4, np.float32)
+    y.flags.writeable = False                      # scipy's wrapper would write it anyway: axpy must not ask it
+    with pytest.raises(ValueError, match="read-only"):
+        nn.optim.axpy.axpy(1.0, np.ones(4, np.float32), y)
+    assert (y == 1).all()
+
+
+def test_sgd_momentum_buffer_keeps_the_weights_memory_order():
+    """A row-major buffer beside nn.Linear's column-major weight would push every update off the fused path."""
+    lin = nn.Linear(5, 3)
+    opt = SGD(lin.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(2):
+        opt.zero_grad()
+        lin(ag.ones(2, 5)).sum().backward()
+        opt.step()
+    assert opt.state[lin.weight]["momentum_buffer"].flags.f_contiguous
+    again = SGD(lin.parameters(), lr=0.1, momentum=0.9)
+    again.load_state_dict(opt.state_dict())        # the saved copy is row-major; loading puts it back in order
+    buf = again.state[lin.weight]["momentum_buffer"]
+    assert buf.flags.f_contiguous and not buf.flags.c_contiguous
+    np.testing.assert_array_equal(buf, opt.state[lin.weight]["momentum_buffer"])

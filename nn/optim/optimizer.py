@@ -154,7 +154,8 @@ class Optimizer:
                     if v.shape != p.shape:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
                                          f"shape {v.shape}, but the parameter has shape {p.shape}")
-                    v = v.astype(p.data.dtype, copy=True)
+                    v, loaded = np.empty_like(p.data), v   # a copy in p's dtype and memory order (so the
+                    v[...] = loaded                        # update runs over one order: axpy, not two passes)
                 elif isinstance(v, np.ndarray):
                     v = v.item()
                 entry[k] = v

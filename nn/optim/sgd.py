@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from .axpy import axpy
 from .optimizer import Optimizer, check_positive, required
 
 
@@ -31,24 +32,19 @@ class SGD(Optimizer):
             d = self._tmp(p)
             np.negative(grad, out=d) if group["maximize"] else np.copyto(d, grad)
             if wd != 0:
-                d += _scaled(p.data, wd, self._tmp(p, 1))
+                axpy(wd, p.data, d)
         if mu != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = d.copy()
+                buf = state["momentum_buffer"] = d.copy(order="K")   # in p's memory order, as every buffer
             else:
                 buf *= mu
-                buf += d if tau == 0 else _scaled(d, 1 - tau, self._tmp(p, 1))
+                axpy(1 - tau, d, buf)
             if group["nesterov"]:
                 if d is grad:
                     d = self._tmp(p)
                     np.copyto(d, grad)
-                d += _scaled(buf, mu, self._tmp(p, 1))
+                axpy(mu, buf, d)
             else:
                 d = buf
-        p.data -= _scaled(d, lr, self._tmp(p, 1))
-
-
-def _scaled(x: np.ndarray, c: float, out: np.ndarray) -> np.ndarray:
-    """c·x written into a reused buffer."""
-    return np.multiply(x, c, out=out)
+        axpy(-lr, d, p.data)                       # one pass, where numpy's p -= lr * d takes two
