@@ -22,7 +22,7 @@ def owned(g: Tensor) -> Tensor:
     d = g.data
     if REFCOUNTS_OK and d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:
         return g
-    return Tensor._wrap(d.copy())
+    return Tensor._wrap(d.copy(order="K"))         # in d's order: nn.Linear's weight gradient stays column-major
 
 
 def engine_owns(g: Tensor, out: Tensor) -> bool:

@@ -60,6 +60,14 @@ def test_linear_weight_is_column_major_and_its_gradient_too(x_shape):
     assert copy.deepcopy(lin).weight.data.flags.f_contiguous
 
 
+def test_linear_weight_gradient_keeps_its_order_when_the_engine_must_copy_it():
+    """A hook that keeps the gradient makes the engine copy it into .grad: the copy keeps the column-major order."""
+    lin, kept = nn.Linear(3, 4), []
+    lin.weight.register_hook(kept.append)
+    lin(ag.ones(5, 3)).sum().backward()
+    assert lin.weight.grad.data is not kept[0].data and lin.weight.grad.data.flags.f_contiguous
+    np.testing.assert_array_equal(lin.weight.grad.data, kept[0].data)
+
 def test_linear_errors_name_both_shapes():
     lin = nn.Linear(3, 2)
     with pytest.raises(ValueError, match=r"input of shape \(4, 5\).*in_features = 3.*\(2, 3\)"):
