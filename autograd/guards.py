@@ -473,7 +473,8 @@ def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
     done = entry[1] if entry is not None and entry[0]() is weight else 0
     _remember(_inputs_checked, id(weight), (weakref.ref(weight), done + 1))
     d = x.data
-    if kind == "f" and d.size and d.max() > 1 and d.min() >= 0 and d.max() <= 255 and np.all(d == np.round(d)):
+    # whole numbers in 0..255 reaching 32 or more: small ones ([[1., 2., 3.]], counts) are hand-typed, not pixels
+    if kind == "f" and d.size and 32 <= d.max() <= 255 and d.min() >= 0 and np.all(d == np.round(d)):
         warn("input_scale", f"{what}: its input {describe(x)} holds whole numbers from {d.min():g} to {d.max():g}: "
                             "it looks like pixel values on the 0..255 scale. Large inputs saturate activations and "
                             "make training unstable; scale them to [0, 1] before the first layer: x / 255 (then "
