@@ -48,14 +48,16 @@ def _maxrss_mib() -> float:
 def main(argv: list[str]) -> None:
     key, impl = argv[0], argv[1]
     quick = "--quick" in argv
-    import numpy  # noqa: F401
+    import numpy
     if impl == "torch":
         import torch  # noqa: F401
     else:
         import autograd  # noqa: F401
         try:
             import nn  # noqa: F401
-        except ImportError:
+            from nn.optim.axpy import blas_routine
+            blas_routine(numpy.dtype("float32"))   # scipy, which the optimizers import on first use: an import
+        except ImportError:                        # like numpy's own, not the step's memory
             pass
     from .workloads import make
     rss0 = _status_mib("VmRSS") or _maxrss_mib()

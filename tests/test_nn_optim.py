@@ -547,3 +547,26 @@ def test_sgd_momentum_buffer_keeps_the_weights_memory_order():
     buf = again.state[lin.weight]["momentum_buffer"]
     assert buf.flags.f_contiguous and not buf.flags.c_contiguous
     np.testing.assert_array_equal(buf, opt.state[lin.weight]["momentum_buffer"])
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)])
+def test_a_gradient_in_another_memory_order_or_dtype_gives_the_same_update(make):
+    """Optimizer.step copies such a gradient once into the parameter's order and dtype, so every pass after it
+    runs in one order; the update is bit for bit the one a gradient in the right layout gets."""
+    ag.manual_seed(0)
+    a = nn.Linear(6, 5)
+    b = nn.Linear(6, 5)
+    b.load_state_dict(a.state_dict())
+    opt_a, opt_b = make(a.parameters()), make(b.parameters())
+    for step in range(3):
+        for m in (a, b):
+            m.zero_grad()
+            m(ag.randn(4, 6) * 0 + step + 1).sum().backward()
+        b.weight.grad = ag.tensor(np.ascontiguousarray(b.weight.grad.data))     # row-major
+        b.bias.grad = ag.tensor(b.bias.grad.data.astype(np.float64))            # float64
+        assert a.weight.grad.data.flags.f_contiguous and not b.weight.grad.data.flags.f_contiguous
+        opt_a.step()
+        opt_b.step()
+        np.testing.assert_array_equal(a.weight.data, b.weight.data)
+        np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    assert b.weight.data.flags.f_contiguous

@@ -86,8 +86,9 @@ class Optimizer:
                     if grad is None:
                         continue
                     g = grad.data
-                    if g.dtype != p.data.dtype:
-                        g = g.astype(p.data.dtype)
+                    if g.dtype != p.data.dtype or g.strides != p.data.strides:   # one copy in p's dtype and order:
+                        g = self._tmp(p, 2)        # then every pass runs in one order (a row-major gradient beside
+                        np.copyto(g, grad.data)    # a column-major weight: an Adam step 770 -> ~330 µs)
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = {}
