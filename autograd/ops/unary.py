@@ -167,9 +167,6 @@ def _floating(x) -> Tensor:
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """numpy has no erf: use scipy's when installed, else the exact stdlib one elementwise (slower)."""
-    try:
-        from scipy.special import erf
-    except ImportError:
-        return np.vectorize(math.erf, otypes=[np.float64])(x)
+    """numpy has no erf; scipy's (a dependency of chainrule) is imported on first use, not with autograd."""
+    from scipy.special import erf
     return erf(x)
