@@ -570,3 +570,23 @@ def test_a_gradient_in_another_memory_order_or_dtype_gives_the_same_update(make)
         np.testing.assert_array_equal(a.weight.data, b.weight.data)
         np.testing.assert_array_equal(a.bias.data, b.bias.data)
     assert b.weight.data.flags.f_contiguous
+
+
+def test_the_blas_scipy_brings_runs_one_thread_and_numpys_keeps_its_threads():
+    """Two BLAS thread pools spinning on the same cores slowed the tour 7x: scipy's own is limited to one."""
+    import os
+
+    import scipy
+    from threadpoolctl import ThreadpoolController
+
+    from nn.optim import axpy as mod
+    mod.blas_routine(np.dtype(np.float32))
+    prefix = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy")
+    others = {lib.filepath: lib.num_threads for lib in ThreadpoolController().lib_controllers
+              if not lib.filepath.startswith(prefix)}
+    mod._one_thread(prefix)
+    libs = ThreadpoolController().lib_controllers
+    scipys = [lib.num_threads for lib in libs if lib.filepath.startswith(prefix)]
+    if os.path.isdir(prefix + ".libs"):            # PyPI's scipy: its own OpenBLAS
+        assert scipys and set(scipys) == {1}
+    assert {lib.filepath: lib.num_threads for lib in libs if not lib.filepath.startswith(prefix)} == others
