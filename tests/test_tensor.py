@@ -213,9 +213,3 @@ def test_contiguous_is_self_when_row_major_else_a_row_major_copy_in_the_graph() 
     np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
 
 
-def test_conv2d_output_is_row_major() -> None:
-    """conv's matmul yields (O, OH, OW, N); a permuted view of it made every later elementwise op, and ReLU's
-    backward above all, walk memory across the batch (W5 -10 % with the copy)."""
-    x = ag.tensor(np.random.default_rng(0).standard_normal((2, 1, 6, 6)))
-    w = ag.tensor(np.random.default_rng(1).standard_normal((3, 1, 3, 3)))
-    assert ag.ops.conv2d(x, w).data.flags.c_contiguous

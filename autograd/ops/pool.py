@@ -149,7 +149,7 @@ def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _batch_last(a: np.ndarray) -> bool:
-    """a (N, C, H, W) is laid out (C, H, W, N) in memory (a permuted view; conv2d copies its output row-major)."""
+    """a (N, C, H, W) is laid out (C, H, W, N) in memory (conv2d's output, or any permuted view)."""
     return not a.flags.c_contiguous and a.transpose(1, 2, 3, 0).flags.c_contiguous
 
 
