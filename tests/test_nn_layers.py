@@ -68,6 +68,21 @@ def test_linear_weight_gradient_keeps_its_order_when_the_engine_must_copy_it():
     assert lin.weight.grad.data is not kept[0].data and lin.weight.grad.data.flags.f_contiguous
     np.testing.assert_array_equal(lin.weight.grad.data, kept[0].data)
 
+
+def test_linear_input_gradient_is_an_array_of_its_own_in_the_inputs_order():
+    """ReLU before a Linear masks the gradient in place only when it is an array of its own (not a view): one
+    (N, features) array less at the peak of a W1 step. And it comes in x's memory order (a Flatten of a conv)."""
+    from nn.fused import Linear as LinearOp
+    rng = np.random.default_rng(0)
+    w, g = np.asfortranarray(rng.standard_normal((4, 3))), rng.standard_normal((6, 4))
+    for x in (rng.standard_normal((6, 3)), np.asfortranarray(rng.standard_normal((6, 3)))):
+        dx = LinearOp._numpy_backward(g, x, w, (True, False))[0].data
+        assert dx.base is None and dx.flags.f_contiguous == x.flags.f_contiguous
+        np.testing.assert_allclose(dx, g @ w, rtol=1e-12)
+    x3 = rng.standard_normal((2, 3, 3))                # batch dims: reshaped back, values the same
+    np.testing.assert_allclose(LinearOp._numpy_backward(g.reshape(2, 3, 4), x3, w, (True, False))[0].data,
+                               g.reshape(2, 3, 4) @ w, rtol=1e-12)
+
 def test_linear_errors_name_both_shapes():
     lin = nn.Linear(3, 2)
     with pytest.raises(ValueError, match=r"input of shape \(4, 5\).*in_features = 3.*\(2, 3\)"):
