@@ -168,6 +168,24 @@ def test_dropout_gradient_uses_the_same_mask():
     np.testing.assert_array_equal(x.grad.data, y.data)      # d(x·m)/dx = m, and y = m for x = 1
 
 
+
+def test_dropout_mask_is_drawn_in_the_inputs_memory_order():
+    """Row-major input: the seeded generator's numbers in the usual order. A batch-last input (a conv's output): a
+    mask laid out the same way, the same draws taken in memory order, so the multiply reads one layout."""
+    from autograd.creation import generator
+    ag.manual_seed(3)
+    x = ag.ones(4, 3, 5, 6)
+    y = F.dropout(x, p=0.4)
+    ag.manual_seed(3)
+    expected = (generator().random((4, 3, 5, 6), dtype=np.float32) >= 0.4) / np.float32(0.6)
+    np.testing.assert_array_equal(y.data, expected)
+
+    xb = ag.from_numpy(np.ones((3, 5, 6, 4), np.float32).transpose(3, 0, 1, 2))   # (N, C, H, W), batch-last
+    ag.manual_seed(3)
+    yb = F.dropout(xb, p=0.4)
+    assert yb.data.transpose(1, 2, 3, 0).flags.c_contiguous
+    np.testing.assert_array_equal(yb.data.transpose(1, 2, 3, 0).reshape(-1), expected.reshape(-1))
+
 @pytest.mark.parametrize("name, ours, theirs", [
     ("relu", lambda: nn.ReLU(), lambda t: t.nn.ReLU()),
     ("leaky", lambda: nn.LeakyReLU(0.2), lambda t: t.nn.LeakyReLU(0.2)),
