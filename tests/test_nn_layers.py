@@ -185,6 +185,9 @@ def test_dropout_mask_is_drawn_in_the_inputs_memory_order():
     yb = F.dropout(xb, p=0.4)
     assert yb.data.transpose(1, 2, 3, 0).flags.c_contiguous
     np.testing.assert_array_equal(yb.data.transpose(1, 2, 3, 0).reshape(-1), expected.reshape(-1))
+    for view in (np.ones((4, 3, 5, 6), np.float32)[::-1], np.ones((4, 3, 5, 12), np.float32)[..., ::2]):
+        ag.manual_seed(3)                          # reversed or strided row-major views: the usual numbers too
+        np.testing.assert_array_equal(F.dropout(ag.from_numpy(view), p=0.4).data, expected)
 
 @pytest.mark.parametrize("name, ours, theirs", [
     ("relu", lambda: nn.ReLU(), lambda t: t.nn.ReLU()),
