@@ -116,6 +116,10 @@ concat = concatenate = cat
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 
+from . import allocator  # noqa: E402
+
+allocator.steady_malloc()   # fixed glibc thresholds, so training steps reuse heap memory (see allocator.py)
+
 
 def __getattr__(name: str):
     """`autograd.testing` (hypothesis strategies) loads on first use: `import autograd` never imports hypothesis."""

@@ -124,9 +124,9 @@ def main() -> None:
             print(f"  {impl:9s}  rss {m['rss_mib']:.0f} MiB{rel}{extra}")
 
     if "malloc" in only:
-        from .malloc import TUNED, compare
-        print("\nallocator: W1 step with glibc defaults vs " + " ".join(f"{k}={v}" for k, v in TUNED.items())
-              + " (fresh processes):")
+        from .malloc import compare
+        print("\nallocator: W1 step with glibc's moving malloc thresholds (CHAINRULE_MALLOC=default) vs the fixed "
+              "ones autograd sets at import (fresh processes):")
         print("\n".join(compare(args.quick, args.threads, args.clock)))
 
     _ = make  # re-exported for interactive use: benchmarks.__main__.make("W1", "chainrule")()

@@ -171,7 +171,10 @@ def machine() -> list[str]:
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         lines.append(f"load average {load} (other processes share these CPUs: times are noisy above "
                      f"~{os.cpu_count() or 1})")
-    malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+    malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k == "CHAINRULE_MALLOC"}
     if malloc:
         lines.append("allocator: " + " ".join(f"{k}={v}" for k, v in sorted(malloc.items())))
+    else:
+        lines.append("allocator: glibc with the fixed thresholds autograd sets at import (16 MiB mmap, 64 MiB trim), "
+                     "for every implementation in this process")
     return lines
