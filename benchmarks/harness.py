@@ -117,17 +117,19 @@ def run_memory(key: str, impl: str, quick: bool, env: dict | None = None) -> dic
     return _subprocess("benchmarks.memory", [key, impl] + (["--quick"] if quick else []), env)
 
 
-def set_threads(n: int, torch: bool = True) -> None:
+def set_threads(n: int, torch: bool = True, chainrule: bool = True) -> None:
     """Use n threads in numpy's BLAS and in PyTorch (for a busy machine: 2 BLAS threads on 2 shared CPUs
-    can spin-wait each other into 100× slower matmuls). torch=False: leave PyTorch unimported."""
+    can spin-wait each other into 100× slower matmuls). torch=False: leave PyTorch unimported. chainrule=False:
+    leave autograd unimported too (a solo process of numpy or PyTorch keeps glibc's malloc, as their users do)."""
     from threadpoolctl import threadpool_limits
-    try:                                           # the optimizers' BLAS (scipy's), loaded now so it is limited too
-        import numpy as np
+    if chainrule:                                  # the optimizers' BLAS (scipy's), loaded now so it is limited too
+        try:
+            import numpy as np
 
-        from nn.optim.axpy import blas_routine
-        blas_routine(np.dtype(np.float32))
-    except ImportError:
-        pass
+            from nn.optim.axpy import blas_routine
+            blas_routine(np.dtype(np.float32))
+        except ImportError:
+            pass
     threadpool_limits(n)
     if torch:
         try:

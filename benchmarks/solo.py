@@ -25,7 +25,7 @@ def main() -> None:
     p.add_argument("--block", type=float, default=0.3, help="time at least this many seconds of steps (min. 1)")
     args = p.parse_args()
     if args.threads:
-        set_threads(args.threads, torch=args.impl == "torch")
+        set_threads(args.threads, torch=args.impl == "torch", chainrule=args.impl == "chainrule")
     step = make(args.key, args.impl, args.quick)
     if step is None:
         print(json.dumps(None))
