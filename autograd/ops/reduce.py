@@ -104,9 +104,9 @@ class Max(Op):
     def backward(self, g):
         x = self.inputs[0].data
         y = self.out.data.reshape(_keep_shape(self.in_shape, self.dims))
-        ties = x == y                              # g / (number of ties) at each tie: one full-size array besides
-        count = np.add.reduce(ties, axis=self.dims, keepdims=True, dtype=x.dtype)   # the mask, not four
-        share = g.reshape(y.shape) / Tensor._wrap(count)
+        ties = x == y                              # g split evenly among the ties: g / count at each tie, one
+        count = np.add.reduce(ties, axis=self.dims, keepdims=True, dtype=x.dtype)   # full-size array besides the
+        share = g.reshape(y.shape) / Tensor._wrap(count)                           # mask (it used to make four)
         if not is_grad_enabled():
             return (Tensor._wrap(np.multiply(ties, share.data, dtype=x.dtype)),)
         return (share * Tensor._wrap(ties.astype(x.dtype)),)
