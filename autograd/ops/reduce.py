@@ -104,12 +104,11 @@ class Max(Op):
     def backward(self, g):
         x = self.inputs[0].data
         y = self.out.data.reshape(_keep_shape(self.in_shape, self.dims))
-        ties = x == y                              # g split evenly among the ties: g / count at each tie, one
-        count = np.add.reduce(ties, axis=self.dims, keepdims=True, dtype=x.dtype)   # full-size array besides the
-        share = g.reshape(y.shape) / Tensor._wrap(count)                           # mask (it used to make four)
-        if not is_grad_enabled():
-            return (Tensor._wrap(np.multiply(ties, share.data, dtype=x.dtype)),)
-        return (share * Tensor._wrap(ties.astype(x.dtype)),)
+        ties = x == y                              # g split evenly among the ties: g / count at each tie
+        count = np.add.reduce(ties, axis=self.dims, keepdims=True, dtype=x.dtype)
+        if not is_grad_enabled():                  # plain backward: one full-size array besides the mask (was four)
+            return (Tensor._wrap(np.multiply(ties, g.data.reshape(y.shape) / count, dtype=x.dtype)),)
+        return (g.reshape(y.shape) / Tensor._wrap(count) * Tensor._wrap(ties.astype(x.dtype)),)
 
 
 def _check_nonempty(x: np.ndarray, dims, what: str) -> None:

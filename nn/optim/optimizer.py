@@ -105,7 +105,7 @@ class Optimizer:
         if bufs is None:
             bufs = self._scratch[id(p)] = []
         if len(bufs) <= k:
-            bufs += [None] * (k + 1 - len(bufs))   # only slot k gets an array: plain SGD uses slot 1 alone
+            bufs += [None] * (k + 1 - len(bufs))   # only slot k gets an array: plain SGD (axpy) uses none
         b = bufs[k]
         if b is None or b.strides != d.strides or b.shape != d.shape or b.dtype != d.dtype:
             b = bufs[k] = np.empty_like(d)         # in p's memory order, so the update runs in one order
