@@ -49,7 +49,7 @@ def _remember_call_site(op: Op) -> None:
 
 
 def _check_gradient(op: Op, index: int, g: Tensor) -> None:
-    a = g.data
+    a = g._data
     if a.dtype.kind not in "fc" or np.isfinite(a).all():
         return
     nan, inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
@@ -63,7 +63,7 @@ def _inputs_summary(op: Op) -> str:
     try:
         parts = []
         for i, t in enumerate(op._inputs or ()):
-            a = t.data
+            a = t._data
             if a.size and a.dtype.kind in "fc":
                 parts.append(f"input {i} {a.shape} in [{np.nanmin(a):.4g}, {np.nanmax(a):.4g}]"
                              + (", contains 0" if (a == 0).any() else ""))

@@ -35,11 +35,12 @@ def _seeds(outputs: list[Tensor], grads: Any, single: bool, what: str) -> list[T
         if not out.requires_grad:
             raise no_graph_error(out, what)        # guards.py: why, from grad mode and the tensors in scope
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"{what}: grad can be implicitly created only for scalar outputs, but the output has shape "
                     f"{out.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass gradient= of that shape.")
-            g = Tensor._wrap(np.ones(out.data.shape, out.data.dtype) if out.data.ndim else np.array(1, out.data.dtype))
+            a = out._data
+            g = Tensor._wrap(np.ones(a.shape, a.dtype) if a.ndim else np.array(1, a.dtype))
         else:
             g = as_tensor(g, like=out)
             if g.shape != out.shape:

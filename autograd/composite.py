@@ -16,7 +16,7 @@ def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
     dims = _dims(x, dim, axis, "mean")
-    n = x.data.size if dims is None else math.prod(x.shape[d] for d in dims)
+    n = x._data.size if dims is None else math.prod(x.shape[d] for d in dims)
     return Mean.apply(x, dims=dims, keepdim=keepdim, n=n) if n else x.sum(dims, keepdim) * float("nan")
 
 
@@ -26,7 +26,7 @@ def var(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, un
     if unbiased is not None:
         correction = 1 if unbiased else 0
     dims = _dims(x, dim, axis, "var")
-    n = x.data.size if dims is None else math.prod(x.shape[d] for d in dims)
+    n = x._data.size if dims is None else math.prod(x.shape[d] for d in dims)
     centred = x - x.mean(dims, keepdim=True)
     return (centred * centred).sum(dims, keepdim) / max(n - correction, 0)
 
@@ -40,7 +40,7 @@ def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tenso
     """log Σ exp(x), shifted by the max (a constant) so exp never overflows."""
     dims = _dims(x, dim, axis, "logsumexp")
     m = amax(x.detach(), dims, keepdim=True)
-    m = Tensor._wrap(np.where(np.isfinite(m.data), m.data, 0))
+    m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0))
     out = (x - m).exp().sum(dims, keepdim=True).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape) if dims and i not in dims))
 
@@ -50,7 +50,7 @@ def square(x: Tensor) -> Tensor:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return where(x.data > 0, x, x * negative_slope)
+    return where(x._data > 0, x, x * negative_slope)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
@@ -145,11 +145,11 @@ def one_hot(t, num_classes: int = -1) -> Tensor:
     t = as_tensor(t)
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot: needs integer class indices, got {t.dtype}")
-    n = int(t.data.max()) + 1 if num_classes == -1 else num_classes
-    if t.data.size and (t.data.min() < 0 or t.data.max() >= n):
-        raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got min {t.data.min()} "
-                         f"and max {t.data.max()}")
-    return Tensor._wrap((t.data[..., None] == np.arange(n)).astype(np.int64))
+    n = int(t._data.max()) + 1 if num_classes == -1 else num_classes
+    if t._data.size and (t._data.min() < 0 or t._data.max() >= n):
+        raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got min {t._data.min()} "
+                         f"and max {t._data.max()}")
+    return Tensor._wrap((t._data[..., None] == np.arange(n)).astype(np.int64))
 
 
 def _check_dim(ndim: int, dim: int, what: str) -> int:

@@ -90,9 +90,9 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                     x = xs[i]
                     if x._vc[0] != versions[i]:    # changed in place since (backward did not need its value)
                         x = source(x, versions[i])
-                    if g.data.shape != x.data.shape:   # the one place broadcasting is undone
+                    if g._data.shape != x._data.shape:   # the one place broadcasting is undone
                         g = unbroadcast(op, g, x)
-                    if g.data.dtype != x.data.dtype:   # .data: no property calls in the hottest loop
+                    if g._data.dtype != x._data.dtype:   # ._data: no property calls in the hottest loop
                         g = g.to(x.dtype)
                     for observe in on_edge:
                         observe(op, i, g)
@@ -135,6 +135,6 @@ def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     elif create_graph or old._requires_grad:
         leaf._grad = old + g
     else:
-        old.data += g.data                         # in place: no fresh temporary per step (see benchmarks)
+        old._data += g._data                         # in place: no fresh temporary per step (see benchmarks)
         counter(old)[0] += 1                       # ops that saved this .grad see the change
     _guards.accumulated(leaf, old, g)              # counts passes in .grad: the forgotten-zero_grad warning

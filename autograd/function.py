@@ -83,7 +83,7 @@ class FunctionOp(Op):
                             + (" (several outputs are not supported: write one Function per output)"
                                if isinstance(y, (tuple, list)) else ""))
         self._fwd_out = y
-        return y.data if all(y.data is not a for a in arrays) else y.data.view()   # the output is its own tensor
+        return y._data if all(y._data is not a for a in arrays) else y._data.view()   # the output is its own tensor
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, ...]:
         grads = self.fn.backward(self.ctx, g)

@@ -46,14 +46,14 @@ def _grads(out: Any, xs: list[Tensor], create_graph: bool, what: str, grad_outpu
     if not isinstance(out, Tensor):
         raise TypeError(f"functional.{what}: the function must return a Tensor, got {type(out).__name__}")
     if not out.requires_grad:
-        return [Tensor._wrap(np.zeros_like(x.data)) for x in xs]
+        return [Tensor._wrap(np.zeros_like(x._data)) for x in xs]
     found = _grad(out, xs, grad_outputs=grad_output, retain_graph=True, create_graph=create_graph,
                   allow_unused=True)
-    return [Tensor._wrap(np.zeros_like(x.data)) if g is None else g for x, g in zip(xs, found)]
+    return [Tensor._wrap(np.zeros_like(x._data)) if g is None else g for x, g in zip(xs, found)]
 
 
 def _result(ts: list, single: bool, tensors_in: bool) -> Any:
-    ts = [t if tensors_in else t.data for t in ts]
+    ts = [t if tensors_in else t._data for t in ts]
     return ts[0] if single else tuple(ts)
 
 
@@ -63,11 +63,11 @@ def value_and_grad(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0)
         args, nums, tensors_in, nested = _prepare(args, argnums, "grad")
         with enable_grad():
             out = func(*args, **kwargs)
-            if isinstance(out, Tensor) and out.data.size != 1:
+            if isinstance(out, Tensor) and out._data.size != 1:
                 raise ValueError(f"functional.grad: {_name(func)} must return a scalar, but returned shape "
                                  f"{out.shape}; use functional.jacobian for vector outputs")
             gs = _grads(out, [args[n] for n in nums], nested, "grad")
-        value = out if tensors_in else out.data
+        value = out if tensors_in else out._data
         return value, _result(gs, isinstance(argnums, int), tensors_in)
     return wrapper
 
@@ -102,8 +102,8 @@ def _jacobian_of(out: Any, xs: list[Tensor], create_graph: bool) -> list[Tensor]
     """One backward per output element (reverse mode), rows stacked into out.shape + x.shape."""
     out = as_tensor(out)
     rows: list[list[Tensor]] = [[] for _ in xs]
-    for k in range(out.data.size):
-        seed = np.zeros(out.data.size, dtype=out.dtype)
+    for k in range(out._data.size):
+        seed = np.zeros(out._data.size, dtype=out.dtype)
         seed[k] = 1
         for r, g in zip(rows, _grads(out, xs, create_graph, "jacobian", Tensor._wrap(seed.reshape(out.shape)))):
             r.append(g)

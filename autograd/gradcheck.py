@@ -59,7 +59,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
         vs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outs]
     else:
         vs = [v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64)) for v in _as_tuple(grad_outputs)]
-        vs = [Tensor(v.data.astype(np.float64), requires_grad=True) for v in vs]
+        vs = [Tensor(v._data.astype(np.float64), requires_grad=True) for v in vs]
     n = len(inputs)
 
     def first_derivative(*args: Any) -> tuple[Tensor, ...]:
@@ -88,7 +88,7 @@ def _compare(fn: Callable, inputs: tuple, wrt: list[int], eps: float, atol: floa
              what: str = "") -> None:
     numeric = _numeric_jacobians(fn, inputs, wrt, eps)          # per input: (n_in, n_out) numpy
     outs = _float_outputs(fn(*inputs))
-    sizes = [o.data.size for o in outs]
+    sizes = [o._data.size for o in outs]
     n_out = sum(sizes)
     if n_out == 0:
         return
@@ -118,7 +118,7 @@ def _numeric_jacobians(fn: Callable, inputs: tuple, wrt: list[int], eps: float) 
     jacobians = []
     for i in wrt:
         x = inputs[i]
-        flat = x.data.astype(np.float64).ravel()
+        flat = x._data.astype(np.float64).ravel()
         rows = []
         for j in range(flat.size):
             values = []
@@ -127,10 +127,10 @@ def _numeric_jacobians(fn: Callable, inputs: tuple, wrt: list[int], eps: float) 
                 moved[j] += step
                 probe = Tensor(moved.reshape(x.shape), requires_grad=True)
                 args = tuple(probe if a is x else a for a in inputs)     # f(x, x): move every occurrence
-                values.append(np.concatenate([o.data.astype(np.float64).ravel()
+                values.append(np.concatenate([o._data.astype(np.float64).ravel()
                                               for o in _float_outputs(fn(*args))] or [np.zeros(0)]))
             rows.append((values[0] - values[1]) / (2 * eps))
-        n_out = sum(o.data.size for o in _float_outputs(fn(*inputs)))
+        n_out = sum(o._data.size for o in _float_outputs(fn(*inputs)))
         jacobians.append(np.array(rows).reshape(flat.size, n_out))
     return jacobians
 
@@ -151,7 +151,7 @@ def _vjp(outs: list[Tensor], sizes: list[int], v: np.ndarray, targets: list[Tens
         if g.shape != t.shape or g.dtype != t.dtype:
             raise GradcheckError(f"gradcheck: the gradient for an input of shape {t.shape} ({t.dtype}) came back "
                                  f"with shape {g.shape} ({g.dtype})")
-        result.append(np.asarray(g.data, dtype=np.float64))
+        result.append(np.asarray(g._data, dtype=np.float64))
     return result
 
 

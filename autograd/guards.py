@@ -132,7 +132,7 @@ def accumulated(leaf: Tensor, old: Tensor | None, g: Tensor) -> None:
     if type(note) is int:
         note = _Passes(1, note)
     version = leaf._vc[0]
-    if not isinstance(note, _Passes) or _was_zero(grad.data, g.data):
+    if not isinstance(note, _Passes) or _was_zero(grad._data, g._data):
         grad._guard = _Passes(1, version)
         return
     if note.leaf_version != version and not note.told:
@@ -147,7 +147,7 @@ def accumulated(leaf: Tensor, old: Tensor | None, g: Tensor) -> None:
 
 
 def _was_zero(total: np.ndarray, added: np.ndarray) -> bool:
-    """Did .grad hold zeros before `added` went in (zeroed in place, e.g. grad.data.fill(0))? Compares at most
+    """Did .grad hold zeros before `added` went in (zeroed in place, e.g. grad._data.fill(0))? Compares at most
     64 evenly spaced elements, O(1) per step. A mostly-zero gradient may look zeroed: then a warning is missed,
     never a false one given."""
     if total.size and total.item(0) != added.item(0):   # usually settles it: two scalar reads (W2 -5 %)
@@ -354,7 +354,7 @@ def shape_error(op: Op, inputs: tuple, e: ValueError) -> ValueError:
     msg = str(e)
     if "broadcast" not in msg or "could not" not in msg:
         return e
-    shapes = [tuple(t.shape) for t in inputs if isinstance(getattr(t, "data", None), np.ndarray)]
+    shapes = [tuple(t.shape) for t in inputs if isinstance(getattr(t, "_data", None), np.ndarray)]
     big = [s for s in shapes if s]
     clash = []
     for i in range(1, max((len(s) for s in big), default=0) + 1):
@@ -381,7 +381,7 @@ def check_loss_input(what: str, input: Tensor, log_probs: bool = False) -> None:
     elif made_by == "LogSoftmax" and not log_probs:
         warn("loss_input", f"{what}: its input was made by log_softmax, but {what} applies log_softmax itself, so "
                            "it is applied twice. Pass the raw scores (logits), or use nll_loss on log-probabilities.")
-    elif log_probs and made_by != "LogSoftmax" and _looks_like_probabilities(input.data):
+    elif log_probs and made_by != "LogSoftmax" and _looks_like_probabilities(input._data):
         warn("loss_input", f"{what}: its input of shape {tuple(input.shape)} looks like probabilities (all in "
                            f"[0, 1], each row summing to 1), but {what} expects log-probabilities. Pass "
                            "log_softmax(logits, dim=1), or use cross_entropy on the logits.")
@@ -460,9 +460,9 @@ def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
     fix. Only raw data is looked at (a tensor no op made), for the first INPUT_CHECKS calls of each layer."""
     if x.grad_fn is not None or not _enabled:
         return
-    kind = x.data.dtype.kind
+    kind = x._data.dtype.kind
     if kind in "iub":
-        big = x.data.size and x.data.max() > 1
+        big = x._data.size and x._data.max() > 1
         warn("input_scale", f"{what}: its input {describe(x)} holds integers, but the layer's weight is "
                             f"{weight.dtype}. Convert it {'and scale it ' if big else ''}before the first layer: "
                             f"{'x.float() / 255 (for 0..255 pixel values)' if big else 'x.float()'}.")
@@ -472,7 +472,7 @@ def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
         return
     done = entry[1] if entry is not None and entry[0]() is weight else 0
     _remember(_inputs_checked, id(weight), (weakref.ref(weight), done + 1))
-    d = x.data
+    d = x._data
     # whole numbers in 0..255 reaching 32 or more: small ones ([[1., 2., 3.]], counts) are hand-typed, not pixels
     if kind == "f" and d.size and 32 <= d.max() <= 255 and d.min() >= 0 and np.all(d == np.round(d)):
         warn("input_scale", f"{what}: its input {describe(x)} holds whole numbers from {d.min():g} to {d.max():g}: "

@@ -33,15 +33,15 @@ class Op:
         op = cls()
         if len(inputs) == 2:                    # binary ops unrolled: 3.11 runs each comprehension as a call (~0.5 µs)
             x, y = inputs
-            arrays, needs = (x.data, y.data), (x._requires_grad, y._requires_grad)
+            arrays, needs = (x._data, y._data), (x._requires_grad, y._requires_grad)
         else:
-            arrays, needs = [t.data for t in inputs], tuple([t._requires_grad for t in inputs])
+            arrays, needs = [t._data for t in inputs], tuple([t._requires_grad for t in inputs])
         try:
             out = _wrap(op.forward(*arrays, **params))
         except ValueError as e:                 # numpy's broadcast error, retold with the op and both shapes
             raise shape_error(op, inputs, e) from None
-        if out.data.base is not None:           # a numpy view of an input: one storage, one version counter
-            out._vc = next((counter(t) for t in inputs if np.may_share_memory(out.data, t.data)), out._vc)
+        if out._data.base is not None:           # a numpy view of an input: one storage, one version counter
+            out._vc = next((counter(t) for t in inputs if np.may_share_memory(out._data, t._data)), out._vc)
         if _state.enabled and True in needs:
             op._inputs, op.needs_grad = inputs, needs
             op._versions = (x._vc[0], y._vc[0]) if len(inputs) == 2 else tuple([t._vc[0] for t in inputs])

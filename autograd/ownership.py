@@ -17,9 +17,9 @@ REFCOUNTS_OK = sys.implementation.name == "cpython" and sys.version_info < (3, 1
 def owned(g: Tensor) -> Tensor:
     """A .grad the leaf may add into in place: g itself when nothing else can see g or its array, else a copy.
     Saves a copy per parameter per step (A/B: W1s -3%, W4 -1.5%). g's 5 references: the engine's pending entry,
-    its loop variable, 2 arguments, getrefcount's; d's 3: g.data, d, getrefcount's. More (one g sent to two
+    its loop variable, 2 arguments, getrefcount's; d's 3: g._data, d, getrefcount's. More (one g sent to two
     leaves, a seed, a hook): copy."""
-    d = g.data
+    d = g._data
     if REFCOUNTS_OK and d.base is None and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5 and d.flags.writeable:
         return g
     return Tensor._wrap(d.copy(order="K"))         # in d's order: nn.Linear's weight gradient stays column-major
@@ -28,9 +28,9 @@ def owned(g: Tensor) -> Tensor:
 def engine_owns(g: Tensor, out: Tensor) -> bool:
     """True when the gradient `g` handed to a backward is the engine's own fresh array, so the backward may write
     into it. g's 5 references: the engine's pending entry and `g_out`, the backward's argument, ours and
-    getrefcount's; its array's 3: g.data, `d` and getrefcount's. Anyone else holding g (retain_grad, grad()
+    getrefcount's; its array's 3: g._data, `d` and getrefcount's. Anyone else holding g (retain_grad, grad()
     targets, a hook, the one g Add sends to two inputs, a seed) adds one. A hook on `out` may swap in a tensor of
     its own that the engine does not count: then never. Views and read-only arrays (expand's) never."""
-    d = g.data
+    d = g._data
     return (REFCOUNTS_OK and not out._hooks and d.base is None and d.flags.writeable
             and sys.getrefcount(d) == 3 and sys.getrefcount(g) == 5)

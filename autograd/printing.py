@@ -23,7 +23,7 @@ def _float_formatter(a: np.ndarray):
 
 
 def tensor_repr(t: Tensor) -> str:
-    a = t.data
+    a = t._data
     prefix = "tensor("
     if a.dtype.kind == "f" and a.size:
         body = np.array2string(a, separator=", ", prefix=prefix, formatter={"float_kind": _float_formatter(a)},

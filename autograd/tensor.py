@@ -19,15 +19,15 @@ _INPLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.tru
 class Tensor:
     """A node of the graph: `data` (ndarray), `grad`, `requires_grad`, `grad_fn` (None for leaves)."""
 
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_hooks", "name",
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_hooks", "name",
                  "_guard", "__weakref__")       # _guard: guards.py's note (unset on most tensors: costs nothing)
     __array_ufunc__ = None           # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__       # == is elementwise, so identity is the hash (as PyTorch)
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> None:
-        self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
+        self._data = as_array(data._data if isinstance(data, Tensor) else data, dtype)
         self._grad = self.grad_fn = self._hooks = None
-        self._vc = counter(data) if isinstance(data, Tensor) and data.data is self.data else FRESH
+        self._vc = counter(data) if isinstance(data, Tensor) and data._data is self._data else FRESH
         self._retains_grad, self._requires_grad, self.name = False, False, name
         if requires_grad:
             self.requires_grad = True
@@ -36,10 +36,25 @@ class Tensor:
     def _wrap(cls, arr: Any) -> Tensor:
         """The fast constructor ops use: no dtype rules, no checks."""
         t = _new(Tensor)
-        t.data = arr if type(arr) is np.ndarray else np.asarray(arr)   # numpy returns scalars for 0-d results
+        t._data = arr if type(arr) is np.ndarray else np.asarray(arr)   # numpy returns scalars for 0-d results
         t._grad = t.grad_fn = t._hooks = t.name = None
         t._vc, t._retains_grad, t._requires_grad = FRESH, False, False   # _vc: version counter (version.py)
         return t
+
+    @property
+    def data(self) -> Tensor:
+        """PyTorch's `.data`: the same storage as a detached tensor whose in-place changes autograd does not
+        track (`p.data += -lr * p.grad`). The ndarray itself is `.numpy()`."""
+        t = Tensor._wrap(self._data)
+        t._vc = [0]                     # its own counter: changes through .data are invisible to autograd
+        return t
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: assigned {type(value).__name__}; `t.data = ...` takes a Tensor "
+                            f"(wrap an array with tensor(...))")
+        self._data = value._data
 
     @property
     def _version(self) -> int:
@@ -61,7 +76,7 @@ class Tensor:
             raise RuntimeError("requires_grad: you can only change the flag of a leaf tensor; this one was made by "
                                f"{self.grad_fn.name}. Use .detach() to get a tensor outside the graph.")
         if flag:
-            check_grad_dtype(self.data.dtype, "requires_grad")
+            check_grad_dtype(self._data.dtype, "requires_grad")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -77,7 +92,7 @@ class Tensor:
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None and not isinstance(value, Tensor):
-            value = Tensor(value, dtype=self.data.dtype)
+            value = Tensor(value, dtype=self._data.dtype)
         if value is not None and value.shape != self.shape:
             raise ValueError(f"grad: assigned a gradient of shape {value.shape} to a tensor of shape {self.shape}")
         self._grad = value
@@ -107,7 +122,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (an in-place change to either is seen by ops that saved the other)."""
-        t = Tensor._wrap(self.data)
+        t = Tensor._wrap(self._data)
         t._vc = counter(self)
         return t
 
@@ -116,53 +131,53 @@ class Tensor:
         return self
 
     # -- shape and conversion -----------------------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
+    shape = property(lambda self: self._data.shape)
+    ndim = property(lambda self: self._data.ndim)
+    dtype = property(lambda self: self._data.dtype)
     device = property(lambda self: "cpu")
     T = property(lambda self: self.permute(*range(self.ndim - 1, -1, -1)))
     mT = property(lambda self: self.transpose(-2, -1))
 
     def size(self, dim: int | None = None) -> tuple | int:
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to a Python number; "
-                             f"this one has shape {self.shape} ({self.data.size} elements)")
-        return self.data.item()
+                             f"this one has shape {self.shape} ({self._data.size} elements)")
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        return a.copy() if copy and a is self.data else a
+        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self._data else a
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self._data)))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"bool: the truth value of a tensor with {self.data.size} elements is ambiguous; "
+        if self._data.size != 1:
+            raise RuntimeError(f"bool: the truth value of a tensor with {self._data.size} elements is ambiguous; "
                                f"use .any() or .all()")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -171,12 +186,12 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu":
+        if self._data.dtype.kind not in "iu":
             raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        return format(self.item(), spec) if self.data.ndim == 0 and spec else format(repr(self), spec)
+        return format(self.item(), spec) if self._data.ndim == 0 and spec else format(repr(self), spec)
 
     def __repr__(self) -> str:
         from .printing import tensor_repr
@@ -188,7 +203,7 @@ class Tensor:
         if dtype is None or isinstance(dtype, str) and dtype.startswith(("cpu", "cuda", "mps")):
             return self
         dtype = to_dtype(dtype)
-        return self if dtype == self.data.dtype else ops.cast(self, dtype)
+        return self if dtype == self._data.dtype else ops.cast(self, dtype)
 
     def type(self, dtype: Any) -> Tensor:
         return self.to(dtype)
@@ -248,7 +263,7 @@ class Tensor:
     def __and__(self, o): return _compare(np.logical_and, self, o)
     def __or__(self, o): return _compare(np.logical_or, self, o)
     def __xor__(self, o): return _compare(np.logical_xor, self, o)
-    def __invert__(self): return Tensor._wrap(~self.data)
+    def __invert__(self): return Tensor._wrap(~self._data)
 
     def __iadd__(self, o): return self._update("add", o)
     def __isub__(self, o): return self._update("sub", o)
@@ -310,10 +325,10 @@ class Tensor:
             other = old if other is self else other   # h *= h: the operand is the value before the change
             new = getattr(ops, name)(old, other if alpha == 1 else other * alpha)
             return self._rebase(new if new.dtype == self.dtype else new.to(self.dtype))   # in place keeps dtype
-        o = other.data if isinstance(other, Tensor) else other
+        o = other._data if isinstance(other, Tensor) else other
         o = o if alpha == 1 else o * alpha
         try:
-            _INPLACE[name](self.data, o, out=self.data, casting="same_kind")
+            _INPLACE[name](self._data, o, out=self._data, casting="same_kind")
         except (TypeError, ValueError) as e:       # numpy's casting error is a TypeError subclass we cannot rebuild
             od = getattr(o, "dtype", type(o).__name__)
             raise (TypeError if isinstance(e, TypeError) else ValueError)(
@@ -328,9 +343,9 @@ class Tensor:
         if self._recording(value, what):
             old = self._alias()
             return self._rebase(ops.index_put(old, idx, old if value is self else value))
-        v = value.data if isinstance(value, Tensor) else value
+        v = value._data if isinstance(value, Tensor) else value
         try:
-            self.data[ops.normalize_index(idx)] = v
+            self._data[ops.normalize_index(idx)] = v
         except (TypeError, ValueError, IndexError) as e:
             raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
                           f"of shape {self.shape} ({self.dtype}): {e}") from None
@@ -341,7 +356,7 @@ class Tensor:
     def _alias(self) -> Tensor:
         """A stand-in holding this tensor's current value and grad_fn, so an in-place change can be recorded
         out of place: the old op now points at the stand-in, and self becomes the new op's output."""
-        old = Tensor._wrap(self.data)
+        old = Tensor._wrap(self._data)
         old.grad_fn, old._requires_grad, old._vc, old.name = self.grad_fn, self._requires_grad, counter(self), self.name
         if self.grad_fn is not None and self.grad_fn._out() is self:
             self.grad_fn._out = weakref.ref(old)
@@ -354,7 +369,7 @@ class Tensor:
     def _rebase(self, new: Tensor) -> Tensor:
         """Become `new` (the out-of-place result). Own storage now, one version on: ops that read self's old value
         in backward refuse (as in PyTorch); the others get routed to the stand-in, which keeps the old storage."""
-        self.data, self.grad_fn, self._requires_grad = new.data, new.grad_fn, new._requires_grad
+        self._data, self.grad_fn, self._requires_grad = new._data, new.grad_fn, new._requires_grad
         self._vc = [self._vc[0] + 1]
         _guards.changed_in_place(self, new.grad_fn.name if new.grad_fn is not None else "an in-place op")
         if new.grad_fn is not None:
@@ -404,8 +419,8 @@ class Tensor:
     def logsumexp(self, dim=None, keepdim=False, *, axis=None): return ops.logsumexp(self, dim, keepdim, axis=axis)
     def softmax(self, dim=-1, *, axis=None): return ops.softmax(self, dim, axis=axis)
     def log_softmax(self, dim=-1, *, axis=None): return ops.log_softmax(self, dim, axis=axis)
-    def all(self, dim=None): return Tensor._wrap(np.all(self.data, axis=dim))
-    def any(self, dim=None): return Tensor._wrap(np.any(self.data, axis=dim))
+    def all(self, dim=None): return Tensor._wrap(np.all(self._data, axis=dim))
+    def any(self, dim=None): return Tensor._wrap(np.any(self._data, axis=dim))
 
     def reshape(self, *shape): return ops.reshape(self, *shape)
     view = reshape
@@ -436,7 +451,7 @@ class _HookHandle:
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> Tensor:
     """A new leaf tensor (a copy of the data, as torch.tensor)."""
-    data = data.data if isinstance(data, Tensor) else data
+    data = data._data if isinstance(data, Tensor) else data
     arr = as_array(data, dtype)
     return Tensor(arr.copy() if arr is data else arr, requires_grad=requires_grad, name=name)
 
@@ -446,7 +461,7 @@ def as_tensor(x: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, (int, float, bool, np.number, np.bool_)):
-        return Tensor._wrap(np.asarray(x, dtype=scalar_dtype(x, like.data.dtype)))
+        return Tensor._wrap(np.asarray(x, dtype=scalar_dtype(x, like._data.dtype)))
     return Tensor._wrap(as_array(x, dtype))
 
 
@@ -473,7 +488,7 @@ def _number(v: Any, like: Tensor) -> Tensor:
     constant per number and dtype, shared by every op that uses it. A fresh tensor per op cost ~1 µs to build and
     stayed in the graph as one more object for Python's garbage collector to rescan while the graph grows (W3,
     200k-op chain: forward 8.5 -> 5.7 µs per op). Not kept: zero (+0.0 is -0.0 as a key), nan, past 1024 numbers."""
-    dtype = like.data.dtype
+    dtype = like._data.dtype
     if type(v) not in (int, float) or dtype.kind != "f" or v == 0 or v != v:
         return as_tensor(v, like)
     key = (type(v), v, dtype)
@@ -481,13 +496,13 @@ def _number(v: Any, like: Tensor) -> Tensor:
     if t is None:
         t = as_tensor(v, like)
         if len(_constants) < 1024:
-            t.data.flags.writeable = False     # shared from now on: nobody may change it
+            t._data.flags.writeable = False     # shared from now on: nobody may change it
             _constants[key] = t
     return t
 
 
 def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
-    return Tensor._wrap(fn(x.data, o.data if isinstance(o, Tensor) else o))
+    return Tensor._wrap(fn(x._data, o._data if isinstance(o, Tensor) else o))
 
 
 _op_module._wrap = Tensor._wrap

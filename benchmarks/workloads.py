@@ -150,8 +150,8 @@ def _chainrule_layers(params: list) -> list | None:
         lins = []
         for W, b in params:
             lin = nn.Linear(W.shape[1], W.shape[0])
-            lin.weight.data[...] = W
-            lin.bias.data[...] = b
+            lin.weight.numpy()[...] = W
+            lin.bias.numpy()[...] = b
             lins.append(lin)
         nn.Sequential, nn.ReLU, nn.optim.SGD, nn.functional.cross_entropy  # noqa: B018
         return lins

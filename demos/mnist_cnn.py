@@ -53,7 +53,7 @@ def images(split) -> np.ndarray:
 def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray, batch: int = 1000) -> float:
     model.eval()
     with ag.no_grad():
-        right = sum(int((model(ag.tensor(x[i:i + batch])).argmax(1).data == t[i:i + batch]).sum())
+        right = sum(int((model(ag.tensor(x[i:i + batch])).argmax(1).numpy() == t[i:i + batch]).sum())
                     for i in range(0, len(x), batch))
     model.train()
     return right / len(x)
@@ -61,7 +61,7 @@ def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray, batch: int = 1000) 
 
 # -- pictures ----------------------------------------------------------------------------------------------
 def draw_filters(conv: nn.Conv2d, out, name: str = "mnist_cnn_filters.png"):
-    w = conv.weight.data[:, 0]                               # (16, 5, 5): one 5x5 filter per output channel
+    w = conv.weight.numpy()[:, 0]                               # (16, 5, 5): one 5x5 filter per output channel
     fig = figure(figsize=(8, 2.4))
     lim = np.abs(w).max()
     for i, f in enumerate(w):
@@ -76,7 +76,7 @@ def draw_filters(conv: nn.Conv2d, out, name: str = "mnist_cnn_filters.png"):
 def draw_feature_maps(model: nn.Module, digit: np.ndarray, label: int, out, name: str = "mnist_cnn_feature_maps.png"):
     model.eval()
     with ag.no_grad():
-        maps = model[1](model[0](ag.tensor(digit[None]))).data[0]      # conv1 → ReLU: (16, 28, 28)
+        maps = model[1](model[0](ag.tensor(digit[None]))).numpy()[0]      # conv1 → ReLU: (16, 28, 28)
         guess = int(model(ag.tensor(digit[None])).argmax(1).item())
     model.train()
     fig = figure(figsize=(9, 2.8))

@@ -45,7 +45,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """log(1 + e^(βx))/β, linear above `threshold` (as PyTorch), written so exp never overflows."""
     bx = input * beta
     soft = (bx.relu() + ((-bx.abs()).exp() + 1).log()) / beta
-    return ag.where(bx.data > threshold, input, soft)
+    return ag.where(bx._data > threshold, input, soft)
 
 
 def _softmax_dim(input: Tensor, dim: int | None) -> int:
@@ -66,7 +66,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weightᵀ + bias, weight stored (out_features, in_features) as in PyTorch. One fused op."""
     x = as_tensor(input)
-    xs, ws = x.data.shape, weight.data.shape           # no Tensor property calls (tiny MLP step: -1.3 % instructions)
+    xs, ws = x._data.shape, weight._data.shape           # no Tensor property calls (tiny MLP step: -1.3 % instructions)
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs its last dim to equal in_features = "
                          f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {weight.shape} "
@@ -75,7 +75,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         guards.check_layer_input("linear", x, weight)   # uint8 / 0..255 data reaching the first layer
     if bias is None:
         return Linear.apply(x, weight)
-    if bias.data.shape != ws[:1]:
+    if bias._data.shape != ws[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match out_features {weight.shape[0]}")
     return Linear.apply(x, weight, bias)
 
@@ -89,7 +89,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         return input * 0.0
-    keep = _uniform_like(input.data) >= p
+    keep = _uniform_like(input._data) >= p
     mask = keep.astype(input.dtype) * (1.0 / (1.0 - p)) if input.dtype.kind == "f" else keep
     return input * Tensor._wrap(np.asarray(mask, dtype=input.dtype))
 
@@ -134,7 +134,7 @@ def _floats(input: Tensor, target: Any) -> tuple[Tensor, Tensor]:
     x = as_tensor(input)
     t = as_tensor(target, like=x)
     if t.dtype.kind != "f" and x.dtype.kind == "f":
-        t = Tensor._wrap(t.data.astype(x.dtype))
+        t = Tensor._wrap(t._data.astype(x.dtype))
     return x, t
 
 
@@ -162,14 +162,14 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
         raise ValueError(f"nll_loss: input of shape {x.shape} needs a target of class indices (integers) of shape "
                          f"{expected}, got target of shape {t.shape} and dtype {t.dtype}")
     c = x.shape[1] if x.ndim >= 2 else x.shape[0]
-    keep = t.data != ignore_index
-    bad = keep & ((t.data < 0) | (t.data >= c))
+    keep = t._data != ignore_index
+    bad = keep & ((t._data < 0) | (t._data >= c))
     if bad.any():
-        raise IndexError(f"nll_loss: target class {int(t.data[bad].flat[0])} is out of range for {c} classes "
+        raise IndexError(f"nll_loss: target class {int(t._data[bad].flat[0])} is out of range for {c} classes "
                          f"(input shape {x.shape}); classes are 0..{c - 1}")
     rows = x.reshape(1, c) if x.ndim == 1 else x if x.ndim == 2 else x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
-    idx = np.where(keep, t.data, 0).reshape(-1)
-    w = np.ones(c, dtype=x.dtype) if weight is None else np.asarray(as_tensor(weight).data, dtype=x.dtype)
+    idx = np.where(keep, t._data, 0).reshape(-1)
+    w = np.ones(c, dtype=x.dtype) if weight is None else np.asarray(as_tensor(weight)._data, dtype=x.dtype)
     if w.shape != (c,):
         raise ValueError(f"nll_loss: weight must have shape ({c},), one per class; got {w.shape}")
     scale = w[idx] * keep.reshape(-1)
@@ -203,7 +203,7 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
     d = (x - t).abs()
     if beta == 0:
         return _reduce(d, reduction, "smooth_l1_loss")
-    return _reduce(ag.where(d.data < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, "smooth_l1_loss")
+    return _reduce(ag.where(d._data < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, "smooth_l1_loss")
 
 
 def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
@@ -212,9 +212,9 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     Prefer binary_cross_entropy_with_logits: it is stable where sigmoid saturates."""
     x, t = _floats(input, target)
     _same_shape(x, t, "binary_cross_entropy", strict=True)
-    if x.data.size and (np.nanmin(x.data) < 0 or np.nanmax(x.data) > 1):
+    if x._data.size and (np.nanmin(x._data) < 0 or np.nanmax(x._data) > 1):
         raise ValueError(f"binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities), "
-                         f"got min {np.nanmin(x.data):.4g} and max {np.nanmax(x.data):.4g}; for raw scores use "
+                         f"got min {np.nanmin(x._data):.4g} and max {np.nanmax(x._data):.4g}; for raw scores use "
                          f"binary_cross_entropy_with_logits")
     losses = BinaryCrossEntropy.apply(x, t)
     if weight is not None:
@@ -248,7 +248,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     x, t = _floats(input, target)
     _same_shape(x, t, "huber_loss", strict=False)
     d = (x - t).abs()
-    return _reduce(ag.where(d.data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
+    return _reduce(ag.where(d._data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
 
 
 

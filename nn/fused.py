@@ -20,7 +20,7 @@ class Linear(Op):
         xs = self.inputs                   # (a property that checks versions: read once)
         x, w, need = xs[0], xs[1], self.needs_grad
         if not is_grad_enabled():          # plain backward: raw numpy, three BLAS calls and no graph nodes
-            return self._numpy_backward(g.data, x.data, w.data, need)   # (A/B CPU medians: W4 -11%, W1s -7%)
+            return self._numpy_backward(g._data, x._data, w._data, need)   # (A/B CPU medians: W4 -11%, W1s -7%)
         dx = g @ w if need[0] else None
         if need[1] or (len(need) > 2 and need[2]):
             g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g

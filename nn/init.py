@@ -48,7 +48,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
-    tensor.data[...] = values        # in place: optimizers and graphs keep referring to the same array
+    tensor._data[...] = values        # in place: optimizers and graphs keep referring to the same array
     tensor._version += 1
     return tensor
 

@@ -29,7 +29,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: Any) -> Any:             # copy.deepcopy / pickle keep the subclass
-        return (_rebuild_parameter, (self.data.copy(order="K"), self.requires_grad))
+        return (_rebuild_parameter, (self._data.copy(order="K"), self.requires_grad))
 
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
@@ -273,10 +273,10 @@ class Module:
             return self
         dtype = to_dtype(dtype)
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if t._data.dtype.kind == "f" and t._data.dtype != dtype:
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor._wrap(t.grad.data.astype(dtype))
+                    t.grad = Tensor._wrap(t.grad._data.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -304,10 +304,10 @@ class Module:
             base = f"{mod_name}." if mod_name else ""
             for name, p in m._parameters.items():
                 if p is not None:
-                    out[base + name] = p if keep_vars else p.data.copy()
+                    out[base + name] = p if keep_vars else p._data.copy()
             for name, b in m._buffers.items():
                 if b is not None and name not in m._non_persistent:
-                    out[base + name] = b if keep_vars else b.data.copy()
+                    out[base + name] = b if keep_vars else b._data.copy()
         return out
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
@@ -334,7 +334,7 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n    "
                                + "\n    ".join(problems))
         for k, v in values.items():
-            own[k].data[...] = v
+            own[k]._data[...] = v
             own[k]._version += 1
         return IncompatibleKeys(missing, unexpected)
 
@@ -370,7 +370,7 @@ def _is_device(a: Any) -> bool:
 
 def _to_numpy(v: Any) -> np.ndarray:
     if isinstance(v, Tensor):
-        return v.data
+        return v._data
     if hasattr(v, "detach") and hasattr(v, "numpy"):       # a torch tensor, without importing torch
         return v.detach().cpu().numpy()
     return np.asarray(v)
@@ -381,10 +381,10 @@ def _zero_grad(p: Tensor, set_to_none: bool) -> None:
         return
     if set_to_none:
         p.grad = None
-    elif p.grad.requires_grad or not p.grad.data.flags.writeable:
-        p.grad = Tensor._wrap(np.zeros_like(p.data))
+    elif p.grad.requires_grad or not p.grad._data.flags.writeable:
+        p.grad = Tensor._wrap(np.zeros_like(p._data))
     else:
-        p.grad.data.fill(0)
+        p.grad._data.fill(0)
 
 
 class _Handle:

@@ -140,7 +140,7 @@ class Embedding(Module):
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
-            w = np.asarray(_weight.data if isinstance(_weight, Tensor) else _weight)
+            w = np.asarray(_weight._data if isinstance(_weight, Tensor) else _weight)
             if w.shape != (num_embeddings, embedding_dim):
                 raise ValueError(f"Embedding: _weight has shape {w.shape}, expected ({num_embeddings}, "
                                  f"{embedding_dim})")
@@ -157,7 +157,7 @@ class Embedding(Module):
                         max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
                         sparse: bool = False) -> Embedding:
         """An Embedding holding `embeddings` (2-D), frozen by default, as PyTorch."""
-        w = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if w.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {w.shape}")
         return cls(w.shape[0], w.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,

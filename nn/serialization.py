@@ -31,7 +31,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     if isinstance(obj, _PRIMITIVES):
         return obj
     if isinstance(obj, (Tensor, np.ndarray, np.generic)):
-        arr = obj.data if isinstance(obj, Tensor) else np.asarray(obj)
+        arr = obj._data if isinstance(obj, Tensor) else np.asarray(obj)
         if arr.dtype.hasobject:
             raise TypeError(f"nn.save: cannot save the object array at {where} (dtype object): only numeric, bool "
                             f"and string arrays can be stored without pickle")

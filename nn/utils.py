@@ -23,9 +23,9 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
         return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
     norm_type = float(norm_type)
     if norm_type == np.inf:
-        total = max(float(np.max(np.abs(p.grad.data))) if p.grad.data.size else 0.0 for p in params)
+        total = max(float(np.max(np.abs(p.grad._data))) if p.grad._data.size else 0.0 for p in params)
     else:
-        total = float(sum(float(np.sum(np.abs(p.grad.data.astype(np.float64)) ** norm_type)) for p in params))
+        total = float(sum(float(np.sum(np.abs(p.grad._data.astype(np.float64)) ** norm_type)) for p in params))
         total = total ** (1.0 / norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is non-finite "
@@ -33,28 +33,28 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
         for p in params:
-            p.grad.data *= p.grad.data.dtype.type(coef)
+            p.grad._data *= p.grad._data.dtype.type(coef)
     return Tensor._wrap(np.asarray(total, dtype=params[0].grad.dtype))
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach: Any = None) -> None:
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     for p in _grads(parameters):
-        np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+        np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    return Tensor._wrap(np.concatenate([p.data.reshape(-1) for p in parameters]))
+    return Tensor._wrap(np.concatenate([p._data.reshape(-1) for p in parameters]))
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    data = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    data = vec._data if isinstance(vec, Tensor) else np.asarray(vec)
     params = list(parameters)
-    total = sum(p.data.size for p in params)
+    total = sum(p._data.size for p in params)
     if total != data.size:
         raise ValueError(f"vector_to_parameters: the vector has {data.size} elements, the parameters {total}")
     i = 0
     for p in params:
-        p.data[...] = data[i:i + p.data.size].reshape(p.shape)
+        p._data[...] = data[i:i + p._data.size].reshape(p.shape)
         p._version += 1
-        i += p.data.size
+        i += p._data.size

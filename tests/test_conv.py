@@ -83,7 +83,7 @@ def test_unfold_fold_gradcheck_and_gradgradcheck(g: dict) -> None:
     geo = (g["k"], g["d"], g["p"], g["s"])
     assert gradcheck(lambda x: ops.unfold(x, *geo), [x])
     assert gradgradcheck(lambda x: ops.unfold(x, *geo) ** 2, [x])
-    cols = ag.tensor(ops.unfold(x, *geo).data, requires_grad=True)
+    cols = ag.tensor(ops.unfold(x, *geo).numpy(), requires_grad=True)
     assert gradcheck(lambda c: ops.fold(c, g["size"], *geo), [cols])
     assert gradgradcheck(lambda c: ops.fold(c, g["size"], *geo) ** 2, [cols])
 
@@ -150,27 +150,27 @@ def _same_as_torch(ours, theirs, inputs: list[np.ndarray], seed: int = 0) -> Non
     ts = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs]
     y, ty = ours(*xs), theirs(*ts)
     if isinstance(y, tuple):
-        np.testing.assert_array_equal(y[1].data, ty[1].numpy())        # max-pool indices
+        np.testing.assert_array_equal(y[1].numpy(), ty[1].numpy())        # max-pool indices
         y, ty = y[0], ty[0]
     assert y.shape == tuple(ty.shape)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
     g = np.random.default_rng(seed).standard_normal(y.shape)
     y.backward(ag.tensor(g))
     ty.backward(torch.tensor(g))
     for x, t in zip(xs, ts):
         if t.requires_grad:
-            np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @needs_torch
 @given(conv_geometry(max_side=4))
 def test_conv2d_matches_torch(g: dict) -> None:
     x, w, b = _conv_inputs(g)
-    arrays = [x.data, w.data] + ([b.data] if b is not None else [])
+    arrays = [x.numpy(), w.numpy()] + ([b.numpy()] if b is not None else [])
     _same_as_torch(_conv_fn(g), lambda x, w, b=None: F.conv2d(x, w, b, g["s"], g["p"], g["d"], g["groups"]), arrays)
     geo = dict(kernel_size=g["k"], dilation=g["d"], padding=g["p"], stride=g["s"])
-    _same_as_torch(lambda x: ops.unfold(x, **geo), lambda x: F.unfold(x, **geo), [x.data])
-    cols = ops.unfold(x, **geo).data
+    _same_as_torch(lambda x: ops.unfold(x, **geo), lambda x: F.unfold(x, **geo), [x.numpy()])
+    cols = ops.unfold(x, **geo).numpy()
     _same_as_torch(lambda c: ops.fold(c, g["size"], **geo), lambda c: F.fold(c, g["size"], **geo), [cols])
 
 
@@ -229,7 +229,7 @@ def test_float32_conv_matches_torch_closely() -> None:
     x, w = rng.standard_normal((4, 3, 12, 12)).astype(np.float32), rng.standard_normal((8, 3, 5, 5)).astype(np.float32)
     y = ops.conv2d(ag.tensor(x), ag.tensor(w), padding=2)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, F.conv2d(torch.tensor(x), torch.tensor(w), padding=2).numpy(), rtol=1e-4,
+    np.testing.assert_allclose(y.numpy(), F.conv2d(torch.tensor(x), torch.tensor(w), padding=2).numpy(), rtol=1e-4,
                                atol=1e-4)
 
 
@@ -269,8 +269,8 @@ def test_conv2d_default_init_matches_pytorch_bounds() -> None:
     conv = nn.Conv2d(6, 16, 5)
     bound = 1 / math.sqrt(6 * 25)                       # kaiming_uniform(a=√5) on fan_in = in·kh·kw
     assert conv.weight.shape == (16, 6, 5, 5) and conv.bias.shape == (16,)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.weight.data).max() > 0.9 * bound
-    assert np.abs(conv.bias.data).max() <= bound
+    assert np.abs(conv.weight.numpy()).max() <= bound and np.abs(conv.weight.numpy()).max() > 0.9 * bound
+    assert np.abs(conv.bias.numpy()).max() <= bound
     assert conv.weight.dtype == np.float32
     assert nn.Conv2d(4, 6, (3, 2), groups=2, bias=False).weight.shape == (6, 2, 3, 2)
     assert nn.Conv1d(4, 6, 3, groups=2).weight.shape == (6, 2, 3)
@@ -295,12 +295,12 @@ def test_cnn_state_dict_loads_into_pytorch_and_back_with_same_outputs() -> None:
     theirs.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
     ours.eval(), theirs.eval()
     x = np.random.default_rng(3).standard_normal((3, 1, 28, 28))
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9,
+    np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9,
                                atol=1e-10)
     back = _lenet(ag).double()                          # and the other way: PyTorch's weights into ours
     back.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     back.eval()
-    np.testing.assert_allclose(back(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9,
+    np.testing.assert_allclose(back(ag.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-9,
                                atol=1e-10)
 
 
@@ -308,7 +308,8 @@ def test_cnn_state_dict_loads_into_pytorch_and_back_with_same_outputs() -> None:
 def test_layers_match_torch_functional_and_repr() -> None:
     x = ag.tensor(np.random.default_rng(7).standard_normal((2, 3, 9, 9)))
     pool = nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)
-    np.testing.assert_array_equal(pool(x).data, F.max_pool2d(torch.tensor(x.data), 3, 2, 1, ceil_mode=True).numpy())
+    theirs = F.max_pool2d(torch.tensor(x.numpy()), 3, 2, 1, ceil_mode=True).numpy()
+    np.testing.assert_array_equal(pool(x).numpy(), theirs)
     y, idx = nn.MaxPool2d(2, return_indices=True)(x)
     assert idx.dtype == np.int64 and y.shape == idx.shape == (2, 3, 4, 4)
     assert "kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)" in repr(nn.Conv2d(3, 4, 3, 2, 1))
@@ -330,9 +331,9 @@ def test_functional_forms_are_exported() -> None:
         assert getattr(F_, name) is getattr(ops, name), name
     x = ag.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
     y = F_.pad(x, (1, 2))                                 # PyTorch's order: the last dim first
-    assert y.shape == (1, 2, 6) and y.data[0, 0].tolist() == [0, 0, 1, 2, 0, 0]
+    assert y.shape == (1, 2, 6) and y.numpy()[0, 0].tolist() == [0, 0, 1, 2, 0, 0]
     y.sum().backward()
-    assert np.all(x.grad.data == 1)
+    assert np.all(x.grad.numpy() == 1)
 
 
 def test_unfold_buffer_reuse_never_overwrites_a_live_value() -> None:
@@ -340,13 +341,13 @@ def test_unfold_buffer_reuse_never_overwrites_a_live_value() -> None:
     rng = np.random.default_rng(0)
     x1, x2 = (rng.standard_normal((3, 2, 6, 6)).astype(np.float32) for _ in range(2))
     kept = ops.conv.unfold(ag.tensor(x1), 3)
-    expected = kept.data.copy()
+    expected = kept.numpy().copy()
     second = ops.conv.unfold(ag.tensor(x2), 3)
-    np.testing.assert_array_equal(kept.data, expected)
+    np.testing.assert_array_equal(kept.numpy(), expected)
     del second
     third = ops.conv.unfold(ag.tensor(x2), 3)            # may reuse `second`'s buffer: same values either way
-    np.testing.assert_array_equal(kept.data, expected)
-    np.testing.assert_array_equal(third.data, ops.conv.unfold(ag.tensor(x2), 3).data)
+    np.testing.assert_array_equal(kept.numpy(), expected)
+    np.testing.assert_array_equal(third.numpy(), ops.conv.unfold(ag.tensor(x2), 3).numpy())
 
 
 def test_conv2d_bias_added_in_place_keeps_numpy_promotion() -> None:
@@ -356,9 +357,9 @@ def test_conv2d_bias_added_in_place_keeps_numpy_promotion() -> None:
     for dtype, expected in ((np.float32, np.float32), (np.float64, np.float64)):
         b = ag.tensor(np.array([1.0, -2.0], dtype), requires_grad=True)
         y = ops.conv2d(x, w, b)
-        assert y.dtype == expected and y.data[0, :, 0, 0].tolist() == [5.0, 2.0]
+        assert y.dtype == expected and y.numpy()[0, :, 0, 0].tolist() == [5.0, 2.0]
         y.sum().backward()
-        assert b.grad.dtype == dtype and b.grad.data.tolist() == [4.0, 4.0]
+        assert b.grad.dtype == dtype and b.grad.numpy().tolist() == [4.0, 4.0]
 
 
 def test_unfold_reads_a_batch_last_input_in_place_with_the_same_columns() -> None:
@@ -368,7 +369,7 @@ def test_unfold_reads_a_batch_last_input_in_place_with_the_same_columns() -> Non
     for p, s in (((0, 0), (1, 1)), ((1, 0), (2, 1))):          # no copy of x; padded: the usual copy
         a = ops.conv.Unfold.apply(ag.from_numpy(batch_last), kernel_size=(2, 3), dilation=(1, 1), padding=p, stride=s)
         b = ops.conv.Unfold.apply(ag.tensor(x), kernel_size=(2, 3), dilation=(1, 1), padding=p, stride=s)
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 @pytest.mark.parametrize("groups", [1, 2])
@@ -379,7 +380,7 @@ def test_conv2d_on_an_empty_batch(groups: int) -> None:
     y = ops.conv2d(x, w, b, groups=groups)
     assert y.shape == (0, 4, 4, 4)
     y.sum().backward()
-    assert x.grad.shape == x.shape and not w.grad.data.any() and not b.grad.data.any()
+    assert x.grad.shape == x.shape and not w.grad.numpy().any() and not b.grad.numpy().any()
     (gw,) = ag.grad(ops.conv2d(x, w, b, groups=groups).sum(), [w], create_graph=True)
     assert gw.shape == w.shape
 
@@ -400,9 +401,9 @@ def test_conv2d_output_and_input_gradient_are_batch_last_and_the_layout_carries_
     w = ag.tensor(rng.standard_normal((4, 2, 3, 3)).astype(np.float32), requires_grad=True)
     h = ag.relu(x * 1.0)
     y = ops.conv2d(h, w, padding=padding)
-    assert _batch_last(y.data)
+    assert _batch_last(y.numpy())
     (dh,) = ag.grad(y.sum(), [h], retain_graph=True)
-    assert _batch_last(dh.data)
+    assert _batch_last(dh.numpy())
 
     r = ag.relu(nn.BatchNorm2d(4)(y))
     p = nn.functional.max_pool2d(r, 2)
@@ -411,9 +412,9 @@ def test_conv2d_output_and_input_gradient_are_batch_last_and_the_layout_carries_
     for t in (r, p, flat):
         t.retain_grad()
     lin(flat).sum().backward()
-    assert _batch_last(r.data) and _batch_last(p.data) and flat.data.flags.f_contiguous
-    assert flat.grad.data.flags.f_contiguous and _batch_last(p.grad.data) and _batch_last(r.grad.data)
-    np.testing.assert_allclose(flat.grad.data, np.broadcast_to(lin.weight.data.sum(0), flat.shape), rtol=1e-6)
-    again = ops.conv2d(ag.tensor(np.ascontiguousarray(h.data)), w, padding=padding)   # a row-major input
-    np.testing.assert_array_equal(again.data, y.data)
-    assert y.contiguous().data.flags.c_contiguous
+    assert _batch_last(r.numpy()) and _batch_last(p.numpy()) and flat.numpy().flags.f_contiguous
+    assert flat.grad.numpy().flags.f_contiguous and _batch_last(p.grad.numpy()) and _batch_last(r.grad.numpy())
+    np.testing.assert_allclose(flat.grad.numpy(), np.broadcast_to(lin.weight.numpy().sum(0), flat.shape), rtol=1e-6)
+    again = ops.conv2d(ag.tensor(np.ascontiguousarray(h.numpy())), w, padding=padding)   # a row-major input
+    np.testing.assert_array_equal(again.numpy(), y.numpy())
+    assert y.contiguous().numpy().flags.c_contiguous

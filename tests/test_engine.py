@@ -17,19 +17,19 @@ def leaf(values, dtype=np.float64):
 def test_scalar_backward_seeds_one_and_leaves_accumulate():
     x = leaf([1.0, 2.0, 3.0])
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2, 4, 6])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 4, 6])
     (x * 3).sum().backward()                          # a second backward adds into .grad
-    np.testing.assert_allclose(x.grad.data, [5, 7, 9])
+    np.testing.assert_allclose(x.grad.numpy(), [5, 7, 9])
     assert x.grad.dtype == x.dtype and x.grad.grad_fn is None
 
 
 def test_non_scalar_backward_takes_a_gradient():
     x = leaf([1.0, 2.0])
     (x * x).backward(gradient=ag.tensor([1.0, 10.0]))
-    np.testing.assert_allclose(x.grad.data, [2, 40])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 40])
     x.grad = None
     (x * x).backward(np.array([1.0, 1.0]))           # numpy arrays work as gradients too
-    np.testing.assert_allclose(x.grad.data, [2, 4])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 4])
 
 
 @pytest.mark.filterwarnings("ignore:.*not a leaf")
@@ -38,7 +38,7 @@ def test_non_leaves_keep_grad_only_after_retain_grad():
     h, k = x * 2, x * 3
     h.retain_grad()
     (h * k).sum().backward()
-    np.testing.assert_allclose(h.grad.data, k.data)
+    np.testing.assert_allclose(h.grad.numpy(), k.numpy())
     assert k.grad is None and k.is_leaf is False
 
 
@@ -118,7 +118,7 @@ def test_broadcasting_is_undone_centrally():
     w = leaf(np.ones((3, 1)))
     b = leaf(2.0)
     (w * np.ones((2, 3, 4)) + b).sum().backward()
-    np.testing.assert_allclose(w.grad.data, np.full((3, 1), 8.0))
+    np.testing.assert_allclose(w.grad.numpy(), np.full((3, 1), 8.0))
     assert b.grad.item() == 24.0
 
 
@@ -133,8 +133,8 @@ def test_plus_shared_gradients_do_not_alias_between_leaves():
     (x + z).sum().backward(create_graph=True)         # Add returns the same gradient object for both inputs
     assert x.grad is not z.grad
     (x + z).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0])
-    np.testing.assert_allclose(z.grad.data, [2.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2.0])
+    np.testing.assert_allclose(z.grad.numpy(), [2.0])
 
 
 def test_leaf_grad_never_shares_memory_with_a_tensor_someone_else_holds():
@@ -161,7 +161,7 @@ def _relu_net():
     rng = np.random.default_rng(0)
     x, w1, w2 = rng.standard_normal((6, 3)), leaf(rng.standard_normal((3, 4))), leaf(rng.standard_normal((4, 1)))
     h = ag.tensor(x) @ w1
-    dy = np.ones((6, 1)) @ w2.data.T
+    dy = np.ones((6, 1)) @ w2.numpy().T
     return x, w1, w2, h, h.relu(), dy
 
 
@@ -170,13 +170,13 @@ def test_relu_masks_in_place_only_a_gradient_nobody_else_sees():
     that gradient, so matmul's fresh dy is the very array that goes on to h. The gradient is still right."""
     x, w1, w2, h, y, dy = _relu_net()
     sent = {}
-    engine.on_edge.append(lambda op, i, g: sent.setdefault(op.name, id(g.data)))   # ids: holds no reference
+    engine.on_edge.append(lambda op, i, g: sent.setdefault(op.name, id(g.numpy())))   # ids: holds no reference
     try:
         (y @ w2).sum().backward()
     finally:
         engine.on_edge.pop()
     assert sent["relu"] == sent["matmul"]
-    np.testing.assert_allclose(w1.grad.data, x.T @ (dy * (h.data > 0)))
+    np.testing.assert_allclose(w1.grad.numpy(), x.T @ (dy * (h.numpy() > 0)))
 
 
 @pytest.mark.parametrize("holder", ["retain_grad", "hook", "hook_replaces", "grad_target", "seed", "two_consumers"])
@@ -184,37 +184,37 @@ def test_relu_never_masks_a_gradient_someone_else_holds(holder):
     """The in-place mask must not reach a gradient a user can see: y.grad, what a hook kept, what grad() returns,
     a seed, or the one gradient Add sends to both of its inputs."""
     x, w1, w2, h, y, dy = _relu_net()
-    mask = h.data > 0
+    mask = h.numpy() > 0
     if holder == "retain_grad":
         y.retain_grad()
         (y @ w2).sum().backward()
-        np.testing.assert_allclose(y.grad.data, dy)
+        np.testing.assert_allclose(y.grad.numpy(), dy)
     elif holder == "hook":
         kept = []
         y.register_hook(lambda g: kept.append(g))
         (y @ w2).sum().backward()
-        np.testing.assert_allclose(kept[0].data, dy)
+        np.testing.assert_allclose(kept[0].numpy(), dy)
     elif holder == "hook_replaces":                   # the engine never sees the doubled gradient the hook keeps
         kept = []
         y.register_hook(lambda g: kept.append(g * 2) or kept[-1])
         (y @ w2).sum().backward()
-        np.testing.assert_allclose(kept[0].data, 2 * dy)
-        np.testing.assert_allclose(w1.grad.data, x.T @ (2 * dy * mask))
+        np.testing.assert_allclose(kept[0].numpy(), 2 * dy)
+        np.testing.assert_allclose(w1.grad.numpy(), x.T @ (2 * dy * mask))
         return
     elif holder == "grad_target":
         gy, gw1 = ag.grad((y @ w2).sum(), [y, w1])
-        np.testing.assert_allclose(gy.data, dy)
-        np.testing.assert_allclose(gw1.data, x.T @ (dy * mask))
+        np.testing.assert_allclose(gy.numpy(), dy)
+        np.testing.assert_allclose(gw1.numpy(), x.T @ (dy * mask))
         return
     elif holder == "seed":
         seed = ag.tensor(dy.copy())
         y.backward(seed)
-        np.testing.assert_allclose(seed.data, dy)
+        np.testing.assert_allclose(seed.numpy(), dy)
     else:                                             # Add sends its one gradient g to y and to relu(-h)
         ((y + (-h).relu()) @ w2).sum().backward()
-        np.testing.assert_allclose(w1.grad.data, x.T @ (dy * mask - dy * (h.data < 0)))
+        np.testing.assert_allclose(w1.grad.numpy(), x.T @ (dy * mask - dy * (h.numpy() < 0)))
         return
-    np.testing.assert_allclose(w1.grad.data, x.T @ (dy * mask))
+    np.testing.assert_allclose(w1.grad.numpy(), x.T @ (dy * mask))
 
 
 def test_relu_gradient_needs_only_its_output():
@@ -225,7 +225,7 @@ def test_relu_gradient_needs_only_its_output():
     y = h.relu()
     h *= -1                                           # h's old value is gone; relu never needed it
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1, 0, 1])
+    np.testing.assert_allclose(x.grad.numpy(), [1, 0, 1])
     y = (x * 1).relu()
     loss = y.sum()
     with ag.no_grad():
@@ -238,7 +238,7 @@ def test_backward_inputs_restricts_accumulation():
     x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (x * w).sum().backward(inputs=[w])
     assert x.grad is None
-    np.testing.assert_allclose(w.grad.data, [1, 2])
+    np.testing.assert_allclose(w.grad.numpy(), [1, 2])
 
 
 # -- retain_graph ------------------------------------------------------------------------------------------------
@@ -247,7 +247,7 @@ def test_second_backward_needs_retain_graph():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4, 8])
+    np.testing.assert_allclose(x.grad.numpy(), [4, 8])
     with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
         y.backward()
 
@@ -264,15 +264,15 @@ def test_retain_graph_defaults_to_create_graph():
 def test_grad_returns_without_touching_dot_grad():
     x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     gx, gw = ag.grad((x * w).sum(), [x, w])
-    np.testing.assert_allclose(gx.data, [3, 4])
-    np.testing.assert_allclose(gw.data, [1, 2])
+    np.testing.assert_allclose(gx.numpy(), [3, 4])
+    np.testing.assert_allclose(gw.numpy(), [1, 2])
     assert x.grad is None and w.grad is None
 
 
 def test_grad_of_several_outputs_with_grad_outputs():
     x = leaf([1.0, 2.0])
     (g,) = ag.grad([x * 2, x * x], x, grad_outputs=[ag.ones(2, dtype=np.float64), ag.tensor([1.0, 0.0])])
-    np.testing.assert_allclose(g.data, [4, 2])
+    np.testing.assert_allclose(g.numpy(), [4, 2])
 
 
 def test_grad_allow_unused_and_repeated_inputs():
@@ -338,7 +338,7 @@ def test_detach_cuts_the_graph():
     x = leaf([1.0, 2.0])
     y = (x * 2).detach() * x
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2, 4])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 4])
 
 
 # -- hooks ------------------------------------------------------------------------------------------------------------
@@ -346,26 +346,26 @@ def test_hook_sees_and_replaces_the_gradient_then_is_removed():
     x = leaf([1.0, 2.0])
     seen = []
     h = x * 2
-    handle = h.register_hook(lambda g: seen.append(g.data.copy()) or g * 10)
+    handle = h.register_hook(lambda g: seen.append(g.numpy().copy()) or g * 10)
     (h * h).sum().backward()
     np.testing.assert_allclose(seen[0], [4, 8])
-    np.testing.assert_allclose(x.grad.data, [80, 160])
+    np.testing.assert_allclose(x.grad.numpy(), [80, 160])
     handle.remove()
     x.grad = None
     h2 = x * 2
     h2.register_hook(lambda g: g * 0)
     (h2 * 1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 0])
+    np.testing.assert_allclose(x.grad.numpy(), [0, 0])
 
 
 def test_hook_on_a_leaf_runs_before_accumulation():
     x = leaf([1.0, 2.0])
     handle = x.register_hook(lambda g: g + 1)
     x.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2, 2])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 2])
     handle.remove()
     x.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3, 3])
+    np.testing.assert_allclose(x.grad.numpy(), [3, 3])
 
 
 # -- in place ---------------------------------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_update_a_leaf_under_no_grad():
     with ag.no_grad():
         abc -= abc.grad * 0.5
         abc.grad.zero_()
-    np.testing.assert_allclose(abc.data, [0, 0, 0])
+    np.testing.assert_allclose(abc.numpy(), [0, 0, 0])
     assert abc.is_leaf and abc.requires_grad and abc.grad.abs().sum().item() == 0
 
 
@@ -384,12 +384,12 @@ def test_inplace_on_a_non_leaf_is_recorded():
     h = x * 2
     h += 1
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2, 2])
+    np.testing.assert_allclose(x.grad.numpy(), [2, 2])
     x.grad = None
     h = x * 2
     h *= h                                            # the operand is the tensor being changed
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 8 * x.data)
+    np.testing.assert_allclose(x.grad.numpy(), 8 * x.numpy())
 
 
 def _setitem(h, idx, v):
@@ -424,8 +424,8 @@ def test_every_recorded_inplace_change_gives_the_right_gradient(name):
     (h * h).sum().backward()
     ref = out_of_place(xr.exp())
     (ref * ref).sum().backward()
-    np.testing.assert_allclose(h.data, ref.data)
-    np.testing.assert_allclose(x.grad.data, xr.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(h.numpy(), ref.numpy())
+    np.testing.assert_allclose(x.grad.numpy(), xr.grad.numpy(), rtol=1e-12)
 
 
 def test_setitem_with_a_tensor_that_requires_grad():
@@ -434,11 +434,11 @@ def test_setitem_with_a_tensor_that_requires_grad():
     buf[1] = v * 2                                    # buf joins the graph
     (buf * x).sum().backward()
     assert v.grad.item() == 4.0
-    np.testing.assert_allclose(x.grad.data, [0, 20, 0])
+    np.testing.assert_allclose(x.grad.numpy(), [0, 20, 0])
     out = ag.zeros(3, dtype=np.float64)
     out.copy_(x * 3)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3, 23, 3])
+    np.testing.assert_allclose(x.grad.numpy(), [3, 23, 3])
 
 
 def test_copy_from_an_expression_that_saved_the_target_raises_as_in_pytorch():
@@ -506,21 +506,21 @@ def test_ops_recorded_before_an_inplace_change_route_to_the_old_value():
     y = h.sum()                                       # sum of this h ...
     h *= 3                                            # ... then h changes again
     ((h * h).sum() + y).backward()
-    np.testing.assert_allclose(h.data, [6, 15, -12])
-    np.testing.assert_allclose(h.grad.data, [12, 30, -24])
-    np.testing.assert_allclose(x.grad.data, [529, -355, -142])
+    np.testing.assert_allclose(h.numpy(), [6, 15, -12])
+    np.testing.assert_allclose(h.grad.numpy(), [12, 30, -24])
+    np.testing.assert_allclose(x.grad.numpy(), [529, -355, -142])
     x.grad = None
     h = x * 2
     h[1:2] = h[0:1]                                   # h = [2x0, 2x0, 2x2]
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [4, 0, 2])
+    np.testing.assert_allclose(x.grad.numpy(), [4, 0, 2])
     x.grad = None
     h = x * 1
     y = h.sigmoid()                                   # sigmoid's backward reads its output, not h
     h *= 2
     y.sum().backward()
-    s = 1 / (1 + np.exp(-x.data))
-    np.testing.assert_allclose(x.grad.data, s * (1 - s))
+    s = 1 / (1 + np.exp(-x.numpy()))
+    np.testing.assert_allclose(x.grad.numpy(), s * (1 - s))
 
 
 def test_inplace_that_would_change_shape_or_dtype():
@@ -539,7 +539,7 @@ def test_inplace_on_a_recorded_view_leaves_values_and_gradients_consistent():
     r = y[1:]
     r += 1                                            # recorded out of place: y itself is unchanged
     (r * r).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 2 * 7 * 3, 2 * 10 * 3])
+    np.testing.assert_allclose(x.grad.numpy(), [0, 2 * 7 * 3, 2 * 10 * 3])
 
 
 # -- freeing ------------------------------------------------------------------------------------------------------
@@ -553,7 +553,7 @@ def test_graph_and_arrays_are_freed_after_backward_without_gc():
         b = a.exp()
         c = b.tanh() * a
         loss = c.sum()
-        refs = [weakref.ref(t) for t in (a, b, c)] + [weakref.ref(t.data) for t in (a, b, c)]
+        refs = [weakref.ref(t) for t in (a, b, c)] + [weakref.ref(t.numpy()) for t in (a, b, c)]
         op_refs = [weakref.ref(t.grad_fn) for t in (a, b, c)]
         del a, b, c
         assert all(r() is not None for r in refs)     # alive: the graph holds them
@@ -572,7 +572,7 @@ def test_graph_is_freed_when_the_loss_is_dropped_without_backward():
         x = leaf(np.ones(10))
         a = x.exp()
         loss = (a * a).sum()
-        ref = weakref.ref(a.data)
+        ref = weakref.ref(a.numpy())
         del a, loss
         assert ref() is None
     finally:
@@ -625,4 +625,4 @@ def test_random_inplace_programs_never_give_a_silently_wrong_gradient(seed):
             e = np.zeros_like(x0)
             e[i] = eps
             fd[i] = (_program(ag.tensor(x0 + e), seed).item() - _program(ag.tensor(x0 - e), seed).item()) / (2 * eps)
-    np.testing.assert_allclose(x.grad.data, fd, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), fd, rtol=1e-5, atol=1e-6)

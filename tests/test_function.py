@@ -52,11 +52,11 @@ def test_custom_op_passes_gradcheck_and_gradgradcheck():
 def test_values_grad_fn_and_ctx():
     x = ag.tensor(np.array([0.5, 2.0, -1.0]), requires_grad=True)
     y = ClippedExp.apply(x, 1.0)
-    np.testing.assert_allclose(y.data, np.exp(np.minimum(x.data, 1.0)))
+    np.testing.assert_allclose(y.numpy(), np.exp(np.minimum(x.numpy(), 1.0)))
     assert repr(y.grad_fn) == "<ClippedExpBackward>" and y.grad_fn.name == "ClippedExp"
     assert y.grad_fn.ctx.needs_input_grad == (True, False)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [np.exp(0.5), 0.0, np.exp(-1.0)])
+    np.testing.assert_allclose(x.grad.numpy(), [np.exp(0.5), 0.0, np.exp(-1.0)])
 
 
 def test_needs_input_grad_and_no_recording_without_grad():
@@ -65,7 +65,7 @@ def test_needs_input_grad_and_no_recording_without_grad():
     z = MulAdd.apply(a, b)
     assert z.grad_fn.ctx.needs_input_grad == (True, False)
     z.sum().backward()
-    np.testing.assert_allclose(a.grad.data, [3, 4])
+    np.testing.assert_allclose(a.grad.numpy(), [3, 4])
     assert b.grad is None
     assert MulAdd.apply(b, b).grad_fn is None
     with ag.no_grad():
@@ -105,7 +105,7 @@ def test_identity_forward_output_is_its_own_tensor():
     y = Identity.apply(x)
     assert y is not x and y.grad_fn is not None and x.is_leaf
     (y * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3, 3])
+    np.testing.assert_allclose(x.grad.numpy(), [3, 3])
 
 
 def test_saved_input_changed_in_place_raises():
@@ -164,7 +164,7 @@ def test_function_graph_is_freed_without_gc():
         x = ag.tensor(np.ones(100), requires_grad=True)
         y = ClippedExp.apply(x * 2, 1.0)
         loss = y.sum()
-        refs = [weakref.ref(y), weakref.ref(y.data), weakref.ref(y.grad_fn)]
+        refs = [weakref.ref(y), weakref.ref(y.numpy()), weakref.ref(y.grad_fn)]
         del y
         loss.backward()
         del loss

@@ -36,7 +36,7 @@ class SlightlyWrong(Square):
 class Frozen(Square):
     """Right first derivative, but computed outside the graph: second derivatives are lost."""
     def backward(self, g):
-        return (g * ag.Tensor(2 * self.inputs[0].data),)
+        return (g * ag.Tensor(2 * self.inputs[0].numpy()),)
 
 
 class TransposedJacobian(ag.Op):
@@ -63,8 +63,8 @@ def test_wrong_gradient_is_caught_with_input_element_and_both_values():
         gradcheck(SlightlyWrong.apply, x)
     msg = str(err.value)
     assert "input 0" in msg and "element (0, 0)" in msg and "analytic" in msg and "numeric" in msg
-    expected = 2 * x.data[0, 0]
-    assert f"{2.01 * x.data[0, 0]:.6f}"[:6] in msg and f"{expected:.6f}"[:6] in msg
+    expected = 2 * x.numpy()[0, 0]
+    assert f"{2.01 * x.numpy()[0, 0]:.6f}"[:6] in msg and f"{expected:.6f}"[:6] in msg
     assert gradcheck(SlightlyWrong.apply, x, raise_exception=False) is False
 
 
@@ -113,7 +113,7 @@ def test_import_autograd_does_not_import_hypothesis():
 @given(tensors(low=-2.0, high=2.0, avoid=(0.0, 1.0), margin=0.25))
 def test_tensors_respect_bounds_and_singular_points(x):
     assert x.dtype == np.float64 and x.requires_grad
-    d = x.data
+    d = x.numpy()
     assert ((d >= -2) & (d <= 2)).all()
     assert (np.abs(d) >= 0.25).all() and (np.abs(d - 1) >= 0.25).all()
 
@@ -135,7 +135,7 @@ def test_inputs_for_draws_tensors_then_extra_arguments(data):
                 shapes=broadcastable_shapes(1))
     x, d = data.draw(inputs_for(spec))
     assert isinstance(x, ag.Tensor) and x.requires_grad and d is None
-    assert len(np.unique(x.data)) == x.numel()
+    assert len(np.unique(x.numpy())) == x.numel()
 
 
 def test_the_same_tensor_passed_twice_is_checked_as_one_input():

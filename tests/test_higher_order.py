@@ -14,9 +14,9 @@ def test_second_derivative_of_tanh():
     x = leaf(np.linspace(-2, 2, 7))
     (g,) = ag.grad(x.tanh().sum(), x, create_graph=True)
     (g2,) = ag.grad(g.sum(), x)
-    t = np.tanh(x.data)
-    np.testing.assert_allclose(g.data, 1 - t ** 2)
-    np.testing.assert_allclose(g2.data, -2 * t * (1 - t ** 2))
+    t = np.tanh(x.numpy())
+    np.testing.assert_allclose(g.numpy(), 1 - t ** 2)
+    np.testing.assert_allclose(g2.numpy(), -2 * t * (1 - t ** 2))
 
 
 def test_third_derivative_of_cube_via_backward_and_grad():
@@ -39,8 +39,8 @@ def test_softmax_cross_entropy_hessian_is_diag_p_minus_ppT():
         return ag.cross_entropy(logits.reshape(1, 4), target)
 
     H = F.hessian(loss)(z)
-    p = np.exp(z.data) / np.exp(z.data).sum()
-    np.testing.assert_allclose(H.data, np.diag(p) - np.outer(p, p), atol=1e-12)
+    p = np.exp(z.numpy()) / np.exp(z.numpy()).sum()
+    np.testing.assert_allclose(H.numpy(), np.diag(p) - np.outer(p, p), atol=1e-12)
 
 
 def test_hessian_of_small_mlp_loss_matches_finite_differences():
@@ -78,7 +78,7 @@ def test_hessian_through_broadcasting_and_retained_forward():
     y = ((x * b).exp()).sum()                        # b is broadcast: its gradient goes through sum_to
     gx, gb = ag.grad(y, [x, b], create_graph=True)
     (hbb,) = ag.grad(gb, b)
-    assert hbb.item() == pytest.approx((x.data ** 2 * np.exp(x.data * 3)).sum())
+    assert hbb.item() == pytest.approx((x.numpy() ** 2 * np.exp(x.numpy() * 3)).sum())
 
 
 def test_gradient_penalty_pattern():
@@ -89,7 +89,7 @@ def test_gradient_penalty_pattern():
     (gx,) = ag.grad(out, x, create_graph=True)
     penalty = (gx * gx).sum()
     penalty.backward()
-    t = np.tanh(w.data * x.data)
+    t = np.tanh(w.numpy() * x.numpy())
     d = (1 - t ** 2)                                 # gx = w * d
-    expected = 2 * w.data * d ** 2 + 2 * (w.data * d) * w.data * (-2 * t * d) * x.data
-    np.testing.assert_allclose(w.grad.data, expected)
+    expected = 2 * w.numpy() * d ** 2 + 2 * (w.numpy() * d) * w.numpy() * (-2 * t * d) * x.numpy()
+    np.testing.assert_allclose(w.grad.numpy(), expected)

@@ -87,7 +87,7 @@ def _results(x: np.ndarray, kw: dict) -> list[np.ndarray]:
     gy = ag.tensor(rng.standard_normal(y.shape).astype(x.dtype), requires_grad=True)
     (dx,) = ag.grad(y, xt, gy, create_graph=True)
     (dgy,) = ag.grad((dx * ag.tensor(rng.standard_normal(x.shape).astype(x.dtype))).sum(), gy)
-    return [y.data, idx.data, dx.data, dgy.data]
+    return [y.numpy(), idx.numpy(), dx.numpy(), dgy.numpy()]
 
 
 # (shape, kernel, stride, padding, dilation, ceil_mode): disjoint windows, several not covering the input
@@ -149,10 +149,10 @@ def test_gradient_of_a_batch_last_input_is_fresh_and_batch_last() -> None:
         x.grad = None
         y = ops.max_pool2d(x, **kw)
         y.backward(ag.ones_like(y))
-        assert x.grad.data.base is None and pool_module._batch_last(x.grad.data)
-        ref = ag.tensor(np.ascontiguousarray(x.data), requires_grad=True)
+        assert x.grad.numpy().base is None and pool_module._batch_last(x.grad.numpy())
+        ref = ag.tensor(np.ascontiguousarray(x.numpy()), requires_grad=True)
         ops.max_pool2d(ref, **kw).backward(ag.ones_like(y))
-        np.testing.assert_array_equal(x.grad.data, ref.grad.data)
+        np.testing.assert_array_equal(x.grad.numpy(), ref.grad.numpy())
 
 
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1)])    # disjoint, overlapping

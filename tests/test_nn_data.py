@@ -10,7 +10,7 @@ from nn.data import DataLoader, Dataset, Subset, TensorDataset, default_collate,
 
 
 def ids_of(loader):
-    return np.concatenate([b[1].data for b in loader])
+    return np.concatenate([b[1].numpy() for b in loader])
 
 
 def make_ds(n=23):
@@ -30,7 +30,7 @@ def test_every_sample_exactly_once_per_epoch(shuffle, batch_size):
 def test_batches_are_tensors_with_rows_matching_labels():
     for x, y in DataLoader(make_ds(), batch_size=5, shuffle=True):
         assert isinstance(x, ag.Tensor) and x.dtype == np.float32 and y.dtype == np.int64
-        np.testing.assert_array_equal(x.data[:, 0], 2 * y.data)
+        np.testing.assert_array_equal(x.numpy()[:, 0], 2 * y.numpy())
 
 
 def test_drop_last():
@@ -67,9 +67,9 @@ def test_per_sample_datasets_are_collated_elementwise():
     loader = DataLoader(Squares(), batch_size=4)
     x, i, sq, meta = next(iter(loader))
     assert x.shape == (4, 3) and x.dtype == np.float32
-    assert i.data.tolist() == [0, 1, 2, 3] and i.dtype == np.int64
-    assert sq.dtype == np.float64 and sq.data.tolist() == [0, 1, 4, 9]      # PyTorch collates floats to float64
-    assert meta["name"] == ["s0", "s1", "s2", "s3"] and meta["id"].data.tolist() == [0, 1, 2, 3]
+    assert i.numpy().tolist() == [0, 1, 2, 3] and i.dtype == np.int64
+    assert sq.dtype == np.float64 and sq.numpy().tolist() == [0, 1, 4, 9]      # PyTorch collates floats to float64
+    assert meta["name"] == ["s0", "s1", "s2", "s3"] and meta["id"].numpy().tolist() == [0, 1, 2, 3]
     assert sum(len(b[1]) for b in loader) == 10
 
 
@@ -81,7 +81,7 @@ def test_any_object_with_len_and_getitem_works():
         def __getitem__(self, i):
             return ag.tensor([float(i)]), i % 2
     x, y = next(iter(DataLoader(Plain(), batch_size=5)))
-    assert x.shape == (5, 1) and y.data.tolist() == [0, 1, 0, 1, 0]
+    assert x.shape == (5, 1) and y.numpy().tolist() == [0, 1, 0, 1, 0]
     with pytest.raises(TypeError, match="__len__ and __getitem__"):
         DataLoader(iter([1, 2]))
 
@@ -109,8 +109,8 @@ def test_fast_path_indexes_whole_batches_once():
     slow = list(DataLoader(ds, batch_size=6, shuffle=True, generator=1, collate_fn=default_collate))
     assert ds.reads == 20
     for (fx, fy), (sx, sy) in zip(fast, slow):                 # the fast path gives what per-sample reads give
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
+        np.testing.assert_array_equal(fx.numpy(), sx.numpy())
+        np.testing.assert_array_equal(fy.numpy(), sy.numpy())
         assert fx.dtype == sx.dtype and fy.dtype == sy.dtype
     ds.transform = lambda a: a * 2                             # a transform must see each sample: no fast path
     next(iter(DataLoader(ds, batch_size=6)))
@@ -136,7 +136,7 @@ def test_tensor_dataset_errors_and_indexing():
         TensorDataset(ag.zeros(3, 2), ag.zeros(4))
     ds = make_ds(5)
     x, y = ds[2]
-    assert x.data.tolist() == [4.0, 5.0] and y.item() == 2 and len(ds) == 5
+    assert x.numpy().tolist() == [4.0, 5.0] and y.item() == 2 and len(ds) == 5
 
 
 def test_batch_size_errors():
@@ -173,7 +173,7 @@ def test_nn_data_is_torch_utils_data_shaped():
        seed=st.integers(0, 2**16))
 def test_loader_covers_each_sample_once_property(n, batch_size, shuffle, drop_last, seed):
     loader = DataLoader(make_ds(n), batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, generator=seed)
-    batches = [y.data for _, y in loader]
+    batches = [y.numpy() for _, y in loader]
     assert len(batches) == len(loader)
     assert all(len(b) == batch_size for b in batches[:-1] if len(batches) > 1)
     seen = np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
@@ -186,10 +186,10 @@ def test_subsets_of_per_sample_datasets_are_collated():
     train, _ = random_split(Squares(), [7, 3], generator=0)
     batches = list(DataLoader(train, batch_size=4))
     x, i, sq, meta = batches[0]
-    assert x.shape == (4, 3) and sorted(np.concatenate([b[1].data for b in batches]).tolist()) == sorted(
+    assert x.shape == (4, 3) and sorted(np.concatenate([b[1].numpy() for b in batches]).tolist()) == sorted(
         train.indices.tolist())
     fast = list(DataLoader(Subset(make_ds(10), [9, 2, 5]), batch_size=2))
-    assert [b[1].data.tolist() for b in fast] == [[9, 2], [5]]
+    assert [b[1].numpy().tolist() for b in fast] == [[9, 2], [5]]
 
 
 def test_getitems_protocol_and_batches_are_lists_like_pytorch():
@@ -200,7 +200,7 @@ def test_getitems_protocol_and_batches_are_lists_like_pytorch():
             Batched.calls += 1
             return [self[i] for i in indices]
     batch = next(iter(DataLoader(Batched(), batch_size=5)))
-    assert Batched.calls == 1 and isinstance(batch, list) and batch[1].data.tolist() == [0, 1, 2, 3, 4]
+    assert Batched.calls == 1 and isinstance(batch, list) and batch[1].numpy().tolist() == [0, 1, 2, 3, 4]
     assert isinstance(next(iter(DataLoader(make_ds(), batch_size=3))), list)
 
 

@@ -25,7 +25,7 @@ def both(torch, fn_ours, fn_torch, x, *rest):
     ga = np.ones(la.shape)
     la.backward(ag.tensor(ga))
     lt.backward(torch.tensor(ga))
-    return (la.data, a.grad.data), (lt.detach().numpy(), t.grad.numpy())
+    return (la.numpy(), a.grad.numpy()), (lt.detach().numpy(), t.grad.numpy())
 
 
 def assert_same(pair_a, pair_b):
@@ -61,8 +61,8 @@ def test_cross_entropy_known_value_and_backward_is_softmax_minus_onehot():
     expected = (np.log(2) + np.log(1 + np.e)) / 2
     assert loss.item() == pytest.approx(expected)
     loss.backward()
-    p = np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True)
-    np.testing.assert_allclose(x.grad.data, (p - np.eye(2)) / 2)
+    p = np.exp(x.numpy()) / np.exp(x.numpy()).sum(1, keepdims=True)
+    np.testing.assert_allclose(x.grad.numpy(), (p - np.eye(2)) / 2)
 
 
 def test_cross_entropy_keeps_forward_arrays_only_while_a_backward_may_need_them():
@@ -71,9 +71,9 @@ def test_cross_entropy_keeps_forward_arrays_only_while_a_backward_may_need_them(
     x = ag.tensor(X, requires_grad=True)
     loss = F.cross_entropy(x, Y)
     loss.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad.numpy().copy()
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first)
     assert loss.grad_fn.saved is None
 
 
@@ -82,8 +82,8 @@ def test_cross_entropy_stable_at_huge_logits():
     loss = nn.CrossEntropyLoss()(x, [1, 1])
     assert loss.item() == pytest.approx(1e4, rel=1e-6)
     loss.backward()
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data, [[0.5, -0.5, 0], [0, 0, 0]], atol=1e-6)
+    assert np.isfinite(x.grad.numpy()).all()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.5, -0.5, 0], [0, 0, 0]], atol=1e-6)
 
 
 def test_cross_entropy_errors_name_shapes_and_bad_index():
@@ -116,7 +116,7 @@ def test_nll_loss_matches_torch(reduction):
 
 def test_nll_of_log_softmax_equals_cross_entropy():
     x = ag.tensor(X)
-    np.testing.assert_allclose(nn.NLLLoss()(nn.LogSoftmax(dim=1)(x), Y).data, F.cross_entropy(x, Y).data)
+    np.testing.assert_allclose(nn.NLLLoss()(nn.LogSoftmax(dim=1)(x), Y).numpy(), F.cross_entropy(x, Y).numpy())
     with pytest.raises(IndexError, match="target class 4 is out of range for 4 classes"):
         F.nll_loss(x, [0, 1, 2, 3, 4, 0])
     with pytest.raises(ValueError, match=r"needs a target of class indices \(integers\) of shape \(6,\)"):
@@ -136,7 +136,7 @@ def test_regression_loss_modules_and_known_values():
     assert nn.MSELoss()(pred, target).item() == pytest.approx(13 / 3)
     assert nn.MSELoss(reduction="sum")(pred, target).item() == pytest.approx(13)
     assert nn.L1Loss()(pred, target).item() == pytest.approx(5 / 3)
-    np.testing.assert_allclose(nn.L1Loss(reduction="none")(pred, target).data, [0, 2, 3])
+    np.testing.assert_allclose(nn.L1Loss(reduction="none")(pred, target).numpy(), [0, 2, 3])
 
 
 def test_mse_warns_about_broadcasting_shapes():
@@ -174,9 +174,9 @@ def test_bce_with_logits_is_stable_and_differentiable_twice():
     x = ag.tensor([1e4, -1e4, 50.0, -50.0], requires_grad=True)
     t = ag.tensor([0.0, 1.0, 1.0, 0.0])
     loss = nn.BCEWithLogitsLoss(reduction="none")(x, t)
-    np.testing.assert_allclose(loss.data, [1e4, 1e4, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(loss.numpy(), [1e4, 1e4, 0, 0], atol=1e-6)
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1, -1, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), [1, -1, 0, 0], atol=1e-6)
     xs = ag.tensor(X, requires_grad=True)
     ts = ag.tensor(P, requires_grad=True)
     pw = ag.tensor(W)
@@ -196,24 +196,24 @@ def test_bce_errors():
 
 def test_bce_clamps_log_like_torch():
     loss = F.binary_cross_entropy(ag.tensor([0.0, 1.0]), ag.tensor([1.0, 0.0]), reduction="none")
-    np.testing.assert_allclose(loss.data, [100, 100])
+    np.testing.assert_allclose(loss.numpy(), [100, 100])
 
 
 def test_one_hot_and_functional_activations():
-    np.testing.assert_array_equal(F.one_hot(ag.tensor([0, 2]), 3).data, [[1, 0, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(F.one_hot(ag.tensor([0, 2]), 3).numpy(), [[1, 0, 0], [0, 0, 1]])
     x = ag.tensor([-1.0, 2.0])
-    np.testing.assert_allclose(F.relu(x).data, [0, 2])
-    np.testing.assert_allclose(F.leaky_relu(x, 0.1).data, [-0.1, 2])
-    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp([1.0, -2.0])), rtol=1e-6)
-    np.testing.assert_allclose(F.tanh(x).data, np.tanh([-1.0, 2.0]), rtol=1e-6)
-    np.testing.assert_allclose(F.log_softmax(x, 0).data.sum() < 0, True)
+    np.testing.assert_allclose(F.relu(x).numpy(), [0, 2])
+    np.testing.assert_allclose(F.leaky_relu(x, 0.1).numpy(), [-0.1, 2])
+    np.testing.assert_allclose(F.sigmoid(x).numpy(), 1 / (1 + np.exp([1.0, -2.0])), rtol=1e-6)
+    np.testing.assert_allclose(F.tanh(x).numpy(), np.tanh([-1.0, 2.0]), rtol=1e-6)
+    np.testing.assert_allclose(F.log_softmax(x, 0).numpy().sum() < 0, True)
     assert F.gelu(x).shape == (2,)
 
 
 def test_bce_gradient_is_finite_at_saturated_probabilities():
     x = ag.tensor([0.0, 1.0, 0.3], requires_grad=True)
     F.binary_cross_entropy(x, ag.tensor([1.0, 0.0, 1.0]), reduction="sum").backward()
-    np.testing.assert_allclose(x.grad.data, [-1e12, 1e12, -1 / 0.3], rtol=1e-5)   # PyTorch's values
+    np.testing.assert_allclose(x.grad.numpy(), [-1e12, 1e12, -1 / 0.3], rtol=1e-5)   # PyTorch's values
     xs, ts = ag.tensor(1 / (1 + np.exp(-X)), requires_grad=True), ag.tensor(P, requires_grad=True)
     assert ag.gradcheck(F.binary_cross_entropy, (xs, ts))
     assert ag.gradgradcheck(F.binary_cross_entropy, (xs, ts))

@@ -28,7 +28,7 @@ def test_fused_linear_is_one_node_and_matches_matmul():
     x, w, b = f64(5, 3), f64(4, 3, seed=1), f64(4, seed=2)
     y = F.linear(x, w, b)
     assert isinstance(y.grad_fn, LinearOp)
-    np.testing.assert_allclose(y.data, x.data @ w.data.T + b.data)
+    np.testing.assert_allclose(y.numpy(), x.numpy() @ w.numpy().T + b.numpy())
 
 
 def test_fused_linear_skips_gradients_nobody_needs():
@@ -36,7 +36,7 @@ def test_fused_linear_skips_gradients_nobody_needs():
     lin = nn.Linear(3, 2)
     lin(x).sum().backward()
     assert lin.weight.grad.shape == (2, 3) and lin.bias.grad.shape == (2,)
-    np.testing.assert_allclose(lin.bias.grad.data, 5)
+    np.testing.assert_allclose(lin.bias.grad.numpy(), 5)
 
 
 @pytest.mark.parametrize("x_shape", [(6, 3), (2, 6, 3), (40, 3)])   # 40 rows: the bias gradient by BLAS
@@ -45,19 +45,19 @@ def test_linear_weight_is_column_major_and_its_gradient_too(x_shape):
     and .grad comes in the weight's own order, so the optimizer's in-place update never mixes orders."""
     import copy
     lin = nn.Linear(3, 4, dtype=ag.float64)
-    assert lin.weight.shape == (4, 3) and lin.weight.data.flags.f_contiguous
-    w0 = lin.weight.data.copy()
+    assert lin.weight.shape == (4, 3) and lin.weight.numpy().flags.f_contiguous
+    w0 = lin.weight.numpy().copy()
     x = f64(*x_shape, seed=3)
     g = np.random.default_rng(4).standard_normal(x_shape[:-1] + (4,))
     lin(x).backward(ag.tensor(g))
-    expected = g.reshape(-1, 4).T @ x.data.reshape(-1, 3)
-    np.testing.assert_allclose(lin.weight.grad.data, expected, rtol=1e-12)
-    assert lin.weight.grad.data.flags.f_contiguous
-    np.testing.assert_allclose(lin.bias.grad.data, g.reshape(-1, 4).sum(0), rtol=1e-12)
+    expected = g.reshape(-1, 4).T @ x.numpy().reshape(-1, 3)
+    np.testing.assert_allclose(lin.weight.grad.numpy(), expected, rtol=1e-12)
+    assert lin.weight.grad.numpy().flags.f_contiguous
+    np.testing.assert_allclose(lin.bias.grad.numpy(), g.reshape(-1, 4).sum(0), rtol=1e-12)
     nn.optim.SGD(lin.parameters(), lr=0.5).step()
-    np.testing.assert_allclose(lin.weight.data, w0 - 0.5 * expected, rtol=1e-12)
-    assert lin.weight.data.flags.f_contiguous
-    assert copy.deepcopy(lin).weight.data.flags.f_contiguous
+    np.testing.assert_allclose(lin.weight.numpy(), w0 - 0.5 * expected, rtol=1e-12)
+    assert lin.weight.numpy().flags.f_contiguous
+    assert copy.deepcopy(lin).weight.numpy().flags.f_contiguous
 
 
 def test_linear_weight_gradient_keeps_its_order_when_the_engine_must_copy_it():
@@ -65,8 +65,8 @@ def test_linear_weight_gradient_keeps_its_order_when_the_engine_must_copy_it():
     lin, kept = nn.Linear(3, 4), []
     lin.weight.register_hook(kept.append)
     lin(ag.ones(5, 3)).sum().backward()
-    assert lin.weight.grad.data is not kept[0].data and lin.weight.grad.data.flags.f_contiguous
-    np.testing.assert_array_equal(lin.weight.grad.data, kept[0].data)
+    assert lin.weight.grad.numpy() is not kept[0].numpy() and lin.weight.grad.numpy().flags.f_contiguous
+    np.testing.assert_array_equal(lin.weight.grad.numpy(), kept[0].numpy())
 
 
 def test_linear_input_gradient_is_an_array_of_its_own_in_the_inputs_order():
@@ -76,11 +76,11 @@ def test_linear_input_gradient_is_an_array_of_its_own_in_the_inputs_order():
     rng = np.random.default_rng(0)
     w, g = np.asfortranarray(rng.standard_normal((4, 3))), rng.standard_normal((6, 4))
     for x in (rng.standard_normal((6, 3)), np.asfortranarray(rng.standard_normal((6, 3)))):
-        dx = LinearOp._numpy_backward(g, x, w, (True, False))[0].data
+        dx = LinearOp._numpy_backward(g, x, w, (True, False))[0].numpy()
         assert dx.base is None and dx.flags.f_contiguous == x.flags.f_contiguous
         np.testing.assert_allclose(dx, g @ w, rtol=1e-12)
     x3 = rng.standard_normal((2, 3, 3))                # batch dims: reshaped back, values the same
-    np.testing.assert_allclose(LinearOp._numpy_backward(g.reshape(2, 3, 4), x3, w, (True, False))[0].data,
+    np.testing.assert_allclose(LinearOp._numpy_backward(g.reshape(2, 3, 4), x3, w, (True, False))[0].numpy(),
                                g.reshape(2, 3, 4) @ w, rtol=1e-12)
 
 def test_linear_errors_name_both_shapes():
@@ -94,10 +94,10 @@ def test_linear_default_init_is_pytorchs_uniform_bound():
     lin = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
     assert lin.weight.shape == (300, 400) and lin.weight.dtype == np.float32
-    w = lin.weight.data
+    w = lin.weight.numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound       # the std of U(-b, b) is b/√3
-    assert np.abs(lin.bias.data).max() <= bound
+    assert np.abs(lin.bias.numpy()).max() <= bound
     assert "bias" in lin._parameters and nn.Linear(2, 2, bias=False).bias is None
 
 
@@ -107,7 +107,7 @@ def test_init_is_reproducible_with_manual_seed():
     ag.manual_seed(42)
     b = nn.MLP(3, [5], 2)
     for (_, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
 
 
 def test_init_functions():
@@ -115,23 +115,23 @@ def test_init_functions():
     w = ag.zeros(200, 300)
     assert nn.init.xavier_uniform_(w) is w
     a = math.sqrt(6 / 500)
-    assert np.abs(w.data).max() <= a and abs(w.data.std() - a / math.sqrt(3)) < 0.02 * a
+    assert np.abs(w.numpy()).max() <= a and abs(w.numpy().std() - a / math.sqrt(3)) < 0.02 * a
     nn.init.xavier_normal_(w, gain=2.0)
-    assert abs(w.data.std() - 2 * math.sqrt(2 / 500)) < 0.02
+    assert abs(w.numpy().std() - 2 * math.sqrt(2 / 500)) < 0.02
     nn.init.kaiming_normal_(w, nonlinearity="relu")
-    assert abs(w.data.std() - math.sqrt(2 / 300)) < 0.02 * math.sqrt(2 / 300) * 5
+    assert abs(w.numpy().std() - math.sqrt(2 / 300)) < 0.02 * math.sqrt(2 / 300) * 5
     nn.init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu")
-    assert np.abs(w.data).max() <= math.sqrt(2) * math.sqrt(3 / 200)
+    assert np.abs(w.numpy()).max() <= math.sqrt(2) * math.sqrt(3 / 200)
     nn.init.normal_(w, 1.0, 0.5)
-    assert abs(w.data.mean() - 1) < 0.01 and abs(w.data.std() - 0.5) < 0.01
+    assert abs(w.numpy().mean() - 1) < 0.01 and abs(w.numpy().std() - 0.5) < 0.01
     nn.init.uniform_(w, -2, -1)
-    assert w.data.min() >= -2 and w.data.max() <= -1
+    assert w.numpy().min() >= -2 and w.numpy().max() <= -1
     nn.init.constant_(w, 3.0)
-    assert (w.data == 3).all()
+    assert (w.numpy() == 3).all()
     nn.init.zeros_(w)
-    assert (w.data == 0).all()
+    assert (w.numpy() == 0).all()
     nn.init.ones_(w)
-    assert (w.data == 1).all()
+    assert (w.numpy() == 1).all()
     assert nn.init.calculate_gain("tanh") == 5 / 3 and nn.init.calculate_gain("relu") == math.sqrt(2)
     assert nn.init.calculate_gain("leaky_relu", 0.2) == math.sqrt(2 / 1.04)
     with pytest.raises(ValueError, match="unsupported nonlinearity 'swish'"):
@@ -150,12 +150,12 @@ def test_dropout_statistics():
     ag.manual_seed(0)
     x = ag.ones(200, 500)
     y = F.dropout(x, p=0.3)
-    zero = (y.data == 0).mean()
+    zero = (y.numpy() == 0).mean()
     assert abs(zero - 0.3) < 0.01                           # ~100000 draws: 4σ ≈ 0.006
-    np.testing.assert_allclose(y.data[y.data != 0], 1 / 0.7, rtol=1e-6)
-    assert abs(y.data.mean() - 1) < 0.02                    # expectation preserved
+    np.testing.assert_allclose(y.numpy()[y.numpy() != 0], 1 / 0.7, rtol=1e-6)
+    assert abs(y.numpy().mean() - 1) < 0.02                    # expectation preserved
     assert F.dropout(x, 0.3, training=False) is x
-    np.testing.assert_array_equal(F.dropout(x, 1.0).data, 0)
+    np.testing.assert_array_equal(F.dropout(x, 1.0).numpy(), 0)
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
 
@@ -165,7 +165,7 @@ def test_dropout_gradient_uses_the_same_mask():
     x = ag.ones(10, 10, requires_grad=True)
     y = nn.Dropout(0.5)(x)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)      # d(x·m)/dx = m, and y = m for x = 1
+    np.testing.assert_array_equal(x.grad.numpy(), y.numpy())      # d(x·m)/dx = m, and y = m for x = 1
 
 
 
@@ -178,16 +178,16 @@ def test_dropout_mask_is_drawn_in_the_inputs_memory_order():
     y = F.dropout(x, p=0.4)
     ag.manual_seed(3)
     expected = (generator().random((4, 3, 5, 6), dtype=np.float32) >= 0.4) / np.float32(0.6)
-    np.testing.assert_array_equal(y.data, expected)
+    np.testing.assert_array_equal(y.numpy(), expected)
 
     xb = ag.from_numpy(np.ones((3, 5, 6, 4), np.float32).transpose(3, 0, 1, 2))   # (N, C, H, W), batch-last
     ag.manual_seed(3)
     yb = F.dropout(xb, p=0.4)
-    assert yb.data.transpose(1, 2, 3, 0).flags.c_contiguous
-    np.testing.assert_array_equal(yb.data.transpose(1, 2, 3, 0).reshape(-1), expected.reshape(-1))
+    assert yb.numpy().transpose(1, 2, 3, 0).flags.c_contiguous
+    np.testing.assert_array_equal(yb.numpy().transpose(1, 2, 3, 0).reshape(-1), expected.reshape(-1))
     for view in (np.ones((4, 3, 5, 6), np.float32)[::-1], np.ones((4, 3, 5, 12), np.float32)[..., ::2]):
         ag.manual_seed(3)                          # reversed or strided row-major views: the usual numbers too
-        np.testing.assert_array_equal(F.dropout(ag.from_numpy(view), p=0.4).data, expected)
+        np.testing.assert_array_equal(F.dropout(ag.from_numpy(view), p=0.4).numpy(), expected)
 
 @pytest.mark.parametrize("name, ours, theirs", [
     ("relu", lambda: nn.ReLU(), lambda t: t.nn.ReLU()),
@@ -209,11 +209,11 @@ def test_activations_match_torch_values_and_gradients(name, ours, theirs):
     a = ag.tensor(x, requires_grad=True)
     t = torch.tensor(x, requires_grad=True)
     ya, yt = ours()(a), theirs(torch)(t)
-    np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ya.numpy(), yt.detach().numpy(), rtol=1e-6, atol=1e-9)
     g = np.random.default_rng(1).standard_normal(ya.shape)
     ya.backward(ag.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
 def test_activation_reprs():
@@ -225,11 +225,11 @@ def test_activation_reprs():
 
 def test_softmax_implicit_dim_follows_pytorch():
     x = ag.randn(2, 3)
-    np.testing.assert_allclose(F.softmax(x).data.sum(1), 1, rtol=1e-6)     # 2-d: dim 1
-    np.testing.assert_allclose(F.softmax(ag.randn(3)).data.sum(), 1, rtol=1e-6)
+    np.testing.assert_allclose(F.softmax(x).numpy().sum(1), 1, rtol=1e-6)     # 2-d: dim 1
+    np.testing.assert_allclose(F.softmax(ag.randn(3)).numpy().sum(), 1, rtol=1e-6)
 
 
 def test_unflatten_inverts_flatten():
     x = ag.randn(2, 3, 4)
     y = nn.Unflatten(1, (3, 4))(nn.Flatten()(x))
-    np.testing.assert_array_equal(y.data, x.data)
+    np.testing.assert_array_equal(y.numpy(), x.numpy())

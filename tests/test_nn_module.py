@@ -78,7 +78,7 @@ def test_train_eval_propagate_and_dropout_respects_them():
     assert seq.eval() is seq
     assert not seq.training and not seq[1].training
     x = ag.ones(4, 3)
-    np.testing.assert_array_equal(seq(x).data, seq(x).data)        # eval: deterministic
+    np.testing.assert_array_equal(seq(x).numpy(), seq(x).numpy())        # eval: deterministic
     seq.train()
     assert seq[1].training
 
@@ -88,7 +88,7 @@ def test_zero_grad_and_requires_grad_():
     lin(ag.ones(1, 3)).sum().backward()
     assert lin.weight.grad is not None
     lin.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(lin.weight.grad.data, 0)
+    np.testing.assert_array_equal(lin.weight.grad.numpy(), 0)
     lin.zero_grad()
     assert lin.weight.grad is None
     lin.requires_grad_(False)
@@ -104,7 +104,7 @@ def test_call_runs_forward_and_hooks():
     lin(ag.ones(3, 2))
     assert seen == [(3, 2)]
     lin.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
-    np.testing.assert_allclose(lin(ag.ones(1, 2)).data, lin.bias.data[None])
+    np.testing.assert_allclose(lin(ag.ones(1, 2)).numpy(), lin.bias.numpy()[None])
 
 
 def test_apply_visits_every_module_children_first():
@@ -117,7 +117,7 @@ def test_apply_visits_every_module_children_first():
         if isinstance(m, nn.Linear):
             nn.init.zeros_(m.weight)
     net.apply(init_zero)
-    assert all((layer.weight.data == 0).all() for layer in net.layers)
+    assert all((layer.weight.numpy() == 0).all() for layer in net.layers)
 
 
 def test_repr_is_pytorchs_tree():
@@ -137,19 +137,19 @@ def test_repr_is_pytorchs_tree():
 def test_state_dict_is_numpy_copies_and_round_trips():
     ag.manual_seed(0)
     a, b = Net(), Net()
-    a.count.data[...] = 7
+    a.count.numpy()[...] = 7
     sd = a.state_dict()
     # PyTorch's order: a module's own parameters, then its buffers, then its children's
     assert list(sd) == ["scale", "count", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]
     assert all(isinstance(v, np.ndarray) for v in sd.values())
     sd["scale"][...] = 99                                    # a copy: the model is unchanged
-    assert a.scale.data[0] == 1
+    assert a.scale.numpy()[0] == 1
     sd["scale"][...] = 1
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     x = ag.randn(5, 2)
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    assert b.count.data[0] == 7
+    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+    assert b.count.numpy()[0] == 7
     w = b.layers[0].weight
     b.load_state_dict(a.state_dict())
     assert b.layers[0].weight is w                           # loaded in place: optimizers keep working
@@ -183,7 +183,7 @@ def test_load_state_dict_non_strict_reports_keys():
     sd = {"0.weight": np.ones((3, 2)), "other": np.ones(1)}
     result = model.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["other"]
-    np.testing.assert_array_equal(model[0].weight.data, 1)
+    np.testing.assert_array_equal(model[0].weight.numpy(), 1)
     assert model[0].weight.dtype == np.float32               # keeps the model's dtype
 
 
@@ -236,8 +236,8 @@ def test_deepcopy_keeps_parameters_independent():
     lin = nn.Linear(2, 2)
     twin = copy.deepcopy(lin)
     assert isinstance(twin.weight, nn.Parameter) and twin.weight is not lin.weight
-    twin.weight.data[...] = 0
-    assert not (lin.weight.data == 0).all()
+    twin.weight.numpy()[...] = 0
+    assert not (lin.weight.numpy() == 0).all()
 
 
 def test_to_double_changes_parameter_dtype():
@@ -262,8 +262,8 @@ def test_torch_loads_our_state_dict_and_agrees():
                                  torch.nn.Linear(8, 3))
     theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((5, 6)).astype(np.float32)
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5,
                                atol=1e-6)
     back = nn.MLP(6, [16, 8], 3)                              # and torch's state_dict loads into ours
     back.load_state_dict(theirs.state_dict())
-    np.testing.assert_allclose(back(ag.tensor(x)).data, ours(ag.tensor(x)).data, rtol=1e-6)
+    np.testing.assert_allclose(back(ag.tensor(x)).numpy(), ours(ag.tensor(x)).numpy(), rtol=1e-6)

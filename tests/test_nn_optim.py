@@ -18,7 +18,7 @@ def run_constant_grad(opt_cls, grads, p0=1.0, **kw):
     for g in grads:
         p.grad = ag.tensor([g], dtype=ag.float64)
         opt.step()
-        out.append(p.data[0])
+        out.append(p.numpy()[0])
     return out
 
 
@@ -138,7 +138,7 @@ def test_param_groups_have_their_own_hyperparameters():
     opt = SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
     a.grad, b.grad = ag.ones(1), ag.ones(1)
     opt.step()
-    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.0)
+    assert a.numpy()[0] == pytest.approx(0.9) and b.numpy()[0] == pytest.approx(0.0)
     c = nn.Parameter(ag.ones(1))
     opt.add_param_group({"params": c, "momentum": 0.5})
     assert opt.param_groups[2]["lr"] == 0.1 and opt.param_groups[2]["momentum"] == 0.5
@@ -157,7 +157,7 @@ def test_step_skips_parameters_without_grad_and_runs_closure():
         return loss
     loss = opt.step(closure)
     assert loss.item() == pytest.approx(2.0)
-    assert b.data.tolist() == [1.0, 1.0] and a.data[0] < 1
+    assert b.numpy().tolist() == [1.0, 1.0] and a.numpy()[0] < 1
     assert b not in opt.state
 
 
@@ -167,14 +167,14 @@ def test_zero_grad_set_to_none_and_in_place():
     (p * 2).sum().backward()
     g = p.grad
     opt.zero_grad(set_to_none=False)
-    assert p.grad is g and g.data.tolist() == [0, 0, 0]
+    assert p.grad is g and g.numpy().tolist() == [0, 0, 0]
     opt.zero_grad()
     assert p.grad is None
 
 
 def test_updates_are_in_place():
     p = nn.Parameter(ag.ones(3))
-    arr = p.data
+    arr = p.numpy()
     opt = Adam([p], lr=0.1, weight_decay=0.1)
     p.grad = ag.ones(3)
     opt.step()
@@ -183,7 +183,7 @@ def test_updates_are_in_place():
     for _ in range(3):
         p.grad = ag.ones(3)
         opt.step()
-    assert p.data is arr                                       # the parameter's array is updated, not replaced
+    assert p.numpy() is arr                                       # the parameter's array is updated, not replaced
     assert all(opt.state[p][k] is v for k, v in buffers.items())   # the moments persist
     assert all(a is b for a, b in zip(opt._scratch[id(p)], scratch))   # and so do the scratch arrays
 
@@ -457,13 +457,13 @@ def test_clip_grad_norm_and_value():
     a.grad, b.grad = ag.tensor([3.0, 0.0]), ag.tensor([4.0])
     total = nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
     assert total.item() == pytest.approx(5.0)
-    np.testing.assert_allclose(np.concatenate([a.grad.data, b.grad.data]), [0.6, 0, 0.8], rtol=1e-5)
+    np.testing.assert_allclose(np.concatenate([a.grad.numpy(), b.grad.numpy()]), [0.6, 0, 0.8], rtol=1e-5)
     assert nn.utils.clip_grad_norm_([a, b], max_norm=10).item() == pytest.approx(1.0, rel=1e-5)   # no change
     a.grad = ag.tensor([3.0, -7.0])
     assert nn.utils.clip_grad_norm_(a, 1.0, norm_type=float("inf")).item() == pytest.approx(7.0)
     a.grad = ag.tensor([3.0, -7.0])
     nn.utils.clip_grad_value_(a, 2.0)
-    assert a.grad.data.tolist() == [2.0, -2.0]
+    assert a.grad.numpy().tolist() == [2.0, -2.0]
     a.grad = ag.tensor([np.inf, 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(a, 1.0, error_if_nonfinite=True)
@@ -479,7 +479,7 @@ def test_clip_grad_norm_matches_torch():
         total = nn.utils.clip_grad_norm_([p], 2.0, norm_type)
         ttotal = torch.nn.utils.clip_grad_norm_([tp], 2.0, norm_type)
         assert total.item() == pytest.approx(ttotal.item())
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-10)
 
 
 def test_parameters_to_vector_round_trip():
@@ -487,7 +487,7 @@ def test_parameters_to_vector_round_trip():
     v = nn.utils.parameters_to_vector(lin.parameters())
     assert v.shape == (8,)
     nn.utils.vector_to_parameters(v * 0 + 1, lin.parameters())
-    assert (lin.weight.data == 1).all()
+    assert (lin.weight.numpy() == 1).all()
     with pytest.raises(ValueError, match="the vector has 3 elements, the parameters 8"):
         nn.utils.vector_to_parameters(ag.ones(3), lin.parameters())
 
@@ -562,14 +562,14 @@ def test_a_gradient_in_another_memory_order_or_dtype_gives_the_same_update(make)
         for m in (a, b):
             m.zero_grad()
             m(ag.randn(4, 6) * 0 + step + 1).sum().backward()
-        b.weight.grad = ag.tensor(np.ascontiguousarray(b.weight.grad.data))     # row-major
-        b.bias.grad = ag.tensor(b.bias.grad.data.astype(np.float64))            # float64
-        assert a.weight.grad.data.flags.f_contiguous and not b.weight.grad.data.flags.f_contiguous
+        b.weight.grad = ag.tensor(np.ascontiguousarray(b.weight.grad.numpy()))     # row-major
+        b.bias.grad = ag.tensor(b.bias.grad.numpy().astype(np.float64))            # float64
+        assert a.weight.grad.numpy().flags.f_contiguous and not b.weight.grad.numpy().flags.f_contiguous
         opt_a.step()
         opt_b.step()
-        np.testing.assert_array_equal(a.weight.data, b.weight.data)
-        np.testing.assert_array_equal(a.bias.data, b.bias.data)
-    assert b.weight.data.flags.f_contiguous
+        np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
+        np.testing.assert_array_equal(a.bias.numpy(), b.bias.numpy())
+    assert b.weight.numpy().flags.f_contiguous
 
 
 def test_the_blas_scipy_brings_runs_one_thread_and_numpys_keeps_its_threads():

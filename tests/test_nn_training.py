@@ -40,7 +40,7 @@ def test_mlp_learns_spirals_to_near_zero_loss():
         logits = model(ag.tensor(x))
         final = F.cross_entropy(logits, y).item()
     assert final < 0.02, final
-    assert (logits.argmax(1).data == y).mean() == 1.0
+    assert (logits.argmax(1).numpy() == y).mean() == 1.0
 
 
 def test_regression_with_sgd_momentum_and_mse():
@@ -70,5 +70,5 @@ def test_binary_classifier_with_bce_with_logits():
         loss = nn.BCEWithLogitsLoss()(model(ag.tensor(x)), ag.tensor(y))
         loss.backward()
         opt.step()
-    pred = (model(ag.tensor(x)).data > 0).astype(np.float32)
+    pred = (model(ag.tensor(x)).numpy() > 0).astype(np.float32)
     assert (pred == y).mean() > 0.98

@@ -65,10 +65,10 @@ def test_embedding_gradcheck(shape, seed) -> None:
 
 def test_embedding_padding_row_gets_no_gradient() -> None:
     emb = nn.Embedding(5, 3, padding_idx=1)
-    assert np.all(emb.weight.data[1] == 0)
+    assert np.all(emb.weight.numpy()[1] == 0)
     emb(ag.tensor([[1, 2, 1], [0, 1, 4]])).sum().backward()
-    assert np.all(emb.weight.grad.data[1] == 0) and np.all(emb.weight.grad.data[2] == 1)
-    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [1, 0, 1, 0, 1])
+    assert np.all(emb.weight.grad.numpy()[1] == 0) and np.all(emb.weight.grad.numpy()[2] == 1)
+    np.testing.assert_array_equal(emb.weight.grad.numpy()[:, 0], [1, 0, 1, 0, 1])
 
 
 # -- errors ---------------------------------------------------------------------------------------------------
@@ -91,11 +91,11 @@ def test_errors_name_the_shapes() -> None:
 
 def test_eval_mode_uses_running_statistics() -> None:
     bn = nn.BatchNorm1d(2)
-    bn.running_mean.data[...] = [1.0, -1.0]
-    bn.running_var.data[...] = [4.0, 1.0]
+    bn.running_mean.numpy()[...] = [1.0, -1.0]
+    bn.running_var.numpy()[...] = [4.0, 1.0]
     bn.eval()
     y = bn(ag.tensor([[3.0, 0.0], [1.0, -1.0]]))
-    np.testing.assert_allclose(y.data, [[1.0, 1.0], [0.0, 0.0]], atol=1e-5)
+    np.testing.assert_allclose(y.numpy(), [[1.0, 1.0], [0.0, 0.0]], atol=1e-5)
     assert int(bn.num_batches_tracked.item()) == 0          # eval never counts batches
 
 
@@ -106,8 +106,8 @@ def _same_forward_and_input_grad(ours, theirs, x: np.ndarray, g: np.ndarray) -> 
     ya, yt = ours(xa), theirs(xt)
     ya.backward(ag.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ya.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @needs_torch
@@ -119,7 +119,7 @@ def test_batchnorm_module_matches_torch_over_steps(shape, cls, momentum) -> None
     ours = getattr(nn, cls)(3, momentum=momentum).double()
     theirs = getattr(torch.nn, cls)(3, momentum=momentum).double()
     w, b = rng.standard_normal(3), rng.standard_normal(3)
-    ours.weight.data[...], ours.bias.data[...] = w, b
+    ours.weight.numpy()[...], ours.bias.numpy()[...] = w, b
     theirs.load_state_dict({**theirs.state_dict(), "weight": torch.tensor(w), "bias": torch.tensor(b)})
     for step in range(3):
         x = rng.standard_normal(shape) * 3 + step
@@ -127,11 +127,11 @@ def test_batchnorm_module_matches_torch_over_steps(shape, cls, momentum) -> None
         _same_forward_and_input_grad(ours, theirs, x, g)
     for k, v in theirs.state_dict().items():                  # running stats (unbiased var) and the count
         np.testing.assert_allclose(ours.state_dict()[k], v.numpy(), rtol=1e-10, err_msg=k)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-9)
-    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(ours.bias.grad.numpy(), theirs.bias.grad.numpy(), rtol=1e-9)
     ours.eval(), theirs.eval()
     x = rng.standard_normal(shape)
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
 
 
 @needs_torch
@@ -143,7 +143,7 @@ def test_batchnorm_options_match_torch(kwargs) -> None:
     for train in (True, False):
         ours.train(train), theirs.train(train)
         x = rng.standard_normal((3, 2, 4, 4))
-        np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
 
 
 @needs_torch
@@ -152,10 +152,10 @@ def test_layer_norm_and_embedding_match_torch() -> None:
     x, g = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 3, 4, 5))
     ours, theirs = nn.LayerNorm((4, 5)).double(), torch.nn.LayerNorm((4, 5)).double()
     w = rng.standard_normal((4, 5))
-    ours.weight.data[...] = w
+    ours.weight.numpy()[...] = w
     theirs.load_state_dict({**theirs.state_dict(), "weight": torch.tensor(w)})
     _same_forward_and_input_grad(ours, theirs, x, g)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-9)
 
     table = rng.standard_normal((6, 3))
     idx = rng.integers(0, 6, (4, 5))
@@ -166,7 +166,7 @@ def test_layer_norm_and_embedding_match_torch() -> None:
         ga = rng.standard_normal(ya.shape)
         ya.backward(ag.tensor(ga))
         yt.backward(torch.tensor(ga))
-        np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-12)
-        np.testing.assert_allclose(ea.weight.grad.data, et.weight.grad.numpy(), rtol=1e-12)
-        np.testing.assert_allclose(ea.weight.data, et.weight.detach().numpy(), rtol=1e-12)   # max_norm renorms
+        np.testing.assert_allclose(ya.numpy(), yt.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ea.weight.grad.numpy(), et.weight.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ea.weight.numpy(), et.weight.detach().numpy(), rtol=1e-12)   # max_norm renorms
     assert nn.Embedding.from_pretrained(ag.tensor(table)).weight.requires_grad is False

@@ -74,7 +74,7 @@ ROWS = [s for s in SPECS if s.name in TORCH]
 
 def _to_torch(a):
     if isinstance(a, ag.Tensor):
-        return torch.tensor(a.data, requires_grad=a.requires_grad)
+        return torch.tensor(a.numpy(), requires_grad=a.requires_grad)
     if isinstance(a, np.ndarray):
         return torch.tensor(a)
     if isinstance(a, tuple):
@@ -101,7 +101,7 @@ def test_row_matches_pytorch(spec, data):
     assert len(outs) == len(touts)
     for o, t in zip(outs, touts):
         assert o.shape == tuple(t.shape), f"shape {o.shape} vs torch {tuple(t.shape)}"
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(o.numpy(), t.detach().numpy(), rtol=1e-6, atol=1e-12)
     live = [(o, t) for o, t in zip(outs, touts) if o.requires_grad]
     grads = [np.random.default_rng(0).standard_normal(o.shape) for o, _ in live]
     if not live:
@@ -110,6 +110,6 @@ def test_row_matches_pytorch(spec, data):
     torch.autograd.backward([t for _, t in live], [torch.tensor(g) for g in grads])
     for a, t in zip(args, targs):
         if isinstance(a, ag.Tensor) and a.requires_grad:
-            mine = np.zeros(a.shape) if a.grad is None else a.grad.data
+            mine = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
             ref = np.zeros(a.shape) if t.grad is None else t.grad.numpy()
             np.testing.assert_allclose(mine, ref, rtol=1e-6, atol=1e-12)

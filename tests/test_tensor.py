@@ -8,11 +8,11 @@ import autograd as ag
 # -- attributes and conversion ----------------------------------------------------------------------------------
 def test_attributes():
     x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    assert isinstance(x.data, np.ndarray) and x.grad is None and x.requires_grad and x.is_leaf and x.grad_fn is None
+    assert isinstance(x.numpy(), np.ndarray) and x.grad is None and x.requires_grad and x.is_leaf and x.grad_fn is None
     assert x.shape == (2, 3) and x.ndim == 2 and x.dtype == ag.float32
     assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3 and x.numel() == 6 and len(x) == 2
     assert x.tolist() == [[1, 2, 3], [4, 5, 6]]
-    assert x.numpy() is x.data
+    assert x.numpy() is x.numpy()
     y = x * 2
     assert not y.is_leaf and y.grad_fn.name == "mul"
 
@@ -30,8 +30,8 @@ def test_zero_d_scalars():
 
 def test_array_protocol():
     x = ag.tensor([1.0, 2.0])
-    assert np.asarray(x) is x.data
-    assert np.array(x) is not x.data and np.asarray(x, copy=True) is not x.data
+    assert np.asarray(x) is x.numpy()
+    assert np.array(x) is not x.numpy() and np.asarray(x, copy=True) is not x.numpy()
     assert np.asarray(x, dtype=np.float64).dtype == np.float64
     assert np.sum(np.asarray(x)) == 3.0
 
@@ -86,7 +86,7 @@ def test_conversions_keep_the_graph():
     assert y.dtype == ag.float64 and y.requires_grad
     (y * y).sum().backward()
     assert x.grad.dtype == ag.float32
-    np.testing.assert_allclose(x.grad.data, [3.0, 5.0])
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 5.0])
     assert x.long().tolist() == [1, 2] and x.to("cpu") is x
 
 
@@ -103,38 +103,38 @@ OPERATORS = {
 def test_numbers_and_arrays_on_either_side(name, other):
     f = OPERATORS[name]
     x = ag.tensor([1.5, 2.0], requires_grad=True)
-    for out, ref in ((f(x, other), f(x.data, np.asarray(other, dtype=np.float32))),
-                     (f(other, x), f(np.asarray(other, dtype=np.float32), x.data))):
+    for out, ref in ((f(x, other), f(x.numpy(), np.asarray(other, dtype=np.float32))),
+                     (f(other, x), f(np.asarray(other, dtype=np.float32), x.numpy()))):
         assert isinstance(out, ag.Tensor) and out.requires_grad and out.dtype == ag.float32
-        np.testing.assert_allclose(out.data, ref, rtol=1e-6)
+        np.testing.assert_allclose(out.numpy(), ref, rtol=1e-6)
         out.sum().backward()
-    assert x.grad is not None and np.isfinite(x.grad.data).all()
+    assert x.grad is not None and np.isfinite(x.grad.numpy()).all()
 
 
 def test_matmul_with_arrays_and_comparisons_give_bool_tensors():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     a = np.array([[1.0, 0.0], [0.0, 2.0]], dtype=np.float32)
-    np.testing.assert_allclose((a @ x).data, [1, 4])
-    np.testing.assert_allclose((x @ a).data, [1, 4])
+    np.testing.assert_allclose((a @ x).numpy(), [1, 4])
+    np.testing.assert_allclose((x @ a).numpy(), [1, 4])
     for mask in (x > 1, 1 < x, x == np.array([1.0, 0.0])):
         assert mask.dtype == ag.bool and not mask.requires_grad
 
 
 # -- creation -------------------------------------------------------------------------------------------------------
 def test_creation_functions():
-    assert ag.zeros(2, 3).shape == (2, 3) and ag.zeros((2, 3)).data.sum() == 0
-    assert ag.ones(4).data.sum() == 4 and ag.full((2, 2), 7.0).data.sum() == 28
+    assert ag.zeros(2, 3).shape == (2, 3) and ag.zeros((2, 3)).numpy().sum() == 0
+    assert ag.ones(4).numpy().sum() == 4 and ag.full((2, 2), 7.0).numpy().sum() == 28
     x = ag.tensor([[1.0, 2.0]], dtype=ag.float64)
     for like, value in ((ag.zeros_like(x), 0), (ag.ones_like(x), 1), (ag.full_like(x, 3.0), 3)):
-        assert like.shape == (1, 2) and like.dtype == ag.float64 and (like.data == value).all()
+        assert like.shape == (1, 2) and like.dtype == ag.float64 and (like.numpy() == value).all()
     assert ag.arange(5).tolist() == [0, 1, 2, 3, 4] and ag.arange(5).dtype == ag.int64
     assert ag.arange(1, 2, 0.5).tolist() == [1.0, 1.5] and ag.arange(1, 2, 0.5).dtype == ag.float32
-    np.testing.assert_allclose(ag.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
-    np.testing.assert_array_equal(ag.eye(3).data, np.eye(3))
+    np.testing.assert_allclose(ag.linspace(0, 1, 5).numpy(), [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(ag.eye(3).numpy(), np.eye(3))
     a = np.arange(3.0)
     t = ag.from_numpy(a)
     a[0] = 9                                                  # from_numpy shares memory, as in PyTorch
-    assert t.data[0] == 9 and ag.tensor(a).data is not a     # tensor() copies
+    assert t.numpy()[0] == 9 and ag.tensor(a).numpy() is not a     # tensor() copies
     w = ag.randn(2, 3, requires_grad=True)
     assert w.requires_grad and w.is_leaf and w.dtype == ag.float32
 
@@ -146,8 +146,8 @@ def test_one_seeded_generator():
     second = (ag.rand(3).tolist(), ag.randn(2, 2).tolist(), ag.randint(0, 10, (4,)).tolist())
     assert first == second
     r = ag.rand(1000)
-    assert 0 <= r.data.min() and r.data.max() < 1
-    assert ag.randint(5, (3,)).dtype == ag.int64 and ag.randint(5, (100,)).data.max() < 5
+    assert 0 <= r.numpy().min() and r.numpy().max() < 1
+    assert ag.randint(5, (3,)).dtype == ag.int64 and ag.randint(5, (100,)).numpy().max() < 5
 
 
 # -- in-place rules ----------------------------------------------------------------------------------------------------
@@ -157,9 +157,9 @@ def test_inplace_ops_on_plain_tensors():
     x -= 0.5
     x *= 2
     x /= 4
-    np.testing.assert_allclose(x.data, [0.75, -0.75, 1.75])
+    np.testing.assert_allclose(x.numpy(), [0.75, -0.75, 1.75])
     x.clamp_(min=0)
-    np.testing.assert_allclose(x.data, [0.75, 0, 1.75])
+    np.testing.assert_allclose(x.numpy(), [0.75, 0, 1.75])
     x[1] = 5.0
     x.copy_(x * 2)
     assert x.tolist() == [1.5, 10.0, 3.5]
@@ -187,8 +187,8 @@ def test_python_number_constants_are_shared_read_only_and_keep_dtype_and_sign() 
     assert ca is cb and ca is not cc                      # shared per number and dtype
     assert ca.dtype == ag.float32 and cc.dtype == ag.float64 and a.dtype == ag.float32
     with pytest.raises(ValueError):
-        ca.data[...] = 7.0                                # nobody can change the 1.5 other ops use
-    assert float(ca.data) == 1.5
+        ca.numpy()[...] = 7.0                                # nobody can change the 1.5 other ops use
+    assert float(ca.numpy()) == 1.5
     (a.sum() + b.sum() + (2.0 - x32).sum()).backward()
     np.testing.assert_array_equal(x32.grad.numpy(), [2.0, 2.0])
     pos, neg = x32.detach() * 0.0, x32.detach() * -0.0   # zero is never shared: +0.0 == -0.0 as a dict key
@@ -207,9 +207,33 @@ def test_contiguous_is_self_when_row_major_else_a_row_major_copy_in_the_graph() 
     assert x.contiguous() is x
     t = x.T
     c = t.contiguous()
-    assert c is not t and c.data.flags.c_contiguous and c.grad_fn.name == "contiguous"
+    assert c is not t and c.numpy().flags.c_contiguous and c.grad_fn.name == "contiguous"
     np.testing.assert_array_equal(c.numpy(), t.numpy())
     (c * ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
 
 
+
+
+def test_data_is_a_detached_tensor_sharing_storage_as_in_pytorch():
+    p = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (p * p).sum().backward()
+    d = p.data
+    assert isinstance(d, ag.Tensor) and not d.requires_grad and d.grad_fn is None
+    p.data += -0.1 * p.grad                      # micrograd / makemore's update, outside no_grad()
+    np.testing.assert_allclose(p.numpy(), [0.8, 1.6, 2.4], rtol=1e-6)
+    p.data.sub_(ag.tensor([0.8, 0.6, 0.4]))
+    np.testing.assert_allclose(p.numpy(), [0.0, 1.0, 2.0], atol=1e-6)
+    assert np.shares_memory(p.data.numpy(), p.numpy())
+    p.data = ag.tensor([5.0, 6.0])              # rebinding replaces the storage, as in PyTorch
+    assert p.shape == (2,) and p.requires_grad
+    with pytest.raises(TypeError, match="data: assigned list"):
+        p.data = [1.0]
+
+
+def test_changes_through_data_are_invisible_to_version_checks_as_in_pytorch():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    x.data.mul_(2)                               # PyTorch does not see this either: x.data has its own counter
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [4.0, 8.0])

@@ -82,9 +82,9 @@ def test_labels_carry_values_and_gradients_of_the_logistic_regression_like_a_wor
     by_name = {g.names.get(t.key): t for g in [d.graph] for t in g.tensors}
     w_label = labels[f"t{by_name['W'].key}"]
     assert "leaf" in w_label and "(1, 3) float64" in w_label          # a named leaf; params= makes it a parameter
-    for v in W.data.ravel():
+    for v in W.numpy().ravel():
         assert num(v) in w_label
-    for v in W.grad.data.ravel():                  # dL/dW = -(1 - σ(z)) xᵀ
+    for v in W.grad.numpy().ravel():                  # dL/dW = -(1 - σ(z)) xᵀ
         assert num(v) in w_label
     b_label = labels[f"t{by_name['b'].key}"]
     assert num(b.grad.item()) in b_label

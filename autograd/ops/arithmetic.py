@@ -44,8 +44,8 @@ class Mul(Op):
     def backward(self, g):
         x, y = self.inputs
         if not _grad_mode.enabled:         # plain backward: numpy products, no (non-recording) nodes: A/B W2 -14%
-            return ((Tensor._wrap(g.data * y.data) if self.needs_grad[0] else None),
-                    (Tensor._wrap(g.data * x.data) if self.needs_grad[1] else None))
+            return ((Tensor._wrap(g._data * y._data) if self.needs_grad[0] else None),
+                    (Tensor._wrap(g._data * x._data) if self.needs_grad[1] else None))
         return (g * y if self.needs_grad[0] else None), (g * x if self.needs_grad[1] else None)
 
 
@@ -63,7 +63,7 @@ class Div(Op):
 
     def backward(self, g):
         x, y = self.inputs
-        if (m := _unselected(g, y.data == 0)) is not None:
+        if (m := _unselected(g, y._data == 0)) is not None:
             y = where(m, 1.0, y)                   # where(x != 0, 1 / x, 0) at x = 0: gradient 0, not nan
         return (g / y if self.needs_grad[0] else None), (-g * x / (y * y) if self.needs_grad[1] else None)
 
@@ -94,15 +94,15 @@ class Pow(Op):
         x, y = self.inputs
         dx = dy = None
         if self.needs_grad[0]:
-            if (m := _unselected(g, (x.data == 0) & (y.data < 1))) is not None:
+            if (m := _unselected(g, (x._data == 0) & (y._data < 1))) is not None:
                 x = where(m, 1.0, x)
             dx = g * y * x ** (y - 1)
-            zero_zero = (y.data == 0) & (x.data == 0)
+            zero_zero = (y._data == 0) & (x._data == 0)
             if zero_zero.any():                                      # d(x⁰)/dx = 0 at x = 0 too, not 0 · inf
                 dx = where(zero_zero, 0.0, dx)
         if self.needs_grad[1]:
-            at_zero = (x.data == 0) & (y.data >= 0)
-            safe_x = where(x.data == 0, 1.0, x) if at_zero.any() else x   # log(1) = 0: no 0 · -inf = nan
+            at_zero = (x._data == 0) & (y._data >= 0)
+            safe_x = where(x._data == 0, 1.0, x) if at_zero.any() else x   # log(1) = 0: no 0 · -inf = nan
             dy = g * self.out * safe_x.log()
         return dx, dy
 
@@ -123,7 +123,7 @@ class PowScalar(Op):
         (x,) = self.inputs
         if self.c == 0:
             return (g * 0,)
-        if self.c < 1 and (m := _unselected(g, x.data == 0)) is not None:
+        if self.c < 1 and (m := _unselected(g, x._data == 0)) is not None:
             x = where(m, 1.0, x)
         return (g * (self.c * x ** (self.c - 1)),)
 
@@ -134,7 +134,7 @@ class Maximum(Op):
         return np.maximum(x, y)
 
     def backward(self, g):
-        x, y = (t.data for t in self.inputs)
+        x, y = (t._data for t in self.inputs)
         dx, dy = self.needs_grad
         return _selected(g, ~(x < y) if dx else None, ~(y < x) if dy else None, tie=x == y)
 
@@ -149,7 +149,7 @@ class Minimum(Op):
         return np.minimum(x, y)
 
     def backward(self, g):
-        x, y = (t.data for t in self.inputs)
+        x, y = (t._data for t in self.inputs)
         dx, dy = self.needs_grad
         return _selected(g, ~(x > y) if dx else None, ~(y > x) if dy else None, tie=x == y)
 
@@ -174,7 +174,7 @@ def where(condition, x, y) -> Tensor:
     """Elementwise choice; `condition` is a bool tensor or array (no gradient flows into it)."""
     cond = condition if isinstance(condition, Tensor) else Tensor._wrap(np.asarray(condition, dtype=bool))
     if cond.dtype != np.bool_:
-        cond = Tensor._wrap(cond.data.astype(bool))
+        cond = Tensor._wrap(cond._data.astype(bool))
     x, y = _operands(x, y)
     return Where.apply(cond, x, y)
 
@@ -186,7 +186,7 @@ class Clamp(Op):
         return np.clip(x, lo, hi)
 
     def backward(self, g):
-        x, lo, hi = self.inputs[0].data, self.lo, self.hi
+        x, lo, hi = self.inputs[0]._data, self.lo, self.hi
         inside = x <= hi if lo is None else x >= lo if hi is None else (x >= lo) & (x <= hi)   # NaN: outside
         return _selected(g, inside)
 
@@ -216,15 +216,15 @@ class Cast(Op):
 def _operands(x, y) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors; an integer one mixed with a float one takes the float dtype (PyTorch's rule:
     numpy would make int64 * float32 a float64)."""
-    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype == y.data.dtype:
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x._data.dtype == y._data.dtype:
         return x, y                            # the usual case, without pair(): W2 62.4k -> 61.6k instructions
     x, y = pair(x, y)
-    dx, dy = x.data.dtype, y.data.dtype
+    dx, dy = x._data.dtype, y._data.dtype
     if dx != dy and (dx.kind in "iub") != (dy.kind in "iub"):
         if dx.kind in "iub":
-            x = Tensor._wrap(x.data.astype(dy))
+            x = Tensor._wrap(x._data.astype(dy))
         else:
-            y = Tensor._wrap(y.data.astype(dx))
+            y = Tensor._wrap(y._data.astype(dx))
     return x, y
 
 
@@ -238,8 +238,8 @@ def _selected(g: Tensor, *keeps: np.ndarray | None, tie: np.ndarray | None = Non
         return tuple(None if k is None else where(k, w, 0.0) for k in keeps)
     if half:
         keeps = tuple(None if k is None else np.where(tie, 0.5, k).astype(g.dtype) for k in keeps)
-    finite = all_finite(g.data)               # one check for both inputs
-    return tuple(None if k is None else Tensor._wrap(masked(g.data, k, finite=finite)) for k in keeps)
+    finite = all_finite(g._data)               # one check for both inputs
+    return tuple(None if k is None else Tensor._wrap(masked(g._data, k, finite=finite)) for k in keeps)
 
 
 def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finite: bool | None = None) -> np.ndarray:
@@ -271,9 +271,9 @@ def _unselected(g: Tensor, singular: np.ndarray) -> np.ndarray | None:
     the usual case, at the cost of one pass over `singular`."""
     if not singular.any():
         return None
-    m = singular & (g.data == 0)
+    m = singular & (g._data == 0)
     return m if m.any() else None
 
 
 def _bound(b):
-    return b.data if isinstance(b, Tensor) else b
+    return b._data if isinstance(b, Tensor) else b

@@ -157,8 +157,8 @@ class ConvMatMul(Op):
         g2_shape = w3[:-1] + c3[-1:]                # g as (O, L), per group
         if is_grad_enabled():                      # recorded (create_graph): Tensor ops, so higher orders work
             return _conv_grads(g.permute(1, 2, 3, 0).reshape(*g2_shape), xs[0], xs[1], need, w3, c3)
-        g2 = g.data.transpose(1, 2, 3, 0).reshape(g2_shape)        # plain backward: the same rule on arrays
-        grads = _conv_grads(g2, xs[0].data, xs[1].data, need, w3, c3)
+        g2 = g._data.transpose(1, 2, 3, 0).reshape(g2_shape)        # plain backward: the same rule on arrays
+        grads = _conv_grads(g2, xs[0]._data, xs[1]._data, need, w3, c3)
         return tuple(None if a is None else Tensor._wrap(a) for a in grads)
 
 

@@ -73,7 +73,7 @@ def normalize_index(idx):
     out = []
     for p in parts:
         if isinstance(p, Tensor):
-            p = p.data
+            p = p._data
         elif isinstance(p, (list, range)):
             p = np.asarray(p)
         if isinstance(p, np.ndarray) and p.dtype.kind not in "biu":

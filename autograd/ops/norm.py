@@ -35,7 +35,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     dims = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)                      # broadcasts a per-channel vector over N, H, W
     if training:
-        n = x.data.size // max(c, 1)
+        n = x._data.size // max(c, 1)
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
                              f"shape {x.shape}")
@@ -44,9 +44,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         var = (centred * centred).mean(dims, keepdim=True)    # biased: what normalises the batch
         with no_grad():
             if running_mean is not None:
-                running_mean.mul_(1 - momentum).add_(Tensor._wrap(mean.data.reshape(c)), alpha=momentum)
+                running_mean.mul_(1 - momentum).add_(Tensor._wrap(mean._data.reshape(c)), alpha=momentum)
             if running_var is not None:
-                unbiased = var.data.reshape(c) * (n / (n - 1))
+                unbiased = var._data.reshape(c) * (n / (n - 1))
                 running_var.mul_(1 - momentum).add_(Tensor._wrap(unbiased), alpha=momentum)
     else:
         if running_mean is None or running_var is None:
@@ -82,7 +82,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """PyTorch's F.embedding: rows of `weight` (num_embeddings, dim) picked by integer indices of any shape.
     The row at padding_idx gets no gradient; max_norm renormalises the looked-up rows in place, as PyTorch."""
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {idx.dtype} (convert with .long())")
     if weight.ndim != 2:
@@ -96,9 +96,9 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
     if max_norm is not None:
         rows = np.unique(idx)
         with no_grad():
-            norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1, keepdims=True)
+            norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1, keepdims=True)
             scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
-            weight[rows] = weight.data[rows] * scale
+            weight[rows] = weight._data[rows] * scale
     out = weight[idx]
     if padding_idx is None:
         return out

@@ -212,7 +212,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     if p != (0, 0) or extra != (0, 0):
         x = pad(x, (p[1], p[1] + extra[1], p[0], p[0] + extra[0]), value=-np.inf)
     geom = (k, d, s, (oh, ow))
-    values, which = _first_max(x.data, geom)
+    values, which = _first_max(x._data, geom)
     out = MaxPool2d.apply(x, which=which, geom=geom, values=values)
     if not return_indices:
         return out
@@ -240,7 +240,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
             inside[..., :h + 2 * p[0], :w + 2 * p[1]] = 1
         else:
             inside[..., p[0]:p[0] + h, p[1]:p[1] + w] = 1
-        divisor = Tensor._wrap(unfold(Tensor._wrap(inside), k, 1, 0, s).data.sum(1).reshape(-1))
+        divisor = Tensor._wrap(unfold(Tensor._wrap(inside), k, 1, 0, s)._data.sum(1).reshape(-1))
     return (sums / divisor).reshape(n, c, oh, ow)
 
 

@@ -40,9 +40,10 @@ class Sum(Op):
 
     def backward(self, g):
         if not is_grad_enabled():      # plain backward: one filled array, not reshape + expand nodes, and a fresh
-            x = self._inputs[0].data   # one the engine may keep as .grad (A/B, with Mean: W4 -15%). Laid out as x
-            out = np.empty_like(x, g.data.dtype) if x.shape == self.in_shape else np.empty(self.in_shape, g.data.dtype)
-            out[...] = g.data.reshape(_keep_shape(self.in_shape, self.dims))   # is (only its layout is read), so
+            x = self._inputs[0]._data   # one the engine may keep as .grad (A/B, with Mean: W4 -15%). Laid out as x
+            dt = g._data.dtype
+            out = np.empty_like(x, dt) if x.shape == self.in_shape else np.empty(self.in_shape, dt)
+            out[...] = g._data.reshape(_keep_shape(self.in_shape, self.dims))   # is (only its layout is read), so
             # BatchNorm after a conv's batch-last output mixes no layouts: that net's step 75 -> 42 ms
             return (Tensor._wrap(out),)
         return (g.reshape(_keep_shape(self.in_shape, self.dims)).expand(self.in_shape),)
@@ -72,7 +73,7 @@ class Prod(Op):
     def backward(self, g):
         x = self.inputs[0]
         g = g.reshape(_keep_shape(self.in_shape, self.dims))
-        if np.all(x.data != 0):
+        if np.all(x._data != 0):
             return (g * self.out.reshape(g.shape) / x,)
         return (g * _prod_of_others(x, self.dims),)    # exact with zeros, and still differentiable
 
@@ -102,12 +103,12 @@ class Max(Op):
         return (np.min if smallest else np.max)(x, axis=dims, keepdims=keepdim)
 
     def backward(self, g):
-        x = self.inputs[0].data
-        y = self.out.data.reshape(_keep_shape(self.in_shape, self.dims))
+        x = self.inputs[0]._data
+        y = self.out._data.reshape(_keep_shape(self.in_shape, self.dims))
         ties = x == y                              # g split evenly among the ties: g / count at each tie
         count = np.add.reduce(ties, axis=self.dims, keepdims=True, dtype=x.dtype)
         if not is_grad_enabled():                  # plain backward: one full-size array besides the mask (was four)
-            return (Tensor._wrap(np.multiply(ties, g.data.reshape(y.shape) / count, dtype=x.dtype)),)
+            return (Tensor._wrap(np.multiply(ties, g._data.reshape(y.shape) / count, dtype=x.dtype)),)
         return (g.reshape(y.shape) / Tensor._wrap(count) * Tensor._wrap(ties.astype(x.dtype)),)
 
 
@@ -147,8 +148,8 @@ def _extreme(x, dim, keepdim, axis, smallest):
         raise TypeError(f"{name}(x, dim): dim must be one int (it returns values and indices), got {dim!r}; "
                         f"to reduce several dims use a{name}(x, dim={tuple(dim)!r})")
     (d,) = _dims(x, dim, None, "min" if smallest else "max") or (0,)
-    _check_nonempty(x.data, d, "min" if smallest else "max")
-    idx = (np.argmin if smallest else np.argmax)(x.data, axis=d, keepdims=True) if x.ndim else np.array(0)
+    _check_nonempty(x._data, d, "min" if smallest else "max")
+    idx = (np.argmin if smallest else np.argmax)(x._data, axis=d, keepdims=True) if x.ndim else np.array(0)
     values = take_along_dim(x, idx, d) if x.ndim else x[()]
     if not keepdim and x.ndim:
         values, idx = values.squeeze(d), idx.squeeze(d)
@@ -158,7 +159,7 @@ def _extreme(x, dim, keepdim, axis, smallest):
 def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
     """x's elements at `indices` along `dim` (numpy's take_along_axis), differentiable through getitem.
     dim=None picks from the flattened x, as PyTorch."""
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if dim is None:
         return x.reshape(-1)[idx.reshape(-1)]
     if idx.ndim != x.ndim:
@@ -177,12 +178,12 @@ def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
 
 
 def _arg(fn, x: Tensor, dim, keepdim: bool) -> Tensor:
-    if x.data.size == 0:
+    if x._data.size == 0:
         raise ValueError(f"{fn.__name__}: cannot take it of an empty tensor of shape {x.shape}")
     if dim is None:
-        out = fn(x.data)
+        out = fn(x._data)
         out = np.reshape(out, (1,) * x.ndim) if keepdim else out
     else:
         (d,) = _dims(x, dim, None, fn.__name__)
-        out = fn(x.data, axis=d, keepdims=keepdim)
+        out = fn(x._data, axis=d, keepdims=keepdim)
     return Tensor._wrap(np.asarray(out, dtype=np.int64))

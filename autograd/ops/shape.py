@@ -48,7 +48,7 @@ class Contiguous(Op):
 
 def contiguous(x: Tensor) -> Tensor:
     """PyTorch's x.contiguous(): x itself when already row-major, else a row-major copy in the graph."""
-    return x if x.data.flags.c_contiguous else Contiguous.apply(x)
+    return x if x._data.flags.c_contiguous else Contiguous.apply(x)
 
 
 def permute(x: Tensor, *dims) -> Tensor:

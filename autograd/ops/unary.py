@@ -34,7 +34,7 @@ class Log(Op):
 
     def backward(self, g):
         x = self.inputs[0]
-        if (m := _unselected(g, x.data == 0)) is not None:
+        if (m := _unselected(g, x._data == 0)) is not None:
             x = where(m, 1.0, x)                   # where(x > 0, x.log(), 0) at x = 0: gradient 0, not nan
         return (g / x,)
 
@@ -50,7 +50,7 @@ class Sqrt(Op):
 
     def backward(self, g):
         y = self.out
-        if (m := _unselected(g, ~(y.data > 0))) is not None:
+        if (m := _unselected(g, ~(y._data > 0))) is not None:
             y = where(m, 1.0, y)                   # where(x > 0, x.sqrt(), 0) at x ≤ 0: gradient 0, not nan
         return (g / (2 * y),)
 
@@ -65,7 +65,7 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, g):
-        return (g * Tensor._wrap(np.sign(self.inputs[0].data)),)
+        return (g * Tensor._wrap(np.sign(self.inputs[0]._data)),)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001
@@ -149,9 +149,9 @@ class Relu(Op):
 
     def backward(self, g):
         y = self.out
-        mask = y.data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
+        mask = y._data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
         if not is_grad_enabled() and engine_owns(g, y):   # plain backward, nobody else sees g: mask it in place,
-            masked(g.data, mask, out=g.data)   # as numpy code does (W1 batch 10000: one (N, 128) array less at peak)
+            masked(g._data, mask, out=g._data)   # as numpy code does (W1 batch 10000: one (N, 128) array less at peak)
             return (g,)
         return _selected(g, mask)     # else g where mask, 0 elsewhere (a where when recorded): inf/nan g gives 0
 
@@ -163,7 +163,7 @@ def relu(x: Tensor) -> Tensor:
 def _floating(x) -> Tensor:
     """exp, log, ... of an integer tensor give the default float dtype, as PyTorch (numpy would give float64)."""
     x = as_tensor(x)
-    return Tensor._wrap(x.data.astype(get_default_dtype())) if x.data.dtype.kind in "iub" else x
+    return Tensor._wrap(x._data.astype(get_default_dtype())) if x._data.dtype.kind in "iub" else x
 
 
 def _erf(x: np.ndarray) -> np.ndarray:

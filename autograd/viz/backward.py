@@ -73,23 +73,23 @@ def vjp(op: Op, g: np.ndarray) -> list[np.ndarray | None]:
         grads = op.backward(Tensor._wrap(g))
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
-    return [None if gi is None or not need else _sum_to(np.asarray(gi.data), x.shape)
+    return [None if gi is None or not need else _sum_to(np.asarray(gi._data), x.shape)
             for x, need, gi in zip(op.inputs, op.needs_grad, grads)]
 
 
 def jacobians(op: Op, node: ONode) -> list[np.ndarray | None] | None:
     """For small ops, the local gradient d out / d input_i as a matrix, one VJP per output element."""
     o = op._out()
-    if o is None or o.data.size > SMALL:
+    if o is None or o._data.size > SMALL:
         return None
-    wanted = [need and x.data.size <= SMALL for x, need in zip(op._inputs, op.needs_grad)]
+    wanted = [need and x._data.size <= SMALL for x, need in zip(op._inputs, op.needs_grad)]
     if not any(wanted):
         return None
     rows: list[list[np.ndarray]] = [[] for _ in wanted]
-    for j in range(o.data.size):
-        e = np.zeros(o.data.size, dtype=o.data.dtype if o.data.dtype.kind == "f" else np.float64)
+    for j in range(o._data.size):
+        e = np.zeros(o._data.size, dtype=o._data.dtype if o._data.dtype.kind == "f" else np.float64)
         e[j] = 1
-        for k, g in enumerate(vjp(op, e.reshape(o.data.shape))):
+        for k, g in enumerate(vjp(op, e.reshape(o._data.shape))):
             if wanted[k]:
-                rows[k].append(np.zeros(op._inputs[k].data.size) if g is None else g.reshape(-1))
+                rows[k].append(np.zeros(op._inputs[k]._data.size) if g is None else g.reshape(-1))
     return [np.stack(r) if wanted[k] else None for k, r in enumerate(rows)]

@@ -95,7 +95,7 @@ def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = 
         rec.fill(t)
         live = t.ref()
         if show_data is True and live is not None and t.data is not None and t.data.values is None:
-            t.data = summarize(live.data, keep_values=True)   # asked for every value: the current ones
+            t.data = summarize(live._data, keep_values=True)   # asked for every value: the current ones
         if show_grad and t.is_leaf and g.grad_source in ("watch", "replay"):
             t.grad = rec.leaf_grad(t, seeds)
         elif show_grad and t.is_leaf and g.grad_source == ".grad":
@@ -124,7 +124,7 @@ def _replay(g: Graph, rec: Recorder, roots: list[Tensor], limit: int | None, sca
     try:
         rec.replay([r for r in roots if r.grad_fn is not None], limit=limit, consumers=scan[0])
         g.grad_source = "replay"
-        if any(r.data.size != 1 for r in roots if r.grad_fn is not None):
+        if any(r._data.size != 1 for r in roots if r.grad_fn is not None):
             g.notes.append("the output is not a scalar: gradients shown are for a seed of ones")
     except Exception as e:                  # e.g. a tensor changed in place: show the graph, say why no gradients
         g.notes.append(f"gradients not computed: {type(e).__name__}: {e}")
@@ -220,4 +220,4 @@ def _live_grad(t: TNode) -> Summary | None:
     live = t.ref()
     if live is None or live.grad is None:
         return None
-    return summarize(live.grad.data)
+    return summarize(live.grad._data)

@@ -130,9 +130,9 @@ class Recorder:
             if node is None:
                 return
             if node.visit is None or i <= node.last_i:     # first gradient of this op in this backward pass
-                self._visit(op, node, first=(i, np.asarray(g.data)), source="watch")
+                self._visit(op, node, first=(i, g._data), source="watch")
             node.last_i = i
-            self._edge(node, i, np.asarray(g.data))
+            self._edge(node, i, g._data)
         except Exception as e:                         # ... nor the user's backward
             self._failed(op, e)
 
@@ -201,7 +201,7 @@ class Recorder:
         if t.data is None:
             live = live if live is not None else t.ref()
             if live is not None:
-                t.data = summarize(live.data)
+                t.data = summarize(live._data)
 
     # -- gradients ---------------------------------------------------------------------------------------------
     def _visit(self, op: Op, node: ONode, first: tuple[int, np.ndarray] | None = None, root: bool = False,
@@ -239,16 +239,16 @@ class Recorder:
         """The seed of a scalar root: backward is linear in it, so compare the gradient sent to input i with
         the one a seed of 1 sends. (backward(gradient=...) is not visible to observers.)"""
         o = op._out()
-        if o is None or o.data.size != 1:
+        if o is None or o._data.size != 1:
             return None
         try:
-            one = vjp(op, np.ones_like(o.data))[i]
+            one = vjp(op, np.ones_like(o._data))[i]
         except Exception:
             return None
         denom = float(np.vdot(one, one)) if one is not None else 0.0
         if denom == 0.0:
             return None
-        return np.full_like(o.data, float(np.vdot(one, g)) / denom)
+        return np.full_like(o._data, float(np.vdot(one, g)) / denom)
 
     def _retire(self, root: int, keep: int = 4) -> None:
         """A watch() around a training loop sees a backward per step: keep full leaf gradients (the size of the

@@ -2,7 +2,7 @@
 
 DataLoader takes any object with `__len__` and `__getitem__`. Batches are fetched with one numpy fancy-index
 (not one Python call per sample) when the dataset allows it: a TensorDataset, a Subset of one, or a dataset
-exposing `.data`/`.targets` arrays and no transforms (nn.datasets.MNIST). PyTorch's `__getitems__(indices)`
+exposing `._data`/`.targets` arrays and no transforms (nn.datasets.MNIST). PyTorch's `__getitems__(indices)`
 (a list of samples for a list of indices) is used when a dataset defines it.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset: needs at least one tensor")
-        arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+        arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
         sizes = [a.shape[0] if a.ndim else None for a in arrays]
         if None in sizes or len(set(sizes)) != 1:
             raise ValueError(f"TensorDataset: size mismatch between tensors: every tensor needs the same first dim, "
@@ -45,7 +45,7 @@ class TensorDataset(Dataset):
 
     def _fetch_batch(self, indices: np.ndarray) -> list[Tensor]:
         """A whole batch with one fancy-index per tensor (DataLoader's fast path)."""
-        return [Tensor._wrap(t.data[indices]) for t in self.tensors]
+        return [Tensor._wrap(t._data[indices]) for t in self.tensors]
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -120,7 +120,7 @@ def default_collate(batch: list[Any]) -> Any:
     tuples and lists become a list of collated columns (as PyTorch), dicts a dict; strings stay a list."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._wrap(np.stack([s.data for s in batch]))
+        return Tensor._wrap(np.stack([s._data for s in batch]))
     if isinstance(first, np.ndarray):
         return Tensor._wrap(np.stack(batch))
     if isinstance(first, (bool, np.bool_)):

@@ -23,17 +23,17 @@ class Adagrad(Optimizer):
         for group in self.param_groups:            # PyTorch creates the state eagerly
             for p in group["params"]:
                 self.state[p] = {"step": 0,
-                                 "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+                                 "sum": np.full_like(p._data, group["initial_accumulator_value"])}
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
-            state.update(step=0, sum=np.full_like(p.data, group["initial_accumulator_value"]))
+            state.update(step=0, sum=np.full_like(p._data, group["initial_accumulator_value"]))
         state["step"] += 1
         tmp, g = self._tmp(p), grad
         if group["maximize"]:
             g = np.negative(grad, out=self._tmp(p, 1))
         if group["weight_decay"] != 0:
-            g = np.add(g, np.multiply(p.data, group["weight_decay"], out=tmp), out=self._tmp(p, 1))
+            g = np.add(g, np.multiply(p._data, group["weight_decay"], out=tmp), out=self._tmp(p, 1))
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
         np.multiply(g, g, out=tmp)
@@ -42,4 +42,4 @@ class Adagrad(Optimizer):
         tmp += group["eps"]
         np.divide(g, tmp, out=tmp)
         tmp *= clr
-        p.data -= tmp
+        p._data -= tmp

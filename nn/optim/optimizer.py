@@ -85,10 +85,10 @@ class Optimizer:
                     grad = p._grad                 # a leaf's: no property call (W1s/W4 steps: ~1 µs a parameter)
                     if grad is None:
                         continue
-                    g = grad.data
-                    if g.dtype != p.data.dtype or g.strides != p.data.strides:   # one copy in p's dtype and order:
+                    g = grad._data
+                    if g.dtype != p._data.dtype or g.strides != p._data.strides:   # one copy in p's dtype and order:
                         g = self._tmp(p, 2)        # then every pass runs in one order (a row-major gradient beside
-                        np.copyto(g, grad.data)    # a column-major weight: an Adam step 770 -> ~330 µs)
+                        np.copyto(g, grad._data)    # a column-major weight: an Adam step 770 -> ~330 µs)
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = {}
@@ -101,7 +101,7 @@ class Optimizer:
 
     def _tmp(self, p: Tensor, k: int = 0) -> np.ndarray:
         """Scratch array k shaped like p, allocated once and reused every step (not part of the state)."""
-        d, bufs = p.data, self._scratch.get(id(p))
+        d, bufs = p._data, self._scratch.get(id(p))
         if bufs is None:
             bufs = self._scratch[id(p)] = []
         if len(bufs) <= k:
@@ -150,12 +150,12 @@ class Optimizer:
                 continue
             entry = {}
             for k, v in s.items():
-                v = v.data if isinstance(v, Tensor) else v
+                v = v._data if isinstance(v, Tensor) else v
                 if isinstance(v, np.ndarray) and v.ndim > 0:
                     if v.shape != p.shape:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
                                          f"shape {v.shape}, but the parameter has shape {p.shape}")
-                    v, loaded = np.empty_like(p.data), v   # a copy in p's dtype and memory order (so the
+                    v, loaded = np.empty_like(p._data), v   # a copy in p's dtype and memory order (so the
                     v[...] = loaded                        # update runs over one order: axpy, not two passes)
                 elif isinstance(v, np.ndarray):
                     v = v.item()

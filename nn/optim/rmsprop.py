@@ -26,17 +26,17 @@ class RMSprop(Optimizer):
         lr, alpha, eps, wd, mu = (group[k] for k in ("lr", "alpha", "eps", "weight_decay", "momentum"))
         if not state:
             state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
+            state["square_avg"] = np.zeros_like(p._data)
             if mu > 0:
-                state["momentum_buffer"] = np.zeros_like(p.data)
+                state["momentum_buffer"] = np.zeros_like(p._data)
             if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p.data)
+                state["grad_avg"] = np.zeros_like(p._data)
         state["step"] += 1
         tmp, g = self._tmp(p), grad
         if group["maximize"]:
             g = np.negative(grad, out=self._tmp(p, 1))
         if wd != 0:
-            g = np.add(g, np.multiply(p.data, wd, out=tmp), out=self._tmp(p, 1))
+            g = np.add(g, np.multiply(p._data, wd, out=tmp), out=self._tmp(p, 1))
         s = state["square_avg"]
         s *= alpha
         np.multiply(g, g, out=tmp)
@@ -61,4 +61,4 @@ class RMSprop(Optimizer):
             np.multiply(buf, lr, out=tmp)
         else:
             tmp *= lr
-        p.data -= tmp
+        p._data -= tmp

@@ -32,7 +32,7 @@ class SGD(Optimizer):
             d = self._tmp(p)
             np.negative(grad, out=d) if group["maximize"] else np.copyto(d, grad)
             if wd != 0:
-                axpy(wd, p.data, d)
+                axpy(wd, p._data, d)
         if mu != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -47,4 +47,4 @@ class SGD(Optimizer):
                 axpy(mu, buf, d)
             else:
                 d = buf
-        axpy(-lr, d, p.data)                       # one pass, where numpy's p -= lr * d takes two
+        axpy(-lr, d, p._data)                       # one pass, where numpy's p -= lr * d takes two
