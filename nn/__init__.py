@@ -35,6 +35,7 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, Parameter
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .serialization import CheckpointError, load, save
 
 try:                      # the conv engineer's layers; a missing file is fine, a bug inside one is not hidden

@@ -1,0 +1,470 @@
+"""Recurrent layers: RNN, LSTM, GRU and their one-step cells, with PyTorch's parameters, gate order and numbers.
+
+A layer computes the input projections of all time steps in one matmul (x Wᵢₕᵀ + bᵢₕ, shape (T, N, G)), then runs
+the recurrence over time as one graph node per layer and direction (`Recurrence`): its forward and backward loop
+over time in numpy, so backpropagation through 1,000 steps records no per-step nodes, needs no recursion, and keeps
+memory linear in the length. The cells are the same equations written in Tensor ops (`lstm_step` etc.).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd import Op, Tensor, is_grad_enabled
+from autograd.dtypes import get_default_dtype, to_dtype
+
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# -- one step in Tensor ops (the cells, and the recorded backward used for higher-order gradients) -----------------
+def rnn_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool = False) -> Tensor:
+    """h' = tanh(gi + h Wₕₕᵀ + bₕₕ)  (or relu), with gi = x Wᵢₕᵀ + bᵢₕ."""
+    a = gi + F.linear(h, w_hh, b_hh)
+    return a.relu() if relu else a.tanh()
+
+
+def lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> tuple[Tensor, Tensor]:
+    """Gates i, f, g, o (PyTorch's order) = split(gi + h Wₕₕᵀ + bₕₕ); c' = σ(f)·c + σ(i)·tanh(g); h' = σ(o)·tanh(c')."""
+    i, f, g, o = (gi + F.linear(h, w_hh, b_hh)).chunk(4, -1)
+    c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c2.tanh(), c2
+
+
+def gru_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
+    """r, z = σ(gᵢ + gₕ) for their thirds; n = tanh(gᵢₙ + r·(Wₕₙ h + bₕₙ)); h' = (1 − z)·n + z·h  (PyTorch's GRU)."""
+    ir, iz, in_ = gi.chunk(3, -1)
+    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, -1)
+    r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
+    n = (in_ + r * hn).tanh()
+    return (1 - z) * n + z * h
+
+
+# -- the whole recurrence of one layer and direction as one node ---------------------------------------------------
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    """σ(a) = (1 + tanh(a/2))/2 in place: one transcendental, no overflow for any a."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+    return a
+
+
+class Recurrence(Op):
+    """hₜ = cell(gᵢ[t], hₜ₋₁) for t over the sequence (backwards if reverse), inputs (gi, Wₕₕ, h₀[, c₀][, bₕₕ]),
+    gi = x Wᵢₕᵀ + bᵢₕ of all steps. Output: every hₜ, (T, N, H); an LSTM's is (2, T, N, H) = (hₜ, cₜ).
+    Backward is backpropagation through time: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ in one matmul.
+    Forward keeps the gate activations for backward (as PyTorch's kernels do) rather than recomputing a step."""
+
+    def forward(self, gi, w, h0, *rest, mode, reverse):
+        self.mode, self.reverse = mode, reverse
+        c0 = rest[0] if mode == "LSTM" else None
+        b = rest[-1] if len(rest) > (mode == "LSTM") else None
+        T, N, H = gi.shape[0], gi.shape[1], w.shape[1]
+        out = np.empty((2, T, N, H) if mode == "LSTM" else (T, N, H), dtype=np.result_type(gi, w, h0))
+        hs = out[0] if mode == "LSTM" else out
+        saved = np.empty((T, N, 4 * H), out.dtype) if mode in ("LSTM", "GRU") else None
+        h, c, wt = h0, c0, w.T
+        for t in (range(T - 1, -1, -1) if reverse else range(T)):
+            a = h @ wt
+            if b is not None:
+                a += b
+            if mode == "GRU":
+                st = saved[t]                                       # r, z, n, Wₕₙh + bₕₙ (dr needs it)
+                np.add(gi[t, :, :2 * H], a[:, :2 * H], out=st[:, :2 * H])
+                _sigmoid(st[:, :2 * H])
+                st[:, 3 * H:] = a[:, 2 * H:]
+                n = np.tanh(gi[t, :, 2 * H:] + st[:, :H] * a[:, 2 * H:], out=st[:, 2 * H:3 * H])
+                h = hs[t] = n + st[:, H:2 * H] * (h - n)
+                continue
+            a += gi[t]
+            if mode == "LSTM":
+                _sigmoid(a[:, :2 * H])
+                np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+                _sigmoid(a[:, 3 * H:])
+                saved[t] = a
+                c = out[1, t] = a[:, H:2 * H] * c + a[:, :H] * a[:, 2 * H:3 * H]
+                h = hs[t] = a[:, 3 * H:] * np.tanh(c)
+            else:
+                h = hs[t] = np.tanh(a) if mode == "RNN_TANH" else np.maximum(a, 0)
+        self._saved = saved
+        return out
+
+    def release(self) -> None:
+        super().release()
+        self._saved = None           # the gate activations go with the graph
+
+    def backward(self, g):
+        if is_grad_enabled():                   # create_graph: the same recurrence in Tensor ops, differentiated
+            return self._recorded_backward(g)
+        return self._numpy_backward(g._data)
+
+    def _numpy_backward(self, g: np.ndarray) -> tuple:
+        """Backpropagation through time on arrays: the hot path of every recurrent training step."""
+        xs, mode, need = self.inputs, self.mode, self.needs_grad
+        gi, w, h0 = xs[0]._data, xs[1]._data, xs[2]._data
+        out = self.out._data
+        hs = out[0] if mode == "LSTM" else out
+        T, N, H = hs.shape
+        order = range(T) if self.reverse else range(T - 1, -1, -1)   # backward visits steps last-first
+        prev = (lambda t: h0 if t == T - 1 else hs[t + 1]) if self.reverse else (lambda t: h0 if t == 0 else hs[t - 1])
+        gh = g[0] if mode == "LSTM" else g
+        dgi = np.empty(gi.shape, out.dtype)
+        dgh = np.empty(gi.shape, out.dtype) if mode == "GRU" else dgi   # gradient of h Wₕₕᵀ + bₕₕ
+        dh = np.zeros((N, H), out.dtype)
+        s = self._saved
+        if mode == "LSTM":
+            gc, c0 = g[1], xs[3]._data
+            dc = np.zeros((N, H), out.dtype)
+            cs = out[1]
+        for t in order:
+            dh += gh[t]
+            if mode == "RNN_TANH":
+                dgi[t] = dh * (1 - hs[t] * hs[t])
+            elif mode == "RNN_RELU":
+                dgi[t] = dh * (hs[t] > 0)
+            elif mode == "LSTM":
+                i, f, gg, o = s[t, :, :H], s[t, :, H:2 * H], s[t, :, 2 * H:3 * H], s[t, :, 3 * H:]
+                tc = np.tanh(cs[t])
+                dc += gc[t] + dh * o * (1 - tc * tc)
+                cp = c0 if t == order[-1] else cs[t + 1 if self.reverse else t - 1]
+                d = dgi[t]
+                d[:, :H] = dc * gg * i * (1 - i)
+                d[:, H:2 * H] = dc * cp * f * (1 - f)
+                d[:, 2 * H:3 * H] = dc * i * (1 - gg * gg)
+                d[:, 3 * H:] = dh * tc * o * (1 - o)
+                dc *= f
+            else:
+                r, z, n, hn = s[t, :, :H], s[t, :, H:2 * H], s[t, :, 2 * H:3 * H], s[t, :, 3 * H:]
+                dn = dh * (1 - z) * (1 - n * n)
+                dr = dn * hn * r * (1 - r)
+                dz = dh * (prev(t) - n) * z * (1 - z)
+                dgi[t, :, :H], dgi[t, :, H:2 * H], dgi[t, :, 2 * H:] = dr, dz, dn
+                dgh[t, :, :2 * H] = dgi[t, :, :2 * H]
+                dgh[t, :, 2 * H:] = dn * r
+                dh *= z
+                dh += dgh[t] @ w
+                continue
+            dh = dgi[t] @ w
+        hprev = np.concatenate([hs[1:], h0[None]]) if self.reverse else np.concatenate([h0[None], hs[:-1]])
+        grads = [Tensor._wrap(dgi) if need[0] else None,
+                 Tensor._wrap(dgh.reshape(-1, dgh.shape[-1]).T @ hprev.reshape(-1, H)) if need[1] else None,
+                 Tensor._wrap(dh) if need[2] else None]
+        if mode == "LSTM":
+            grads.append(Tensor._wrap(dc) if need[3] else None)
+        if len(need) > len(grads):
+            grads.append(Tensor._wrap(dgh.sum((0, 1))) if need[-1] else None)
+        return tuple(grads)
+
+    def _recorded_backward(self, g: Tensor) -> tuple:
+        """The recurrence again in Tensor ops from the inputs, differentiated with create_graph, so gradients of
+        these gradients exist (a per-step graph: for second derivatives, not for training)."""
+        xs = self.inputs
+        with ag.enable_grad():
+            y = run_steps(self.mode, self.reverse, *xs)
+        want = [x for x, n in zip(xs, self.needs_grad) if n]
+        got = iter(ag.grad(y, want, g, create_graph=True, allow_unused=True))
+        return tuple(next(got) if n else None for n in self.needs_grad)
+
+
+def run_steps(mode: str, reverse: bool, gi: Tensor, w: Tensor, h0: Tensor, *rest: Tensor) -> Tensor:
+    """Recurrence's output computed step by step in Tensor ops (what its node computes in one)."""
+    c = rest[0] if mode == "LSTM" else None
+    b = rest[-1] if len(rest) > (mode == "LSTM") else None
+    T = gi.shape[0]
+    h, hs, cs = h0, [None] * T, [None] * T
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        if mode == "LSTM":
+            h, c = lstm_step(gi[t], h, c, w, b)
+            cs[t] = c
+        elif mode == "GRU":
+            h = gru_step(gi[t], h, w, b)
+        else:
+            h = rnn_step(gi[t], h, w, b, relu=mode == "RNN_RELU")
+        hs[t] = h
+    return ag.stack([ag.stack(hs), ag.stack(cs)]) if mode == "LSTM" else ag.stack(hs)
+
+
+# -- the layers ------------------------------------------------------------------------------------------------------
+class RNNBase(Module):
+    """What RNN, LSTM and GRU share: PyTorch's parameters (weight_ih_l{k}[_reverse], weight_hh_l..., bias_ih_l...,
+    bias_hh_l...), all initialised U(−1/√hidden_size, 1/√hidden_size), and the forward over layers and directions."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the probability of "
+                             f"an element being zeroed, got {dropout!r}")
+        if not isinstance(hidden_size, int) or hidden_size <= 0:
+            raise ValueError(f"{name}: hidden_size must be a positive integer, got {hidden_size!r}")
+        if not isinstance(num_layers, int) or num_layers <= 0:
+            raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
+        if proj_size:
+            raise NotImplementedError(f"{name}: proj_size (LSTM with projections) is not supported; use proj_size=0")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                          f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
+                          stacklevel=3)
+        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional, self.proj_size = bidirectional, proj_size
+        dt = get_default_dtype() if dtype is None else to_dtype(dtype)
+        gates = _GATES[mode] * hidden_size
+        self._flat_weights_names: list[str] = []
+        for layer in range(num_layers):
+            for suffix in (["", "_reverse"] if bidirectional else [""]):
+                size_in = input_size if layer == 0 else hidden_size * (2 if bidirectional else 1)
+                shapes = {"weight_ih": (gates, size_in), "weight_hh": (gates, hidden_size)}
+                if bias:
+                    shapes |= {"bias_ih": (gates,), "bias_hh": (gates,)}
+                for kind, shape in shapes.items():
+                    pname = f"{kind}_l{layer}{suffix}"
+                    setattr(self, pname, Parameter(np.empty(shape, dtype=dt)))
+                    self._flat_weights_names.append(pname)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size)
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        per = 4 if self.bias else 2
+        names = self._flat_weights_names
+        return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
+
+    def _layer_params(self, layer: int, direction: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+        s = f"_l{layer}{'_reverse' if direction else ''}"
+        b_ih = getattr(self, "bias_ih" + s) if self.bias else None
+        b_hh = getattr(self, "bias_hh" + s) if self.bias else None
+        return getattr(self, "weight_ih" + s), getattr(self, "weight_hh" + s), b_ih, b_hh
+
+    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+        name, lstm = type(self).__name__, self.mode == "LSTM"
+        x = ag.as_tensor(input)
+        if x.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D (L, H_in) or 3D (N, L, H_in)/(L, N, H_in), got "
+                             f"{x.ndim}D input of shape {tuple(x.shape)}")
+        if x.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                             f"got {x.shape[-1]} (input shape {tuple(x.shape)})")
+        batched = x.ndim == 3
+        if not batched:
+            x = x.unsqueeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        dirs = 2 if self.bidirectional else 1
+        want = (self.num_layers * dirs, x.shape[1], self.hidden_size)
+        if hx is None:
+            zeros = ag.zeros(*want, dtype=x.dtype)
+            h0, c0 = zeros, zeros
+        else:
+            h0, c0 = (hx if lstm else (hx, None))
+            h0, c0 = self._check_state(h0, want, batched, "h0"), self._check_state(c0, want, batched, "c0")
+        hn, cn = [], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(dirs):
+                w_ih, w_hh, b_ih, b_hh = self._layer_params(layer, d)
+                k = layer * dirs + d
+                ins = [F.linear(x, w_ih, b_ih), w_hh, h0[k]] + ([c0[k]] if lstm else []) + \
+                      ([b_hh] if b_hh is not None else [])
+                y = Recurrence.apply(*ins, mode=self.mode, reverse=bool(d))
+                last = 0 if d else -1
+                if lstm:
+                    hn.append(y[0, last])
+                    cn.append(y[1, last])
+                    y = y[0]
+                else:
+                    hn.append(y[last])
+                outs.append(y)
+            x = ag.cat(outs, -1) if dirs == 2 else outs[0]
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        h_n = ag.stack(hn)
+        state: Any = (h_n, ag.stack(cn)) if lstm else h_n
+        if not batched:
+            x = x.squeeze(1)
+            state = (state[0].squeeze(1), state[1].squeeze(1)) if lstm else state.squeeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        return x, state
+
+    def _check_state(self, s: Any, want: tuple, batched: bool, what: str) -> Tensor:
+        s = ag.as_tensor(s)
+        shape = want if batched else (want[0], want[2])
+        if tuple(s.shape) != shape:
+            kind = "batched" if batched else "unbatched"
+            raise ValueError(f"{type(self).__name__}: Expected hidden size {shape} for {kind} input, got "
+                             f"{tuple(s.shape)} for {what}")
+        return s if batched else s.unsqueeze(1)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.mode == "RNN_RELU":
+            s += ", nonlinearity='relu'"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        return s
+
+
+_LAYER_ARGS = ("num_layers", "bias", "batch_first", "dropout", "bidirectional")
+
+
+class RNN(RNNBase):
+    """Elman RNN: hₜ = tanh(xₜ Wᵢₕᵀ + bᵢₕ + hₜ₋₁ Wₕₕᵀ + bₕₕ) (or relu), stacked num_layers deep.
+    forward(input, h0=None) -> (output, h_n); input (L, N, H_in), (N, L, H_in) if batch_first, or (L, H_in)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
+                         num_layers, bias, batch_first, dropout, bidirectional, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (Hochreiter & Schmidhuber, 1997) with PyTorch's gate order i, f, g, o.
+    forward(input, (h0, c0)=None) -> (output, (h_n, c_n))."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device=device, dtype=dtype)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (Cho et al., 2014) with PyTorch's gate order r, z, n and n = tanh(Wᵢₙx + bᵢₙ +
+    r·(Wₕₙh + bₕₙ)). forward(input, h0=None) -> (output, h_n)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+
+# -- the cells -------------------------------------------------------------------------------------------------------
+class RNNCellBase(Module):
+    """One time step: weight_ih (G·hidden, input), weight_hh (G·hidden, hidden), bias_ih, bias_hh (G·hidden)."""
+
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        dt = get_default_dtype() if dtype is None else to_dtype(dtype)
+        g = self._gates * hidden_size
+        self.weight_ih = Parameter(np.empty((g, input_size), dtype=dt))
+        self.weight_hh = Parameter(np.empty((g, hidden_size), dtype=dt))
+        if bias:
+            self.bias_ih = Parameter(np.empty(g, dtype=dt))
+            self.bias_hh = Parameter(np.empty(g, dtype=dt))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
+    def _inputs(self, input: Any, hx: Any) -> tuple[Tensor, Any, bool]:
+        name = type(self).__name__
+        x = ag.as_tensor(input)
+        if x.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {x.ndim}D instead (shape "
+                             f"{tuple(x.shape)})")
+        if x.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input has inconsistent input_size: got {x.shape[-1]} expected "
+                             f"{self.input_size}")
+        batched = x.ndim == 2
+        if not batched:
+            x = x.unsqueeze(0)
+        n = x.shape[0]
+
+        def state(s: Any) -> Tensor:
+            if s is None:
+                return ag.zeros(n, self.hidden_size, dtype=x.dtype)
+            s = ag.as_tensor(s)
+            want = (n, self.hidden_size) if batched else (self.hidden_size,)
+            if tuple(s.shape) != want:
+                raise ValueError(f"{name}: Expected hidden of shape {want}, got {tuple(s.shape)}")
+            return s if batched else s.unsqueeze(0)
+
+        if isinstance(hx, tuple):
+            return x, tuple(state(s) for s in hx), batched
+        return x, state(hx), batched
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity!r}"
+        return s
+
+
+class RNNCell(RNNCellBase):
+    """h' = tanh(x Wᵢₕᵀ + bᵢₕ + h Wₕₕᵀ + bₕₕ) (or relu). forward(input, hx=None) -> h'."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device: Any = None, dtype: Any = None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: Unknown nonlinearity: {nonlinearity!r}. Select from 'tanh' or 'relu'.")
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, h, batched = self._inputs(input, hx)
+        h = rnn_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh,
+                     relu=self.nonlinearity == "relu")
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step, gates i, f, g, o. forward(input, (h, c)=None) -> (h', c')."""
+
+    _gates = 4
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
+        if hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
+            raise TypeError("LSTMCell: hx must be a tuple (h, c) of two tensors")
+        x, (h, c), batched = self._inputs(input, (None, None) if hx is None else hx)
+        h, c = lstm_step(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step, gates r, z, n. forward(input, hx=None) -> h'."""
+
+    _gates = 3
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, h, batched = self._inputs(input, hx)
+        h = gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        return h if batched else h.squeeze(0)
