@@ -1,7 +1,18 @@
-"""Hypothesis profiles (MyGrad's scheme): `ci` small and derandomized, `dev` (default) more, `intense` many.
-Pick one with HYPOTHESIS_PROFILE=ci|dev|intense; scripts/test.sh sets `ci`."""
-import os
+"""Shared test setup.
 
+Hypothesis profiles (MyGrad's scheme): `ci` small and derandomized, `dev` (default) more, `intense` many.
+Pick one with HYPOTHESIS_PROFILE=ci|dev|intense; scripts/test.sh sets `ci`.
+
+Data: tests marked `@pytest.mark.needs_mnist` read the full MNIST from $CHAINRULE_DATA/mnist. A fresh clone has
+no such folder, so they skip with a reason that says how to get it. CI sets CHAINRULE_REQUIRE_DATA=1 (`.ci/run`),
+and then a missing data set fails those tests instead: CI cannot go green by skipping them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -11,3 +22,47 @@ settings.register_profile("ci", max_examples=12, derandomize=True, print_blob=Tr
 settings.register_profile("dev", max_examples=40, **_common)
 settings.register_profile("intense", max_examples=500, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+               "t10k-labels-idx1-ubyte")
+HOW_TO_GET_MNIST = (
+    "needs the full MNIST: put its four IDX files (gzipped or not) in <DIR>/mnist and set CHAINRULE_DATA=<DIR>; "
+    "online, `CHAINRULE_DATA=<DIR> python -c \"from nn.datasets import MNIST; MNIST(download=True)\"` "
+    "fetches and checks them")
+
+
+def mnist_data_dir() -> Path | None:
+    """The folder named by $CHAINRULE_DATA when its mnist/ holds all four files, else None."""
+    root = os.environ.get("CHAINRULE_DATA")
+    if not root:
+        return None
+    folder = Path(root).expanduser() / "mnist"
+    found = all((folder / f).is_file() or (folder / f"{f}.gz").is_file() for f in MNIST_FILES)
+    return Path(root).expanduser() if found else None
+
+
+def _data_required() -> bool:
+    return os.environ.get("CHAINRULE_REQUIRE_DATA", "") not in ("", "0")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_mnist: reads the full MNIST from $CHAINRULE_DATA/mnist")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("needs_mnist") is None or mnist_data_dir() is not None:
+        return
+    where = os.environ.get("CHAINRULE_DATA") or "(CHAINRULE_DATA is not set)"
+    if _data_required():
+        pytest.fail(f"CHAINRULE_REQUIRE_DATA is set but MNIST is missing from {where}; this test "
+                    + HOW_TO_GET_MNIST, pytrace=False)
+    pytest.skip(HOW_TO_GET_MNIST)
+
+
+@pytest.fixture
+def mnist_root() -> Path:
+    """$CHAINRULE_DATA for tests marked needs_mnist (the marker has already skipped or failed without it)."""
+    root = mnist_data_dir()
+    assert root is not None, "use this fixture only in tests marked @pytest.mark.needs_mnist"
+    return root
