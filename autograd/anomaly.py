@@ -6,12 +6,15 @@ forward code that called that op.
         loss.backward()          # the first non-finite gradient raises AnomalyError naming the op and that line
 
 It uses the two observer hooks (`op.on_record`, `engine.on_edge`), so outside the block it costs nothing.
+Anomaly mode is per thread, as in PyTorch: the hooks stay installed while any thread has it on, and act only in
+the threads that do.
 """
 from __future__ import annotations
 
 import linecache
 import os
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +29,16 @@ if TYPE_CHECKING:
 _LIBRARY = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d) + os.sep
                  for d in ("autograd", "nn"))
 _ENGINE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_active = [0]                                      # nesting depth of detect_anomaly blocks
+
+
+class _Mode(threading.local):
+    def __init__(self) -> None:                    # each new thread starts with anomaly mode off
+        self.on = False
+
+
+_mode = _Mode()
+_lock = threading.Lock()
+_threads_on = [0]                                  # threads with anomaly mode on: the hooks stay while > 0
 
 
 class AnomalyError(RuntimeError):
@@ -35,6 +47,8 @@ class AnomalyError(RuntimeError):
 
 def _remember_call_site(op: Op) -> None:
     """Keep (file, line, function) of the frames that led to this op, innermost first, outside the engine itself."""
+    if not _mode.on:
+        return
     frames, f, user_frames = [], sys._getframe(2), 0
     while f is not None and user_frames < 3:       # the op's caller and two callers above it in user code
         name = f.f_code.co_filename
@@ -49,6 +63,8 @@ def _remember_call_site(op: Op) -> None:
 
 
 def _check_gradient(op: Op, index: int, g: Tensor) -> None:
+    if not _mode.on:
+        return
     a = g._data
     if a.dtype.kind not in "fc" or np.isfinite(a).all():
         return
@@ -88,18 +104,25 @@ def forward_traceback(op: Op) -> str:
 
 
 def set_detect_anomaly(mode: bool) -> None:
-    """Switch anomaly mode on or off (PyTorch's torch.autograd.set_detect_anomaly)."""
-    if mode and not _active[0]:
-        _op_module.on_record.append(_remember_call_site)
-        engine.on_edge.append(_check_gradient)
-    elif not mode and _active[0]:
-        _op_module.on_record.remove(_remember_call_site)
-        engine.on_edge.remove(_check_gradient)
-    _active[0] = 1 if mode else 0
+    """Switch anomaly mode on or off in this thread (PyTorch's torch.autograd.set_detect_anomaly)."""
+    mode = bool(mode)
+    with _lock:
+        if mode and not _mode.on:
+            _threads_on[0] += 1
+            if _threads_on[0] == 1:
+                _op_module.on_record.append(_remember_call_site)
+                engine.on_edge.append(_check_gradient)
+        elif not mode and _mode.on:
+            _threads_on[0] -= 1
+            if _threads_on[0] == 0:
+                _op_module.on_record.remove(_remember_call_site)
+                engine.on_edge.remove(_check_gradient)
+        _mode.on = mode
 
 
 def is_anomaly_enabled() -> bool:
-    return _active[0] > 0
+    """Whether anomaly mode is on in this thread."""
+    return _mode.on
 
 
 class detect_anomaly:  # noqa: N801  (PyTorch's name)
@@ -109,7 +132,7 @@ class detect_anomaly:  # noqa: N801  (PyTorch's name)
         self.check_nan = check_nan
 
     def __enter__(self) -> detect_anomaly:
-        self._prev = _active[0]
+        self._prev = _mode.on
         if self.check_nan and not self._prev:
             set_detect_anomaly(True)
         return self

@@ -1,0 +1,123 @@
+"""Reliability: per-thread grad and anomaly modes, and API edges that must give PyTorch's results or a clear error."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+
+# -- modes are per thread ---------------------------------------------------------------------------------------------
+def _train(seed: int, steps: int, barrier: threading.Barrier | None = None) -> list[float]:
+    """A small MLP trained with SGD (whose step runs under no_grad) and an eval under no_grad every few steps."""
+    rng = np.random.default_rng(seed)
+    x = ag.tensor(rng.normal(size=(32, 4)).astype(np.float32))
+    y = ag.tensor(rng.integers(0, 3, size=32))
+    ag.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    if barrier is not None:
+        barrier.wait()                             # both threads start their loops together
+    losses = []
+    for step in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if step % 7 == 0:
+            with ag.no_grad():
+                model(x)
+    return losses
+
+
+def test_two_threads_train_their_own_models_as_alone():
+    steps = 300
+    alone = [_train(seed, steps) for seed in (1, 2)]
+    barrier, results, errors = threading.Barrier(2), {}, []
+
+    def run(seed: int) -> None:
+        try:
+            results[seed] = _train(seed, steps, barrier)
+        except BaseException as e:                 # noqa: BLE001  (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert results[1] == alone[0] and results[2] == alone[1]
+    assert ag.is_grad_enabled()
+
+
+def _in_thread(fn):
+    out, errors = [], []
+
+    def run():
+        try:
+            out.append(fn())
+        except BaseException as e:                 # noqa: BLE001
+            errors.append(e)
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert not errors, errors
+    return out[0]
+
+
+def test_no_grad_in_one_thread_does_not_stop_another():
+    inside, go_on = threading.Event(), threading.Event()
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+
+    def hold_no_grad():
+        with ag.no_grad():
+            inside.set()
+            go_on.wait(10)
+            return ag.is_grad_enabled(), (w * 2).requires_grad
+
+    t_out = []
+    t = threading.Thread(target=lambda: t_out.append(hold_no_grad()))
+    t.start()
+    inside.wait(10)
+    try:
+        assert ag.is_grad_enabled()
+        y = (w * w).sum()                          # recorded here while the other thread is in no_grad
+        y.backward()
+        np.testing.assert_allclose(w.grad.numpy(), [2.0, 4.0])
+    finally:
+        go_on.set()
+        t.join()
+    assert t_out == [(False, False)]
+
+
+def test_new_thread_starts_with_grad_enabled_and_modes_do_not_leak():
+    with ag.no_grad():
+        assert _in_thread(ag.is_grad_enabled) is True
+    ag.set_grad_enabled(False)
+    try:
+        assert _in_thread(ag.is_grad_enabled) is True
+    finally:
+        ag.set_grad_enabled(True)
+    _in_thread(lambda: ag.set_grad_enabled(False))   # a thread switching off and ending: ours is untouched
+    assert ag.is_grad_enabled()
+    with ag.detect_anomaly():
+        assert ag.is_anomaly_enabled()
+        assert _in_thread(ag.is_anomaly_enabled) is False
+    assert not ag.is_anomaly_enabled()
+
+
+def test_anomaly_mode_is_per_thread():
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    with ag.detect_anomaly():
+        def other():                               # anomaly is off here: the Inf gradient passes silently
+            g, = ag.grad(x.sqrt().sum(), x)
+            return bool(np.isinf(g.numpy()).any())
+        assert _in_thread(other) is True
+        with pytest.raises(ag.AnomalyError, match="sqrt"):
+            ag.grad(x.sqrt().sum(), x)
