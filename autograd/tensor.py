@@ -10,10 +10,7 @@ import numpy as np
 from . import guards as _guards
 from . import op as _op_module
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
-from .grad_mode import _state
-from .version import FRESH, _standins, counter
-
-_INPLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+from .version import FRESH, counter
 
 
 class Tensor:
@@ -300,81 +297,13 @@ class Tensor:
     def __setitem__(self, idx: Any, value: Any) -> None:
         self._assign(idx, value, "setitem")
 
-    def _recording(self, other: Any, what: str) -> bool:
-        """Does this in-place change have to be recorded in the graph?"""
-        if not _state.enabled or not (self._requires_grad or getattr(other, "_requires_grad", False)):
-            return False
-        if self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(
-                f"{what}: in-place change of a leaf tensor that requires grad (shape {self.shape}, {self.dtype}) while "
-                "gradients are recorded: backward would have lost the value it needs. Update parameters inside "
-                "`with autograd.no_grad():`, e.g. `w -= lr * w.grad`, or use an out-of-place op (w = w + 1).")
-        return True
-
+    # the in-place machinery lives in inplace.py
+    def _recording(self, other: Any, what: str) -> bool: return _inplace.recording(self, other, what)
     def _update(self, name: str, other: Any, alpha: float = 1) -> Tensor:
-        if self._recording(other, f"in-place {name}"):
-            _guards.inplace_accumulation(self, other)   # total_loss += loss after loss.backward()
-            try:
-                fits = np.broadcast_shapes(self.shape, np.shape(other)) == self.shape
-            except ValueError:
-                fits = False
-            if not fits:
-                raise ValueError(f"in-place {name}: a value of shape {np.shape(other)} cannot update a tensor of "
-                                 f"shape {self.shape} in place; the result must keep the tensor's shape.")
-            old = self._alias()
-            other = old if other is self else other   # h *= h: the operand is the value before the change
-            new = getattr(ops, name)(old, other if alpha == 1 else other * alpha)
-            return self._rebase(new if new.dtype == self.dtype else new.to(self.dtype))   # in place keeps dtype
-        o = other._data if isinstance(other, Tensor) else other
-        o = o if alpha == 1 else o * alpha
-        try:
-            _INPLACE[name](self._data, o, out=self._data, casting="same_kind")
-        except (TypeError, ValueError) as e:       # numpy's casting error is a TypeError subclass we cannot rebuild
-            od = getattr(o, "dtype", type(o).__name__)
-            raise (TypeError if isinstance(e, TypeError) else ValueError)(
-                f"in-place {name}: cannot update a tensor of shape {self.shape} and dtype {self.dtype} with a value "
-                f"of shape {np.shape(o)} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
-                f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None
-        counter(self)[0] += 1
-        _guards.changed_in_place(self, name)       # which op and line, for the error if an op saved self
-        return self
-
-    def _assign(self, idx: Any, value: Any, what: str) -> Tensor:
-        if self._recording(value, what):
-            old = self._alias()
-            return self._rebase(ops.index_put(old, idx, old if value is self else value))
-        v = value._data if isinstance(value, Tensor) else value
-        try:
-            self._data[ops.normalize_index(idx)] = v
-        except (TypeError, ValueError, IndexError) as e:
-            raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
-                          f"of shape {self.shape} ({self.dtype}): {e}") from None
-        counter(self)[0] += 1
-        _guards.changed_in_place(self, what)
-        return self
-
-    def _alias(self) -> Tensor:
-        """A stand-in holding this tensor's current value and grad_fn, so an in-place change can be recorded
-        out of place: the old op now points at the stand-in, and self becomes the new op's output."""
-        old = Tensor._wrap(self._data)
-        old.grad_fn, old._requires_grad, old._vc, old.name = self.grad_fn, self._requires_grad, counter(self), self.name
-        if self.grad_fn is not None and self.grad_fn._out() is self:
-            self.grad_fn._out = weakref.ref(old)
-        if id(self) not in _standins:              # keyed by id (== is elementwise); dropped when self dies
-            weakref.finalize(self, _standins.pop, id(self), None)
-        earlier = [e for e in _standins.get(id(self), ()) if e[1]() is not None]
-        _standins[id(self)] = earlier + [(self._vc[0], weakref.ref(old))]   # ops that used self until now: source()
-        return old
-
-    def _rebase(self, new: Tensor) -> Tensor:
-        """Become `new` (the out-of-place result). Own storage now, one version on: ops that read self's old value
-        in backward refuse (as in PyTorch); the others get routed to the stand-in, which keeps the old storage."""
-        self._data, self.grad_fn, self._requires_grad = new._data, new.grad_fn, new._requires_grad
-        self._vc = [self._vc[0] + 1]
-        _guards.changed_in_place(self, new.grad_fn.name if new.grad_fn is not None else "an in-place op")
-        if new.grad_fn is not None:
-            new.grad_fn._out, new.grad_fn._out_version = weakref.ref(self), self._vc[0]
-        return self
+        return _inplace.update(self, name, other, alpha)
+    def _assign(self, idx: Any, value: Any, what: str) -> Tensor: return _inplace.assign(self, idx, value, what)
+    def _alias(self) -> Tensor: return _inplace.alias(self)
+    def _rebase(self, new: Tensor) -> Tensor: return _inplace.rebase(self, new)
 
     # -- math: one-liners into ops -----------------------------------------------------------------------------
     def exp(self): return ops.exp(self)
@@ -507,4 +436,5 @@ def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
 
 _op_module._wrap = Tensor._wrap
 def _backward(*args: Any, **kwargs: Any) -> None: raise RuntimeError("autograd.backprop not imported yet")  # set there
-from . import ops  # noqa: E402  (ops import Tensor from here)
+from . import inplace as _inplace  # noqa: E402  (it and ops import Tensor from here)
+from . import ops  # noqa: E402
