@@ -6,6 +6,7 @@
     opt.zero_grad(); loss.backward(); opt.step()
 """
 from . import data, functional, init, optim, utils
+from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import (
     GELU,
