@@ -9,19 +9,15 @@ from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detec
 from .backprop import backward, grad
 from .creation import (
                        arange,
+                       empty,
+                       empty_like,
                        eye,
                        from_numpy,
                        full,
                        full_like,
-                       generator,
                        linspace,
-                       manual_seed,
                        ones,
                        ones_like,
-                       rand,
-                       randint,
-                       randn,
-                       randperm,
                        zeros,
                        zeros_like,
 )
@@ -102,6 +98,26 @@ from .ops import (
                        unsqueeze,
                        var,
                        where,
+)
+from .random import (
+                       Generator,
+                       bernoulli,
+                       default_generator,
+                       generator,
+                       get_rng_state,
+                       initial_seed,
+                       manual_seed,
+                       multinomial,
+                       normal,
+                       rand,
+                       rand_like,
+                       randint,
+                       randint_like,
+                       randn,
+                       randn_like,
+                       randperm,
+                       seed,
+                       set_rng_state,
 )
 from .tensor import Tensor, as_tensor, tensor
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import guards as _guards
 from . import op as _op_module
+from .device import check_device
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
 from .version import FRESH, counter
 
@@ -366,6 +367,22 @@ class Tensor:
     def split(self, split_size_or_sections, dim=0): return ops.split(self, split_size_or_sections, dim)
     def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
 
+    # -- factories and random fills (creation.py, random.py) ------------------------------------------------
+    def new_zeros(self, *size, **kw): return _creation.new_filled(self, "new_zeros", size, 0, **kw)
+    def new_ones(self, *size, **kw): return _creation.new_filled(self, "new_ones", size, 1, **kw)
+    def new_empty(self, *size, **kw): return _creation.new_filled(self, "new_empty", size, None, **kw)
+    def new_full(self, size, fill_value, **kw):
+        return _creation.new_filled(self, "new_full", (size,), fill_value, **kw)
+    def new_tensor(self, data, **kw): return _creation.new_tensor(self, data, **kw)
+    def uniform_(self, a=0.0, b=1.0, *, generator=None): return _random.fill(self, "uniform", a, b, generator)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return _random.fill(self, "normal", mean, std, generator)
+    def bernoulli_(self, p=0.5, *, generator=None): return _random.fill(self, "bernoulli", p, None, generator)
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return _random.fill(self, "exponential", lambd, None, generator)
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return _random.multinomial(self, num_samples, replacement, generator=generator)
+
 
 _new = object.__new__
 class _HookHandle:
@@ -378,8 +395,10 @@ class _HookHandle:
             t._hooks = [h for h in t._hooks if h is not self._hook] or None
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None, *,
+           device: Any = None) -> Tensor:
     """A new leaf tensor (a copy of the data, as torch.tensor)."""
+    check_device(device, "tensor")
     data = data._data if isinstance(data, Tensor) else data
     arr = as_array(data, dtype)
     return Tensor(arr.copy() if arr is data else arr, requires_grad=requires_grad, name=name)
@@ -436,5 +455,7 @@ def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
 
 _op_module._wrap = Tensor._wrap
 def _backward(*args: Any, **kwargs: Any) -> None: raise RuntimeError("autograd.backprop not imported yet")  # set there
+from . import creation as _creation  # noqa: E402
 from . import inplace as _inplace  # noqa: E402  (it and ops import Tensor from here)
 from . import ops  # noqa: E402
+from . import random as _random  # noqa: E402

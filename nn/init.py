@@ -1,5 +1,6 @@
 """torch.nn.init: fill a weight in place with a distribution whose scale keeps activations well-behaved.
-Every random draw comes from autograd's seeded generator, so `ag.manual_seed(s)` makes a model reproducible."""
+Every random draw comes from autograd's default generator, so `ag.manual_seed(s)` makes a model reproducible, or
+from the `generator=` given (an `autograd.Generator`), as PyTorch's init functions take."""
 from __future__ import annotations
 
 import math
@@ -7,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.creation import generator
+from autograd import Generator, Tensor
+from autograd.random import numpy_rng
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -53,16 +54,16 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(gen: np.random.Generator | None) -> np.random.Generator:
-    return generator() if gen is None else gen
+def _rng(gen: Generator | None) -> np.random.Generator:
+    return numpy_rng(gen, "init")
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
     return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: np.random.Generator | None = None) -> Tensor:
+            generator: Generator | None = None) -> Tensor:
     return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
 
 
@@ -84,21 +85,21 @@ def eye_(tensor: Tensor) -> Tensor:
     return _fill(tensor, np.eye(*tensor.shape))
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """U(-a, a) with a = gain·√(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator: np.random.Generator | None = None) -> Tensor:
+                     generator: Generator | None = None) -> Tensor:
     """U(-b, b) with b = gain·√(3 / fan) (He et al., 2015). nn.Linear's default is a = √5: b = 1/√fan_in."""
     fan = _fan(tensor, mode)
     if fan == 0:
@@ -108,7 +109,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                    generator: np.random.Generator | None = None) -> Tensor:
+                    generator: Generator | None = None) -> Tensor:
     """N(0, std²) with std = gain / √fan."""
     fan = _fan(tensor, mode)
     if fan == 0:
@@ -117,7 +118,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator: np.random.Generator | None = None) -> Tensor:
+                  generator: Generator | None = None) -> Tensor:
     """N(mean, std²) redrawn until inside [a, b]."""
     rng = _rng(generator)
     out = rng.normal(mean, std, tensor.shape)

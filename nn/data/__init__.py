@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.creation import generator as _default_generator
+from autograd.random import numpy_rng
 
 
 class Dataset:
@@ -88,7 +88,7 @@ class ConcatDataset(Dataset):
 
 
 def random_split(dataset: Any, lengths: Sequence[int | float],
-                 generator: np.random.Generator | None = None) -> list[Subset]:
+                 generator: Any = None) -> list[Subset]:
     """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1)."""
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -106,13 +106,11 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
 
 
 def _rng(generator: Any) -> np.random.Generator:
-    if generator is None:
-        return _default_generator()
-    if isinstance(generator, (int, np.integer)):
+    """generator=: an autograd.Generator (PyTorch's form), None (the default generator), an int seed or a numpy
+    Generator."""
+    if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
-    if isinstance(generator, np.random.Generator):
-        return generator
-    raise TypeError(f"generator must be None, an int seed or a numpy Generator, got {type(generator).__name__}")
+    return numpy_rng(generator, "DataLoader")
 
 
 def default_collate(batch: list[Any]) -> Any:
@@ -167,8 +165,8 @@ def _batch_fetcher(dataset: Any) -> Callable[[np.ndarray], Any] | None:
 class DataLoader:
     """Batches of a dataset, each sample exactly once per epoch (shuffled afresh each epoch if asked).
 
-    `generator` (a numpy Generator or an int seed) makes shuffling independent of the global seed; by default
-    the shuffle order comes from autograd's generator, so `ag.manual_seed(s)` reproduces it."""
+    `generator` (an autograd.Generator, as PyTorch; or an int seed) makes shuffling independent of the global
+    seed; by default the shuffle order comes from the default generator, so `ag.manual_seed(s)` reproduces it."""
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False, sampler: Any = None,
                  batch_sampler: Any = None, num_workers: int = 0, collate_fn: Callable | None = None,

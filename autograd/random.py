@@ -1,0 +1,325 @@
+"""Randomness as PyTorch: `Generator` objects, the default generator that `manual_seed` seeds, and every random
+factory with `generator=`. Each Generator wraps a numpy PCG64 generator: same seed, same numbers (not PyTorch's
+numbers: a different algorithm, the same distributions)."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import numpy as np
+
+from .creation import _count, _float, _like_dtype, _make, _size
+from .device import check_device
+from .dtypes import to_dtype
+from .tensor import Tensor
+
+_DEFAULT_SEED = 67280421310721      # PyTorch's seed for a new Generator()
+_MAGIC = b"CRNG\x01"                 # marks a state from get_state(): format 1 = seed, PCG64 state and increment
+
+
+def _check_seed(seed: Any, fn: str) -> int:
+    seed = seed.item() if isinstance(seed, Tensor) else seed
+    if not isinstance(seed, (int, np.integer)):
+        raise RuntimeError(f"{fn} expected a long, but got {type(seed).__name__}")
+    if not -2**63 <= int(seed) < 2**64:
+        raise ValueError(f"{fn}: seed {seed} does not fit in 64 bits")
+    return int(seed) % 2**64         # PyTorch reads a negative seed as its unsigned 64-bit pattern
+
+
+class Generator:
+    """torch.Generator: an independent stream of random numbers. `Generator().manual_seed(s)` gives the same
+    numbers every run; pass it as `generator=` to any random function, DataLoader or nn.init function."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = check_device(device, "Generator")
+        self.manual_seed(_DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = _check_seed(seed, "manual_seed")
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))   # np.random.default_rng(seed)'s numbers
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy and return that seed."""
+        s = secrets.randbits(64)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The full state as a uint8 tensor (PyTorch's form); set_state() with it replays the same numbers."""
+        st = self._rng.bit_generator.state
+        raw = (_MAGIC + self._seed.to_bytes(8, "little") + st["state"]["state"].to_bytes(16, "little")
+               + st["state"]["inc"].to_bytes(16, "little") + bytes([st["has_uint32"]])
+               + st["uinteger"].to_bytes(4, "little"))
+        return Tensor._wrap(np.frombuffer(raw, dtype=np.uint8).copy())
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        if not isinstance(new_state, Tensor) or new_state.dtype != np.uint8:
+            what = new_state.dtype if isinstance(new_state, Tensor) else type(new_state).__name__
+            raise TypeError(f"set_state: the RNG state must be a uint8 tensor (what get_state() returns), got {what}")
+        raw = new_state.numpy().tobytes()
+        if len(raw) != len(_MAGIC) + 45 or not raw.startswith(_MAGIC):
+            raise RuntimeError(f"set_state: not a state from a chainrule Generator's get_state() ({len(raw)} bytes; "
+                               f"a state made by PyTorch cannot be read: the algorithms differ)")
+        b = raw[len(_MAGIC):]
+        bits = np.random.PCG64()
+        bits.state = {"bit_generator": "PCG64", "state": {"state": int.from_bytes(b[8:24], "little"),
+                      "inc": int.from_bytes(b[24:40], "little")}, "has_uint32": b[40],
+                      "uinteger": int.from_bytes(b[41:45], "little")}
+        self._seed, self._rng = int.from_bytes(b[:8], "little"), np.random.Generator(bits)
+        return self
+
+
+default_generator = Generator()
+default_generator.seed()                # a fresh seed each process, as PyTorch's default generator
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator (behind every random function, dropout, nn.init and shuffling); returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    default_generator.set_state(new_state)
+
+
+def generator() -> np.random.Generator:
+    """The default generator's numpy generator (for library code drawing with numpy directly)."""
+    return default_generator._rng
+
+
+def numpy_rng(generator: Any, fn: str) -> np.random.Generator:
+    """The numpy generator behind `generator=`: the default one for None; a numpy Generator passes through."""
+    if generator is None:
+        return default_generator._rng
+    if isinstance(generator, Generator):
+        return generator._rng
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(f"{fn}(): argument 'generator' must be a Generator (e.g. Generator().manual_seed(0)) or None, "
+                    f"not {type(generator).__name__}")
+
+
+def _floating(dtype: Any, fn: str) -> np.dtype:
+    dt = _float(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"{fn}(): draws floating-point numbers; dtype={dt} is not a floating dtype")
+    return dt
+
+
+def _uniform(rng: np.random.Generator, shape: tuple, dt: np.dtype) -> np.ndarray:
+    a = rng.random(shape, dtype=np.float64).astype(dt)
+    # a float64 just below 1 rounds to 1.0 in float32: keep PyTorch's [0, 1)
+    return np.minimum(a, np.nextafter(dt.type(1), dt.type(0)), out=a)
+
+
+def rand(*shape: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1)."""
+    dims, dt, _ = _size(shape, size, "rand"), _floating(dtype, "rand"), check_device(device, "rand")
+    return _make(_uniform(numpy_rng(generator, "rand"), dims, dt), requires_grad)
+
+
+def randn(*shape: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    dims, dt, _ = _size(shape, size, "randn"), _floating(dtype, "randn"), check_device(device, "randn")
+    return _make(numpy_rng(generator, "randn").standard_normal(dims).astype(dt), requires_grad)
+
+
+def _int_range(low: Any, high: Any, dt: np.dtype, fn: str) -> tuple[int, int]:
+    for what, v in (("low", low), ("high", high)):
+        if isinstance(v, (float, np.floating)) or not isinstance(v, (int, np.integer, Tensor)):
+            raise TypeError(f"{fn}(): argument '{what}' must be int, not {type(v).__name__}")
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(f"{fn}(): expected low < high, but got low={low} >= high={high}")
+    if dt.kind in "iub":
+        info = np.iinfo(dt) if dt.kind != "b" else np.iinfo(np.uint8)
+        top = 1 if dt.kind == "b" else info.max
+        if low < info.min or high - 1 > top:
+            raise RuntimeError(f"{fn}(): the range [{low}, {high}) does not fit dtype {dt}")
+    return low, high
+
+
+def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    """randint(high, size) or randint(low, high, size): integers in [low, high), int64 unless dtype says."""
+    if size is None and args and isinstance(args[-1], (tuple, list)):
+        args, size = args[:-1], args[-1]
+    if size is None:
+        raise TypeError("randint(): argument 'size' (a tuple of ints) is missing: randint(high, size) or "
+                        "randint(low, high, size)")
+    if len(args) not in (1, 2):
+        raise TypeError(f"randint(): expected randint(high, size) or randint(low, high, size), got {len(args)} "
+                        f"numbers before the size")
+    low, high = (0, *args) if len(args) == 1 else args
+    dt = np.dtype(np.int64) if dtype is None else to_dtype(dtype)
+    low, high = _int_range(low, high, dt, "randint")
+    dims, _ = _size((size,), None, "randint"), check_device(device, "randint")
+    values = numpy_rng(generator, "randint").integers(low, high, size=dims, dtype=np.int64)
+    return _make(values.astype(dt, copy=False), requires_grad)
+
+
+def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1."""
+    n, _ = _count(n, "n", "randperm"), check_device(device, "randperm")
+    dt = np.dtype(np.int64) if dtype is None else to_dtype(dtype)
+    return _make(numpy_rng(generator, "randperm").permutation(n).astype(dt), requires_grad)
+
+
+def _like(fn: str, input: Any, dtype: Any, device: Any, floating: bool = True) -> tuple[tuple, np.dtype]:
+    check_device(device, fn)
+    dt = _like_dtype(input, dtype)
+    if floating and dt.kind != "f":
+        raise TypeError(f"{fn}(): draws floating-point numbers, but the dtype is {dt}; pass dtype=float32 or "
+                        f"a floating-point tensor")
+    return np.shape(input), dt
+
+
+def rand_like(input: Any, *, generator: Any = None, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, dt = _like("rand_like", input, dtype, device)
+    return _make(_uniform(numpy_rng(generator, "rand_like"), shape, dt), requires_grad)
+
+
+def randn_like(input: Any, *, generator: Any = None, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, dt = _like("randn_like", input, dtype, device)
+    return _make(numpy_rng(generator, "randn_like").standard_normal(shape).astype(dt), requires_grad)
+
+
+def randint_like(input: Any, low: Any = 0, high: Any = None, *, generator: Any = None, dtype: Any = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+    """randint_like(x, high) or randint_like(x, low, high): shaped and typed like x."""
+    if high is None:
+        low, high = 0, low
+    shape, dt = _like("randint_like", input, dtype, device, floating=False)
+    low, high = _int_range(low, high, dt, "randint_like")
+    values = numpy_rng(generator, "randint_like").integers(low, high, size=shape, dtype=np.int64)
+    return _make(values.astype(dt, copy=False), requires_grad)
+
+
+def _float_array(x: Any, fn: str, what: str) -> np.ndarray:
+    a = x._data if isinstance(x, Tensor) else np.asarray(x)
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{fn} only supports floating-point dtypes for {what}, got: {a.dtype}")
+    return a
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:
+    """Indices drawn from each row of `input` (weights, need not sum to 1): with replacement, each draw is
+    independent; without, a drawn index cannot come again (each next draw in proportion to the weights left)."""
+    p = _float_array(input, "multinomial", "input")
+    if p.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {p.shape}")
+    if isinstance(num_samples, (bool, np.bool_)) or not isinstance(num_samples, (int, np.integer)):
+        raise TypeError(f"multinomial(): argument 'num_samples' must be int, not {type(num_samples).__name__}")
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (num_samples={num_samples})")
+    if not replacement and num_samples > p.shape[-1]:
+        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement "
+                           f"({num_samples} > {p.shape[-1]}); pass replacement=True to draw an index more than once")
+    rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
+    if not (np.isfinite(rows).all() and (rows >= 0).all()):
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0): a row of "
+                           "input is all zeros")
+    rng = numpy_rng(generator, "multinomial")
+    if replacement:
+        cdf = np.cumsum(rows, axis=1)
+        cdf /= cdf[:, -1:]                      # the last entry is exactly 1.0, and every u < 1
+        u = rng.random((len(rows), num_samples))
+        out = np.empty((len(rows), num_samples), dtype=np.int64)
+        for i in range(len(rows)):
+            out[i] = np.searchsorted(cdf[i], u[i], side="right")   # 'right': a zero weight is never drawn
+    else:
+        # exponential race: index j arrives at time E_j / p_j; the first k arrivals are k draws without replacement
+        keys = rows / rng.standard_exponential(rows.shape)
+        out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples].astype(np.int64)
+    return Tensor._wrap(out.reshape(*p.shape[:-1], num_samples))
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """normal(mean_tensor, std_tensor), normal(mean_tensor, std=1.0), normal(mean, std_tensor): one draw per
+    element of the broadcast shape; normal(mean, std, size): numbers, a shape, and dtype/device/requires_grad."""
+    tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
+    if tensors == (size is not None) or tensors and (dtype, device, requires_grad) != (None, None, False):
+        raise TypeError("normal(): expected normal(mean: Tensor, std: Tensor), normal(mean: Tensor, std: float), "
+                        "normal(mean: float, std: Tensor) or normal(mean: float, std: float, size, *, dtype, "
+                        f"device, requires_grad); got mean {type(mean).__name__}, std {type(std).__name__}, "
+                        f"size {size!r}")
+    rng = numpy_rng(generator, "normal")
+    if not tensors:
+        dims, dt, _ = _size((size,), None, "normal"), _floating(dtype, "normal"), check_device(device, "normal")
+        if not std >= 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        return _make((mean + std * rng.standard_normal(dims)).astype(dt), requires_grad)
+    m = _float_array(mean, "normal", "mean") if isinstance(mean, Tensor) else mean
+    s = _float_array(std, "normal", "std") if isinstance(std, Tensor) else std
+    if not np.all(np.asarray(s) >= 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    try:
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+    except ValueError:
+        raise RuntimeError(f"normal: the shapes of mean {np.shape(m)} and std {np.shape(s)} do not broadcast") \
+            from None
+    dt = np.result_type(*(a for a in (m, s) if isinstance(a, np.ndarray)))
+    return Tensor._wrap((m + s * rng.standard_normal(shape)).astype(dt))
+
+
+def _probabilities(p: np.ndarray, fn: str) -> None:
+    if p.size and not (np.min(p) >= 0 and np.max(p) <= 1):      # also false for nan
+        raise RuntimeError(f"{fn}: every probability must be in [0, 1], got values from {np.min(p)} to "
+                           f"{np.max(p)}")
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -> Tensor:
+    """1 with probability `input` elementwise (or with probability p everywhere), else 0; input's dtype."""
+    a = _float_array(input, "bernoulli", "input")
+    probs = a if p is None else np.asarray(p, dtype=np.float64)
+    _probabilities(probs, "bernoulli")
+    return Tensor._wrap((numpy_rng(generator, "bernoulli").random(a.shape) < probs).astype(a.dtype))
+
+
+# -- Tensor's in-place random fills: x.uniform_(), x.normal_(), x.bernoulli_(), x.exponential_() -----------------
+def fill(t: Tensor, kind: str, a: Any, b: Any, generator: Any) -> Tensor:
+    fn = f"{kind}_"
+    rng, shape = numpy_rng(generator, fn), t.shape
+    if t.dtype.kind != "f":
+        raise TypeError(f"{fn}: fills floating-point tensors with random numbers; this one is {t.dtype}")
+    if kind == "uniform":
+        if not a <= b:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+        values = rng.uniform(a, b, shape)
+    elif kind == "normal":
+        if not b >= 0:
+            raise RuntimeError(f"normal_ expects std >= 0.0, but found std {b}")
+        values = a + b * rng.standard_normal(shape)
+    elif kind == "exponential":
+        if not a > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={a}")
+        values = rng.standard_exponential(shape) / a
+    else:
+        probs = _float_array(a, fn, "p") if isinstance(a, Tensor) else np.asarray(a, dtype=np.float64)
+        _probabilities(probs, fn)
+        values = rng.random(shape) < probs
+    return t._assign(..., Tensor._wrap(values.astype(t.dtype)), fn)
