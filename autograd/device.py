@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 # PyTorch's device types: a name from this list is a real device chainrule does not have; anything else is a typo.
 _KNOWN = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "mtia", "privateuseone", "hpu", "ve", "lazy",
           "vulkan", "ort", "mkldnn", "opengl", "opencl", "ideep", "fpga", "maia")
@@ -21,8 +23,9 @@ class device:  # noqa: N801  (PyTorch's name)
             raise TypeError(f"device: expected a string such as 'cpu' or 'cuda:0', got {type!r}")
         name, _, num = type.partition(":")
         if name not in _KNOWN:
+            hint = " (for a dtype, pass chainrule.float32 and the like, not a string)" if _is_dtype_name(type) else ""
             raise RuntimeError(f"device: expected one of {', '.join(_KNOWN[:4])}, ... at the start of the device "
-                               f"string, got {type!r}")
+                               f"string, got {type!r}{hint}")
         if num:
             if index is not None or not num.isdigit():
                 raise RuntimeError(f"device: invalid device string {type!r}")
@@ -52,6 +55,14 @@ class device:  # noqa: N801  (PyTorch's name)
 CPU = device("cpu")
 
 
+def _is_dtype_name(s: str) -> bool:
+    try:
+        np.dtype(s)
+    except TypeError:
+        return False
+    return True
+
+
 def check_device(dev: Any, where: str) -> device:
     """The CPU for None, 'cpu', 'cpu:0', device('cpu') or 0-less forms; an error naming `where` for any other."""
     if dev is None:
@@ -64,3 +75,45 @@ def check_device(dev: Any, where: str) -> device:
                            f"(numpy). Use device='cpu' or leave device out; `chainrule.cuda.is_available()` is "
                            f"False, so `device = 'cuda' if chainrule.cuda.is_available() else 'cpu'` picks the CPU.")
     return CPU
+
+
+def get_default_device() -> device:
+    """PyTorch's `get_default_device()`: always the CPU here."""
+    return CPU
+
+
+def set_default_device(dev: Any) -> None:
+    """PyTorch's `set_default_device`: None or the CPU are accepted (nothing changes); any other device raises."""
+    check_device(dev, "set_default_device")
+
+
+def _is_device(a: Any) -> bool:
+    return isinstance(a, (str, device)) or isinstance(a, int) and not isinstance(a, bool)
+
+
+def parse_to(args: tuple, kwargs: dict, where: str) -> tuple[Any, bool]:
+    """PyTorch's `.to` arguments -> (dtype or None, copy). The forms: to(dtype), to(device), to(device, dtype),
+    to(other_tensor), each followed by non_blocking and copy, or as keywords. A non-CPU device raises."""
+    from .tensor import Tensor
+    kwargs = dict(kwargs)
+    bad = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if bad:
+        raise TypeError(f"{where}: unexpected keyword argument {sorted(bad)[0]!r}; expected device=, dtype=, "
+                        f"non_blocking=, copy= or memory_format=")
+    args, dev, dtype = list(args), kwargs.pop("device", None), kwargs.pop("dtype", None)
+    if args and isinstance(args[0], Tensor):                   # to(other): other's dtype (and device)
+        dtype = args.pop(0).dtype
+    elif args and _is_device(args[0]):                         # to(device[, dtype])
+        dev = args.pop(0)
+        if args and not isinstance(args[0], bool):
+            dtype = args.pop(0)
+    elif args and args[0] is not None and not isinstance(args[0], bool):   # to(dtype)
+        dtype = args.pop(0)
+    elif args and args[0] is None:
+        args.pop(0)
+    flags = dict(zip(("non_blocking", "copy"), args))
+    if len(args) > 2 or set(flags) & set(kwargs):
+        raise TypeError(f"{where}: too many or repeated arguments {args!r}; PyTorch's forms are to(dtype), "
+                        f"to(device), to(device, dtype) and to(tensor), then non_blocking and copy")
+    check_device(dev, where)
+    return dtype, bool({**kwargs, **flags}.get("copy", False))

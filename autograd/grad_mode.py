@@ -91,3 +91,17 @@ class set_grad_enabled:
 
     def __exit__(self, *exc: Any) -> None:
         _state.enabled = self._prev
+
+
+class inference_mode(_GradMode):
+    """PyTorch's inference_mode: here the same as no_grad (nothing is recorded); inference_mode(False) records, as
+    PyTorch's does. A `with` block or a decorator (`@inference_mode()` or `@inference_mode`)."""
+
+    def __init__(self, mode: bool | Callable = True) -> None:
+        super().__init__(mode if callable(mode) else None)
+        self.mode = not (callable(mode) or bool(mode))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._func is None:                     # @inference_mode(mode) on a function
+            return (enable_grad if self.mode else no_grad)(args[0])
+        return super().__call__(*args, **kwargs)

@@ -11,6 +11,7 @@ import numpy as np
 from .errors import freed_graph_error, inplace_error
 from .grad_mode import _state
 from .guards import shape_error
+from .nodes import Node
 from .version import counter
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 on_record: list[Callable[[Op], None]] = []   # observers of each recorded op (anomaly mode keeps its call site)
 
 
-class Op:
+class Op(Node):   # Node: PyTorch's graph-node interface, next_functions (nodes.py)
     """Base class of every primitive. `inputs`/`out` are Tensors still attached to the graph."""
 
     __slots__ = ("_inputs", "needs_grad", "_versions", "_out", "_out_version", "__dict__")  # __dict__: dim, shapes...

@@ -9,7 +9,8 @@ import numpy as np
 
 from . import guards as _guards
 from . import op as _op_module
-from .device import check_device
+from .device import CPU as _CPU
+from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
 from .version import FRESH, counter
 
@@ -132,7 +133,7 @@ class Tensor:
     shape = property(lambda self: self._data.shape)
     ndim = property(lambda self: self._data.ndim)
     dtype = property(lambda self: self._data.dtype)
-    device = property(lambda self: "cpu")
+    device = property(lambda self: _CPU)   # chainrule.device('cpu'): the only device (device.py)
     T = property(lambda self: self.permute(*range(self.ndim - 1, -1, -1)))
     mT = property(lambda self: self.transpose(-2, -1))
 
@@ -195,13 +196,12 @@ class Tensor:
         from .printing import tensor_repr
         return tensor_repr(self)
 
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
-        """Change dtype (differentiably); devices other than 'cpu' do not exist here."""
-        dtype = kwargs.get("dtype", dtype)
-        if dtype is None or isinstance(dtype, str) and dtype.startswith(("cpu", "cuda", "mps")):
-            return self
-        dtype = to_dtype(dtype)
-        return self if dtype == self._data.dtype else ops.cast(self, dtype)
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """PyTorch's to(dtype), to(device, dtype), to(other), copy=...: a differentiable cast; a device other
+        than the CPU raises (device.py)."""
+        dtype, copy = parse_to(args, kwargs, "Tensor.to")
+        dtype = self._data.dtype if dtype is None else to_dtype(dtype)
+        return ops.cast(self, dtype) if copy or dtype != self._data.dtype else self
 
     def type(self, dtype: Any) -> Tensor:
         return self.to(dtype)
@@ -224,7 +224,12 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(np.bool_)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
+        check_device(device if device is not None and not isinstance(device, int) else f"cuda:{device or 0}",
+                     "Tensor.cuda")
         return self
 
     def contiguous(self) -> Tensor:

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd import guards as _guards
+from autograd.device import check_device, parse_to
 from autograd.dtypes import to_dtype
 from autograd.grad_mode import _state as _grad_state
 from autograd.viz import scope as _viz_scope
@@ -264,14 +265,14 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Change the floating dtype of parameters and buffers; devices other than 'cpu' are accepted and ignored."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if not isinstance(a, (str, Tensor)) and a is not None and not _is_device(a):
-                dtype = a
+        """PyTorch's to(dtype), to(device, dtype), to(tensor): casts floating parameters and buffers (and their
+        grads) in place; a device other than the CPU raises, never a silent no-op."""
+        dtype, _ = parse_to(args, kwargs, "Module.to")
         if dtype is None:
             return self
         dtype = to_dtype(dtype)
+        if dtype.kind not in "fc":
+            raise TypeError(f"Module.to: only accepts floating point or complex dtypes, but got desired dtype={dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
             if t._data.dtype.kind == "f" and t._data.dtype != dtype:
                 t._data = t._data.astype(dtype)
@@ -291,8 +292,10 @@ class Module:
     def cpu(self) -> Module:
         return self
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Module:
-        raise RuntimeError("cuda: chainrule runs on the CPU only (numpy); drop the .cuda() call or use .to('cpu')")
+    def cuda(self, device: Any = None) -> Module:
+        check_device(device if device is not None and not isinstance(device, int) else f"cuda:{device or 0}",
+                     "Module.cuda")
+        return self
 
     # -- state -------------------------------------------------------------------------------------------------
     def state_dict(self, destination: dict | None = None, prefix: str = "",
@@ -362,10 +365,6 @@ def _check_name(module: Module, name: str, what: str) -> None:
         raise KeyError(f"{what}: name must be a non-empty string without '.', got {name!r}")
     if name in module.__dict__ and name not in ("training",):
         raise KeyError(f"{what}: attribute {name!r} already exists on {type(module).__name__}")
-
-
-def _is_device(a: Any) -> bool:
-    return type(a).__name__ == "device"
 
 
 def _to_numpy(v: Any) -> np.ndarray:

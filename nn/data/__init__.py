@@ -16,6 +16,16 @@ import numpy as np
 from autograd import Tensor
 from autograd.random import numpy_rng
 
+from . import sampler
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+
 
 class Dataset:
     """Map-style dataset: subclass it and define `__getitem__(i)` and `__len__()`."""
@@ -179,34 +189,35 @@ class DataLoader:
             raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
         if shuffle and sampler is not None:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                                 "sampler, and drop_last")
+            batch_size, drop_last = None, False
         self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
-        self.sampler, self.batch_sampler, self.collate_fn = sampler, batch_sampler, collate_fn
+        self.collate_fn = collate_fn
         self.num_workers = num_workers            # accepted for compatibility; loading is in-process
         self.generator = np.random.default_rng(int(generator)) if isinstance(generator, (int, np.integer)) \
             else generator
         if self.generator is not None:
             _rng(self.generator)
+        if sampler is None:                       # as PyTorch: .sampler and .batch_sampler always exist
+            sampler = RandomSampler(dataset, generator=self.generator) if shuffle else SequentialSampler(dataset)
+        if batch_sampler is None and batch_size is not None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.sampler, self.batch_sampler = sampler, batch_sampler
         self._fetch = None if collate_fn is not None else _batch_fetcher(dataset)
 
-    def _order(self) -> np.ndarray:
-        n = len(self.dataset)
-        if self.sampler is not None:
-            return np.fromiter(iter(self.sampler), dtype=np.int64)
-        return _rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
-
     def _batches(self) -> Iterator[np.ndarray]:
-        if self.batch_sampler is not None:
-            for b in self.batch_sampler:
+        bs = self.batch_sampler
+        if bs is None:                            # batch_size=None: single indices
+            s = self.sampler
+            yield from (np.asarray(i) for i in (s._indices() if isinstance(s, Sampler) else s))
+        elif type(bs) is BatchSampler:            # our own: whole index arrays, no Python list per batch
+            yield from bs._arrays()
+        else:
+            for b in bs:
                 yield np.asarray(b, dtype=np.int64)
-            return
-        order = self._order()
-        if self.batch_size is None:
-            yield from (np.asarray(i) for i in order)
-            return
-        bs, n = self.batch_size, len(order)
-        stop = n - n % bs if self.drop_last else n
-        for start in range(0, stop, bs):
-            yield order[start:start + bs]
 
     def __iter__(self) -> Iterator[Any]:
         for idx in self._batches():
@@ -219,12 +230,9 @@ class DataLoader:
                 yield (self.collate_fn or default_collate)(samples)
 
     def __len__(self) -> int:
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
-        if self.batch_size is None:
-            return n
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        return len(self.batch_sampler) if self.batch_sampler is not None else len(self.sampler)
 
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader", "default_collate"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader", "default_collate",
+           "sampler", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+           "BatchSampler"]
