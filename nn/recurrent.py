@@ -270,8 +270,10 @@ class RNNBase(Module):
             zeros = ag.zeros(*want, dtype=x.dtype)
             h0, c0 = zeros, zeros
         else:
-            h0, c0 = (hx if lstm else (hx, None))
-            h0, c0 = self._check_state(h0, want, batched, "h0"), self._check_state(c0, want, batched, "c0")
+            if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+                raise TypeError(f"{name}: hx must be a tuple (h0, c0) of two tensors")
+            h0 = self._check_state(hx[0] if lstm else hx, want, batched, "h0")
+            c0 = self._check_state(hx[1], want, batched, "c0") if lstm else None
         hn, cn = [], []
         for layer in range(self.num_layers):
             outs = []
@@ -314,8 +316,6 @@ class RNNBase(Module):
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
-        if self.mode == "RNN_RELU":
-            s += ", nonlinearity='relu'"
         if not self.bias:
             s += ", bias=False"
         if self.batch_first:
@@ -425,7 +425,7 @@ class RNNCellBase(Module):
         if not self.bias:
             s += ", bias=False"
         if getattr(self, "nonlinearity", "tanh") != "tanh":
-            s += f", nonlinearity={self.nonlinearity!r}"
+            s += f", nonlinearity={self.nonlinearity}"
         return s
 
 
