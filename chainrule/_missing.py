@@ -1,0 +1,165 @@
+"""The re-export helper and the teaching AttributeError of every chainrule namespace.
+
+`chainrule.X` for a PyTorch name chainrule lacks says so and names the nearest equivalent; a name PyTorch does not
+have either gets a plain AttributeError with close matches. _torch_names.py is PyTorch 2.13's public names:
+
+    {p: sorted(n for n in dir(importlib.import_module(p)) if not n.startswith("_")) for p in NAMESPACES}
+"""
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Callable
+from typing import Any
+
+from ._torch_names import TORCH_NAMES
+
+# PyTorch name -> what to write instead here (the first word names a chainrule object; tests check it exists)
+NEAR: dict[str, str] = {
+    "torch.mm": "chainrule.matmul (or a @ b)",
+    "torch.bmm": "chainrule.matmul (batched: (b, n, m) @ (b, m, p))",
+    "torch.mv": "chainrule.matmul",
+    "torch.dot": "chainrule.matmul (of two 1-d tensors)",
+    "torch.inner": "chainrule.matmul",
+    "torch.outer": "chainrule.mul (a[:, None] * b[None, :])",
+    "torch.ger": "chainrule.mul (a[:, None] * b[None, :])",
+    "torch.einsum": "chainrule.matmul (with permute/reshape)",
+    "torch.hstack": "chainrule.cat (dim=1, or dim=0 for 1-d tensors)",
+    "torch.vstack": "chainrule.cat (dim=0)",
+    "torch.row_stack": "chainrule.cat (dim=0)",
+    "torch.column_stack": "chainrule.stack (dim=1)",
+    "torch.dstack": "chainrule.stack (dim=-1)",
+    "torch.clamp_min": "chainrule.clamp (min=...)",
+    "torch.clamp_max": "chainrule.clamp (max=...)",
+    "torch.log10": "chainrule.log (log(x) / math.log(10))",
+    "torch.log2": "chainrule.log (log(x) / math.log(2))",
+    "torch.log1p": "chainrule.log (log(1 + x))",
+    "torch.expm1": "chainrule.exp (exp(x) - 1)",
+    "torch.rsqrt": "chainrule.sqrt (1 / sqrt(x))",
+    "torch.exp2": "chainrule.pow (2 ** x)",
+    "torch.sub_": "chainrule.sub",
+    "torch.true_divide": "chainrule.div",
+    "torch.divide": "chainrule.div",
+    "torch.multiply": "chainrule.mul",
+    "torch.subtract": "chainrule.sub",
+    "torch.negative": "chainrule.neg",
+    "torch.absolute": "chainrule.abs",
+    "torch.square_": "chainrule.square",
+    "torch.masked_fill": "chainrule.where (where(mask, value, x))",
+    "torch.tril": "chainrule.where (with a mask from arange)",
+    "torch.triu": "chainrule.where (with a mask from arange)",
+    "torch.gather": "chainrule.take_along_dim",
+    "torch.numel": "chainrule.Tensor (x.numel())",
+    "torch.is_tensor": "chainrule.Tensor (isinstance(x, chainrule.Tensor))",
+    "torch.FloatTensor": "chainrule.tensor (tensor(data, dtype=chainrule.float32))",
+    "torch.DoubleTensor": "chainrule.tensor (tensor(data, dtype=chainrule.float64))",
+    "torch.LongTensor": "chainrule.tensor (tensor(data, dtype=chainrule.int64))",
+    "torch.IntTensor": "chainrule.tensor (tensor(data, dtype=chainrule.int32))",
+    "torch.BoolTensor": "chainrule.tensor (tensor(data, dtype=chainrule.bool))",
+    "torch.ByteTensor": "chainrule.tensor (tensor(data, dtype=chainrule.uint8))",
+    "torch.asarray": "chainrule.as_tensor",
+    "torch.sigmoid_": "chainrule.sigmoid",
+    "torch.relu_": "chainrule.relu",
+    "torch.special": "chainrule.erf (and the other functions at the top level)",
+    "torch.logaddexp": "chainrule.logsumexp (of the two stacked)",
+    "torch.cumsum": "chainrule.Tensor (x.numpy().cumsum(), outside autograd)",
+    "torch.is_inference_mode_enabled": "chainrule.is_grad_enabled (inference_mode is no_grad here)",
+    "torch.compile": "chainrule.no_grad (there is no compiler: call the model directly)",
+    "torch.nn.PReLU": "chainrule.nn.LeakyReLU (a fixed slope)",
+    "torch.nn.RReLU": "chainrule.nn.LeakyReLU",
+    "torch.nn.ELU": "chainrule.nn.LeakyReLU",
+    "torch.nn.CELU": "chainrule.nn.LeakyReLU",
+    "torch.nn.SELU": "chainrule.nn.LeakyReLU",
+    "torch.nn.Mish": "chainrule.nn.SiLU",
+    "torch.nn.Hardswish": "chainrule.nn.SiLU",
+    "torch.nn.Hardtanh": "chainrule.clamp (x.clamp(-1, 1))",
+    "torch.nn.ReLU6": "chainrule.clamp (x.clamp(0, 6))",
+    "torch.nn.Softmin": "chainrule.nn.Softmax (of -x)",
+    "torch.nn.LogSigmoid": "chainrule.nn.functional.softplus (-softplus(-x))",
+    "torch.nn.Dropout1d": "chainrule.nn.Dropout",
+    "torch.nn.Dropout2d": "chainrule.nn.Dropout (drops single values, not whole channels)",
+    "torch.nn.AlphaDropout": "chainrule.nn.Dropout",
+    "torch.nn.GroupNorm": "chainrule.nn.LayerNorm",
+    "torch.nn.InstanceNorm2d": "chainrule.nn.LayerNorm",
+    "torch.nn.RMSNorm": "chainrule.nn.LayerNorm",
+    "torch.nn.LazyLinear": "chainrule.nn.Linear (give in_features)",
+    "torch.nn.Bilinear": "chainrule.nn.Linear",
+    "torch.nn.AdaptiveMaxPool2d": "chainrule.nn.AdaptiveAvgPool2d",
+    "torch.nn.AdaptiveAvgPool1d": "chainrule.nn.AvgPool1d",
+    "torch.nn.ParameterList": "chainrule.nn.ModuleList (or a list of Parameters registered one by one)",
+    "torch.nn.ParameterDict": "chainrule.nn.ModuleDict",
+    "torch.nn.KLDivLoss": "chainrule.nn.functional.log_softmax (sum(p * (log p - log q)))",
+    "torch.nn.CosineSimilarity": "chainrule.nn.functional.linear (normalise, then multiply)",
+    "torch.nn.TransformerEncoderLayer": "chainrule.nn.MultiheadAttention (with Linear and LayerNorm)",
+    "torch.nn.functional.elu": "chainrule.nn.functional.leaky_relu",
+    "torch.nn.functional.selu": "chainrule.nn.functional.leaky_relu",
+    "torch.nn.functional.mish": "chainrule.nn.functional.silu",
+    "torch.nn.functional.relu6": "chainrule.clamp (x.clamp(0, 6))",
+    "torch.nn.functional.hardtanh": "chainrule.clamp (x.clamp(-1, 1))",
+    "torch.nn.functional.logsigmoid": "chainrule.nn.functional.softplus (-softplus(-x))",
+    "torch.nn.functional.softmin": "chainrule.nn.functional.softmax (of -x)",
+    "torch.nn.functional.dropout2d": "chainrule.nn.functional.dropout",
+    "torch.nn.functional.dropout1d": "chainrule.nn.functional.dropout",
+    "torch.nn.functional.group_norm": "chainrule.nn.functional.layer_norm",
+    "torch.nn.functional.instance_norm": "chainrule.nn.functional.layer_norm",
+    "torch.nn.functional.adaptive_max_pool2d": "chainrule.nn.functional.adaptive_avg_pool2d",
+    "torch.nn.functional.kl_div": "chainrule.nn.functional.log_softmax (sum(p * (log p - log q)))",
+    "torch.nn.functional.cross_entropy_loss": "chainrule.nn.functional.cross_entropy",
+    "torch.nn.functional.cosine_similarity": "chainrule.nn.functional.linear (normalise, then multiply)",
+    "torch.optim.Adamax": "chainrule.optim.Adam",
+    "torch.optim.NAdam": "chainrule.optim.Adam",
+    "torch.optim.RAdam": "chainrule.optim.Adam",
+    "torch.optim.SparseAdam": "chainrule.optim.Adam",
+    "torch.optim.ASGD": "chainrule.optim.SGD",
+    "torch.optim.Rprop": "chainrule.optim.RMSprop",
+    "torch.optim.LBFGS": "chainrule.optim.Adam (LBFGS's closure works with every optimizer's step)",
+    "torch.optim.lr_scheduler.CyclicLR": "chainrule.optim.lr_scheduler.OneCycleLR",
+    "torch.optim.lr_scheduler.PolynomialLR": "chainrule.optim.lr_scheduler.LambdaLR",
+    "torch.optim.lr_scheduler.ChainedScheduler": "chainrule.optim.lr_scheduler.SequentialLR",
+    "torch.utils.data.IterableDataset": "chainrule.utils.data.Dataset (map-style: __len__ and __getitem__)",
+    "torch.utils.data.ChainDataset": "chainrule.utils.data.ConcatDataset",
+    "torch.autograd.Variable": "chainrule.tensor (tensor(data, requires_grad=True); Variable is a Tensor)",
+    "torch.autograd.forward_ad": "chainrule.autograd.functional.jacobian (reverse mode only)",
+    "torch.cuda.amp": "chainrule.float32 (no mixed precision: drop autocast and GradScaler)",
+}
+
+
+def public(module: types.ModuleType) -> dict[str, Any]:
+    """The names `module` offers its users: its __all__, else its public names that are not modules or
+    typing/stdlib helpers it happens to import (np, Any, annotations)."""
+    if hasattr(module, "__all__"):
+        names = [n for n in module.__all__ if not isinstance(getattr(module, n), types.ModuleType)]
+    else:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    out = {}
+    for n in names:
+        v = getattr(module, n)
+        home = getattr(v, "__module__", None)
+        if isinstance(v, types.ModuleType) or (isinstance(home, str)
+                                               and home.partition(".")[0] not in ("autograd", "nn", "numpy")):
+            continue
+        out[n] = v
+    return out
+
+
+def missing(torch_path: str, namespace: dict[str, Any]) -> Callable[[str], Any]:
+    """A module `__getattr__` for the chainrule namespace shaped like `torch_path` (whose globals are `namespace`)."""
+    ours = "chainrule" + torch_path[len("torch"):]
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):                 # __path__, __wrapped__...: tools probing, not users
+            raise AttributeError(f"module {ours!r} has no attribute {name!r}")
+        close = difflib.get_close_matches(name, [n for n in namespace if not n.startswith("_")], n=3, cutoff=0.7)
+        similar = ", ".join(f"{ours}.{c}" for c in close)
+        key = f"{torch_path}.{name}"
+        if name in TORCH_NAMES.get(torch_path, ()) or key in NEAR:
+            msg = f"chainrule has no {key} (yet)"
+            if key in NEAR:
+                msg += f"; the nearest equivalent here: {NEAR[key]}"
+            elif similar:
+                msg += f"; similar names here: {similar}"
+            raise AttributeError(msg + ". docs/porting.md lists what differs from PyTorch.")
+        hint = f" Did you mean: {similar}?" if similar else ""
+        raise AttributeError(f"module {ours!r} has no attribute {name!r}.{hint}")
+
+    return __getattr__

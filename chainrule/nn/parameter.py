@@ -1,0 +1,4 @@
+"""torch.nn.parameter: Parameter."""
+from nn.module import Parameter
+
+__all__ = ["Parameter"]
