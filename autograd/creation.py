@@ -46,11 +46,11 @@ def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def _float(dtype: Any) -> np.dtype:
-    return get_default_dtype() if dtype is None else to_dtype(dtype)
+    return to_dtype(get_default_dtype() if dtype is None else dtype)
 
 
 def _like_dtype(input: Any, dtype: Any) -> np.dtype:
-    return to_dtype(dtype) if dtype is not None else input.dtype if isinstance(input, Tensor) else as_array(input).dtype
+    return to_dtype(dtype) if dtype is not None else np.asarray(input).dtype
 
 
 def zeros(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
@@ -165,8 +165,10 @@ def from_numpy(a: np.ndarray) -> Tensor:
 def new_filled(self: Tensor, fn: str, shape: tuple, fill: Any, size: Any = None, dtype: Any = None,
                device: Any = None, requires_grad: bool = False) -> Tensor:
     """Tensor.new_zeros/new_ones/new_empty(*size) (fill None: uninitialised) and new_full(size, fill_value)."""
+    if fn == "new_full" and not isinstance(shape[0], (tuple, list)):
+        raise TypeError(f"new_full(): argument 'size' must be tuple of ints, not {type(shape[0]).__name__}")
     dims, _ = _size(shape, size, fn), check_device(device, fn)
-    dt = self.dtype if dtype is None else to_dtype(dtype)
+    dt = self._data.dtype if dtype is None else to_dtype(dtype)
     return _make(np.empty(dims, dt) if fill is None else np.full(dims, fill, dt), requires_grad)
 
 
@@ -175,7 +177,7 @@ def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
     """A copy of `data` with self's dtype unless told otherwise, detached from any graph (torch's new_tensor)."""
     check_device(device, "new_tensor")
     data = data._data if isinstance(data, Tensor) else data
-    return _make(np.array(data, dtype=self.dtype if dtype is None else to_dtype(dtype)), requires_grad)
+    return _make(np.array(data, dtype=self._data.dtype if dtype is None else to_dtype(dtype)), requires_grad)
 
 
 _MOVED = ("generator", "manual_seed", "rand", "randn", "randint", "randperm")
