@@ -1,5 +1,5 @@
-"""Creating tensors: PyTorch's factories (zeros, ones, empty, full, arange, linspace, eye, the *_like and new_*
-forms) with its size rules. The random factories live in random.py."""
+"""Creating tensors: PyTorch's factories (zeros, ones, empty, full, arange, linspace, eye, the *_like and
+new_* forms) with its size rules. The random factories live in random.py."""
 from __future__ import annotations
 
 import operator
@@ -17,8 +17,8 @@ def _is_int(v: Any) -> bool:
 
 
 def _size(shape: tuple, size: Any, fn: str) -> tuple[int, ...]:
-    """PyTorch's `*size`: ints as varargs, one tuple/list/Size, or `size=`. Floats are a TypeError (numpy would
-    truncate 3.5 to 3), a negative size a RuntimeError; both name `fn`."""
+    """PyTorch's `*size`: ints as varargs, one tuple/list/Size, or `size=`. Floats are a TypeError (numpy
+    would truncate 3.5 to 3), a negative size a RuntimeError; both name `fn`."""
     if size is not None:
         if shape:
             raise TypeError(f"{fn}() got multiple values for argument 'size'")
@@ -36,7 +36,8 @@ def _size(shape: tuple, size: Any, fn: str) -> tuple[int, ...]:
                             f"{type(s).__name__} at pos {i}")
     dims = tuple(operator.index(s) for s in shape)
     if any(d < 0 for d in dims):
-        raise RuntimeError(f"{fn}(): trying to create a tensor with negative dimension {min(dims)}: {list(dims)}")
+        raise RuntimeError(f"{fn}(): trying to create a tensor with negative dimension {min(dims)}: "
+                           f"{list(dims)}")
     return dims
 
 
@@ -72,7 +73,8 @@ def empty(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
     return _make(np.empty(dims, dtype=_float(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """dtype from fill_value as PyTorch: bool -> bool, int -> int64, float -> the default float dtype."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' must be tuple of ints, not {type(size).__name__}")
@@ -113,7 +115,7 @@ def _number(v: Any, what: str, fn: str) -> Any:
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """[start, end) by step. Integers give int64, any float argument gives the default float dtype (PyTorch's)."""
+    """[start, end) by step. Integers give int64, any float argument the default float dtype (PyTorch's)."""
     if end is None:
         start, end = 0, start
     start, end, step = (_number(v, w, "arange") for v, w in ((start, "start"), (end, "end"), (step, "step")))
@@ -144,10 +146,12 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
     check_device(device, "linspace")
     dt = _float(dtype)
     values = np.linspace(start, end, steps)
-    return _make((np.trunc(values) if dt.kind in "iu" else values).astype(dt), requires_grad)  # PyTorch truncates
+    values = np.trunc(values) if dt.kind in "iu" else values          # PyTorch truncates to integer dtypes
+    return _make(values.astype(dt), requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
     n = _count(n, "n", "eye")
     m = n if m is None else _count(m, "m", "eye")
     check_device(device, "eye")
@@ -161,10 +165,10 @@ def from_numpy(a: np.ndarray) -> Tensor:
     return Tensor._wrap(a)
 
 
-# -- Tensor.new_*: same dtype (and device) as self unless told otherwise ---------------------------------------------
+# -- Tensor.new_*: same dtype (and device) as self unless told otherwise ----------------------------------
 def new_filled(self: Tensor, fn: str, shape: tuple, fill: Any, size: Any = None, dtype: Any = None,
                device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Tensor.new_zeros/new_ones/new_empty(*size) (fill None: uninitialised) and new_full(size, fill_value)."""
+    """Tensor.new_zeros/new_ones/new_empty(*size) (fill None: uninitialised), new_full(size, fill_value)."""
     if fn == "new_full" and not isinstance(shape[0], (tuple, list)):
         raise TypeError(f"new_full(): argument 'size' must be tuple of ints, not {type(shape[0]).__name__}")
     dims, _ = _size(shape, size, fn), check_device(device, fn)
@@ -174,7 +178,7 @@ def new_filled(self: Tensor, fn: str, shape: tuple, fill: Any, size: Any = None,
 
 def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:
-    """A copy of `data` with self's dtype unless told otherwise, detached from any graph (torch's new_tensor)."""
+    """A copy of `data` with self's dtype unless told otherwise, detached from any graph (as torch)."""
     check_device(device, "new_tensor")
     data = data._data if isinstance(data, Tensor) else data
     return _make(np.array(data, dtype=self._data.dtype if dtype is None else to_dtype(dtype)), requires_grad)

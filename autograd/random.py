@@ -1,6 +1,6 @@
-"""Randomness as PyTorch: `Generator` objects, the default generator that `manual_seed` seeds, and every random
-factory with `generator=`. Each Generator wraps a numpy PCG64 generator: same seed, same numbers (not PyTorch's
-numbers: a different algorithm, the same distributions)."""
+"""Randomness as PyTorch: `Generator` objects, the default generator that `manual_seed` seeds, and every
+random factory with `generator=`. Each Generator wraps a numpy PCG64 generator: same seed, same numbers (not
+PyTorch's numbers: a different algorithm, the same distributions)."""
 from __future__ import annotations
 
 import secrets
@@ -14,7 +14,7 @@ from .dtypes import to_dtype
 from .tensor import Tensor
 
 _DEFAULT_SEED = 67280421310721      # PyTorch's seed for a new Generator()
-_MAGIC = b"CRNG\x01"                 # marks a state from get_state(): format 1 = seed, PCG64 state and increment
+_MAGIC = b"CRNG\x01"                 # marks a get_state() state; format 1: seed, PCG64 state and increment
 
 
 def _check_seed(seed: Any, fn: str) -> int:
@@ -59,11 +59,13 @@ class Generator:
     def set_state(self, new_state: Tensor) -> Generator:
         if not isinstance(new_state, Tensor) or new_state.dtype != np.uint8:
             what = new_state.dtype if isinstance(new_state, Tensor) else type(new_state).__name__
-            raise TypeError(f"set_state: the RNG state must be a uint8 tensor (what get_state() returns), got {what}")
+            raise TypeError(f"set_state: the RNG state must be a uint8 tensor (what get_state() returns), "
+                            f"got {what}")
         raw = new_state.numpy().tobytes()
         if len(raw) != len(_MAGIC) + 45 or not raw.startswith(_MAGIC):
-            raise RuntimeError(f"set_state: not a state from a chainrule Generator's get_state() ({len(raw)} bytes; "
-                               f"a state made by PyTorch cannot be read: the algorithms differ)")
+            raise RuntimeError(f"set_state: not a state from a chainrule Generator's get_state() "
+                               f"({len(raw)} bytes; a state made by PyTorch cannot be read: the algorithms "
+                               f"differ)")
         b = raw[len(_MAGIC):]
         bits = np.random.PCG64()
         bits.state = {"bit_generator": "PCG64", "state": {"state": int.from_bytes(b[8:24], "little"),
@@ -78,7 +80,7 @@ default_generator.seed()                # a fresh seed each process, as PyTorch'
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator (behind every random function, dropout, nn.init and shuffling); returns it."""
+    """Seed the default generator (behind every random function, dropout, nn.init, shuffling); returns it."""
     return default_generator.manual_seed(seed)
 
 
@@ -111,8 +113,8 @@ def numpy_rng(generator: Any, fn: str) -> np.random.Generator:
         return generator._rng
     if isinstance(generator, np.random.Generator):
         return generator
-    raise TypeError(f"{fn}(): argument 'generator' must be a Generator (e.g. Generator().manual_seed(0)) or None, "
-                    f"not {type(generator).__name__}")
+    raise TypeError(f"{fn}(): argument 'generator' must be a Generator (e.g. Generator().manual_seed(0)) or "
+                    f"None, not {type(generator).__name__}")
 
 
 def _floating(dtype: Any, fn: str) -> np.dtype:
@@ -166,8 +168,8 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
         raise TypeError("randint(): argument 'size' (a tuple of ints) is missing: randint(high, size) or "
                         "randint(low, high, size)")
     if len(args) not in (1, 2):
-        raise TypeError(f"randint(): expected randint(high, size) or randint(low, high, size), got {len(args)} "
-                        f"numbers before the size")
+        raise TypeError(f"randint(): expected randint(high, size) or randint(low, high, size), got "
+                        f"{len(args)} numbers before the size")
     low, high = (0, *args) if len(args) == 1 else args
     dt = np.dtype(np.int64) if dtype is None else to_dtype(dtype)
     low, high = _int_range(low, high, dt, "randint")
@@ -223,25 +225,29 @@ def _float_array(x: Any, fn: str, what: str) -> np.ndarray:
     return a
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Any = None) -> Tensor:
     """Indices drawn from each row of `input` (weights, need not sum to 1): with replacement, each draw is
-    independent; without, a drawn index cannot come again (each next draw in proportion to the weights left)."""
+    independent; without, a drawn index cannot come again (each next draw in proportion to the weights
+    left)."""
     p = _float_array(input, "multinomial", "input")
     if p.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {p.shape}")
     if isinstance(num_samples, (bool, np.bool_)) or not isinstance(num_samples, (int, np.integer)):
-        raise TypeError(f"multinomial(): argument 'num_samples' must be int, not {type(num_samples).__name__}")
+        raise TypeError(f"multinomial(): argument 'num_samples' must be int, "
+                        f"not {type(num_samples).__name__}")
     if num_samples <= 0:
         raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (num_samples={num_samples})")
     if not replacement and num_samples > p.shape[-1]:
-        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement "
-                           f"({num_samples} > {p.shape[-1]}); pass replacement=True to draw an index more than once")
+        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
+                           f"replacement ({num_samples} > {p.shape[-1]}); pass replacement=True to draw an "
+                           f"index more than once")
     rows = p.reshape(-1, p.shape[-1]).astype(np.float64)
     if not (np.isfinite(rows).all() and (rows >= 0).all()):
         raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
     if (rows.sum(axis=1) <= 0).any():
-        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0): a row of "
-                           "input is all zeros")
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0): a row "
+                           "of input is all zeros")
     rng = numpy_rng(generator, "multinomial")
     if replacement:
         cdf = np.cumsum(rows, axis=1)
@@ -251,7 +257,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         for i in range(len(rows)):
             out[i] = np.searchsorted(cdf[i], u[i], side="right")   # 'right': a zero weight is never drawn
     else:
-        # exponential race: index j arrives at time E_j / p_j; the first k arrivals are k draws without replacement
+        # exponential race: index j arrives at time E_j / p_j; the first k arrivals are k successive draws
         keys = rows / rng.standard_exponential(rows.shape)
         out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples].astype(np.int64)
     return Tensor._wrap(out.reshape(*p.shape[:-1], num_samples))
@@ -260,16 +266,17 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """normal(mean_tensor, std_tensor), normal(mean_tensor, std=1.0), normal(mean, std_tensor): one draw per
-    element of the broadcast shape; normal(mean, std, size): numbers, a shape, and dtype/device/requires_grad."""
+    element of the broadcast shape; normal(mean, std, size): numbers, a shape, dtype/device/requires_grad."""
     tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
     if tensors == (size is not None) or tensors and (dtype, device, requires_grad) != (None, None, False):
-        raise TypeError("normal(): expected normal(mean: Tensor, std: Tensor), normal(mean: Tensor, std: float), "
-                        "normal(mean: float, std: Tensor) or normal(mean: float, std: float, size, *, dtype, "
-                        f"device, requires_grad); got mean {type(mean).__name__}, std {type(std).__name__}, "
-                        f"size {size!r}")
+        raise TypeError("normal(): expected normal(mean: Tensor, std: Tensor), normal(mean: Tensor, "
+                        "std: float), normal(mean: float, std: Tensor) or normal(mean: float, std: float, "
+                        f"size, *, dtype, device, requires_grad); got mean {type(mean).__name__}, std "
+                        f"{type(std).__name__}, size {size!r}")
     rng = numpy_rng(generator, "normal")
     if not tensors:
-        dims, dt, _ = _size((size,), None, "normal"), _floating(dtype, "normal"), check_device(device, "normal")
+        dims, dt = _size((size,), None, "normal"), _floating(dtype, "normal")
+        check_device(device, "normal")
         if not std >= 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         return _make((mean + std * rng.standard_normal(dims)).astype(dt), requires_grad)
@@ -280,8 +287,8 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
     try:
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
     except ValueError:
-        raise RuntimeError(f"normal: the shapes of mean {np.shape(m)} and std {np.shape(s)} do not broadcast") \
-            from None
+        raise RuntimeError(f"normal: the shapes of mean {np.shape(m)} and std {np.shape(s)} do not "
+                           f"broadcast") from None
     dt = np.result_type(*(a for a in (m, s) if isinstance(a, np.ndarray)))
     return Tensor._wrap((m + s * rng.standard_normal(shape)).astype(dt))
 
@@ -300,7 +307,7 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
     return Tensor._wrap((numpy_rng(generator, "bernoulli").random(a.shape) < probs).astype(a.dtype))
 
 
-# -- Tensor's in-place random fills: x.uniform_(), x.normal_(), x.bernoulli_(), x.exponential_() -----------------
+# -- Tensor's in-place random fills: x.uniform_(), x.normal_(), x.bernoulli_(), x.exponential_() ---------
 def fill(t: Tensor, kind: str, a: Any, b: Any, generator: Any) -> Tensor:
     fn = f"{kind}_"
     rng, shape = numpy_rng(generator, fn), t.shape

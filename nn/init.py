@@ -1,6 +1,6 @@
 """torch.nn.init: fill a weight in place with a distribution whose scale keeps activations well-behaved.
-Every random draw comes from autograd's default generator, so `ag.manual_seed(s)` makes a model reproducible, or
-from the `generator=` given (an `autograd.Generator`), as PyTorch's init functions take."""
+Every random draw comes from autograd's default generator, so `ag.manual_seed(s)` makes a model reproducible,
+or from the `generator=` given (an `autograd.Generator`), as PyTorch's init functions take."""
 from __future__ import annotations
 
 import math

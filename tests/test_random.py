@@ -1,6 +1,7 @@
 """Randomness as PyTorch: Generator objects, the default generator, generator= everywhere PyTorch takes one,
-multinomial/normal/bernoulli. Our numbers are not PyTorch's (another algorithm): the tests pin reproducibility,
-independence, shapes, dtypes and errors against torch, and distributions by seeded statistics."""
+multinomial/normal/bernoulli. Our numbers are not PyTorch's (another algorithm): the tests pin
+reproducibility, independence, shapes, dtypes and errors against torch, and distributions by seeded
+statistics."""
 import numpy as np
 import pytest
 
@@ -14,7 +15,7 @@ def _name(dtype) -> str:
     return str(dtype).split(".")[-1]            # torch.float32 / float32 / chainrule.float32 -> float32
 
 
-# -- Generator ---------------------------------------------------------------------------------------------------
+# -- Generator -----------------------------------------------------------------------------------------------
 
 
 def test_same_seed_same_numbers_and_generators_are_independent():
@@ -27,7 +28,7 @@ def test_same_seed_same_numbers_and_generators_are_independent():
     c, d = ag.Generator().manual_seed(9), ag.Generator().manual_seed(9)
     ag.manual_seed(0)
     first = ag.randn(3, generator=c).tolist()
-    ag.manual_seed(1)                                              # reseeding the default leaves c and d alone
+    ag.manual_seed(1)                                       # reseeding the default leaves c and d alone
     assert ag.randn(3, generator=d).tolist() == first
 
 
@@ -56,7 +57,7 @@ def test_state_round_trips_and_rejects_strangers():
     g.manual_seed(99)
     assert g.set_state(state) is g and g.initial_seed() == 5
     assert ag.rand(4, generator=g).tolist() == first
-    state.numpy()[-1] ^= 1                                         # the returned state is a copy: g is unchanged
+    state.numpy()[-1] ^= 1                                  # the returned state is a copy: g is unchanged
     with pytest.raises(TypeError, match="uint8 tensor"):
         g.set_state(ag.zeros(3))
     with pytest.raises(RuntimeError, match="not a state from a chainrule Generator"):
@@ -75,7 +76,7 @@ def test_default_generator_functions():
 
 
 def test_manual_seed_keeps_the_numbers_it_always_gave():
-    """Seeded programs (demos, README numbers) keep their numbers: the default generator is numpy's default_rng."""
+    """Seeded programs (demos, README numbers) keep their numbers: the default is numpy's default_rng."""
     ag.manual_seed(0)
     ref = np.random.default_rng(0)
     np.testing.assert_array_equal(ag.rand(3).numpy(), ref.random(3).astype(np.float32))
@@ -91,7 +92,7 @@ def test_rand_never_reaches_one_in_float32():
     assert (_uniform(AlmostOne(), (3,), np.dtype(np.float32)) < 1).all()
 
 
-# -- generator= everywhere ----------------------------------------------------------------------------------------
+# -- generator= everywhere -----------------------------------------------------------------------------------
 DRAWS = {
     "rand": lambda g: ag.rand(3, 2, generator=g),
     "randn": lambda g: ag.randn((3,), generator=g),
@@ -133,7 +134,8 @@ def test_generator_keyword_reproduces_and_leaves_the_default_alone(name):
     np.testing.assert_array_equal(draw(None).numpy(), default)   # None: the default generator, seeded
 
 
-@pytest.mark.parametrize("fn", [lambda: ag.randn(2, generator=5), lambda: ag.multinomial(ag.ones(2), 1, generator=1),
+@pytest.mark.parametrize("fn", [lambda: ag.randn(2, generator=5),
+                                lambda: ag.multinomial(ag.ones(2), 1, generator=1),
                                 lambda: nn.init.normal_(ag.zeros(2), generator="seed")])
 def test_a_wrong_generator_is_a_clear_error(fn):
     with pytest.raises(TypeError, match="argument 'generator' must be a Generator"):
@@ -151,11 +153,12 @@ def test_in_place_fills_respect_autograd():
         ag.zeros(2, dtype=ag.int64).normal_()
 
 
-# -- multinomial ----------------------------------------------------------------------------------------------------
+# -- multinomial ---------------------------------------------------------------------------------------------
 MULTINOMIAL = [  # (input, num_samples, replacement, what our message says)
     ([1.0, 2.0], 3, False, "cannot sample n_sample > prob_dist.size"), ([1.0, -2.0], 1, False, "element < 0"),
-    ([[1.0, 1.0], [0.0, 0.0]], 1, True, "sum of probabilities <= 0"), ([1.0, 0.0, 0.0], 0, False, "n_sample <= 0"),
-    ([1.0, 2.0], -1, True, "n_sample <= 0"), (1.0, 1, False, "1 or 2 dim"), ([[[1.0]]], 1, False, "1 or 2 dim"),
+    ([[1.0, 1.0], [0.0, 0.0]], 1, True, "sum of probabilities <= 0"),
+    ([1.0, 0.0, 0.0], 0, False, "n_sample <= 0"), ([1.0, 2.0], -1, True, "n_sample <= 0"),
+    (1.0, 1, False, "1 or 2 dim"), ([[[1.0]]], 1, False, "1 or 2 dim"),
     ([1.0, float("inf")], 1, True, "`inf`, `nan`"), ([1.0, float("nan")], 1, False, "`inf`, `nan`"),
     ([1, 2], 1, False, "floating-point dtypes"), ([], 1, False, "cannot sample n_sample > prob_dist.size"),
 ]
@@ -216,10 +219,12 @@ def test_multinomial_without_replacement_is_successive_sampling():
     assert set(d[:2]) == {1, 3} and set(d[2:]) == {0, 2}
 
 
-# -- normal, bernoulli, and the plain distributions -------------------------------------------------------------------
+# -- normal, bernoulli, and the plain distributions ----------------------------------------------------------
 NORMAL_FORMS = [
-    "lib.normal(lib.zeros(3), lib.ones(3))", "lib.normal(lib.zeros(2, 1), lib.ones(3))", "lib.normal(0.0, lib.ones(3))",
-    "lib.normal(lib.zeros(3), 2.0)", "lib.normal(lib.zeros(3, dtype=lib.float64), 1.0)", "lib.normal(0.0, 1.0, (2, 3))",
+    "lib.normal(lib.zeros(3), lib.ones(3))", "lib.normal(lib.zeros(2, 1), lib.ones(3))",
+    "lib.normal(0.0, lib.ones(3))", "lib.normal(lib.zeros(3), 2.0)",
+    "lib.normal(lib.zeros(3, dtype=lib.float64), 1.0)",
+    "lib.normal(0.0, 1.0, (2, 3))",
     "lib.normal(0, 1, (2,))", "lib.normal(2.0, 3.0, size=(2,), dtype=lib.float64)",
 ]
 
@@ -231,9 +236,10 @@ def test_normal_forms_as_torch(expr):
     assert ours.shape == tuple(theirs.shape) and _name(ours.dtype) == _name(theirs.dtype)
 
 
-@pytest.mark.parametrize("expr", ["lib.normal(0.0, 1.0)", "lib.normal(lib.zeros(3), lib.ones(3), (3,))",
-                                  "lib.normal(lib.zeros(2), lib.ones(3))", "lib.normal(lib.zeros(3), -lib.ones(3))",
-                                  "lib.normal(0.0, -1.0, (2,))"])
+@pytest.mark.parametrize("expr", [
+    "lib.normal(0.0, 1.0)", "lib.normal(lib.zeros(3), lib.ones(3), (3,))",
+    "lib.normal(lib.zeros(2), lib.ones(3))",
+    "lib.normal(lib.zeros(3), -lib.ones(3))", "lib.normal(0.0, -1.0, (2,))"])
 def test_normal_errors_as_torch(expr):
     torch = pytest.importorskip("torch")
     with pytest.raises(Exception) as theirs:
