@@ -8,6 +8,7 @@ from . import guards as _guards
 from .grad_mode import set_grad_enabled
 from .ops.shape import unbroadcast
 from .ownership import owned
+from .remains import SMALL_GRAPH, keep, light
 from .tensor import Tensor
 from .version import _standins, counter, source
 
@@ -77,12 +78,16 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
         order = toposort([t.grad_fn for t in roots if t.grad_fn is not None])
         if retain_graph:
             _guards.kept_graph(roots, order)       # warns when a kept graph grows backward after backward
-        for op in order:
+        small = len(order) <= SMALL_GRAPH          # a teaching-size graph keeps every edge's gradient too
+        for step, op in enumerate(order, 1):
             entry = pending.pop(op, None)          # freed as soon as it is used
+            sent = None
             if entry is not None:
                 g_out, out = entry                 # `out` held here so op.out stays alive
                 if out._hooks is not None or want is not None or out._retains_grad:   # skip a call per op: W2 -6%
                     g_out = _finish(out, g_out, want, found)
+                if not retain_graph:               # for viz.draw after backward; before it: relu may reuse g_out
+                    sent = keep(op, g_out, out, step, small)
                 xs, versions = op._inputs, op._versions
                 for i, g in enumerate(op.backward(g_out)):
                     if g is None or not op.needs_grad[i]:
@@ -96,8 +101,12 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                         g = g.to(x.dtype)
                     for observe in on_edge:
                         observe(op, i, g)
+                    if sent is not None:
+                        sent[i] = light(g._data)
                     _add(pending, x.grad_fn or x, x, g)
             if not retain_graph:
+                if entry is None:
+                    keep(op, None, None, step, False)
                 op.release()                       # drop inputs now; a second backward gets a clear error
     for g, leaf in pending.values():               # leaves: one summed gradient each, then hooks, then .grad
         if leaf._hooks is not None or want is not None or leaf._retains_grad:

@@ -146,7 +146,9 @@ def test_common_flow_watch_then_backward_then_draw_after_the_graph_is_freed(tmp_
         assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]        # no temporary left behind
 
 
-def test_unwatched_draw_after_backward_says_how_to_fix_it():
+def test_unwatched_draw_after_backward_says_how_to_fix_it(monkeypatch):
+    from autograd import remains
+    monkeypatch.setattr(remains, "enabled", False)      # backward keeps nothing: only watch() could have
     *_, loss = logistic_regression()
     loss.backward()
     with pytest.raises(RuntimeError, match=r"freed by backward\(\).*viz\.watch\(\).*retain_graph=True"):

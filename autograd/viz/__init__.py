@@ -10,9 +10,11 @@
     viz.print_graph(loss)                   # the same graph as a text tree (no graphviz needed)
     print(viz.trace(loss))                  # backward step by step: downstream = local × upstream
 
-Before backward (or with retain_graph=True) no watch is needed: draw() and trace() run a private backward over
-the graph to show its gradients, without touching any `.grad`. Only graphviz's Python package is imported, and
-only when a picture is drawn: `import autograd` needs numpy alone.
+No watch is needed for a first picture: after a plain `loss.backward()`, draw() and trace() use what backward
+kept of each op it freed (autograd/remains.py: the structure, arrays of up to 16 elements, norms of larger
+gradients), and before backward (or with retain_graph=True) they run a private backward over the graph, touching
+no `.grad`. watch() also keeps statistics of large tensors, call sites and module boxes.
+Only graphviz's Python package is imported, and only when a picture is drawn: `import autograd` needs numpy alone.
 """
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class Graph:
     freed: list[TNode] = field(default_factory=list)       # tensors whose producer backward freed unrecorded
     hidden_ops: Counter = field(default_factory=Counter)   # op name -> count, for the ops not drawn
     hidden_tensors: int = 0
-    grad_source: str | None = None      # 'watch', 'replay', '.grad' or None
+    grad_source: str | None = None      # 'watch', 'replay', 'backward' (autograd/remains.py), '.grad' or None
     notes: list[str] = field(default_factory=list)
     recorder: Recorder | None = None
     names: dict[int, str] = field(default_factory=dict)   # TNode key -> display name
@@ -98,12 +98,12 @@ def collect(roots: list[Tensor], max_nodes: int | None = 300, show_grad: bool = 
             t.data = summarize(live._data, keep_values=True)   # asked for every value: the current ones
         if show_grad and t.is_leaf and g.grad_source in ("watch", "replay"):
             t.grad = rec.leaf_grad(t, seeds)
-        elif show_grad and t.is_leaf and g.grad_source == ".grad":
-            t.grad = _live_grad(t)
+        elif show_grad and t.is_leaf and g.grad_source in (".grad", "backward"):
+            t.grad = _live_grad(t) or t.grad
     for o in g.ops:
         for i, x in enumerate(o.inputs):
             grad = o.edges[i] if i < len(o.edges) else None
-            if grad is None and g.grad_source == ".grad" and x.is_leaf:
+            if grad is None and g.grad_source in (".grad", "backward") and x.is_leaf:
                 grad = _live_grad(x)
             g.edges.append(Edge(x, o, grad if show_grad else None))
         g.edges.append(Edge(o, o.out, o.out.grad if show_grad else None))

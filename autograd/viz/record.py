@@ -7,7 +7,8 @@ gradient that flowed along it. It fills them from three sources:
 
 - `op.on_record` (forward inside `watch()`): structure, the module call, the call site;
 - `engine.on_edge` (backward inside `watch()`): each gradient sent, seen before the op is released;
-- `replay()`: a private backward over a graph that still exists, when nobody watched (touches no `.grad`).
+- `replay()`: a private backward over a graph that still exists, when nobody watched (touches no `.grad`);
+- `autograd/remains.py`: what a plain backward leaves of each op it released (structure, small arrays, norms).
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class TNode:
     data: Summary | None = None
     grad: Summary | None = None                # d root / d this tensor (interior tensors: set when visited)
     producer: ONode | None = None
+    remains: Any = None                        # the Remains of the op that made it, once backward released it
 
 
 @dataclass(eq=False)
@@ -84,6 +86,7 @@ class Recorder:
         self._visits = itertools.count(1)
         self._tensors: dict[int, tuple[Any, TNode]] = {}
         self._ops: dict[int, tuple[Any, ONode]] = {}
+        self._dead: dict[int, tuple[Any, TNode]] = {}   # leaves gone since backward, by their kept weakref
         self._sums: dict[Any, np.ndarray] = {}   # gradients flowing in: interior TNode key, or (leaf key, root key)
         self._root: ONode | None = None
         self._roots: deque[int] = deque()               # recent roots; older ones' leaf sums become Summaries
@@ -168,8 +171,9 @@ class Recorder:
         node = self.lookup(op)
         if node is not None:
             return node
-        if op._inputs is None:
-            return None
+        if op._inputs is None:                     # released by backward: what it left, if anything
+            r = op.__dict__.get("_remains")
+            return self.remains_node(r, op._out() if out is None else out) if r is not None and r.inputs else None
         o = op._out()
         o = out if o is None else o
         if o is not None:
@@ -183,9 +187,66 @@ class Recorder:
         self._ops[id(op)] = (_weak(op), node)
         return node
 
+    def remains_node(self, r: Any, out: Tensor | None = None) -> ONode:
+        """An op that a plain backward released, from its Remains (autograd/remains.py): structure, shapes,
+        small values, and the gradients it kept (small arrays whole, larger ones as norms)."""
+        hit = self._ops.get(id(r))
+        if hit is not None and hit[0]() is r:
+            return hit[1]
+        out_node = self.tensor_node(out) if out is not None else self._remains_tensor(r)
+        inputs, edges = [], []
+        for i, x_kept in enumerate(r.inputs):
+            if isinstance(x_kept, tuple):             # a leaf: (weakref, shape, dtype, name, small array, rg)
+                ref, shape, dtype, name, small, rg = x_kept
+                live = ref()
+                x = self.tensor_node(live) if live is not None else self._dead_leaf(ref, (name, shape, dtype, rg))
+                if x.data is None and small is not None:
+                    x.data = summarize(small)
+                sent = r.edges[i] if r.edges is not None else None
+            else:                                     # made by another released op
+                live, shape, dtype = None, x_kept.shape, x_kept.dtype
+                x = self._remains_tensor(x_kept)
+                sent = r.edges[i] if r.edges is not None else x_kept.grad
+            inputs.append(x)
+            edges.append(_kept_summary(sent, shape, dtype))
+            if isinstance(x_kept, tuple) and live is None and isinstance(sent, np.ndarray):   # a dead leaf's
+                x.grad = summarize(sent if x.grad is None else x.grad.values + sent)          # gradient: the sum
+        fwd, local = split_formula(r.doc)
+        node = ONode(next(self._keys), r.name, fwd, local, inputs, r.needs_grad, out_node, visit=r.step,
+                     seed=r.step == 1, source="backward", edges=edges)
+        out_node.producer = node
+        if out_node.grad is None:
+            out_node.grad = _kept_summary(r.grad, out_node.shape, out_node.dtype)
+        self._ops[id(r)] = (weakref.ref(r), node)
+        return node
+
+    def _dead_leaf(self, ref: Any, meta: tuple) -> TNode:
+        """One node per leaf that died after backward (the remains hold the same weakref for each use)."""
+        hit = self._dead.get(id(ref))
+        if hit is not None and hit[0] is ref:
+            return hit[1]
+        name, shape, dtype, rg = meta
+        node = TNode(next(self._keys), ref, name, shape, str(dtype), rg, True, False)
+        self._dead[id(ref)] = (ref, node)
+        return node
+
+    def _remains_tensor(self, r: Any) -> TNode:
+        """The (freed) tensor that the released op `r` made."""
+        hit = self._tensors.get(id(r))
+        if hit is not None and hit[0]() is r:
+            return hit[1]
+        node = TNode(next(self._keys), lambda: None, r.label, r.shape, str(r.dtype), True, False, False,
+                     data=summarize(r.value) if r.value is not None else None, remains=r)
+        node.grad = _kept_summary(r.grad, r.shape, r.dtype) if r.shape is not None else None
+        self._tensors[id(r)] = (weakref.ref(r), node)
+        return node
+
     def producer(self, t: TNode) -> ONode | None | str:
         """The op that made `t`: an ONode, None for a leaf, or FREED when backward dropped it unrecorded."""
         if t.producer is not None:
+            return t.producer
+        if t.remains is not None:
+            t.producer = self.remains_node(t.remains)
             return t.producer
         live = t.ref()
         if live is None or live.grad_fn is None:
@@ -308,6 +369,15 @@ class Recorder:
 
 
 FREED = "freed"
+
+
+def _kept_summary(kept: Any, shape: tuple | None, dtype: Any) -> Summary | None:
+    """A gradient as remains.py kept it: the array itself (small) or the norm of a large one."""
+    if kept is None:
+        return None
+    if isinstance(kept, np.ndarray):
+        return summarize(kept)
+    return Summary(tuple(shape) if shape is not None else (), str(dtype), float(kept))
 _active: list[Recorder] = []
 _recent: deque[Recorder] = deque(maxlen=8)
 

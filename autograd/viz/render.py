@@ -239,6 +239,7 @@ def legend(g: Graph, show_grad: bool, collapse_unknown: bool) -> str:
                     f'{"1" if x == 0 else f"1e{x:+d}"}</FONT></TD>' for x in range(-8, 5, 2))
     source = {"watch": "recorded by viz.watch() during backward",
               "replay": "computed by draw() with a private backward (no .grad touched)",
+              "backward": "kept by backward(): small gradients whole, larger ones as norms",
               ".grad": "from the leaves' .grad only: wrap backward in viz.watch() to see every edge",
               None: "no gradients"}[g.grad_source if show_grad else None]
     kinds = "".join(f'<TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1"><FONT POINT-SIZE="8">{tag or "tensor"}'

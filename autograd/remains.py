@@ -1,0 +1,79 @@
+"""What an op leaves behind once backward has used it, so a graph can still be drawn after a plain `backward()`.
+
+Backward frees each op's inputs as it goes: that is what lets a training step's activations go as soon as their
+gradient is known. Just before, the engine calls `keep`, which gives the op a light `Remains`: which ops or leaves
+fed it, their shapes and dtypes, arrays of at most KEEP elements themselves, and of larger gradients only their
+L2 norm. Remains point at other remains and weakly at leaves, never at interior tensors or ops, so the arrays are
+freed as before; the chain lives as long as the output whose `grad_fn` holds it (as PyTorch keeps its graph's
+structure). `autograd.viz` reads it; the engine never imports viz.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .op import Op
+    from .tensor import Tensor
+
+KEEP = 16          # arrays with at most this many elements are kept whole (what viz shows as values)
+SMALL_GRAPH = 64   # a backward over at most this many ops also keeps the gradient sent along each edge
+enabled = True     # False: keep nothing (structure included); viz then needs watch() after backward
+
+
+class Remains:
+    """One released op and the tensor it made. `inputs[i]` is the Remains of the op that made input i, or for a
+    leaf `(weakref, shape, dtype, name, the array if small else None, requires_grad)`. Gradients are kept as
+    the array (small) or a float (the norm of a large one): `grad` is the output's total gradient, `edges[i]`
+    the one sent to input i (small graphs only)."""
+
+    __slots__ = ("name", "doc", "needs_grad", "inputs", "grad", "edges", "step", "shape", "dtype", "label",
+                 "value", "__weakref__")
+
+    def __init__(self) -> None:
+        self.inputs, self.grad, self.edges, self.step = (), None, None, 0
+        self.shape = self.label = self.value = None
+        self.dtype = "?"
+
+
+def of(op: Op) -> Remains:
+    """The op's Remains, made on first use (a consumer is released before the op that made its input)."""
+    r = op.__dict__.get("_remains")
+    if r is None:
+        r = op.__dict__["_remains"] = Remains()
+    return r
+
+
+def light(a: np.ndarray) -> np.ndarray | float:
+    """A small array itself (the engine is done with it), else its norm: one pass, no copy kept."""
+    if a.size <= KEEP:
+        return a
+    if a.dtype.kind not in "fc":
+        a = a.astype(np.float64)
+    with np.errstate(all="ignore"):
+        return float(np.sqrt(abs(np.vdot(a, a))))
+
+
+def _leaf(x: Tensor) -> tuple:
+    a = x._data
+    return weakref.ref(x), a.shape, a.dtype, x.name, a if a.size <= KEEP else None, x._requires_grad
+
+
+def keep(op: Op, upstream: Tensor | None, out: Tensor | None, step: int, small: bool) -> list | None:
+    """Called by the engine before `op.backward` and `op.release()`: `upstream` is the gradient of op's output
+    `out` (both None if no gradient reached it). For a small graph it returns the list where the engine puts,
+    per input, the gradient it sends (as `light` makes it)."""
+    if not enabled or op._inputs is None:
+        return None
+    r = op.__dict__.get("_remains") or of(op)
+    r.name, r.doc, r.needs_grad, r.step = op.name, op.__doc__, op.needs_grad, step
+    if upstream is not None:
+        r.grad = light(upstream._data)
+    if out is not None:
+        a = out._data
+        r.shape, r.dtype, r.label, r.value = a.shape, a.dtype, out.name, a if a.size <= KEEP else None
+    r.inputs = tuple([_leaf(x) if x.grad_fn is None else of(x.grad_fn) for x in op._inputs])
+    r.edges = [None] * len(r.inputs) if small else None
+    return r.edges
