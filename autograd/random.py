@@ -3,7 +3,9 @@ random factory with `generator=`. Each Generator wraps a numpy PCG64 generator: 
 PyTorch's numbers: a different algorithm, the same distributions)."""
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -11,6 +13,7 @@ import numpy as np
 from .creation import _count, _float, _like_dtype, _make, _size
 from .device import check_device
 from .dtypes import to_dtype
+from .op import Op
 from .tensor import Tensor
 
 _DEFAULT_SEED = 67280421310721      # PyTorch's seed for a new Generator()
@@ -98,6 +101,19 @@ def get_rng_state() -> Tensor:
 
 def set_rng_state(new_state: Tensor) -> None:
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, **kwargs: Any) -> Iterator[None]:
+    """torch.random.fork_rng: the default generator's state is put back on leaving the block."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
 
 
 def generator() -> np.random.Generator:
@@ -263,6 +279,25 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     return Tensor._wrap(out.reshape(*p.shape[:-1], num_samples))
 
 
+class _Sample(Op):
+    """y = a draw from a distribution with parameters x...      dx = 0 for each parameter, as PyTorch: the
+    sample is recorded (backward through it works) but passes no gradient; for one, reparameterise:
+    mean + std * randn_like(std)."""
+    def forward(self, *params: np.ndarray, sample: np.ndarray) -> np.ndarray:
+        return sample
+
+    def backward(self, g: Tensor) -> tuple[Tensor, ...]:
+        return tuple(Tensor._wrap(np.zeros(x.shape, g.dtype)) for x in self.inputs)
+
+
+class Normal(_Sample):
+    pass
+
+
+class Bernoulli(_Sample):
+    pass
+
+
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """normal(mean_tensor, std_tensor), normal(mean_tensor, std=1.0), normal(mean, std_tensor): one draw per
@@ -290,7 +325,8 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
         raise RuntimeError(f"normal: the shapes of mean {np.shape(m)} and std {np.shape(s)} do not "
                            f"broadcast") from None
     dt = np.result_type(*(a for a in (m, s) if isinstance(a, np.ndarray)))
-    return Tensor._wrap((m + s * rng.standard_normal(shape)).astype(dt))
+    params = [t for t in (mean, std) if isinstance(t, Tensor)]
+    return Normal.apply(*params, sample=(m + s * rng.standard_normal(shape)).astype(dt))
 
 
 def _probabilities(p: np.ndarray, fn: str) -> None:
@@ -304,7 +340,8 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
     a = _float_array(input, "bernoulli", "input")
     probs = a if p is None else np.asarray(p, dtype=np.float64)
     _probabilities(probs, "bernoulli")
-    return Tensor._wrap((numpy_rng(generator, "bernoulli").random(a.shape) < probs).astype(a.dtype))
+    sample = (numpy_rng(generator, "bernoulli").random(a.shape) < probs).astype(a.dtype)
+    return Bernoulli.apply(input, sample=sample) if isinstance(input, Tensor) else Tensor._wrap(sample)
 
 
 # -- Tensor's in-place random fills: x.uniform_(), x.normal_(), x.bernoulli_(), x.exponential_() ---------

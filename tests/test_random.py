@@ -75,6 +75,16 @@ def test_default_generator_functions():
     assert ag.generator() is ag.default_generator._rng            # library code's numpy view of the default
 
 
+def test_fork_rng_puts_the_default_state_back():
+    ag.manual_seed(5)
+    with ag.random.fork_rng():
+        ag.manual_seed(123)
+        ag.randn(10)
+    after = ag.randn(3).tolist()
+    ag.manual_seed(5)
+    assert ag.randn(3).tolist() == after
+
+
 def test_manual_seed_keeps_the_numbers_it_always_gave():
     """Seeded programs (demos, README numbers) keep their numbers: the default is numpy's default_rng."""
     ag.manual_seed(0)
@@ -257,6 +267,18 @@ def test_normal_statistics_and_broadcast_parameters():
     np.testing.assert_allclose(big.std(axis=1), [0.5, 2.0], rtol=0.02)
     y = ag.normal(-1.0, 0.25, (100_000,), generator=g).numpy()
     assert abs(y.mean() + 1) < 0.005 and abs(y.std() - 0.25) < 0.005
+
+
+def test_samples_pass_zero_gradient_to_their_parameters_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        m, s = lib.zeros(3, requires_grad=True), lib.ones(2, 1, requires_grad=True)
+        p = lib.full((3,), 0.5, requires_grad=True)
+        y = lib.normal(m, s).sum() + lib.normal(m, 2.0).sum() + lib.bernoulli(p).sum()
+        assert y.requires_grad
+        y.backward()
+        assert m.grad.tolist() == [0.0] * 3 and s.grad.tolist() == [[0.0], [0.0]] and p.grad.tolist() == [0.0] * 3
+        assert not lib.normal(lib.zeros(2), 1.0).requires_grad
 
 
 def test_bernoulli_as_torch():
