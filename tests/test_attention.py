@@ -348,3 +348,15 @@ def test_full_transformer_and_causal_mask_match_torch():
     fresh = nn.Transformer(16, 2, 1, 1, 32)
     w = fresh.encoder.layers[0].linear1.weight.numpy()               # every matrix re-initialised Xavier-uniform
     assert np.abs(w).max() <= math.sqrt(6 / 48) and np.abs(w).max() > 0.9 * math.sqrt(6 / 48)
+
+
+def test_the_language_models_guide_examples_run(capsys):
+    import pathlib
+    import re
+    guide = pathlib.Path(__file__).parents[1] / "docs" / "language-models.md"
+    blocks = re.findall(r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, str(guide), "exec"), {})
+    out = capsys.readouterr().out
+    assert float(out.split("loss ")[1].split()[0]) < 0.1 and "[8, 32, 64]" in out
