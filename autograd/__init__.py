@@ -4,7 +4,8 @@
     loss = (x @ ag.randn(2, 3)).relu().sum()
     loss.backward()          # x.grad now holds d loss / d x
 """
-from . import dtypes, engine, functional, ops, viz
+from . import clash, dtypes, engine, functional, ops, viz
+from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .backprop import backward, grad
 from .creation import (
@@ -145,3 +146,5 @@ def __getattr__(name: str):
     if name in ("save", "load"):             # torch.save/torch.load -> autograd.save/load: checkpoints live in nn
         return getattr(importlib.import_module("nn.serialization"), name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+clash.check(__path__[0])   # HIPS autograd shares our import name: warn if its files are mixed in here

@@ -5,7 +5,16 @@
     loss = nn.functional.cross_entropy(model(x), y)
     opt.zero_grad(); loss.backward(); opt.step()
 """
-from . import data, functional, init, optim, utils
+import autograd as _autograd
+
+if not hasattr(_autograd, "Tensor"):     # HIPS autograd (same import name) was imported instead of chainrule's
+    raise ImportError(f"nn needs chainrule's autograd, but `import autograd` found another package at "
+                      f"{getattr(_autograd, '__file__', '?')}: HIPS autograd, which pip installs under the same "
+                      "name. Keep one per environment: `pip uninstall autograd chainrule`, then reinstall "
+                      "chainrule alone, or put HIPS autograd in a different virtual environment.")
+from autograd._version import __version__  # noqa: E402
+
+from . import data, functional, init, optim, utils  # noqa: E402
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import (
