@@ -201,6 +201,8 @@ class Tensor:
         than the CPU raises (device.py)."""
         dtype, copy = parse_to(args, kwargs, "Tensor.to")
         dtype = self._data.dtype if dtype is None else to_dtype(dtype)
+        if dtype.kind not in "fc" and self._requires_grad:     # as PyTorch: an integer result leaves the graph
+            return Tensor._wrap(self._data.astype(dtype))
         return ops.cast(self, dtype) if copy or dtype != self._data.dtype else self
 
     def type(self, dtype: Any) -> Tensor:
