@@ -65,11 +65,23 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, g):
-        return (g * Tensor._wrap(np.sign(self.inputs[0]._data)),)
+        x = self.inputs[0]
+        if is_grad_enabled():          # create_graph: sign recorded, so the gradient is a function of x (its own: 0)
+            return (g * Sign.apply(x),)
+        return (g * Tensor._wrap(np.sign(x._data)),)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001
     return Abs.apply(as_tensor(x))
+
+
+class Sign(Op):
+    """y = sign(x)      dx = 0               (flat wherever it is differentiable, as PyTorch's sign)"""
+    def forward(self, x):
+        return np.sign(x)
+
+    def backward(self, g):
+        return (Tensor._wrap(np.zeros_like(self.inputs[0]._data)),)
 
 
 class Sin(Op):
@@ -149,6 +161,8 @@ class Relu(Op):
 
     def backward(self, g):
         y = self.out
+        if is_grad_enabled():          # create_graph: an op of (g, y), so the gradient has a gradient (as PyTorch's)
+            return (ThresholdBackward.apply(g, y),)
         mask = y._data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
         if not is_grad_enabled() and engine_owns(g, y):   # plain backward, nobody else sees g: mask it in place,
             masked(g._data, mask, out=g._data)   # as numpy code does (W1 batch 10000: one (N, 128) array less at peak)
@@ -158,6 +172,16 @@ class Relu(Op):
 
 def relu(x: Tensor) -> Tensor:
     return Relu.apply(as_tensor(x))
+
+
+class ThresholdBackward(Op):
+    """relu's gradient as an op:  out = g where y ≠ 0 else 0     dg = gg where y ≠ 0 else 0     dy = 0"""
+    def forward(self, g, y):
+        self.mask = y != 0
+        return np.where(self.mask, g, np.zeros((), g.dtype))
+
+    def backward(self, gg):
+        return where(self.mask, gg, 0.0), Tensor._wrap(np.zeros_like(self.inputs[1]._data))
 
 
 def _floating(x) -> Tensor:
