@@ -121,3 +121,26 @@ def test_anomaly_mode_is_per_thread():
         assert _in_thread(other) is True
         with pytest.raises(ag.AnomalyError, match="sqrt"):
             ag.grad(x.sqrt().sum(), x)
+
+
+# -- second order through relu and abs ----------------------------------------------------------------------------
+@pytest.mark.parametrize("fn", ["relu", "abs"])
+def test_second_order_through_relu_and_abs_as_pytorch(fn):
+    torch = pytest.importorskip("torch")
+    values = [-1.5, 0.0, 0.5, 2.0]
+    x = ag.tensor(values, dtype=ag.float64, requires_grad=True)
+    g, = ag.grad(getattr(x, fn)().sum(), x, create_graph=True)
+    assert g.requires_grad
+    gg, = ag.grad(g.sum(), x)
+    tx = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    tg, = torch.autograd.grad(getattr(tx, fn)().sum(), tx, create_graph=True)
+    tgg, = torch.autograd.grad(tg.sum(), tx)
+    np.testing.assert_array_equal(g.numpy(), tg.detach().numpy())
+    np.testing.assert_array_equal(gg.numpy(), tgg.numpy(force=True))   # abs: a ZeroTensor
+    # through a product: the flat gradient of relu/abs must not cut the rest of the graph
+    x.grad = None
+    g, = ag.grad((getattr(x * x - 1, fn)() * x).sum(), x, create_graph=True)
+    g.sum().backward()
+    tg, = torch.autograd.grad((getattr(tx * tx - 1, fn)() * tx).sum(), tx, create_graph=True)
+    tg.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
