@@ -1,6 +1,6 @@
-"""nn.MultiheadAttention with PyTorch's parameters (in_proj_weight, in_proj_bias, out_proj, or q/k/v_proj_weight when
-kdim/vdim differ), masks and numbers. Heads are a reshape: (L, N, E) -> (N, heads, L, E/heads), then one batched
-matmul per product."""
+"""nn.MultiheadAttention with PyTorch's parameters (in_proj_weight, in_proj_bias, out_proj, or
+q/k/v_proj_weight when kdim/vdim differ), masks and numbers. Heads are a reshape: (L, N, E) -> (N, heads, L,
+E/heads), then one batched matmul per product."""
 from __future__ import annotations
 
 import math
@@ -23,26 +23,30 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 def _float_mask(mask: Any, name: str, dtype: np.dtype) -> Tensor | None:
-    """PyTorch's canonical mask: bool (True = masked out) -> 0 / -inf floats; a float mask is added as it is."""
+    """PyTorch's canonical mask: bool (True = masked out) -> 0 / -inf floats; a float mask is added as it is.
+    """
     if mask is None:
         return None
     m = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
     if m.dtype == np.bool_:
         return Tensor._wrap(np.where(m._data, -np.inf, 0.0).astype(dtype))
     if m.dtype.kind != "f":
-        raise TypeError(f"MultiheadAttention: only bool and floating types of {name} are supported, got {m.dtype}")
+        raise TypeError(f"MultiheadAttention: only bool and floating types of {name} are supported, "
+                        f"got {m.dtype}")
     return m
 
 
 class MultiheadAttention(Module):
-    """Attention from query to key/value with num_heads heads of embed_dim / num_heads dims each
-    (Vaswani et al., 2017). forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+    """Attention from query to key/value with num_heads heads of embed_dim / num_heads dims each (Vaswani et
+    al., 2017). forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
     average_attn_weights=True, is_causal=False) -> (output, weights or None). Inputs (L, N, E), (N, L, E) if
-    batch_first, or unbatched (L, E). Masks follow PyTorch: bool True means "may not attend"; floats are added."""
+    batch_first, or unbatched (L, E). Masks follow PyTorch: bool True means "may not attend"; floats are
+    added."""
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
-                 vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than 0, got "
@@ -50,7 +54,8 @@ class MultiheadAttention(Module):
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
                              f"({num_heads})")
-        self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
+        self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
+        self.batch_first = batch_first
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
@@ -107,18 +112,21 @@ class MultiheadAttention(Module):
         n, L, S = q_in.shape[0 if bf else 1], q_in.shape[1 if bf else 0], k_in.shape[1 if bf else 0]
         kpm = _float_mask(key_padding_mask, "key_padding_mask", q_in.dtype)
         if is_causal and attn_mask is None:
-            raise RuntimeError("MultiheadAttention: Need attn_mask if specifying the is_causal hint. You may use "
-                               "the Transformer module method `generate_square_subsequent_mask` to create this mask.")
+            raise RuntimeError("MultiheadAttention: Need attn_mask if specifying the is_causal hint. You "
+                               "may use the Transformer module method `generate_square_subsequent_mask` to "
+                               "create this mask.")
         if is_causal and kpm is None and not need_weights:
             mask = None                                # the hint stands for the mask: sdpa's causal path
         else:
             mask, is_causal = _float_mask(attn_mask, "attn_mask", q_in.dtype), False
-        if mask is not None:                           # (L, S) or (N·heads, L, S) -> broadcastable to (N, H, L, S)
+        if mask is not None:                           # (L, S) or (N·H, L, S) -> broadcasts to (N, H, L, S)
             if mask.ndim == 2 and tuple(mask.shape) != (L, S):
-                raise RuntimeError(f"MultiheadAttention: The shape of the 2D attn_mask is {tuple(mask.shape)}, "
+                raise RuntimeError(f"MultiheadAttention: The shape of the 2D attn_mask is "
+                                   f"{tuple(mask.shape)}, "
                                    f"but should be {(L, S)}.")
             if mask.ndim == 3 and tuple(mask.shape) != (n * H, L, S):
-                raise RuntimeError(f"MultiheadAttention: The shape of the 3D attn_mask is {tuple(mask.shape)}, "
+                raise RuntimeError(f"MultiheadAttention: The shape of the 3D attn_mask is "
+                                   f"{tuple(mask.shape)}, "
                                    f"but should be {(n * H, L, S)}.")
             mask = mask.reshape(n, H, L, S) if mask.ndim == 3 else mask
         if kpm is not None and tuple(kpm.shape) != (n, S):
@@ -145,7 +153,7 @@ class MultiheadAttention(Module):
         p = self.dropout if self.training else 0.0
         if need_weights:
             s = (q * math.sqrt(1.0 / hd)) @ k.mT
-            w = ag.softmax(s if mask is None else s + mask, -1)    # a fully masked row gives nan, as PyTorch here
+            w = ag.softmax(s if mask is None else s + mask, -1)    # a fully masked row: nan, as PyTorch here
             if p > 0:
                 w = F.dropout(w, p)
             out = w @ v
@@ -175,8 +183,9 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D (batched) or 2-D "
                              f"(unbatched), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
         if q.shape[-1] != self.embed_dim or k.shape[-1] != self.kdim or v.shape[-1] != self.vdim:
-            raise ValueError(f"MultiheadAttention: expected query, key and value with last dims {self.embed_dim}, "
-                             f"{self.kdim}, {self.vdim} (embed_dim, kdim, vdim), got shapes {tuple(q.shape)}, "
+            raise ValueError(f"MultiheadAttention: expected query, key and value with last dims "
+                             f"{self.embed_dim}, {self.kdim}, {self.vdim} (embed_dim, kdim, vdim), got "
+                             f"shapes {tuple(q.shape)}, "
                              f"{tuple(k.shape)}, {tuple(v.shape)}")
         if k.shape[:-1] != v.shape[:-1]:
             raise ValueError(f"MultiheadAttention: key shape {tuple(k.shape)} does not match value shape "
@@ -191,6 +200,7 @@ class MultiheadAttention(Module):
 
 
 def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
-    """The causal mask: -inf above the diagonal, 0 on and below it (position i sees 0..i), as a float (sz, sz)."""
+    """The causal mask: -inf above the diagonal, 0 on and below it (position i sees 0..i), as a float (sz,
+    sz)."""
     dt = get_default_dtype() if dtype is None else to_dtype(dtype)
     return Tensor._wrap(np.triu(np.full((sz, sz), -np.inf, dtype=dt), 1))

@@ -1,10 +1,10 @@
-"""Recurrent layers: RNN, LSTM, GRU and their one-step cells, with PyTorch's parameters, gate order and numbers.
+"""Recurrent layers RNN, LSTM, GRU and their one-step cells: PyTorch's parameters, gate order and numbers.
 
-A layer computes the input projections of all time steps in one matmul (x Wᵢₕᵀ + bᵢₕ, shape (T, N, G)), then runs
-the recurrence over time as one graph node per layer and direction (`Recurrence`): its forward and backward loop
-over time in numpy, so backpropagation through 1,000 steps records no per-step nodes, needs no recursion, and keeps
-memory linear in the length. The cells are the same equations written in Tensor ops (`lstm_step` etc.).
-"""
+A layer computes the input projections of all time steps in one matmul (x Wᵢₕᵀ + bᵢₕ, shape (T, N, G)), then
+runs the recurrence over time as one graph node per layer and direction (`Recurrence`): its forward and
+backward loop over time in numpy, so backpropagation through 1,000 steps records no per-step nodes, needs no
+recursion, and keeps memory linear in the length. The cells are the same equations written in Tensor ops
+(`lstm_step` etc.)."""
 from __future__ import annotations
 
 import math
@@ -24,7 +24,7 @@ from .module import Module, Parameter
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-# -- one step in Tensor ops (the cells, and the recorded backward used for higher-order gradients) -----------------
+# -- one step in Tensor ops (the cells, and the recorded backward used for higher-order gradients) -----------
 def rnn_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool = False) -> Tensor:
     """h' = tanh(gi + h Wₕₕᵀ + bₕₕ)  (or relu), with gi = x Wᵢₕᵀ + bᵢₕ."""
     a = gi + F.linear(h, w_hh, b_hh)
@@ -32,14 +32,16 @@ def rnn_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: boo
 
 
 def lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> tuple[Tensor, Tensor]:
-    """Gates i, f, g, o (PyTorch's order) = split(gi + h Wₕₕᵀ + bₕₕ); c' = σ(f)·c + σ(i)·tanh(g); h' = σ(o)·tanh(c')."""
+    """i, f, g, o (PyTorch's order) = split(gi + h Wₕₕᵀ + bₕₕ)
+    c' = σ(f)·c + σ(i)·tanh(g),   h' = σ(o)·tanh(c')"""
     i, f, g, o = (gi + F.linear(h, w_hh, b_hh)).chunk(4, -1)
     c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
     return o.sigmoid() * c2.tanh(), c2
 
 
 def gru_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
-    """r, z = σ(gᵢ + gₕ) for their thirds; n = tanh(gᵢₙ + r·(Wₕₙ h + bₕₙ)); h' = (1 − z)·n + z·h  (PyTorch's GRU)."""
+    """r, z = σ(gᵢ + gₕ) for their thirds,   n = tanh(gᵢₙ + r·(Wₕₙ h + bₕₙ)),   h' = (1 − z)·n + z·h
+    (PyTorch's GRU)"""
     ir, iz, in_ = gi.chunk(3, -1)
     hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, -1)
     r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
@@ -47,7 +49,7 @@ def gru_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor
     return (1 - z) * n + z * h
 
 
-# -- the whole recurrence of one layer and direction as one node ---------------------------------------------------
+# -- the whole recurrence of one layer and direction as one node ---------------------------------------------
 def _sigmoid(a: np.ndarray) -> np.ndarray:
     """σ(a) = (1 + tanh(a/2))/2 in place: one transcendental, no overflow for any a."""
     a *= 0.5
@@ -58,10 +60,11 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 class Recurrence(Op):
-    """hₜ = cell(gᵢ[t], hₜ₋₁) for t over the sequence (backwards if reverse), inputs (gi, Wₕₕ, h₀[, c₀][, bₕₕ]),
-    gi = x Wᵢₕᵀ + bᵢₕ of all steps. Output: every hₜ, (T, N, H); an LSTM's is (2, T, N, H) = (hₜ, cₜ).
-    Backward is backpropagation through time: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ in one matmul.
-    Forward keeps the gate activations for backward (as PyTorch's kernels do) rather than recomputing a step."""
+    """hₜ = cell(gᵢ[t], hₜ₋₁) for t over the sequence (backwards if reverse), inputs (gi, Wₕₕ, h₀[, c₀][,
+    bₕₕ]), gi = x Wᵢₕᵀ + bᵢₕ of all steps. Output: every hₜ, (T, N, H); an LSTM's is (2, T, N, H) = (hₜ, cₜ).
+    Backward is backpropagation through time: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ in one
+    matmul. Forward keeps the gate activations for backward (as PyTorch's kernels do) rather than recomputing
+    a step."""
 
     def forward(self, gi, w, h0, *rest, mode, reverse):
         self.mode, self.reverse = mode, reverse
@@ -102,7 +105,7 @@ class Recurrence(Op):
         self._saved = None           # the gate activations go with the graph
 
     def backward(self, g):
-        if is_grad_enabled():                   # create_graph: the same recurrence in Tensor ops, differentiated
+        if is_grad_enabled():                   # create_graph: the recurrence in Tensor ops, differentiated
             return self._recorded_backward(g)
         return self._numpy_backward(g._data)
 
@@ -114,7 +117,10 @@ class Recurrence(Op):
         hs = out[0] if mode == "LSTM" else out
         T, N, H = hs.shape
         order = range(T) if self.reverse else range(T - 1, -1, -1)   # backward visits steps last-first
-        prev = (lambda t: h0 if t == T - 1 else hs[t + 1]) if self.reverse else (lambda t: h0 if t == 0 else hs[t - 1])
+        if self.reverse:
+            prev = lambda t: h0 if t == T - 1 else hs[t + 1]     # noqa: E731
+        else:
+            prev = lambda t: h0 if t == 0 else hs[t - 1]         # noqa: E731
         gh = g[0] if mode == "LSTM" else g
         dgi = np.empty(gi.shape, out.dtype)
         dgh = np.empty(gi.shape, out.dtype) if mode == "GRU" else dgi   # gradient of h Wₕₕᵀ + bₕₕ
@@ -164,8 +170,8 @@ class Recurrence(Op):
         return tuple(grads)
 
     def _recorded_backward(self, g: Tensor) -> tuple:
-        """The recurrence again in Tensor ops from the inputs, differentiated with create_graph, so gradients of
-        these gradients exist (a per-step graph: for second derivatives, not for training)."""
+        """The recurrence again in Tensor ops from the inputs, differentiated with create_graph, so gradients
+        of these gradients exist (a per-step graph: for second derivatives, not for training)."""
         xs = self.inputs
         with ag.enable_grad():
             y = run_steps(self.mode, self.reverse, *xs)
@@ -192,30 +198,34 @@ def run_steps(mode: str, reverse: bool, gi: Tensor, w: Tensor, h0: Tensor, *rest
     return ag.stack([ag.stack(hs), ag.stack(cs)]) if mode == "LSTM" else ag.stack(hs)
 
 
-# -- the layers ------------------------------------------------------------------------------------------------------
+# -- the layers ----------------------------------------------------------------------------------------------
 class RNNBase(Module):
-    """What RNN, LSTM and GRU share: PyTorch's parameters (weight_ih_l{k}[_reverse], weight_hh_l..., bias_ih_l...,
-    bias_hh_l...), all initialised U(−1/√hidden_size, 1/√hidden_size), and the forward over layers and directions."""
+    """What RNN, LSTM and GRU share: PyTorch's parameters (weight_ih_l{k}[_reverse], weight_hh_l...,
+    bias_ih_l..., bias_hh_l...), all initialised U(−1/√hidden_size, 1/√hidden_size), and the forward over
+    layers and directions."""
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
-                 device: Any = None, dtype: Any = None) -> None:
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
         if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
-            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the probability of "
-                             f"an element being zeroed, got {dropout!r}")
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the "
+                             f"probability of an element being zeroed, got {dropout!r}")
         if not isinstance(hidden_size, int) or hidden_size <= 0:
             raise ValueError(f"{name}: hidden_size must be a positive integer, got {hidden_size!r}")
         if not isinstance(num_layers, int) or num_layers <= 0:
             raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
         if proj_size:
-            raise NotImplementedError(f"{name}: proj_size (LSTM with projections) is not supported; use proj_size=0")
+            raise NotImplementedError(f"{name}: proj_size (LSTM with projections) is not supported; "
+                                      f"use proj_size=0")
         if dropout > 0 and num_layers == 1:
-            warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
-                          f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
+            warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}",
                           stacklevel=3)
-        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers = num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         dt = get_default_dtype() if dtype is None else to_dtype(dtype)
@@ -244,7 +254,7 @@ class RNNBase(Module):
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
-    def _layer_params(self, layer: int, direction: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+    def _layer_params(self, layer: int, direction: int) -> tuple[Tensor, Tensor, Any, Any]:
         s = f"_l{layer}{'_reverse' if direction else ''}"
         b_ih = getattr(self, "bias_ih" + s) if self.bias else None
         b_hh = getattr(self, "bias_hh" + s) if self.bias else None
@@ -254,11 +264,11 @@ class RNNBase(Module):
         name, lstm = type(self).__name__, self.mode == "LSTM"
         x = ag.as_tensor(input)
         if x.ndim not in (2, 3):
-            raise ValueError(f"{name}: Expected input to be 2D (L, H_in) or 3D (N, L, H_in)/(L, N, H_in), got "
-                             f"{x.ndim}D input of shape {tuple(x.shape)}")
+            raise ValueError(f"{name}: Expected input to be 2D (L, H_in) or 3D (N, L, H_in)/(L, N, H_in), "
+                             f"got {x.ndim}D input of shape {tuple(x.shape)}")
         if x.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                             f"got {x.shape[-1]} (input shape {tuple(x.shape)})")
+            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
+                             f"{self.input_size}, got {x.shape[-1]} (input shape {tuple(x.shape)})")
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)
@@ -332,11 +342,12 @@ _LAYER_ARGS = ("num_layers", "bias", "batch_first", "dropout", "bidirectional")
 
 class RNN(RNNBase):
     """Elman RNN: hₜ = tanh(xₜ Wᵢₕᵀ + bᵢₕ + hₜ₋₁ Wₕₕᵀ + bₕₕ) (or relu), stacked num_layers deep.
-    forward(input, h0=None) -> (output, h_n); input (L, N, H_in), (N, L, H_in) if batch_first, or (L, H_in)."""
+    forward(input, h0=None) -> (output, h_n); input (L, N, H_in), (N, L, H_in) if batch_first, or (L, H_in).
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 device: Any = None, dtype: Any = None) -> None:
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
@@ -349,10 +360,10 @@ class LSTM(RNNBase):
     forward(input, (h0, c0)=None) -> (output, (h_n, c_n))."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size, device=device, dtype=dtype)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, proj_size, device=device, dtype=dtype)
 
 
 class GRU(RNNBase):
@@ -362,13 +373,14 @@ class GRU(RNNBase):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  device: Any = None, dtype: Any = None) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)
 
 
-# -- the cells -------------------------------------------------------------------------------------------------------
+# -- the cells -----------------------------------------------------------------------------------------------
 class RNNCellBase(Module):
-    """One time step: weight_ih (G·hidden, input), weight_hh (G·hidden, hidden), bias_ih, bias_hh (G·hidden)."""
+    """One time step: weight_ih (G·hidden, input), weight_hh (G·hidden, hidden), bias_ih, bias_hh (G·hidden).
+    """
 
     _gates = 1
 
@@ -435,7 +447,8 @@ class RNNCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device: Any = None, dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: Unknown nonlinearity: {nonlinearity!r}. Select from 'tanh' or 'relu'.")
+            raise ValueError(f"RNNCell: Unknown nonlinearity: {nonlinearity!r}. "
+                             f"Select from 'tanh' or 'relu'.")
         super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 

@@ -1,7 +1,7 @@
 """Transformer layers with PyTorch's submodule names (self_attn, linear1, linear2, norm1..., layers.0...), so
 state_dicts load both ways: TransformerEncoderLayer/Encoder, TransformerDecoderLayer/Decoder and Transformer.
-PyTorch's inference fast path (nested tensors) is not reproduced; it computes the same numbers except that, with a
-key padding mask in eval mode, PyTorch's encoder returns zeros at padded positions."""
+PyTorch's inference fast path (nested tensors) is not reproduced; it computes the same numbers except that,
+with a key padding mask in eval mode, PyTorch's encoder returns zeros at padded positions."""
 from __future__ import annotations
 
 import copy
@@ -33,7 +33,8 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
 
 
 def _is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
-    """PyTorch's _detect_is_causal_mask: an explicit hint wins; else a mask equal to the causal mask counts."""
+    """PyTorch's _detect_is_causal_mask: an explicit hint wins; else a mask equal to the causal mask counts.
+    """
     if is_causal is not None or mask is None:
         return bool(is_causal)
     m = ag.as_tensor(mask)
@@ -44,8 +45,8 @@ def _is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
 
 
 class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with dropout, a residual connection and LayerNorm
-    (after the residual, or before the block if norm_first). forward(src, src_mask=None, src_key_padding_mask=None,
+    """Self-attention then a feed-forward block, each with dropout, a residual connection and LayerNorm (after
+    the residual, or before the block if norm_first). forward(src, src_mask=None, src_key_padding_mask=None,
     is_causal=False)."""
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
@@ -53,8 +54,8 @@ class TransformerEncoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                            dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, dtype=dtype)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
@@ -74,7 +75,8 @@ class TransformerEncoderLayer(Module):
         return self.norm2(x + self._ff_block(x))
 
     def _sa_block(self, x: Tensor, mask: Any, kpm: Any, is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False, is_causal=is_causal)[0]
+        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False,
+                           is_causal=is_causal)[0]
         return self.dropout1(x)
 
     def _ff_block(self, x: Tensor) -> Tensor:
@@ -82,17 +84,17 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
-    """Self-attention, attention to the encoder's output (memory), then a feed-forward block; each with dropout, a
-    residual connection and LayerNorm. forward(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
-    memory_key_padding_mask, tgt_is_causal=False, memory_is_causal=False)."""
+    """Self-attention, attention to the encoder's output (memory), then a feed-forward block; each with
+    dropout, a residual connection and LayerNorm. forward(tgt, memory, tgt_mask, memory_mask,
+    tgt_key_padding_mask, memory_key_padding_mask, tgt_is_causal=False, memory_is_causal=False)."""
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation: str | Callable[[Tensor], Tensor] = F.relu, layer_norm_eps: float = 1e-5,
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                            dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, dtype=dtype)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                                  batch_first=batch_first, dtype=dtype)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
@@ -106,19 +108,21 @@ class TransformerDecoderLayer(Module):
         self.activation = _activation(activation)
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Any = None, memory_mask: Any = None,
-                tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None, tgt_is_causal: bool = False,
-                memory_is_causal: bool = False) -> Tensor:
+                tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
+                tgt_is_causal: bool = False, memory_is_causal: bool = False) -> Tensor:
         x = ag.as_tensor(tgt)
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
+            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
+                                    memory_is_causal)
             return x + self._ff_block(self.norm3(x))
         x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
         x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
         return self.norm3(x + self._ff_block(x))
 
     def _sa_block(self, x: Tensor, mask: Any, kpm: Any, is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False, is_causal=is_causal)[0]
+        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False,
+                           is_causal=is_causal)[0]
         return self.dropout1(x)
 
     def _mha_block(self, x: Tensor, mem: Tensor, mask: Any, kpm: Any, is_causal: bool) -> Tensor:
@@ -143,7 +147,7 @@ class TransformerEncoder(Module):
         super().__init__()
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers, self.norm = num_layers, norm
-        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check   # accepted; no fast path
+        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check   # kept; no fast path
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -157,10 +161,12 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """num_layers deep copies of decoder_layer, then an optional norm. forward(tgt, memory, tgt_mask, memory_mask,
-    tgt_key_padding_mask, memory_key_padding_mask, tgt_is_causal=None, memory_is_causal=False)."""
+    """num_layers deep copies of decoder_layer, then an optional norm. forward(tgt, memory, tgt_mask,
+    memory_mask, tgt_key_padding_mask, memory_key_padding_mask, tgt_is_causal=None, memory_is_causal=False).
+    """
 
-    def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None) -> None:
+    def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int,
+                 norm: Module | None = None) -> None:
         super().__init__()
         self.layers = ModuleList([copy.deepcopy(decoder_layer) for _ in range(num_layers)])
         self.num_layers, self.norm = num_layers, norm
@@ -174,23 +180,27 @@ class TransformerDecoder(Module):
         causal = _is_causal(tgt_mask, tgt_is_causal, _seq_len(out, bf))
         for layer in self.layers:
             out = layer(out, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                        tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask,
+                        tgt_key_padding_mask=tgt_key_padding_mask,
+                        memory_key_padding_mask=memory_key_padding_mask,
                         tgt_is_causal=causal, memory_is_causal=memory_is_causal)
         return out if self.norm is None else self.norm(out)
 
 
 class Transformer(Module):
-    """The encoder-decoder of Vaswani et al. (2017): encoder and decoder stacks, each ending in a LayerNorm; every
-    weight matrix re-initialised Xavier-uniform, as PyTorch. forward(src, tgt, src_mask, tgt_mask, memory_mask,
-    src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask, ...) -> decoder output."""
+    """The encoder-decoder of Vaswani et al. (2017): encoder and decoder stacks, each ending in a LayerNorm;
+    every weight matrix re-initialised Xavier-uniform, as PyTorch. forward(src, tgt, src_mask, tgt_mask,
+    memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask, ...) -> decoder output.
+    """
 
     def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
                  num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation: str | Callable[[Tensor], Tensor] = F.relu, custom_encoder: Module | None = None,
-                 custom_decoder: Module | None = None, layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+                 custom_decoder: Module | None = None, layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
-        args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias)
+        args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first,
+                bias)
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
@@ -218,7 +228,8 @@ class Transformer(Module):
         if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
             raise RuntimeError(f"Transformer: the feature number of src and tgt must be equal to d_model "
                                f"({self.d_model}), got shapes {tuple(src.shape)} and {tuple(tgt.shape)}")
-        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=src_is_causal)
         return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
                             tgt_key_padding_mask=tgt_key_padding_mask,
                             memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
