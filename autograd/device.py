@@ -94,13 +94,16 @@ def _is_device(a: Any) -> bool:
 def parse_to(args: tuple, kwargs: dict, where: str) -> tuple[Any, bool]:
     """PyTorch's `.to` arguments -> (dtype or None, copy). The forms: to(dtype), to(device), to(device, dtype),
     to(other_tensor), each followed by non_blocking and copy, or as keywords. A non-CPU device raises."""
-    from .tensor import Tensor
-    kwargs = dict(kwargs)
-    bad = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
-    if bad:
-        raise TypeError(f"{where}: unexpected keyword argument {sorted(bad)[0]!r}; expected device=, dtype=, "
-                        f"non_blocking=, copy= or memory_format=")
-    args, dev, dtype = list(args), kwargs.pop("device", None), kwargs.pop("dtype", None)
+    global Tensor
+    if Tensor is None:                                         # tensor.py imports this module: bind on first use
+        from .tensor import Tensor
+    first = args[0] if args else None
+    if not kwargs and len(args) == 1 and not (_is_device(first) or isinstance(first, (Tensor, bool))):
+        return first, False                                    # to(dtype): the common call, kept cheap
+    if kwargs and not kwargs.keys() <= _TO_KEYWORDS:
+        raise TypeError(f"{where}: unexpected keyword argument {sorted(kwargs.keys() - _TO_KEYWORDS)[0]!r}; "
+                        f"expected device=, dtype=, non_blocking=, copy= or memory_format=")
+    args, dev, dtype = list(args), kwargs.get("device"), kwargs.get("dtype")
     if args and isinstance(args[0], Tensor):                   # to(other): other's dtype (and device)
         dtype = args.pop(0).dtype
     elif args and _is_device(args[0]):                         # to(device[, dtype])
@@ -112,8 +115,13 @@ def parse_to(args: tuple, kwargs: dict, where: str) -> tuple[Any, bool]:
     elif args and args[0] is None:
         args.pop(0)
     flags = dict(zip(("non_blocking", "copy"), args))
-    if len(args) > 2 or set(flags) & set(kwargs):
+    if len(args) > 2 or flags.keys() & kwargs.keys():
         raise TypeError(f"{where}: too many or repeated arguments {args!r}; PyTorch's forms are to(dtype), "
                         f"to(device), to(device, dtype) and to(tensor), then non_blocking and copy")
-    check_device(dev, where)
-    return dtype, bool({**kwargs, **flags}.get("copy", False))
+    if dev is not None:
+        check_device(dev, where)
+    return dtype, bool(flags.get("copy", kwargs.get("copy", False)))
+
+
+Tensor: Any = None
+_TO_KEYWORDS = frozenset({"device", "dtype", "non_blocking", "copy", "memory_format"})
