@@ -1,5 +1,5 @@
-"""scaled_dot_product_attention, MultiheadAttention and the Transformer layers against PyTorch (float64): outputs,
-attention weights and the gradients of inputs and every parameter, with masks; init; gradchecks."""
+"""scaled_dot_product_attention, MultiheadAttention and the Transformer layers against PyTorch (float64):
+outputs, attention weights and the gradients of inputs and every parameter, with masks; init; gradchecks."""
 from __future__ import annotations
 
 import math
@@ -21,13 +21,14 @@ def _close(a, b, tol=1e-12):
     np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
-# -- scaled_dot_product_attention ----------------------------------------------------------------------------------
+# -- scaled_dot_product_attention ----------------------------------------------------------------------------
 def _sdpa_both(q, k, v, mask=None, **kw):
     rng = np.random.default_rng(9)
     ours = [ag.tensor(a, requires_grad=True) for a in (q, k, v)]
     theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
     y = F.scaled_dot_product_attention(*ours, attn_mask=mask, **kw)
-    yt = TF.scaled_dot_product_attention(*theirs, attn_mask=None if mask is None else torch.tensor(mask), **kw)
+    tmask = None if mask is None else torch.tensor(mask)
+    yt = TF.scaled_dot_product_attention(*theirs, attn_mask=tmask, **kw)
     _close(y.numpy(), yt.detach().numpy())
     g = rng.standard_normal(y.shape)
     y.backward(ag.tensor(g))
@@ -109,9 +110,10 @@ def test_sdpa_errors():
         F.scaled_dot_product_attention(x, x, x, attn_mask=np.ones((2, 2), bool))
 
 
-# -- modules ---------------------------------------------------------------------------------------------------------
+# -- modules -------------------------------------------------------------------------------------------------
 def _sync(ours, theirs, rng, scale=0.5):
-    """Random values (biases included, which default to zero) into ours, then loaded into PyTorch's; same keys."""
+    """Random values (biases included, which default to zero) into ours, then loaded into PyTorch's; same
+    keys."""
     assert list(ours.state_dict()) == list(theirs.state_dict())
     sd = {k: rng.standard_normal(v.shape) * scale for k, v in ours.state_dict().items()}
     ours.load_state_dict(sd)
@@ -123,15 +125,16 @@ def _sync(ours, theirs, rng, scale=0.5):
 
 
 def _run_both(ours, theirs, args, kwargs, rng, same=(), tol=1e-12):
-    """Call both with the arrays in args (indices in `same` reuse args[0]'s tensor: self-attention), a random linear
-    loss on every output; compare outputs and the gradients of inputs and parameters."""
+    """Call both with the arrays in args (indices in `same` reuse args[0]'s tensor: self-attention), a random
+    linear loss on every output; compare outputs and the gradients of inputs and parameters."""
     a_in, t_in = [], []
     for i, x in enumerate(args):
         a_in.append(a_in[0] if i in same else ag.tensor(x, requires_grad=True))
         t_in.append(t_in[0] if i in same else torch.tensor(x, requires_grad=True))
     conv = lambda v: torch.tensor(v) if isinstance(v, np.ndarray) else v   # noqa: E731
     out, out_t = ours(*a_in, **kwargs), theirs(*t_in, **{k: conv(v) for k, v in kwargs.items()})
-    out, out_t = (out if isinstance(out, tuple) else (out,)), (out_t if isinstance(out_t, tuple) else (out_t,))
+    out = out if isinstance(out, tuple) else (out,)
+    out_t = out_t if isinstance(out_t, tuple) else (out_t,)
     loss, loss_t = 0, 0
     for y, yt in zip(out, out_t):
         assert (y is None) == (yt is None)
@@ -194,8 +197,8 @@ def test_mha_causal_hint_uses_the_mask():
     x = _seq(rng, 5, 2, 8, True)
     causal = nn.Transformer.generate_square_subsequent_mask(5, dtype=F64).numpy()
     for nw in (True, False):
-        _run_both(ours, theirs, [x, None, None], {"attn_mask": causal, "is_causal": True, "need_weights": nw}, rng,
-                  same=(1, 2))
+        kw = {"attn_mask": causal, "is_causal": True, "need_weights": nw}
+        _run_both(ours, theirs, [x, None, None], kw, rng, same=(1, 2))
     with pytest.raises(RuntimeError, match="Need attn_mask"):
         ours(ag.tensor(x), ag.tensor(x), ag.tensor(x), is_causal=True)
 
@@ -207,7 +210,8 @@ def test_mha_fully_masked_row_is_nan_with_weights_and_zero_without_as_torch():
     kpm = np.ones((1, 3), bool)
     for nw in (True, False):
         y = ours(ag.tensor(x), ag.tensor(x), ag.tensor(x), key_padding_mask=kpm, need_weights=nw)[0].numpy()
-        yt = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm), need_weights=nw)[0].detach().numpy()
+        yt = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm), need_weights=nw)[0]
+        yt = yt.detach().numpy()
         np.testing.assert_array_equal(np.isnan(y), np.isnan(yt))
         assert np.isnan(y).all() if nw else np.isfinite(y).all()
         np.testing.assert_allclose(y, yt, atol=1e-12)
@@ -220,7 +224,8 @@ def test_mha_options_match_torch(kw):
     rng = np.random.default_rng(14)
     ours, theirs = _mha(rng, **kw)
     bf = kw.get("batch_first", False)
-    q, k, v = _seq(rng, 3, 2, 8, bf), _seq(rng, 5, 2, kw.get("kdim", 8), bf), _seq(rng, 5, 2, kw.get("vdim", 8), bf)
+    q = _seq(rng, 3, 2, 8, bf)
+    k, v = _seq(rng, 5, 2, kw.get("kdim", 8), bf), _seq(rng, 5, 2, kw.get("vdim", 8), bf)
     kpm = rng.random((2, 5)) > 0.6
     kpm[:, 0] = False
     _run_both(ours, theirs, [q, k, v], {"key_padding_mask": kpm, "attn_mask": rng.random((3, 5)) > 0.8}, rng)
@@ -232,8 +237,9 @@ def test_mha_unbatched_matches_torch():
     ours, theirs = _mha(rng, batch_first=True)
     q, kv = rng.standard_normal((3, 8)), rng.standard_normal((5, 8))
     for nw in (True, False):
-        _run_both(ours, theirs, [q, kv, kv], {"need_weights": nw, "key_padding_mask": np.array([0, 0, 1, 0, 1], bool),
-                                               "attn_mask": rng.standard_normal((2, 3, 5))}, rng)
+        kw = {"need_weights": nw, "key_padding_mask": np.array([0, 0, 1, 0, 1], bool),
+              "attn_mask": rng.standard_normal((2, 3, 5))}
+        _run_both(ours, theirs, [q, kv, kv], kw, rng)
 
 
 def test_mha_parameters_and_init_as_torch():
@@ -249,7 +255,8 @@ def test_mha_parameters_and_init_as_torch():
     assert np.abs(ow).max() <= 1 / 8 and np.abs(ow).max() > 0.95 / 8
     assert m.bias_k.shape == (1, 1, 64) and m.bias_k.numpy().std() > 0
     sep = nn.MultiheadAttention(8, 2, kdim=3, vdim=5)
-    assert sep.in_proj_weight is None and sep.k_proj_weight.shape == (8, 3) and sep.v_proj_weight.shape == (8, 5)
+    assert sep.in_proj_weight is None
+    assert sep.k_proj_weight.shape == (8, 3) and sep.v_proj_weight.shape == (8, 5)
     assert list(sep.state_dict()) == list(torch.nn.MultiheadAttention(8, 2, kdim=3, vdim=5).state_dict())
     assert repr(nn.MultiheadAttention(8, 2)) == repr(torch.nn.MultiheadAttention(8, 2))
     with pytest.raises(ValueError, match="divisible"):
@@ -276,7 +283,7 @@ def test_mha_gradcheck():
     assert ag.gradcheck(f, (q, kv, *params))
 
 
-# -- transformer layers ----------------------------------------------------------------------------------------------
+# -- transformer layers --------------------------------------------------------------------------------------
 def _layers(rng, make, **kw):
     ours = make(nn, F64, **kw)
     torch.manual_seed(0)
@@ -314,18 +321,19 @@ def test_transformer_encoder_seq_first_callable_activation_and_eval_dropout():
     ours.layers[0].activation = F.silu
     ours.eval()
     theirs.eval()
-    _run_both(ours, theirs, [rng.standard_normal((5, 3, 8))], {"src_key_padding_mask": rng.random((3, 5)) > 0.8},
-              rng)
+    kpm = rng.random((3, 5)) > 0.8
+    _run_both(ours, theirs, [rng.standard_normal((5, 3, 8))], {"src_key_padding_mask": kpm}, rng)
     ours.train()
     x = ag.tensor(rng.standard_normal((5, 3, 8)))
-    assert not np.allclose(ours(x).numpy(), ours(x).numpy())            # dropout draws fresh masks in training
+    assert not np.allclose(ours(x).numpy(), ours(x).numpy())            # fresh dropout masks in training
 
 
 def test_encoder_state_dict_keys_and_errors():
     layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)
     enc = nn.TransformerEncoder(layer, 2)
     tl = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)
-    assert list(enc.state_dict()) == list(torch.nn.TransformerEncoder(tl, 2, enable_nested_tensor=False).state_dict())
+    theirs = torch.nn.TransformerEncoder(tl, 2, enable_nested_tensor=False)
+    assert list(enc.state_dict()) == list(theirs.state_dict())
     assert enc.layers[0] is not enc.layers[1] and enc.layers[0].linear1.weight is not layer.linear1.weight
     with pytest.raises(RuntimeError, match="relu/gelu"):
         nn.TransformerEncoderLayer(8, 2, activation="tanh")
@@ -339,14 +347,15 @@ def test_full_transformer_and_causal_mask_match_torch():
 
     ours, theirs = _layers(rng, make)
     tgt_mask = nn.Transformer.generate_square_subsequent_mask(4, dtype=F64)
-    np.testing.assert_array_equal(tgt_mask.numpy(),
-                                  torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64))
+    causal = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
+    np.testing.assert_array_equal(tgt_mask.numpy(), causal.numpy())
     kpm = rng.random((3, 5)) > 0.7
     kpm[:, 0] = False
     _run_both(ours, theirs, [rng.standard_normal((5, 3, 8)), rng.standard_normal((4, 3, 8))],
-              {"tgt_mask": tgt_mask.numpy(), "src_key_padding_mask": kpm, "memory_key_padding_mask": kpm}, rng)
+              {"tgt_mask": tgt_mask.numpy(), "src_key_padding_mask": kpm, "memory_key_padding_mask": kpm},
+              rng)
     fresh = nn.Transformer(16, 2, 1, 1, 32)
-    w = fresh.encoder.layers[0].linear1.weight.numpy()               # every matrix re-initialised Xavier-uniform
+    w = fresh.encoder.layers[0].linear1.weight.numpy()               # every matrix re-drawn Xavier-uniform
     assert np.abs(w).max() <= math.sqrt(6 / 48) and np.abs(w).max() > 0.9 * math.sqrt(6 / 48)
 
 

@@ -1,5 +1,6 @@
-"""nn.RNN / LSTM / GRU and their cells against PyTorch (float64): outputs, final states and the gradients of the
-input, the initial states and every parameter, with state_dicts loaded both ways; init; gradchecks; long BPTT."""
+"""nn.RNN / LSTM / GRU and their cells against PyTorch (float64): outputs, final states and the gradients of
+the input, the initial states and every parameter, with state_dicts loaded both ways; init; gradchecks; long
+BPTT."""
 from __future__ import annotations
 
 import math
@@ -16,7 +17,8 @@ F64 = ag.float64
 
 
 def _pair(kind: str, *args, **kw):
-    """Our module and PyTorch's with PyTorch's weights copied into ours (then ours loaded back into a fresh one)."""
+    """Our module and PyTorch's with PyTorch's weights copied into ours (then ours loaded back into a fresh
+    one)."""
     torch.manual_seed(0)
     theirs = getattr(torch.nn, kind)(*args, dtype=torch.float64, **kw)
     ours = getattr(nn, kind)(*args, dtype=F64, **kw)
@@ -60,7 +62,8 @@ def _compare(ours, theirs, inputs, rng, train: bool = False, tol: float = 1e-12)
         loss_t = loss_t + (yt * torch.tensor(w)).sum()
     loss_a.backward()
     loss_t.backward()
-    for xa, xt in zip(_flat(tuple(x for x in a_in if x is not None)), _flat(tuple(x for x in t_in if x is not None))):
+    given = _flat(tuple(x for x in a_in if x is not None)), _flat(tuple(x for x in t_in if x is not None))
+    for xa, xt in zip(*given):
         np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
     tp = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
@@ -145,8 +148,9 @@ def test_cells_match_torch(kind, batched, given_state):
 
 def test_relu_cell_and_no_bias_cell_match_torch():
     rng = np.random.default_rng(5)
-    _compare(*_pair("RNNCell", 3, 5, nonlinearity="relu", bias=False), [rng.standard_normal((2, 3)), None], rng)
-    _compare(*_pair("GRUCell", 3, 5, bias=False), [rng.standard_normal((2, 3)), rng.standard_normal((2, 5))], rng)
+    x, h = rng.standard_normal((2, 3)), rng.standard_normal((2, 5))
+    _compare(*_pair("RNNCell", 3, 5, nonlinearity="relu", bias=False), [x, None], rng)
+    _compare(*_pair("GRUCell", 3, 5, bias=False), [x, h], rng)
 
 
 def _functional(module):
@@ -184,7 +188,7 @@ def test_gradcheck_lstm_cell_and_given_state():
     h0 = ag.randn(1, 2, 3, dtype=F64, requires_grad=True)
     c0 = ag.randn(1, 2, 3, dtype=F64, requires_grad=True)
     xs = ag.randn(3, 2, 2, dtype=F64, requires_grad=True)
-    assert ag.gradcheck(lambda x, h, c: ag.cat([lstm(x, (h, c))[1][0], lstm(x, (h, c))[1][1]], -1), (xs, h0, c0))
+    assert ag.gradcheck(lambda x, h, c: ag.cat(list(lstm(x, (h, c))[1]), -1), (xs, h0, c0))
 
 
 def _graph_size(t) -> int:
@@ -209,12 +213,14 @@ def test_bptt_over_1000_steps_matches_torch_with_a_graph_independent_of_length()
 
 def test_init_is_torch_uniform_bound():
     ag.manual_seed(0)
-    for m in (nn.LSTM(10, 64, num_layers=2, bidirectional=True), nn.GRU(10, 64), nn.RNN(10, 64), nn.LSTMCell(10, 64)):
+    for m in (nn.LSTM(10, 64, num_layers=2, bidirectional=True), nn.GRU(10, 64), nn.RNN(10, 64),
+              nn.LSTMCell(10, 64)):
         bound = 1 / math.sqrt(64)
         w = np.concatenate([p.numpy().ravel() for p in m.parameters()])
         assert np.abs(w).max() <= bound and np.abs(w).max() > 0.98 * bound
         assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound and abs(w.mean()) < 0.02 * bound
-    shapes = {n: tuple(p.shape) for n, p in nn.LSTM(10, 20, num_layers=2, bidirectional=True).named_parameters()}
+    lstm = nn.LSTM(10, 20, num_layers=2, bidirectional=True)
+    shapes = {n: tuple(p.shape) for n, p in lstm.named_parameters()}
     assert shapes["weight_ih_l0"] == (80, 10) and shapes["weight_ih_l1_reverse"] == (80, 40)
     assert shapes["weight_hh_l1"] == (80, 20) and shapes["bias_hh_l0_reverse"] == (80,)
     assert [tuple(p.shape) for p in nn.GRUCell(3, 5).parameters()] == [(15, 3), (15, 5), (15,), (15,)]
