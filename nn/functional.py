@@ -109,18 +109,18 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     return ag.one_hot(tensor, num_classes)
 
 
-# -- attention -------------------------------------------------------------------------------------------------------
+# -- attention -----------------------------------------------------------------------------------------------
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
-    """softmax(q kᵀ·scale + mask) v over the last two dims, scale = 1/√E by default. attn_mask: bool (True = takes
-    part) or float (added), broadcast to (..., L, S); is_causal: query i sees keys 0..i. A row whose every key is
-    masked gives zeros (and zero gradients), as PyTorch 2.5+ does. enable_gqa: key/value heads (dim -3) are
-    repeated to match the query's, each serving query_heads / kv_heads consecutive query heads."""
+    """softmax(q kᵀ·scale + mask) v over the last two dims, scale = 1/√E by default. attn_mask: bool
+    (True = takes part) or float (added), broadcast to (..., L, S); is_causal: query i sees keys 0..i. A row
+    whose every key is masked gives zeros (and zero gradients), as PyTorch 2.5+ does. enable_gqa: key/value
+    heads (dim -3) are repeated to match the query's, each serving query_heads / kv_heads consecutive ones."""
     q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
-        raise ValueError(f"scaled_dot_product_attention: query, key and value need at least 2 dims (..., L, E), "
-                         f"got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+        raise ValueError(f"scaled_dot_product_attention: query, key and value need at least 2 dims "
+                         f"(..., L, E), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key (..., S, E) "
                          f"{tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
@@ -130,21 +130,24 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     s = (q @ k.mT) * (1.0 / math.sqrt(q.shape[-1]) if scale is None else scale)
     if is_causal:
         if attn_mask is not None:
-            raise ValueError("scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+            raise ValueError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                             "is_causal=True")
         attn_mask = np.tril(np.ones((L, S), dtype=bool))
     if attn_mask is not None:
         m = attn_mask if isinstance(attn_mask, Tensor) else Tensor._wrap(np.asarray(attn_mask))
         if m.dtype == np.bool_:
             m = Tensor._wrap(np.where(m._data, 0.0, -np.inf).astype(s.dtype))
         elif m.dtype.kind != "f":
-            raise TypeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, got {m.dtype}")
+            raise TypeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
+                            f"got {m.dtype}")
         try:
             s = s + m
         except ValueError:
-            raise ValueError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not broadcast "
-                             f"to the attention weights' shape {tuple(s.shape)} (..., L, S)") from None
+            raise ValueError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
+                             f"broadcast to the attention weights' shape {tuple(s.shape)} "
+                             f"(..., L, S)") from None
         dead = np.isneginf(s._data).all(-1, keepdims=True)
-        if dead.any():                       # fully masked rows: softmax of zeros, then zeroed; no nan anywhere
+        if dead.any():                       # fully masked rows: softmax of zeros, then zeroed; no nan
             w = ag.where(dead, 0.0, ag.softmax(ag.where(dead, 0.0, s), -1))
             return dropout(w, dropout_p) @ v if dropout_p > 0 else w @ v
     w = ag.softmax(s, -1)
@@ -152,11 +155,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 
 
 def _repeat_heads(x: Tensor, heads: int) -> Tensor:
-    """(..., Hkv, S, E) -> (..., heads, S, E), each kv head repeated heads/Hkv times in a row (repeat_interleave)."""
+    """(..., Hkv, S, E) -> (..., heads, S, E), each kv head repeated heads/Hkv times (repeat_interleave)."""
     hkv = x.shape[-3]
     if heads % hkv:
-        raise ValueError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) to be a "
-                         f"multiple of the key/value heads ({hkv})")
+        raise ValueError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) to be "
+                         f"a multiple of the key/value heads ({hkv})")
     lead, (s, e) = x.shape[:-3], x.shape[-2:]
     return x.unsqueeze(-3).expand(*lead, hkv, heads // hkv, s, e).reshape(*lead, heads, s, e)
 
