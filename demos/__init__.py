@@ -1,6 +1,6 @@
 """The lessons, runnable on chainrule: each demo reproduces what a course's notes do and the numbers they report.
 
-    python -m demos                     # the tour: an MLP on MNIST, the graph of a step, loss curve (~1 min)
+    python -m demos                     # the tour: an MLP on MNIST, the graph of a step, loss curve (~10 s)
     python -m demos.quadratic           # fit a quadratic by gradient descent; a sum of ReLUs
     python -m demos.two_layer           # y = W2·ReLU(W1·x + b1) + b2: hand-derived gradients vs autograd
     python -m demos.backprop_by_hand    # the matrix-calculus backward pass, next to autograd's

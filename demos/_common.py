@@ -5,6 +5,7 @@ Kept tiny on purpose: a reader should find the lesson in the demo file, not here
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -12,8 +13,11 @@ from typing import Any
 
 
 def parser(doc: str | None) -> argparse.ArgumentParser:
-    """An ArgumentParser whose help is the demo's docstring, with the two options every demo has."""
-    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """An ArgumentParser whose help is the demo's docstring, with the two options every demo has. Its usage line
+    names the command that runs the demo (`python -m demos.quadratic`), not the file."""
+    module = getattr(sys._getframe(1).f_globals.get("__spec__"), "name", None) or "demos"
+    prog = "python -m " + module.removesuffix(".__main__")
+    p = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="a seconds-long run (what the tests use)")
     p.add_argument("--out", type=Path, default=Path("out"), help="folder for pictures (default: out/)")
     return p
@@ -49,6 +53,11 @@ def digit_grid(images: Any, labels: Any, preds: Any, rows: int, cols: int, title
         ax.axis("off")
     fig.suptitle(title)
     return fig
+
+
+def data_name(ds: Any) -> str:
+    """What a picture's title says about its data: the full MNIST or the subset shipped with chainrule."""
+    return "full MNIST" if str(getattr(ds, "source", "")).startswith("full") else "MNIST subset (6,000 images)"
 
 
 def progress(iterable: Iterable, **kwargs: Any) -> Iterator:

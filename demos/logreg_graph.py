@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(trace)
     print("wrote", path)
 
-    # -- and one figure of the points with the current (untrained) decision line, for orientation -------------
+    # -- and one figure of the points with the untrained model's decision line, for orientation ----------------
     from demos._common import figure
     fig = figure(figsize=(4.5, 3.5))
     ax = fig.add_subplot()
@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> dict:
         ax.scatter(*X_np[y_np[:, 0] == cls].T, marker=marker, label=f"digit {cls}")
     xs = np.linspace(X_np[:, 0].min() - 0.2, X_np[:, 0].max() + 0.2, 2)
     ax.plot(xs, -(W0[0][0] * xs + B0) / W0[1][0], "k--", label="z = 0 (σ = ½)")
-    ax.set(xlabel="x₁: ink / 100", ylabel="x₂: share of ink in the middle", title="the six points")
+    ax.set(xlabel="x₁: ink / 100", ylabel="x₂: share of ink in the middle",
+           title="six MNIST digits (0s and 1s)\nand the untrained model's line z = 0")
     ax.legend()
     png = save(fig, args.out, "logreg_points.png")
 

@@ -1,6 +1,6 @@
 """A convolutional neural network by hand: a LeNet-style CNN trained on real MNIST with chainrule.
 
-    python -m demos.mnist_cnn                 # full MNIST, 4 epochs: >= 99.0 % test accuracy (minutes on a laptop CPU)
+    python -m demos.mnist_cnn                 # full MNIST, 4 epochs: >= 99.0 % test accuracy (~75 s on 2 cores)
     python -m demos.mnist_cnn --quick         # 2,000 images, 1 epoch, a few seconds (what the tests run)
     python -m demos.mnist_cnn --epochs 5 --out pictures/
 
@@ -19,7 +19,7 @@ import numpy as np
 
 import autograd as ag
 import nn
-from demos._common import Timer, figure, parser, save
+from demos._common import Timer, data_name, figure, parser, save
 from nn.data import DataLoader, TensorDataset
 from nn.datasets import load_mnist
 
@@ -60,7 +60,7 @@ def accuracy(model: nn.Module, x: np.ndarray, t: np.ndarray, batch: int = 1000) 
 
 
 # -- pictures ----------------------------------------------------------------------------------------------
-def draw_filters(conv: nn.Conv2d, out, name: str = "mnist_cnn_filters.png"):
+def draw_filters(conv: nn.Conv2d, out, data: str = "MNIST", name: str = "mnist_cnn_filters.png"):
     w = conv.weight.numpy()[:, 0]                               # (16, 5, 5): one 5x5 filter per output channel
     fig = figure(figsize=(8, 2.4))
     lim = np.abs(w).max()
@@ -69,11 +69,12 @@ def draw_filters(conv: nn.Conv2d, out, name: str = "mnist_cnn_filters.png"):
         ax.imshow(f, cmap="RdBu_r", vmin=-lim, vmax=lim)     # red: weight > 0, blue: < 0, same scale for all
         ax.set_title(f"filter {i}", fontsize=7)
         ax.axis("off")
-    fig.suptitle("first layer: 16 learned 5x5 filters (red +, blue −)")
+    fig.suptitle(f"the CNN trained on {data}: its 16 first-layer 5x5 filters (red +, blue −)")
     return save(fig, out, name)
 
 
-def draw_feature_maps(model: nn.Module, digit: np.ndarray, label: int, out, name: str = "mnist_cnn_feature_maps.png"):
+def draw_feature_maps(model: nn.Module, digit: np.ndarray, label: int, out, data: str = "MNIST",
+                      name: str = "mnist_cnn_feature_maps.png"):
     model.eval()
     with ag.no_grad():
         maps = model[1](model[0](ag.tensor(digit[None]))).numpy()[0]      # conv1 → ReLU: (16, 28, 28)
@@ -89,7 +90,7 @@ def draw_feature_maps(model: nn.Module, digit: np.ndarray, label: int, out, name
         ax.imshow(m, cmap="viridis")
         ax.set_title(f"map {i}", fontsize=7)
         ax.axis("off")
-    fig.suptitle("one test digit and the 16 feature maps of the first layer (after ReLU)")
+    fig.suptitle(f"one test digit through the CNN trained on {data}: its 16 first-layer feature maps (after ReLU)")
     return save(fig, out, name)
 
 
@@ -136,8 +137,8 @@ def main(argv: list[str] | None = None) -> dict:
                   f"{1000 * clock.seconds / len(loader):.1f} ms per step of {BATCH})")
 
     # -- pictures
-    paths = [draw_filters(model[0], args.out),
-             draw_feature_maps(model, x_test[0], int(t_test[0]), args.out)]
+    paths = [draw_filters(model[0], args.out, data_name(train)),
+             draw_feature_maps(model, x_test[0], int(t_test[0]), args.out, data_name(train))]
     print(f"test accuracy {acc:.2%} after {epochs} epoch(s), {total.seconds:.0f} s of training; pictures: "
           + ", ".join(str(q) for q in paths))
 

@@ -1,6 +1,6 @@
 """The lecture's MNIST classifiers: MLPs with hidden units [128], [128, 128], [128, 128, 128], Adam lr 0.01.
 
-    python -m demos.mnist_mlp                  # the notes' run: 100 epochs at batch 10000, three models (minutes)
+    python -m demos.mnist_mlp                  # the notes' run: 100 epochs at batch 10000, three models (~2 min)
     python -m demos.mnist_mlp --epochs 20      # shorter
     python -m demos.mnist_mlp --quick          # 2,000 images of the embedded subset, 10 epochs (what the tests run)
 
@@ -24,7 +24,7 @@ import numpy as np
 
 import autograd as ag
 import nn
-from demos._common import Timer, figure, parser, progress, save
+from demos._common import Timer, data_name, figure, parser, progress, save
 from nn.datasets import load_mnist
 
 MODELS = ([128], [128, 128], [128, 128, 128])    # the notes' three classifiers
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
     for name, losses in curves.items():
         ax.plot(np.arange(1, len(losses) + 1), losses, label=f"hidden {name}")
     ax.set(yscale="log", xlabel=f"Adam step (batch {BATCH})", ylabel="training cross-entropy",
-           title=f"MNIST MLPs, Adam lr {LR}, {epochs} epochs")
+           title=f"training loss of the lecture's MLPs on {data_name(train)}, Adam lr {LR}, {epochs} epochs")
     ax.legend()
     path = save(fig, args.out, "mnist_mlp_loss.png")
     print("wrote", path)

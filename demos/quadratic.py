@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     # -- the notes' loop (gradients accumulate, as there) ------------------------------------------------
     metrics["losses"] = []
+    print("\nThe notes' loop, as they wrote it: it never zeroes abc.grad, so each step uses the sum of every\n"
+          "gradient so far (a mistake kept on purpose to match their numbers; chainrule warns about it below).")
     for i in range(NOTES_STEPS):
         loss = mae(quad(abc, x), y)
         loss.backward()
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"abc {np.round(abc.numpy(), 4)}   (notes: {NOTES['abc']})")
 
     # -- keep going, properly: zero the gradient each step and let the learning rate decay ------------------
+    print("\nNow properly: abc.grad.zero_() after every step, and a learning rate that decays to 0.")
     abc.grad.zero_()
     for i in range(fit_steps):
         lr = FIT_LR * (1 - i / fit_steps)
@@ -118,7 +121,8 @@ def main(argv: list[str] | None = None) -> dict:
     ax.plot(grid.numpy(), quad(abc.detach(), grid).numpy(), "r", label=f"fit, MAE {metrics['loss']:.2f}")
     ax.plot(grid.numpy(), sum_of_relus(relu_mb.detach(), grid).numpy(), "g", alpha=0.7,
             label=f"sum of {RELUS} ReLUs, MAE {metrics['relu_loss']:.2f}")
-    ax.set(title="Gradient descent on mean absolute error", xlabel="x", ylabel="y", ylim=(-3, 16))
+    ax.set(title="20 noisy samples of 3x² + 4x + 5: the trained quadratic and sum of ReLUs (MAE)",
+           xlabel="x", ylabel="y", ylim=(-3, 16))
     ax.legend()
     paths = [save(fig, args.out, "quadratic_fit.png")]
 
@@ -131,6 +135,7 @@ def main(argv: list[str] | None = None) -> dict:
         ax = fig.add_subplot(1, 3, k + 1)
         ax.plot(xs.numpy(), sum(rectified_linear(m, b, xs) for m, b in mbs).numpy(), "b")
         ax.set(title=title, xlabel="x")
+    fig.suptitle("ReLUs with the notes' hand-picked parameters (no training)", y=1.04)
     paths.append(save(fig, args.out, "quadratic_relus.png"))
     metrics["pictures"] = [str(p) for p in paths]
     print("wrote", *paths)

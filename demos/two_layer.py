@@ -1,6 +1,6 @@
 """A two-layer net trained twice, side by side: gradients derived by hand in numpy, and by autograd.
 
-    python -m demos.two_layer             # ~25 s of CPU: 100 steps each way, then the lesson's three challenges
+    python -m demos.two_layer             # ~20 s: 100 steps each way, then the lesson's three challenges
     python -m demos.two_layer --quick     # 500 images, 30 steps (what the tests run)
 
 ML Lesson 4 trains  ŷ = W2·ReLU(W1·x + b1) + b2  "without PyTorch or any other ML library", doing all the
