@@ -12,7 +12,8 @@ from .ops.unary import erf, tanh
 from .tensor import Tensor, as_tensor
 
 
-def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
     dims = _dims(x, dim, axis, "mean")
@@ -21,8 +22,9 @@ def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
 
 
 def var(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
-        axis=None) -> Tensor:
+        axis=None, keepdims=None) -> Tensor:
     """Sample variance with Bessel's correction by default (PyTorch's rule; numpy's var uses ddof=0)."""
+    keepdim = keepdim if keepdims is None else keepdims
     if unbiased is not None:
         correction = 1 if unbiased else 0
     dims = _dims(x, dim, axis, "var")
@@ -32,15 +34,20 @@ def var(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, un
 
 
 def std(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
-        axis=None) -> Tensor:
+        axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims
     return var(x, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis).sqrt()
 
 
-def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
     """log Σ exp(x), shifted by the max (a constant) so exp never overflows."""
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     dims = _dims(x, dim, axis, "logsumexp")
-    m = amax(x.detach(), dims, keepdim=True)
-    m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0))
+    if x._data.size:
+        m = amax(x.detach(), dims, keepdim=True)
+        m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0))
+    else:                                          # empty: log(0) = -inf over each empty group, as PyTorch
+        m = Tensor._wrap(np.zeros([1 if dims is None or i in dims else n for i, n in enumerate(x.shape)], x.dtype))
     out = (x - m).exp().sum(dims, keepdim=True).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape) if dims and i not in dims))
 

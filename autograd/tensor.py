@@ -145,6 +145,7 @@ class Tensor:
 
     def numel(self) -> int:
         return self._data.size
+    nelement = numel
 
     def item(self) -> Any:
         if self._data.size != 1:
@@ -252,6 +253,10 @@ class Tensor:
     def __pow__(self, o): return ops.pow(self, o)
     def __rpow__(self, o): return ops.pow(o, self)
     def __matmul__(self, o): return ops.matmul(self, o)
+    def __floordiv__(self, o): return ops.floor_divide(self, o)
+    def __rfloordiv__(self, o): return ops.floor_divide(o, self)
+    def __mod__(self, o): return ops.remainder(self, o)
+    def __rmod__(self, o): return ops.remainder(o, self)
     def __rmatmul__(self, o): return ops.matmul(o, self)
     def __neg__(self): return ops.neg(self)
     def __pos__(self): return self
@@ -269,6 +274,8 @@ class Tensor:
     def __or__(self, o): return _compare(np.logical_or, self, o)
     def __xor__(self, o): return _compare(np.logical_xor, self, o)
     def __invert__(self): return Tensor._wrap(~self._data)
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    floor_divide, remainder = __floordiv__, __mod__
 
     def __iadd__(self, o): return self._update("add", o)
     def __isub__(self, o): return self._update("sub", o)
@@ -298,20 +305,16 @@ class Tensor:
         return self._assign(..., src, "copy_")
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        if self._recording(None, "clamp_"):
-            return self._rebase(ops.clamp(self._alias(), min, max))
+        if _inplace.recording(self, None, "clamp_"):
+            return _inplace.rebase(self, ops.clamp(_inplace.alias(self), min, max))
         return self._assign(..., ops.clamp(self.detach(), min, max), "clamp_")
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         self._assign(idx, value, "setitem")
 
     # the in-place machinery lives in inplace.py
-    def _recording(self, other: Any, what: str) -> bool: return _inplace.recording(self, other, what)
-    def _update(self, name: str, other: Any, alpha: float = 1) -> Tensor:
-        return _inplace.update(self, name, other, alpha)
+    def _update(self, name, other, alpha=1): return _inplace.update(self, name, other, alpha)
     def _assign(self, idx: Any, value: Any, what: str) -> Tensor: return _inplace.assign(self, idx, value, what)
-    def _alias(self) -> Tensor: return _inplace.alias(self)
-    def _rebase(self, new: Tensor) -> Tensor: return _inplace.rebase(self, new)
 
     # -- math: one-liners into ops -----------------------------------------------------------------------------
     def exp(self): return ops.exp(self)
@@ -339,25 +342,43 @@ class Tensor:
     def mul(self, other): return ops.mul(self, other)
     def div(self, other): return ops.div(self, other)
     def neg(self): return ops.neg(self)
+    def log2(self): return ops.log2(self)
+    def log10(self): return ops.log10(self)
+    def log1p(self): return ops.log1p(self)
+    def expm1(self): return ops.expm1(self)
+    def mm(self, mat2): return ops.mm(self, mat2)
+    def bmm(self, mat2): return ops.bmm(self, mat2)
+    def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
+    def tril(self, diagonal=0): return ops.tril(self, diagonal)
+    def triu(self, diagonal=0): return ops.triu(self, diagonal)
 
-    def sum(self, dim=None, keepdim=False, *, axis=None): return ops.sum(self, dim, keepdim, axis=axis)
-    def mean(self, dim=None, keepdim=False, *, axis=None): return ops.mean(self, dim, keepdim, axis=axis)
-    def prod(self, dim=None, keepdim=False, *, axis=None): return ops.prod(self, dim, keepdim, axis=axis)
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None):
-        return ops.var(self, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis)
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None):
-        return ops.std(self, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis)
-    def max(self, dim=None, keepdim=False, *, axis=None): return ops.max(self, dim, keepdim, axis=axis)
-    def min(self, dim=None, keepdim=False, *, axis=None): return ops.min(self, dim, keepdim, axis=axis)
-    def amax(self, dim=None, keepdim=False, *, axis=None): return ops.amax(self, dim, keepdim, axis=axis)
-    def amin(self, dim=None, keepdim=False, *, axis=None): return ops.amin(self, dim, keepdim, axis=axis)
-    def argmax(self, dim=None, keepdim=False, *, axis=None): return ops.argmax(self, dim, keepdim, axis=axis)
-    def argmin(self, dim=None, keepdim=False, *, axis=None): return ops.argmin(self, dim, keepdim, axis=axis)
-    def logsumexp(self, dim=None, keepdim=False, *, axis=None): return ops.logsumexp(self, dim, keepdim, axis=axis)
+    def sum(self, dim=None, keepdim=False, **kw): return ops.sum(self, dim, keepdim, **kw)   # kw: axis=, keepdims=
+    def mean(self, dim=None, keepdim=False, **kw): return ops.mean(self, dim, keepdim, **kw)
+    def prod(self, dim=None, keepdim=False, **kw): return ops.prod(self, dim, keepdim, **kw)
+    def var(self, dim=None, keepdim=False, **kw): return ops.var(self, dim, keepdim, **kw)   # kw: correction=...
+    def std(self, dim=None, keepdim=False, **kw): return ops.std(self, dim, keepdim, **kw)
+    def max(self, dim=None, keepdim=False, **kw): return ops.max(self, dim, keepdim, **kw)
+    def min(self, dim=None, keepdim=False, **kw): return ops.min(self, dim, keepdim, **kw)
+    def amax(self, dim=None, keepdim=False, **kw): return ops.amax(self, dim, keepdim, **kw)
+    def amin(self, dim=None, keepdim=False, **kw): return ops.amin(self, dim, keepdim, **kw)
+    def argmax(self, dim=None, keepdim=False, **kw): return ops.argmax(self, dim, keepdim, **kw)
+    def argmin(self, dim=None, keepdim=False, **kw): return ops.argmin(self, dim, keepdim, **kw)
+    def logsumexp(self, dim=None, keepdim=False, **kw): return ops.logsumexp(self, dim, keepdim, **kw)
+    def all(self, dim=None, keepdim=False, **kw): return ops.all(self, dim, keepdim, **kw)
+    def any(self, dim=None, keepdim=False, **kw): return ops.any(self, dim, keepdim, **kw)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return ops.norm(self, p, dim, keepdim, dtype)
     def softmax(self, dim=-1, *, axis=None): return ops.softmax(self, dim, axis=axis)
     def log_softmax(self, dim=-1, *, axis=None): return ops.log_softmax(self, dim, axis=axis)
-    def all(self, dim=None): return Tensor._wrap(np.all(self._data, axis=dim))
-    def any(self, dim=None): return Tensor._wrap(np.any(self._data, axis=dim))
+    def cumsum(self, dim, *, dtype=None): return ops.cumsum(self, dim, dtype=dtype)
+    def cumprod(self, dim, *, dtype=None): return ops.cumprod(self, dim, dtype=dtype)
+    def sort(self, dim=-1, descending=False, stable=False): return ops.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False): return ops.argsort(self, dim, descending, stable)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return ops.topk(self, k, dim, largest, sorted)  # noqa: A002
+    def isclose(self, other, *a, **kw): return ops.isclose(self, other, *a, **kw)   # rtol, atol, equal_nan
+    def allclose(self, other, *a, **kw): return ops.allclose(self, other, *a, **kw)
+    def equal(self, other): return ops.equal(self, other)
+    def is_floating_point(self): return self._data.dtype.kind == "f"
+    def histc(self, bins=100, min=0, max=0): return ops.histc(self, bins, min, max)  # noqa: A002
 
     def reshape(self, *shape): return ops.reshape(self, *shape)
     view = reshape
@@ -373,6 +394,11 @@ class Tensor:
     def broadcast_to(self, shape): return ops.expand(self, shape)
     def split(self, split_size_or_sections, dim=0): return ops.split(self, split_size_or_sections, dim)
     def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
+    def flip(self, *dims): return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+    def roll(self, shifts, dims=None): return ops.roll(self, shifts, dims)
+    def repeat(self, *sizes): return ops.repeat(self, *sizes)
+    def gather(self, dim, index): return ops.gather(self, dim, index)
+    def ravel(self): return ops.ravel(self)
 
     # -- factories and random fills (creation.py, random.py) ------------------------------------------------
     def new_zeros(self, *size, **kw): return _creation.new_filled(self, "new_zeros", size, 0, **kw)

@@ -214,6 +214,119 @@ def ce(x, target, weight, ignore_index, reduction, label_smoothing):
                             label_smoothing=label_smoothing)
 
 
+with_empty = shapes(min_dims=0, max_dims=NDIM, min_side=0, max_side=SIDE).map(lambda s: (s,))
+matrices = shapes(min_dims=2, max_dims=NDIM, max_side=SIDE).map(lambda s: (s,))
+
+
+def dim_of(shape):
+    """One dim of `shape`, and its size (1 for a 0-d tensor)."""
+    return one_dim(shape).map(lambda d: (d, shape[d] if shape else 1))
+
+
+@st.composite
+def running_inputs(draw, empty: bool = True, avoid: tuple = ()):
+    """cumsum/cumprod: any shape (empty ones too) and one dim."""
+    (shape,) = draw(with_empty if empty else reduce_shape)
+    return draw(tensors(shape, avoid=avoid, margin=0.3)), draw(one_dim(shape))
+
+
+@st.composite
+def cumprod_zero_inputs(draw):
+    """cumprod through exact zeros (the backward's second branch): x times a fixed 0/1 mask."""
+    x, d = draw(running_inputs(empty=False, avoid=(0.0,)))
+    mask = draw(hnp.arrays(np.bool_, x.shape)).astype(np.float64)
+    return x, ag.tensor(mask), d
+
+
+@st.composite
+def gather_inputs(draw):
+    (shape,) = draw(reduce_shape)
+    d, n = draw(dim_of(shape))
+    idx_shape = tuple(draw(st.integers(1, 4)) if i == d % max(len(shape), 1) else draw(st.integers(1, s))
+                      for i, s in enumerate(shape))
+    idx = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, n - 1)))
+    return draw(tensors(shape)), ag.tensor(idx), d
+
+
+def flip_dims(shape):
+    n = len(shape)
+    if not n:
+        return st.sampled_from([(), (0,), (-1,)])
+    return st.lists(st.integers(0, n - 1), unique=True, max_size=n).map(lambda ds: tuple(d - n if d % 2 else d
+                                                                                          for d in ds))
+
+
+def roll_args(shape):
+    n = len(shape)
+    if not n:
+        return st.tuples(st.integers(-2, 2), st.none())
+    dims_ = st.lists(st.integers(-n, n - 1), unique_by=lambda d: d % n, min_size=1, max_size=n).map(tuple)
+    return st.one_of(st.tuples(st.integers(-4, 4), st.none()),
+                     dims_.flatmap(lambda ds: st.tuples(st.lists(st.integers(-4, 4), min_size=len(ds),
+                                                                 max_size=len(ds)).map(tuple), st.just(ds))))
+
+
+def repeat_sizes(shape):
+    return st.integers(0, 2).flatmap(lambda extra: st.lists(st.integers(0, 3), min_size=len(shape) + extra,
+                                                            max_size=len(shape) + extra).map(tuple))
+
+
+@st.composite
+def masked_fill_inputs(draw, tensor_value: bool = False):
+    """A bool mask that broadcasts to x's shape; the value a number or a 0-d tensor that learns too."""
+    (shape,) = draw(reduce_shape)
+    mask = ag.tensor(draw(hnp.arrays(np.bool_, draw(reducible_to(shape)))))
+    value = draw(tensors(())) if tensor_value else draw(st.sampled_from([0.0, -1.5]))
+    return draw(tensors(shape)), mask, value
+
+
+@st.composite
+def topk_inputs(draw):
+    (shape,) = draw(reduce_shape)
+    d, n = draw(dim_of(shape))
+    return (draw(tensors(shape, distinct=True)), draw(st.integers(0 if shape else 1, n)), d,
+            draw(st.booleans()))
+
+
+def norm_args(shape):
+    return st.tuples(st.sampled_from(["fro", 2, 1, 3, 0.5]), dims(len(shape)), st.booleans())
+
+
+mm_shapes = st.tuples(st.integers(1, SIDE), st.integers(1, SIDE), st.integers(1, SIDE)).map(
+    lambda nkm: ((nkm[0], nkm[1]), (nkm[1], nkm[2])))
+bmm_shapes = st.tuples(st.integers(1, 2), st.integers(1, SIDE), st.integers(1, SIDE), st.integers(1, SIDE)).map(
+    lambda b: ((b[0], b[1], b[2]), (b[0], b[2], b[3])))
+EINSUMS = ["ij,jk->ik", "ij,jk", "bij,bjk->bik", "i,i->", "i,j->ij", "ii->i", "ii", "ij->ji", "ij->", "ijk,ik->j",
+           "iij,j->i", "bhqd,bhkd->bhqk", "...ij,jk->...ik", "...i,...i->...", "i,i,i->", "ab,bc,cd->ad"]
+
+
+@st.composite
+def einsum_inputs(draw):
+    """Contractions, outer products, diagonals and traces, implicit outputs, '...' batch dims (broadcast
+    among the operands too), chains of three."""
+    eq = draw(st.sampled_from(EINSUMS))
+    size = {c: draw(st.integers(1, SIDE)) for c in sorted(set(eq) - set(",.->"))}
+    ell = draw(shapes(max_dims=2, max_side=SIDE))
+    xs = []
+    for term in eq.split("->")[0].split(","):
+        lead = ell[draw(st.integers(0, len(ell))):] if "..." in term else ()
+        lead = tuple(1 if draw(st.booleans()) else s for s in lead)
+        xs.append(draw(tensors(lead + tuple(size[c] for c in term.replace("...", "")))))
+    return (*xs, eq)
+
+
+@st.composite
+def remainder_inputs(draw):
+    """x = y·(k + f), f in [0.15, 0.85]: finite differences never cross one of remainder's jumps. y (either
+    sign) broadcasts against x."""
+    (shape,) = draw(reduce_shape)
+    y = draw(tensors(draw(reducible_to(shape)), low=0.5, high=2.5)).numpy()
+    y = y * draw(st.sampled_from([1, -1]))
+    k = draw(hnp.arrays(np.int64, shape, elements=st.integers(-2, 2)))
+    f = draw(values(max(k.size, 1), 0.15, 0.85))[:k.size].reshape(shape)
+    return ag.tensor(y * (k + f), requires_grad=True), ag.tensor(y, requires_grad=True)
+
+
 matmul_shapes = hnp.mutually_broadcastable_shapes(signature=np.matmul.signature, max_dims=2, max_side=SIDE).map(
     lambda b: b.input_shapes)
 two = broadcastable_shapes(2, max_dims=NDIM, max_side=SIDE)
@@ -318,4 +431,34 @@ SPECS: list[Spec] = [
     Spec("index_add", lambda x, i, s: ag.ops.index_add(x, i, s), inputs=index_add_inputs()),
     Spec("index_put", lambda x, v, i: ag.ops.index_put(x, i, v), inputs=index_put_inputs()),
     Spec("take_along_dim", lambda x, i, d: ag.take_along_dim(x, i, d), inputs=take_along_inputs()),
+    # -- logs, running sums, rearranging, sorting, norms, products (PyTorch's names learners type) ---------------
+    Spec("log2", ag.log2, shapes=one_shape, low=0.2),
+    Spec("log10", ag.log10, shapes=one_shape, low=0.2),
+    Spec("log1p", ag.log1p, shapes=one_shape, low=-0.8),
+    Spec("expm1", ag.expm1, shapes=one_shape),
+    Spec("cumsum", lambda x, d: ag.cumsum(x, d), inputs=running_inputs()),
+    Spec("cumprod", lambda x, d: ag.cumprod(x, d), inputs=running_inputs(avoid=(0.0,))),
+    Spec("cumprod:with_zeros", lambda x, m, d: ag.cumprod(x * m, d), inputs=cumprod_zero_inputs()),
+    Spec("gather", lambda x, i, d: ag.gather(x, d, i), inputs=gather_inputs()),
+    Spec("flip", lambda x, d: ag.flip(x, d), shapes=with_empty, args=lambda s: st.tuples(flip_dims(s))),
+    Spec("roll", lambda x, sh, d: ag.roll(x, sh, d), shapes=with_empty, args=roll_args),
+    Spec("tril", lambda x, k: ag.tril(x, k), shapes=matrices, args=lambda s: st.tuples(st.integers(-3, 3))),
+    Spec("triu", lambda x, k: ag.triu(x, diagonal=k), shapes=matrices, args=lambda s: st.tuples(st.integers(-3, 3))),
+    Spec("masked_fill", lambda x, m, v: ag.masked_fill(x, m, v), inputs=masked_fill_inputs()),
+    Spec("masked_fill:tensor_value", lambda x, m, v: x.masked_fill(m, v), inputs=masked_fill_inputs(True)),
+    Spec("repeat", lambda x, r: ag.repeat(x, *r), shapes=with_empty, args=lambda s: st.tuples(repeat_sizes(s))),
+    Spec("ravel", ag.ravel, shapes=with_empty),
+    Spec("topk", lambda x, k, d, big: ag.topk(x, k, d, big), inputs=topk_inputs()),
+    Spec("sort", lambda x, d, desc: ag.sort(x, d, desc), shapes=reduce_shape, distinct=True,
+         args=lambda s: st.tuples(one_dim(s), st.booleans())),
+    Spec("norm", lambda x, p, d, k: ag.norm(x, p, d, k), shapes=reduce_shape, avoid=(0.0,), margin=0.2,
+         args=norm_args),
+    Spec("norm:inf", lambda x, d, k: x.norm(float("inf"), d, k), shapes=reduce_shape, low=0.2, distinct=True,
+         args=dim_keepdim),
+    Spec("vector_norm", lambda x, d, k: ag.vector_norm(x, 2, d, keepdims=k), shapes=reduce_shape, avoid=(0.0,),
+         margin=0.2, args=dim_keepdim),
+    Spec("mm", ag.mm, arity=2, shapes=mm_shapes),
+    Spec("bmm", ag.bmm, arity=2, shapes=bmm_shapes),
+    Spec("einsum", lambda *a: ag.einsum(a[-1], *a[:-1]), inputs=einsum_inputs()),
+    Spec("remainder", ag.remainder, inputs=remainder_inputs()),
 ]

@@ -68,6 +68,17 @@ TORCH = {
     "cat": lambda *a: torch.cat(a[:-1], a[-1]), "stack": lambda *a: torch.stack(a[:-1], a[-1]),
     "split": torch.split, "chunk": torch.chunk, "pad": lambda x, w, v: F.pad(x, w, value=v),
     "getitem:pick": lambda x, i: x[i], "take_along_dim": torch.take_along_dim,
+    "log2": torch.log2, "log10": torch.log10, "log1p": torch.log1p, "expm1": torch.expm1,
+    "cumsum": torch.cumsum, "cumprod": torch.cumprod, "cumprod:with_zeros": lambda x, m, d: torch.cumprod(x * m, d),
+    "gather": lambda x, i, d: torch.gather(x, d, i), "flip": lambda x, d: torch.flip(x, d),
+    "roll": lambda x, sh, d: torch.roll(x, sh, d) if d is not None else torch.roll(x, sh),
+    "tril": torch.tril, "triu": torch.triu, "masked_fill": torch.masked_fill,
+    "masked_fill:tensor_value": torch.masked_fill, "repeat": lambda x, r: x.repeat(*r) if r else x * 1,
+    "ravel": torch.ravel, "topk": torch.topk, "sort": lambda x, d, desc: torch.sort(x, d, desc),
+    "norm": lambda x, p, d, k: torch.norm(x, p, _all(x, d) if p != "fro" else d, k),
+    "norm:inf": lambda x, d, k: torch.linalg.vector_norm(x, float("inf"), d, k),
+    "vector_norm": lambda x, d, k: torch.linalg.vector_norm(x, 2, d, k), "mm": torch.mm, "bmm": torch.bmm,
+    "einsum": lambda *a: torch.einsum(a[-1], *a[:-1]), "remainder": torch.remainder,
 }
 ROWS = [s for s in SPECS if s.name in TORCH]
 

@@ -1,8 +1,15 @@
-"""Matrix multiplication: the one op that carries most of a network's arithmetic."""
+"""Matrix products (matmul, mm, bmm, einsum) and vector norms: the ops that carry most of a network's arithmetic."""
 from __future__ import annotations
 
+import math
+import string
+
+import numpy as np
+
 from ..op import Op
-from ..tensor import Tensor, pair
+from ..tensor import Tensor, as_tensor, pair
+from .arithmetic import where
+from .reduce import _dims, _keep_shape
 
 
 class MatMul(Op):
@@ -18,9 +25,9 @@ class MatMul(Op):
         return da, db
 
 
-def matmul(a, b) -> Tensor:
+def matmul(input, other) -> Tensor:  # noqa: A002
     """numpy's rules: a 1-d operand is promoted to a matrix and the added dim removed afterwards."""
-    a, b = pair(a, b)
+    a, b = pair(input, other)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both arguments need at least 1 dim, got shapes {a.shape} and {b.shape} "
                          f"(use * to multiply by a scalar)")
@@ -39,3 +46,142 @@ def matmul(a, b) -> Tensor:
     if a.ndim == 1:
         out = out.squeeze(-1 if b.ndim == 1 else -2)
     return out
+
+
+def mm(input, mat2) -> Tensor:  # noqa: A002
+    """The product of two matrices (2-d only, no broadcasting, as torch.mm)."""
+    a, b = pair(input, mat2)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: expected two 2-d tensors, got shapes {a.shape} and {b.shape} (matmul broadcasts)")
+    return matmul(a, b)
+
+
+def bmm(input, mat2) -> Tensor:  # noqa: A002
+    """Batched product of (b, n, m) and (b, m, p) tensors, the same b (no broadcasting, as torch.bmm)."""
+    a, b = pair(input, mat2)
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes {a.shape} "
+                         f"and {b.shape}")
+    return matmul(a, b)
+
+
+class Einsum(Op):
+    """y = einsum(eq, x₁, …, xₙ)      dxₖ = einsum(g and the other x's → xₖ's subscripts)
+    One rule for every contraction: a letter only xₖ has comes from a ones operand, a letter xₖ repeats
+    (a diagonal) from an identity, so each gradient is an einsum too and so is every higher one."""
+    def forward(self, *xs, ins, out):
+        self.ins, self.out_subs = ins, out
+        return np.einsum(",".join(ins) + "->" + out, *xs, optimize=len(xs) > 1)   # optimize: BLAS when it can
+
+    def backward(self, g):
+        xs, grads = self.inputs, []
+        free = iter(c for c in string.ascii_letters if c not in "".join(self.ins) + self.out_subs)
+        for k, sub in enumerate(self.ins):
+            if not self.needs_grad[k]:
+                grads.append(None)
+                continue
+            terms = [self.out_subs] + [s for i, s in enumerate(self.ins) if i != k]
+            args = [g] + [x for i, x in enumerate(xs) if i != k]
+            have, target = set("".join(terms)), ""
+            for c, size in zip(sub, xs[k].shape):
+                if c in target:                      # a repeated letter: a new one, tied to c by an identity
+                    f = next(free)
+                    terms.append(c + f)
+                    args.append(Tensor._wrap(np.eye(size, dtype=g.dtype)))
+                    c = f
+                elif c not in have:                  # summed inside xₖ alone: every element gets g
+                    terms.append(c)
+                    args.append(Tensor._wrap(np.ones(size, dtype=g.dtype)))
+                    have.add(c)
+                target += c
+            grads.append(Einsum.apply(*args, ins=tuple(terms), out=target))
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """torch.einsum: explicit ('ij,jk->ik') or implicit ('ij,jk') form, '...' for broadcast dims, operands
+    as arguments or as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    xs = [as_tensor(x) for x in operands]
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(xs):
+        raise ValueError(f"einsum: {equation!r} names {len(ins)} operands, got {len(xs)}")
+    letters = "".join(ins).replace(".", "")
+    if any(c not in string.ascii_letters for c in letters + rhs.replace(".", "")):
+        raise ValueError(f"einsum: {equation!r} may hold only letters, ',', '->' and '...'")
+    spare = [c for c in string.ascii_letters if c not in letters + rhs][::-1]
+    n_ell = max([x.ndim - len(s.replace("...", "")) for s, x in zip(ins, xs) if "..." in s], default=0)
+    ell = "".join(spare.pop() for _ in range(n_ell))
+    subs = []
+    for s, x in zip(ins, xs):
+        s = s.replace("...", ell[n_ell - (x.ndim - len(s.replace("...", ""))):]) if "..." in s else s
+        if len(s) != x.ndim:
+            raise ValueError(f"einsum: subscripts {s!r} in {equation!r} name {len(s)} dims, but that operand "
+                             f"has shape {x.shape}")
+        subs.append(s)
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        once = sorted(c for c in set(letters) if letters.count(c) == 1)
+        out = ell + "".join(once)
+    sizes: dict[str, int] = {}
+    for s, x in zip(subs, xs):
+        for c, n in zip(s, x.shape):
+            if sizes.get(c, 1) != 1 and n != 1 and sizes[c] != n:
+                raise ValueError(f"einsum: letter {c!r} in {equation!r} has sizes {sizes[c]} and {n} "
+                                 f"(shapes {[x.shape for x in xs]})")
+            sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
+    xs = [x.expand(tuple(sizes[c] for c in s)) if any(n != sizes[c] for c, n in zip(s, x.shape)) else x
+          for s, x in zip(subs, xs)]                       # size-1 dims broadcast, as PyTorch
+    return Einsum.apply(*xs, ins=tuple(subs), out=out)
+
+
+class Norm(Op):
+    """y = √(Σ x²) over dims      dx = g · x / y     (0 where y = 0, PyTorch's choice at the kink)"""
+    def forward(self, x, dims, keepdim):
+        self.in_shape, self.dims = x.shape, dims
+        return np.sqrt(np.add.reduce(x * x, axis=dims, keepdims=keepdim))
+
+    def backward(self, g):
+        shape = _keep_shape(self.in_shape, self.dims)
+        y = self.out.reshape(shape)
+        if (y._data == 0).any():
+            y = where(y._data == 0, 1.0, y)        # x is all zeros there: g · 0 / 1 = 0
+        return (g.reshape(shape) * self.inputs[0] / y,)
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, keepdims=None) -> Tensor:
+    """torch.linalg.vector_norm: (Σ |x|^ord)^(1/ord) over dim (all by default); ord inf/-inf: max/min |x|;
+    ord 0: the count of non-zeros."""
+    x = as_tensor(x) if dtype is None else as_tensor(x).to(dtype)
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"norm: needs a floating-point tensor, got {x.dtype} (convert with .float())")
+    dims, keepdim = _dims(x, dim, None, "norm"), keepdim if keepdims is None else keepdims
+    if ord == 2:
+        return Norm.apply(x, dims=dims, keepdim=keepdim)
+    if ord == 1:
+        return x.abs().sum(dims, keepdim)
+    if ord in (math.inf, -math.inf):
+        a = x.abs()
+        if x.numel() == 0:
+            raise ValueError(f"norm: the {ord}-norm of an empty tensor of shape {x.shape} is undefined")
+        return a.amax(dims, keepdim) if ord > 0 else a.amin(dims, keepdim)
+    if ord == 0:
+        return Tensor._wrap(np.count_nonzero(x._data, axis=dims, keepdims=keepdim).astype(x.dtype))
+    if not isinstance(ord, (int, float)):
+        raise ValueError(f"norm: ord must be a number, inf, -inf or 'fro', got {ord!r}")
+    s = (x.abs() ** ord).sum(dims, keepdim)
+    zero = s._data == 0
+    return where(zero, 0.0, where(zero, 1.0, s) ** (1 / ord)) if zero.any() else s ** (1 / ord)
+
+
+def norm(x: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *, keepdims=None) -> Tensor:
+    """torch.norm: p='fro' (or 2) is the 2-norm of all the elements or over dim; other p as vector_norm."""
+    if p in ("fro", None):
+        p = 2
+    elif p == "nuc":
+        raise NotImplementedError("norm: the nuclear norm (p='nuc') is not implemented; chainrule has no SVD")
+    return vector_norm(x, p, dim, keepdim, dtype=dtype, keepdims=keepdims)

@@ -24,8 +24,18 @@ def _sum(x: np.ndarray, dim: int) -> np.ndarray:
     return np.sum(x, axis=dim, keepdims=True)
 
 
+def _shifted(x: np.ndarray, dim: int) -> np.ndarray:
+    """x minus its max along dim (largest logit -> 0: exp never overflows). A fully masked row (all -inf)
+    gives nan, as PyTorch's softmax does, without numpy's warning."""
+    m = _max(x, dim)
+    if np.isinf(m).any():
+        with np.errstate(invalid="ignore"):
+            return x - m
+    return x - m
+
+
 def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
-    shifted = x - _max(x, dim)                     # largest logit -> 0: exp never overflows
+    shifted = _shifted(x, dim)
     return shifted - np.log(_sum(np.exp(shifted), dim))
 
 
@@ -47,7 +57,7 @@ class Softmax(Op):
     """y = exp(x) / Σ exp(x)     dx = y * (g - Σ g * y)"""
     def forward(self, x, dim):
         self.dim = dim
-        e = np.exp(x - _max(x, dim))
+        e = np.exp(_shifted(x, dim))
         return e / _sum(e, dim)
 
     def backward(self, g):

@@ -60,7 +60,8 @@ class Mean(Sum):
         return super().backward(g / self.n if is_grad_enabled() else Tensor._wrap(g.data / self.n))
 
 
-def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:  # noqa: A001
+def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return Sum.apply(x, dims=_dims(x, dim, axis, "sum"), keepdim=keepdim)
 
 
@@ -91,7 +92,8 @@ def _prod_of_others(x: Tensor, dims: tuple | None) -> Tensor:
     return stack(cols, dim=-1).reshape(moved.shape).permute(*np.argsort(list(rest) + list(dims)))
 
 
-def prod(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def prod(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return Prod.apply(x, dims=_dims(x, dim, axis, "prod"), keepdim=keepdim)
 
 
@@ -113,26 +115,37 @@ class Max(Op):
 
 
 def _check_nonempty(x: np.ndarray, dims, what: str) -> None:
+    """An empty tensor reduces over non-empty dims (to an empty result, as PyTorch), never over an empty one."""
     if x.size == 0:
-        raise ValueError(f"{what}: cannot reduce an empty tensor of shape {x.shape} (there is no identity)")
+        if dims is None:
+            raise ValueError(f"{what}: cannot reduce an empty tensor of shape {x.shape} (there is no identity); "
+                             "name the dims to reduce with dim=")
+        empty = [d for d in ((dims,) if isinstance(dims, (int, np.integer)) else dims) if x.shape[d] == 0]
+        if empty:
+            raise IndexError(f"{what}: cannot reduce dim {empty[0]} of size 0 of a tensor of shape {x.shape} "
+                             "(there is no identity)")
 
 
-def amax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def amax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return Max.apply(x, dims=_dims(x, dim, axis, "amax"), keepdim=keepdim)
 
 
-def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return Max.apply(x, dims=_dims(x, dim, axis, "amin"), keepdim=keepdim, smallest=True)
 
 
-def max(x: Tensor, dim=None, keepdim: bool = False, *, axis=None):  # noqa: A001
+def max(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
     """max(x): the largest element (ties share the gradient). max(x, dim): (values, indices), the gradient
     going to the index returned (the first of any ties), as PyTorch. max(x, other): elementwise maximum."""
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return _extreme(x, dim, keepdim, axis, smallest=False)
 
 
-def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None):  # noqa: A001
+def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
     """min(x), min(x, dim) -> (values, indices), min(x, other): as `max`."""
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return _extreme(x, dim, keepdim, axis, smallest=True)
 
 
@@ -169,11 +182,13 @@ def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
     return x[tuple(grid)]
 
 
-def argmax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def argmax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return _arg(np.argmax, x, dim if axis is None else axis, keepdim)
 
 
-def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
+def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     return _arg(np.argmin, x, dim if axis is None else axis, keepdim)
 
 

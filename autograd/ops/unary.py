@@ -43,6 +43,54 @@ def log(x: Tensor) -> Tensor:
     return Log.apply(_floating(x))
 
 
+class LogBase(Op):
+    """y = log_b(x) = ln x / ln b      dx = g / (x ln b)     (log2, log10: one pass, not log then a divide)"""
+    name = "log_base"
+    def forward(self, x, base):
+        self.base = base
+        return np.log2(x) if base == 2 else np.log10(x)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        if (m := _unselected(g, x._data == 0)) is not None:
+            x = where(m, 1.0, x)
+        return (g / (x * math.log(self.base)),)
+
+
+def log2(x: Tensor) -> Tensor:
+    return LogBase.apply(_floating(x), base=2)
+
+
+def log10(x: Tensor) -> Tensor:
+    return LogBase.apply(_floating(x), base=10)
+
+
+class Log1p(Op):
+    """y = log(1 + x)   dx = g / (1 + x)     (exact for tiny x, where log(1 + x) rounds 1 + x)"""
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, g):
+        return (g / (1 + self.inputs[0]),)
+
+
+def log1p(x: Tensor) -> Tensor:
+    return Log1p.apply(_floating(x))
+
+
+class Expm1(Op):
+    """y = exp(x) - 1   dx = g * (y + 1)     (exact for tiny x)"""
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, g):
+        return (g * (self.out + 1),)
+
+
+def expm1(x: Tensor) -> Tensor:
+    return Expm1.apply(_floating(x))
+
+
 class Sqrt(Op):
     """y = √x           dx = g / (2y)"""
     def forward(self, x):

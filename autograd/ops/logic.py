@@ -1,0 +1,106 @@
+"""Comparisons, truth tests and counts: bool or integer results, outside the graph (nothing to differentiate)."""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, as_tensor
+from .reduce import _dims
+
+histogram_result = namedtuple("histogram_result", ["hist", "bin_edges"])   # torch.return_types.histogram
+
+
+def _arrays(x, other) -> tuple[np.ndarray, Any]:
+    return as_tensor(x)._data, other._data if isinstance(other, Tensor) else other
+
+
+def _cmp(fn, x, other) -> Tensor:
+    a, b = _arrays(x, other)
+    return Tensor._wrap(fn(a, b))
+
+
+def eq(input, other) -> Tensor: return _cmp(np.equal, input, other)  # noqa: A002
+def ne(input, other) -> Tensor: return _cmp(np.not_equal, input, other)  # noqa: A002
+def lt(input, other) -> Tensor: return _cmp(np.less, input, other)  # noqa: A002
+def le(input, other) -> Tensor: return _cmp(np.less_equal, input, other)  # noqa: A002
+def gt(input, other) -> Tensor: return _cmp(np.greater, input, other)  # noqa: A002
+def ge(input, other) -> Tensor: return _cmp(np.greater_equal, input, other)  # noqa: A002
+
+
+def all(input, dim=None, keepdim: bool = False, *, keepdims=None, axis=None) -> Tensor:  # noqa: A001, A002
+    """True where every element (over dim, or all of them) is non-zero."""
+    return _truth(np.all, input, dim, keepdim if keepdims is None else keepdims, axis, "all")
+
+
+def any(input, dim=None, keepdim: bool = False, *, keepdims=None, axis=None) -> Tensor:  # noqa: A001, A002
+    """True where some element (over dim, or any of them) is non-zero."""
+    return _truth(np.any, input, dim, keepdim if keepdims is None else keepdims, axis, "any")
+
+
+def _truth(fn, x, dim, keepdim, axis, what) -> Tensor:
+    x = as_tensor(x)
+    dims = _dims(x, dim, axis, what)
+    return Tensor._wrap(np.asarray(fn(x._data, axis=dims, keepdims=keepdim)))
+
+
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:  # noqa: A002
+    """|input - other| ≤ atol + rtol·|other|, elementwise (bool)."""
+    a, b = _arrays(input, other)
+    return Tensor._wrap(np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:  # noqa: A002
+    """isclose everywhere (a Python bool)."""
+    a, b = _arrays(input, other)
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other) -> bool:  # noqa: A002
+    """The same shape and the same values (a Python bool)."""
+    a, b = _arrays(input, other)
+    return bool(np.shape(a) == np.shape(b) and np.array_equal(a, b))
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> bool:  # noqa: A002
+    return as_tensor(input).dtype.kind == "f"
+
+
+def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    """Counts in `bins` equal bins over [min, max] (the data's range when both are 0; values outside are
+    dropped), in the input's dtype, as torch.histc."""
+    x = as_tensor(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"histc: needs a floating-point tensor, got {x.dtype}")
+    if bins <= 0:
+        raise ValueError(f"histc: bins must be positive, got {bins}")
+    lo, hi = float(min), float(max)
+    if lo == hi and x.numel():
+        lo, hi = float(x._data.min()), float(x._data.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise ValueError(f"histc: max {max} must be larger than min {min}")
+    counts, _ = np.histogram(x._data, bins=bins, range=(lo, hi))
+    return Tensor._wrap(counts.astype(x.dtype))
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density: bool = False) -> histogram_result:  # noqa: A002
+    """(hist, bin_edges): `bins` equal bins over `range` (the data's by default), or the given edges (a 1-d
+    tensor), optionally weighted and normalised to a density, as torch.histogram."""
+    x = as_tensor(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"histogram: needs a floating-point tensor, got {x.dtype}")
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else as_tensor(weight)._data
+    if w is not None and w.shape != x.shape:
+        raise ValueError(f"histogram: weight of shape {w.shape} must have the input's shape {x.shape}")
+    if range is None and not x.numel() and np.ndim(edges) == 0:
+        range = (0.0, 1.0)
+    hist, out_edges = np.histogram(x._data, bins=edges, range=range, weights=w, density=density)
+    return histogram_result(Tensor._wrap(hist.astype(x.dtype)), Tensor._wrap(out_edges.astype(x.dtype)))

@@ -1,0 +1,147 @@
+"""Moving elements around: flip and roll (primitives, each its own dual), and the ops built on existing ones:
+tril/triu and masked_fill (a where), repeat (expand + reshape), gather (an index), ravel (a reshape)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor, as_tensor
+from .arithmetic import where
+from .shape import expand, reshape
+
+
+class Flip(Op):
+    """y = x reversed along dims (a view)      dx = g reversed along the same dims"""
+    def forward(self, x, dims):
+        self.dims = dims
+        return np.flip(x, dims)
+
+    def backward(self, g):
+        return (Flip.apply(g, dims=self.dims),)
+
+
+def flip(x: Tensor, dims) -> Tensor:
+    """Reverse the order of elements along `dims` (an int or a sequence of ints), as torch.flip."""
+    x = as_tensor(x)
+    return Flip.apply(x, dims=_dim_tuple(x, dims, "flip"))
+
+
+class Roll(Op):
+    """y = x shifted cyclically by `shifts` along dims      dx = g shifted back by -shifts"""
+    def forward(self, x, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return np.roll(x, shifts, dims)
+
+    def backward(self, g):
+        back = -self.shifts if isinstance(self.shifts, int) else tuple(-s for s in self.shifts)
+        return (Roll.apply(g, shifts=back, dims=self.dims),)
+
+
+def roll(x: Tensor, shifts, dims=None) -> Tensor:
+    """torch.roll: elements pushed off one end come back at the other; dims=None rolls the flattened tensor."""
+    x = as_tensor(x)
+    if dims is None:
+        if not isinstance(shifts, (int, np.integer)) and len(shifts) != 1:
+            raise ValueError(f"roll: with dims=None, shifts must be one int, got {shifts!r}")
+        return Roll.apply(x, shifts=int(np.ravel(shifts)[0]), dims=None)
+    if not x.ndim:
+        raise IndexError(f"roll: dims {dims!r} given for a 0-d tensor, which has no dims (use dims=None)")
+    dims = _dim_tuple(x, dims, "roll")
+    shifts = (int(shifts),) if isinstance(shifts, (int, np.integer)) else tuple(int(s) for s in shifts)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    return Roll.apply(x, shifts=shifts, dims=dims)
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims (on and below `diagonal`), zeros elsewhere."""
+    return _triangle(x, diagonal, lower=True)
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims (on and above `diagonal`), zeros elsewhere."""
+    return _triangle(x, diagonal, lower=False)
+
+
+def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"{'tril' if lower else 'triu'}: needs a tensor with at least 2 dims, got shape {x.shape}")
+    n, m = x.shape[-2:]
+    keep = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
+    return where(keep, x, Tensor._wrap(np.zeros((), x.dtype)))
+
+
+def masked_fill(x: Tensor, mask, value) -> Tensor:
+    """x with `value` where the bool `mask` (broadcast to x's shape) is True. A 0-d tensor value gets a gradient."""
+    x = as_tensor(x)
+    mask = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
+    if mask.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} (compare first, e.g. x == 0)")
+    try:
+        fits = np.broadcast_shapes(x.shape, mask.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the tensor's shape "
+                         f"{x.shape}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+        value = value if value.dtype == x.dtype else value.to(x.dtype)
+    return where(mask, value, x)
+
+
+def repeat(x: Tensor, *sizes) -> Tensor:
+    """Tile x `sizes[i]` times along each dim (PyTorch's repeat; numpy's tile). Extra sizes add leading dims."""
+    x = as_tensor(x)
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)) else sizes
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: {len(sizes)} repeat sizes {sizes} for a tensor with {x.ndim} dims "
+                         f"(shape {x.shape}); give at least one per dim")
+    if any(r < 0 for r in sizes):
+        raise ValueError(f"repeat: sizes must be non-negative, got {sizes}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    pairs = tuple(v for s in shape for v in (1, s))                   # (1, s0, 1, s1, ...)
+    tiled = expand(reshape(x, pairs), tuple(v for r, s in zip(sizes, shape) for v in (r, s)))
+    return reshape(tiled, tuple(r * s for r, s in zip(sizes, shape)))
+
+
+def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
+    """out[i][j] = x[index[i][j]][j] for dim=0 (and so on): index has x's number of dims, and no dim larger
+    than x's except along `dim`, as torch.gather."""
+    x = as_tensor(x)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
+    if idx.ndim != x.ndim:
+        raise ValueError(f"gather: index of shape {idx.shape} needs as many dims as the input {x.shape}")
+    d = _dim_tuple(x, dim, "gather")[0] if x.ndim else 0
+    if x.ndim == 0:
+        return reshape(reshape(x, (1,))[np.reshape(idx, (1,))], ())
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
+        raise ValueError(f"gather: index of shape {idx.shape} is larger than the input {x.shape} outside dim {d}")
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
+        raise IndexError(f"gather: index values must be in [0, {x.shape[d] - 1}] for dim {d} of shape {x.shape}, "
+                         f"got min {idx.min()} and max {idx.max()}")
+    grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+    grid[d] = idx
+    return x[tuple(grid)]
+
+
+def ravel(x: Tensor) -> Tensor:
+    return reshape(as_tensor(x), (-1,))
+
+
+def _dim_tuple(x: Tensor, dims, what: str) -> tuple:
+    """dims (an int or a sequence) as non-negative ints, each checked against x's dims; repeats refused."""
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    n = x.ndim or 1
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {x.shape} "
+                             f"(expected a dim in [{-n}, {n - 1}])")
+    out = tuple(int(d) % n for d in dims) if x.ndim else ()
+    if len(set(out)) != len(out):
+        raise ValueError(f"{what}: dim {dims} names a dim more than once")
+    return out
