@@ -150,7 +150,7 @@ def test_random_split_partitions_reproducibly():
     np.testing.assert_array_equal(a.indices, a2.indices)
     parts = random_split(ds, [0.5, 0.3, 0.2], generator=1)
     assert [len(p) for p in parts] == [12, 7, 4] and sum(map(len, parts)) == 23
-    assert sorted(ids_of(DataLoader(parts[0], batch_size=5))) == sorted(parts[0].indices.tolist())
+    assert sorted(ids_of(DataLoader(parts[0], batch_size=5))) == sorted(parts[0].indices)
     with pytest.raises(ValueError, match=r"sum of input lengths \(10\) does not equal the length of the input "
                                          r"dataset \(23\)"):
         random_split(ds, [5, 5])
@@ -184,7 +184,7 @@ def test_subsets_of_per_sample_datasets_are_collated():
     batches = list(DataLoader(train, batch_size=4))
     x, i, sq, meta = batches[0]
     assert x.shape == (4, 3) and sorted(np.concatenate([b[1].numpy() for b in batches]).tolist()) == sorted(
-        train.indices.tolist())
+        train.indices)
     fast = list(DataLoader(Subset(make_ds(10), [9, 2, 5]), batch_size=2))
     assert [b[1].numpy().tolist() for b in fast] == [[9, 2], [5]]
 
@@ -204,3 +204,9 @@ def test_getitems_protocol_and_batches_are_lists_like_pytorch():
 def test_batch_size_none_yields_samples():
     samples = list(DataLoader(make_ds(3), batch_size=None))
     assert len(samples) == 3 and samples[2][1].item() == 2
+
+
+def test_random_split_indices_are_a_list_as_pytorch():
+    a, b = random_split(list(range(10)), [7, 3], generator=0)
+    assert type(a.indices) is list and all(type(i) is int for i in a.indices)
+    assert sorted(a.indices + b.indices) == list(range(10))          # PyTorch programs concatenate them

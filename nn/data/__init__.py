@@ -65,11 +65,11 @@ class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order."""
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
-        self.dataset, self.indices = dataset, np.asarray(indices, dtype=np.int64)
+        self.dataset, self.indices = dataset, indices      # as given (random_split: a list, as PyTorch)
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, (list, np.ndarray)):
-            return self.dataset[self.indices[np.asarray(index)]]
+            return self.dataset[np.asarray(self.indices, dtype=np.int64)[np.asarray(index)]]
         return self.dataset[int(self.indices[index])]
 
     def __len__(self) -> int:
@@ -112,7 +112,7 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
                          f"dataset ({n})")
     perm = _rng(generator).permutation(n)
     bounds = np.cumsum([0] + sizes)
-    return [Subset(dataset, perm[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [Subset(dataset, perm[a:b].tolist()) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _rng(generator: Any) -> np.random.Generator:
@@ -160,8 +160,8 @@ def _batch_fetcher(dataset: Any) -> Callable[[np.ndarray], Any] | None:
     if hasattr(dataset, "_fetch_batch"):
         return dataset._fetch_batch
     if isinstance(dataset, Subset):
-        inner = _batch_fetcher(dataset.dataset)
-        return None if inner is None else (lambda idx: inner(dataset.indices[idx]))
+        inner, at = _batch_fetcher(dataset.dataset), np.asarray(dataset.indices, dtype=np.int64)
+        return None if inner is None else (lambda idx: inner(at[idx]))
     if hasattr(dataset, "__getitems__"):                       # PyTorch's protocol: a list of samples
         return lambda idx: default_collate(dataset.__getitems__(idx.tolist()))
     data, targets = getattr(dataset, "data", None), getattr(dataset, "targets", None)
