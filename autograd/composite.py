@@ -152,6 +152,8 @@ def one_hot(t, num_classes: int = -1) -> Tensor:
     t = as_tensor(t)
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot: needs integer class indices, got {t.dtype}")
+    if num_classes == -1 and not t._data.size:
+        raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
     n = int(t._data.max()) + 1 if num_classes == -1 else num_classes
     if t._data.size and (t._data.min() < 0 or t._data.max() >= n):
         raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got min {t._data.min()} "

@@ -237,6 +237,38 @@ CASES = [
     ("cross_entropy", lambda m, a: _ce(m, a, LABELS), None, (LOGITS,)),
     ("cross_entropy_spatial", lambda m, a: _ce(m, a, Y3), None, (X3,)),
     ("cross_entropy_probs", lambda m, a: _ce(m, a, PROBS), None, (LOGITS,)),
+    ("logs", lambda m, a: [m.log2(a), a.log10(), m.log1p(a - 0.4), a.expm1(), m.expm1(a * 1e-9)], None, (POS,)),
+    ("cumsum", lambda m, a: [m.cumsum(a, 0), a.cumsum(dim=1), a.cumsum(-1) ** 2], None, (A,)),
+    ("cumprod", lambda m, a: [m.cumprod(a, 1), a.cumprod(0)], None, (A,)),
+    ("cumprod_zeros", lambda m, a: [m.cumprod(a, 1), a.cumprod(dim=0)],
+     None, (np.array([[2.0, 0.0, 3.0, 0.0], [0.0, 1.5, 2.0, -1.0], [1.0, 2.0, 0.5, 3.0]]),)),
+    ("gather", lambda m, a: [m.gather(a, 1, m.tensor([[0, 0], [3, 1], [2, 2]])),
+                             a.gather(0, m.tensor([[2, 1, 0, 0]]))], None, (A,)),
+    ("flip_roll", lambda m, a: [m.flip(a, [0]), a.flip(0, 1), m.roll(a, 1, 0), a.roll((1, -2), (0, 1)),
+                                m.roll(a, 5)], None, (A,)),
+    ("tril_triu", lambda m, a: [m.tril(a), a.triu(), m.tril(a, -1), a.triu(diagonal=2), m.triu(a, -5)],
+     None, (rng.standard_normal((2, 3, 4)),)),
+    ("masked_fill", lambda m, a: [a.masked_fill(a > 0, 0.5), m.masked_fill(a, m.tensor([True, False, True, False]),
+                                                                        -2.0)], None, (A,)),
+    ("masked_fill_causal_softmax", lambda m, a: m.softmax(a.masked_fill(m.tril(m.ones(3, 4)) == 0, float("-inf")),
+                                                           -1), None, (A,)),
+    ("masked_fill_tensor_value", lambda m, a, v: a.masked_fill(a < 0, v[0]), None, (A, B)),
+    ("repeat", lambda m, a: [a.repeat(2, 1), a.repeat(1, 2, 3)], None, (A,)),
+    ("sort_topk", lambda m, a: [a.sort(dim=1, stable=True)[0], m.sort(a, dim=0, descending=True, stable=True)[0],
+                                a.topk(2)[0] * 3, m.topk(a, 1, dim=0, largest=False)[0]], None, (A,)),
+    ("norm", lambda m, a: [a.norm(), m.norm(a, dim=1), a.norm(1, 0, True), a.norm(float("inf"), 1),
+                           a.norm(3, dim=1), m.norm(a, p="fro", dim=(0, 1))], None, (A,)),
+    ("norm_zero_row", lambda m, a: [a.norm(dim=1), a.norm(1, dim=1), a.norm(float("inf"), 1), a.norm(3, 1)], None,
+     (np.array([[0.0, 0.0], [3.0, -4.0]]),)),
+    ("vector_norm", lambda m, a: [ag.vector_norm(a), ag.vector_norm(a, 1, (0, 1), True)],
+     lambda m, a: [m.linalg.vector_norm(a), m.linalg.vector_norm(a, 1, (0, 1), True)], (C,)),
+    ("mm_bmm", lambda m, a, b: [m.mm(a, a.T), a.mm(b), m.bmm(b[None], a[None]), b[None].bmm(a[None])], None,
+     (A, A.T.copy())),
+    ("einsum", lambda m, a, b, c: [m.einsum("ij,jk->ik", a, b), m.einsum("ij,ij", a, a), m.einsum("ii->i", a @ b),
+                                   m.einsum("bij,jk->bik", c, b), m.einsum("...j,...j->...", c, c[0]),
+                                   m.einsum("i,j", a[0], b[0]), m.einsum("ij->ji", [a]), m.einsum("ii", a @ b)],
+     None, (A, A.T.copy(), rng.standard_normal((2, 3, 4)))),
+    ("remainder", lambda m, a, b: [a % b, m.remainder(a, -1.5), 2.5 % b.detach() + a], None, (A * 4, POS)),
 ]
 
 
@@ -318,3 +350,129 @@ def test_relu_masks_huge_finite_gradients_exactly(big) -> None:
         warnings.simplefilter("error")
         x.relu().backward(ag.tensor(g))
     np.testing.assert_array_equal(x.grad.numpy(), np.array([[0.0, 1.0], [0.0, 2.0]], np.float32))
+
+
+# -- outside the graph: comparisons, truth tests, sorting order, histograms, integer division ----------------------
+
+INTS = np.array([[7, -7, 0, 3], [2, 9, -1, 4]])
+
+
+def _same(ours, theirs):
+    ours, theirs = _outputs(ours), _outputs(theirs)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        if isinstance(t, bool):
+            assert o is t
+            continue
+        assert o.shape == tuple(t.shape) and str(o.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], (o, t)
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12)   # histogram edges: last-bit rounding
+
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, i: [m.eq(a, 0.5), a.ne(a), m.lt(a, 0), a.le(m.zeros(4)), m.gt(i, 2), i.ge(3), a.eq(a.flip(0))],
+    lambda m, a, i: [m.all(a > -1), m.any(a > 1, dim=1), (a > 0).all(0, keepdim=True), m.any(i, 1, keepdims=True),
+                     m.all(i), a.any()],
+    lambda m, a, i: [m.argsort(a), a.argsort(dim=0, descending=True), m.argsort(m.tensor([2, 1, 2, 1, 2]),
+                                                                                 stable=True),
+                     m.argsort(m.tensor([2.0, 1.0, 2.0, 1.0]), descending=True, stable=True)],
+    lambda m, a, i: [m.sort(a, dim=0).indices, a.topk(2, largest=False).indices, m.tensor([3.0, 1.0, 2.0]).topk(3)],
+    lambda m, a, i: [i // 2, i // -3, i % 3, i % -3, 7 // (i + 10), 7 % (i + 10), i.floor_divide(2),
+                     m.remainder(i, 4), a // 0.3, a % 0.3, i // 2.5, i.float() % 2],
+    lambda m, a, i: [m.isclose(a, a + 1e-9), m.allclose(a, a + 1e-9), a.allclose(a + 1), m.equal(a, a),
+                     m.equal(a, a[:1]), a.equal(a * 1), m.isclose(m.tensor([float("nan")]), m.tensor([float("nan")]),
+                                                         equal_nan=True)],
+    lambda m, a, i: [m.histc(a, 4), a.histc(bins=3, min=-1, max=1), m.histc(m.tensor([1.0, 1.0]), 4),
+                     m.histogram(a, 3), m.histogram(a, m.tensor([-2.0, 0.0, 0.5, 2.0], dtype=m.float64)),
+                     m.histogram(a, 4, range=(-1.0, 1.0), weight=a.abs(), density=True)],
+    lambda m, a, i: [a.ravel(), m.ravel(i.T), m.tensor(a.nelement()), m.tensor(m.is_tensor(a)),
+                     m.tensor(m.is_floating_point(i)), m.tensor(a.is_floating_point())],
+    lambda m, a, i: [m.nn.functional.one_hot(m.tensor([0, 2, 1])) if m is not ag else ag.one_hot(ag.tensor([0, 2, 1])),
+                     m.nn.functional.one_hot(m.tensor([[1], [0]]), num_classes=4) if m is not ag else
+                     ag.one_hot(ag.tensor([[1], [0]]), num_classes=4)],
+], ids=["compare", "all_any", "argsort", "sort_indices", "floordiv_mod", "close", "histograms", "misc", "one_hot"])
+def test_results_outside_the_graph_match_pytorch(case):
+    torch = pytest.importorskip("torch")
+    _same(case(ag, ag.tensor(A), ag.tensor(INTS)), case(torch, torch.tensor(A), torch.tensor(INTS)))
+
+
+def test_integer_division_by_zero_raises_as_pytorch():
+    with pytest.raises(ZeroDivisionError, match="floor_divide: integer division by zero"):
+        ag.tensor([1, 2]) // ag.tensor([1, 0])
+    with pytest.raises(ZeroDivisionError, match="remainder"):
+        ag.tensor([1, 2]) % 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (ag.tensor([1.0, -1.0]) // 0).tolist() == [math.inf, -math.inf]
+
+
+def test_reductions_take_numpys_keepdims_as_pytorch_does():
+    x = f64(A)
+    for name in ("sum", "mean", "prod", "var", "std", "amax", "amin", "argmax", "argmin", "logsumexp", "all", "any",
+                 "norm"):
+        kw = {"p": 2} if name == "norm" else {}
+        a = getattr(ag, name)(x, dim=1, keepdims=True, **kw)
+        b = getattr(x, name)(dim=1, keepdim=True, **kw)
+        assert a.shape == b.shape == (3, 1), name
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert x.max(1, keepdims=True).values.shape == (3, 1) and ag.min(x, 0, keepdims=True)[1].shape == (1, 4)
+
+
+def test_softmax_of_a_fully_masked_row_is_nan_as_pytorch_and_quiet():
+    x = f64([[-np.inf, -np.inf, -np.inf], [0.0, -np.inf, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, ly = ag.softmax(x, -1), ag.log_softmax(x, -1)
+        (y * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert np.isnan(y.numpy()[0]).all() and np.isnan(ly.numpy()[0]).all() and np.isnan(x.grad.numpy()[0]).all()
+    assert x.grad.numpy()[1, 1] == 0 and np.isfinite(x.grad.numpy()[1]).all()
+    np.testing.assert_allclose(y.numpy()[1], [1 / (1 + math.e), 0, math.e / (1 + math.e)])
+
+
+def test_sort_and_topk_return_named_pairs_and_send_gradients_to_their_sources():
+    x = f64([3.0, 1.0, 2.0])
+    values, indices = ag.sort(x, descending=True)
+    assert indices.tolist() == [0, 2, 1] and indices.dtype == ag.int64 and not indices.requires_grad
+    top = x.topk(2)
+    assert top.values.tolist() == [3.0, 2.0] and top.indices.tolist() == [0, 2]
+    (values * ag.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert x.grad.tolist() == [1.0, 100.0, 10.0]
+
+
+def test_einsum_gradients_of_gradients_are_einsums():
+    a, b = f64(A), f64(A.T.copy())
+    (ga,) = ag.grad(ag.einsum("ij,jk->", a, b) ** 2, a, create_graph=True)
+    assert ga.grad_fn is not None
+    ga.sum().backward()
+    assert b.grad is not None and b.grad.shape == b.shape
+
+
+BAD = [
+    (lambda: ag.cumsum(ag.tensor(A), 2), IndexError, r"cumsum: dim 2 is out of range.*3, 4"),
+    (lambda: ag.tensor(A).cumsum(None), TypeError, r"cumsum: missing the dim"),
+    (lambda: ag.tril(ag.tensor([1.0, 2.0])), ValueError, r"tril: needs a tensor with at least 2 dims"),
+    (lambda: ag.tensor(A).masked_fill(ag.tensor([1, 0, 1, 0]), 0.0), TypeError, r"masked_fill: mask must be a bool"),
+    (lambda: ag.tensor(A).masked_fill(ag.ones(4, 3) > 0, 0.0), ValueError, r"masked_fill: a mask of shape .*4, 3"),
+    (lambda: ag.tensor(A).masked_fill(ag.ones(3, 4) > 0, ag.tensor([1.0])), ValueError, r"masked_fill: value must"),
+    (lambda: ag.tensor(A).repeat(2), ValueError, r"repeat: 1 repeat sizes"),
+    (lambda: ag.tensor(A).gather(1, ag.tensor([[4]])), IndexError, r"gather: index values must be in \[0, 3\]"),
+    (lambda: ag.tensor(A).gather(1, ag.tensor([0])), ValueError, r"gather: index of shape \(1,\) needs as many dims"),
+    (lambda: ag.tensor(A).gather(0, ag.tensor([[0.0]])), TypeError, r"gather: index must be an integer"),
+    (lambda: ag.tensor(A).flip(0, 0), ValueError, r"flip: dim \(0, 0\) names a dim more than once"),
+    (lambda: ag.tensor(A).roll((1, 2), 0), ValueError, r"roll: shifts \(1, 2\) and dims \(0,\)"),
+    (lambda: ag.tensor(A).topk(5), ValueError, r"topk: k=5 is out of range for dim -1 of size 4"),
+    (lambda: ag.tensor(A).sort(2), IndexError, r"sort: dim 2 is out of range"),
+    (lambda: ag.norm(ag.tensor([1, 2])), TypeError, r"norm: needs a floating-point tensor"),
+    (lambda: ag.mm(ag.tensor(A), ag.tensor(B)), ValueError, r"mm: expected two 2-d tensors.*3, 4.* and .*4"),
+    (lambda: ag.bmm(ag.tensor(A), ag.tensor(A)), ValueError, r"bmm: expected \(b, n, m\) and \(b, m, p\)"),
+    (lambda: ag.einsum("ij,jk", ag.tensor(A)), ValueError, r"einsum: 'ij,jk' names 2 operands, got 1"),
+    (lambda: ag.einsum("ij,jk", ag.tensor(A), ag.tensor(A)), ValueError, r"einsum: letter 'j' .* sizes 4 and 3"),
+    (lambda: ag.einsum("ijk", ag.tensor(A)), ValueError, r"einsum: subscripts 'ijk' .* shape .*3, 4"),
+    (lambda: ag.one_hot(ag.tensor(np.zeros(0, np.int64))), ValueError, r"one_hot: cannot infer the number of classes"),
+    (lambda: ag.histc(ag.tensor([1, 2]), 3), TypeError, r"histc: needs a floating-point tensor"),
+]
+
+
+@pytest.mark.parametrize("call, error, pattern", BAD, ids=[b[2][:28] for b in BAD])
+def test_bad_arguments_to_the_new_ops_name_the_op(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
