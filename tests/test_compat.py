@@ -30,6 +30,7 @@ TIMEOUT = 300
 
 # program stem -> the missing feature that stops it; xfail(strict=True), so a mark must go when the feature lands.
 PENDING: dict[str, str] = {
+    "autograd_mechanics": "torch.diagonal missing; torch.is_inference_mode_enabled missing",
     "basics_datasets_dataloader": "Tensor.round() missing; random_split's Subset.indices is an ndarray (PyTorch: "
                                   "a list, so train.indices + test.indices concatenates); Tensor.scatter_(dim, "
                                   "index, value=) missing",
@@ -37,9 +38,12 @@ PENDING: dict[str, str] = {
                         "prints <All keys matched successfully> when nothing is missing or unexpected",
     "d2l_dropout_scratch": "torch.isfinite missing",
     "d2l_softmax_scratch": "Tensor.round(decimals=3) missing",
+    "devices_and_generators": "torch.numel (function form) missing",
     "makemore_bigram_counts": "torch.bincount(input, minlength=) missing",
     "micrograd_scalar_ops": "torch.Tensor(2, 3) (sizes) raises 'not a dtype: 3'; torch.Tensor([1, 2]) gives int64 "
                             "where PyTorch's Tensor constructor always gives the default float dtype",
+    "tensor_ops_tour": "torch.linalg (linalg.norm) missing; torch.div(..., rounding_mode='floor') missing; "
+                       "torch.unique (with return_counts=) missing",
 }
 
 _WORD = re.compile(r"\btorch\b")
