@@ -62,6 +62,7 @@ from .ops import (
                        cross_entropy,
                        cumprod,
                        cumsum,
+                       diagonal,
                        div,
                        einsum,
                        eq,

@@ -399,6 +399,7 @@ class Tensor:
     def repeat(self, *sizes): return ops.repeat(self, *sizes)
     def gather(self, dim, index): return ops.gather(self, dim, index)
     def ravel(self): return ops.ravel(self)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return ops.diagonal(self, offset, dim1, dim2)
 
     # -- factories and random fills (creation.py, random.py) ------------------------------------------------
     def new_zeros(self, *size, **kw): return _creation.new_filled(self, "new_zeros", size, 0, **kw)

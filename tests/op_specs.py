@@ -448,6 +448,8 @@ SPECS: list[Spec] = [
     Spec("masked_fill:tensor_value", lambda x, m, v: x.masked_fill(m, v), inputs=masked_fill_inputs(True)),
     Spec("repeat", lambda x, r: ag.repeat(x, *r), shapes=with_empty, args=lambda s: st.tuples(repeat_sizes(s))),
     Spec("ravel", ag.ravel, shapes=with_empty),
+    Spec("diagonal", lambda x, o, d: ag.diagonal(x, o, *d), shapes=matrices,
+         args=lambda s: st.tuples(st.integers(-3, 3), st.permutations(range(len(s))).map(lambda p: tuple(p[:2])))),
     Spec("topk", lambda x, k, d, big: ag.topk(x, k, d, big), inputs=topk_inputs()),
     Spec("sort", lambda x, d, desc: ag.sort(x, d, desc), shapes=reduce_shape, distinct=True,
          args=lambda s: st.tuples(one_dim(s), st.booleans())),

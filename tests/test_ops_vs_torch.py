@@ -74,6 +74,7 @@ TORCH = {
     "roll": lambda x, sh, d: torch.roll(x, sh, d) if d is not None else torch.roll(x, sh),
     "tril": torch.tril, "triu": torch.triu, "masked_fill": torch.masked_fill,
     "masked_fill:tensor_value": torch.masked_fill, "repeat": lambda x, r: x.repeat(*r) if r else x * 1,
+    "diagonal": lambda x, o, d: torch.diagonal(x, o, *d),
     "ravel": torch.ravel, "topk": torch.topk, "sort": lambda x, d, desc: torch.sort(x, d, desc),
     "norm": lambda x, p, d, k: torch.norm(x, p, _all(x, d) if p != "fro" else d, k),
     "norm:inf": lambda x, d, k: torch.linalg.vector_norm(x, float("inf"), d, k),

@@ -29,7 +29,7 @@ from .logic import (all, allclose, any, eq, equal, ge, gt, histc, histogram, is_
 from .nn import cross_entropy, log_softmax, softmax
 from .norm import batch_norm, embedding, layer_norm
 from .pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
-from .rearrange import flip, gather, masked_fill, ravel, repeat, roll, tril, triu
+from .rearrange import diagonal, flip, gather, masked_fill, ravel, repeat, roll, tril, triu
 from .reduce import amax, amin, argmax, argmin, max, min, prod, sum, take_along_dim
 from .shape import cat, contiguous, expand, pad, permute, reshape, sum_to
 from .sorting import argsort, sort, topk
@@ -45,7 +45,7 @@ PUBLIC_NAMES = (
     "permute contiguous transpose expand sum_to squeeze unsqueeze flatten getitem index_add index_put cat stack "
     "split chunk pad square cast take_along_dim "
     "log2 log10 log1p expm1 cumsum cumprod gather flip roll tril triu masked_fill repeat ravel topk sort norm "
-    "vector_norm mm bmm einsum remainder"
+    "vector_norm mm bmm einsum remainder diagonal"
 ).split()
 
 # Outside the graph (bool, integer or count results): no gradient to check.

@@ -129,6 +129,18 @@ def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     return x[tuple(grid)]
 
 
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the (dim1, dim2) planes (above it for offset > 0), as the last dim, as torch.diagonal."""
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"diagonal: needs a tensor with at least 2 dims, got shape {x.shape}")
+    d1, d2 = _dim_tuple(x, (dim1, dim2), "diagonal")
+    moved = x.permute(*[d for d in range(x.ndim) if d not in (d1, d2)], d1, d2)
+    n, m = moved.shape[-2:]
+    rows = np.arange(max(0, -offset), max(0, min(n, m - offset)))
+    return moved[..., rows, rows + offset]
+
+
 def ravel(x: Tensor) -> Tensor:
     return reshape(as_tensor(x), (-1,))
 
