@@ -24,16 +24,22 @@ from .creation import (
 )
 from .dtypes import (
                        bool_,
+                       dtype,
+                       finfo,
                        float16,
                        float32,
                        float64,
                        get_default_dtype,
+                       iinfo,
                        int8,
                        int16,
                        int32,
                        int64,
                        set_default_dtype,
                        uint8,
+                       uint16,
+                       uint32,
+                       uint64,
 )
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -140,6 +146,7 @@ from .ops import (
                        vector_norm,
                        where,
 )
+from .printing import set_printoptions
 from .random import (
                        Generator,
                        bernoulli,
@@ -160,6 +167,7 @@ from .random import (
                        seed,
                        set_rng_state,
 )
+from .size import Size
 from .tensor import Tensor, as_tensor, tensor
 
 float = float32      # noqa: A001  PyTorch's dtype aliases: autograd.float, autograd.long, ...
@@ -167,6 +175,7 @@ double = float64
 half = float16
 long = int64
 int = int32          # noqa: A001
+short = int16
 bool = bool_         # noqa: A001
 broadcast_to = expand
 concat = concatenate = cat
@@ -185,6 +194,9 @@ def __getattr__(name: str):
         return importlib.import_module(".testing", __name__)
     if name in ("save", "load"):             # torch.save/torch.load -> autograd.save/load: checkpoints live in nn
         return getattr(importlib.import_module("nn.serialization"), name)
+    if name == "bfloat16":
+        raise AttributeError("chainrule has no bfloat16: numpy, which holds chainrule's tensors, has no such type; "
+                             "use float32 (the default), or float16 for half precision")
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 clash.check(__path__[0])   # HIPS autograd shares our import name: warn if its files are mixed in here

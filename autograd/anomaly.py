@@ -71,7 +71,8 @@ def _check_gradient(op: Op, index: int, g: Tensor) -> None:
     nan, inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
     raise AnomalyError(
         f"detect_anomaly: {op.name}.backward produced {nan} NaN and {inf} Inf values in the gradient for its input "
-        f"{index} (shape {a.shape}, {a.dtype}). The gradient arriving at {op.name} was finite, so {op.name} made "
+        f"{index} (shape {tuple(a.shape)}, {a.dtype}). The gradient arriving at {op.name} was finite, so "
+        f"{op.name} made "
         f"them: look at its inputs{_inputs_summary(op)}.\n{forward_traceback(op)}")
 
 
@@ -81,7 +82,7 @@ def _inputs_summary(op: Op) -> str:
         for i, t in enumerate(op._inputs or ()):
             a = t._data
             if a.size and a.dtype.kind in "fc":
-                parts.append(f"input {i} {a.shape} in [{np.nanmin(a):.4g}, {np.nanmax(a):.4g}]"
+                parts.append(f"input {i} {tuple(a.shape)} in [{np.nanmin(a):.4g}, {np.nanmax(a):.4g}]"
                              + (", contains 0" if (a == 0).any() else ""))
         return " (" + "; ".join(parts) + ")" if parts else ""
     except (TypeError, ValueError):

@@ -38,13 +38,15 @@ def _seeds(outputs: list[Tensor], grads: Any, single: bool, what: str) -> list[T
             if out._data.size != 1:
                 raise RuntimeError(
                     f"{what}: grad can be implicitly created only for scalar outputs, but the output has shape "
-                    f"{out.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass gradient= of that shape.")
+                    f"{tuple(out.shape)}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass "
+                    "gradient= of that shape.")
             a = out._data
             g = Tensor._wrap(np.ones(a.shape, a.dtype) if a.ndim else np.array(1, a.dtype))
         else:
             g = as_tensor(g, like=out)
             if g.shape != out.shape:
-                raise ValueError(f"{what}: gradient of shape {g.shape} given for an output of shape {out.shape}; "
+                raise ValueError(f"{what}: gradient of shape {tuple(g.shape)} given for an output of shape "
+                                 f"{tuple(out.shape)}; "
                                  "they must match")
             if g.dtype != out.dtype:
                 g = g.to(out.dtype)

@@ -75,7 +75,7 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
         return x
     for d in (dim0, dim1):
         if not -n <= d < n:
-            raise IndexError(f"transpose: dim {d} is out of range for a tensor of shape {x.shape}")
+            raise IndexError(f"transpose: dim {d} is out of range for a tensor of shape {tuple(x.shape)}")
     dims = list(range(n))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return Permute.apply(x, dims=tuple(dims))     # a valid permutation by construction: x.mT twice as fast
@@ -92,7 +92,7 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     n = x.ndim + 1
     if not -n <= dim < n:
-        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape {x.shape} "
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape {tuple(x.shape)} "
                          f"(expected a dim in [{-n}, {n - 1}])")
     d = dim % n
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
@@ -104,7 +104,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return reshape(x, (1,))
     s, e = _check_dim(x.ndim, start_dim, "flatten"), _check_dim(x.ndim, end_dim, "flatten")
     if s > e:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {tuple(x.shape)}")
     return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
 
 
@@ -131,7 +131,8 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of shape {x.shape} has {n}")
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of shape "
+                             f"{tuple(x.shape)} has {n}")
     lead = (slice(None),) * (dim % x.ndim)
     bounds = np.cumsum([0] + sizes)
     return tuple(x[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))

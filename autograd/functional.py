@@ -65,7 +65,7 @@ def value_and_grad(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0)
             out = func(*args, **kwargs)
             if isinstance(out, Tensor) and out._data.size != 1:
                 raise ValueError(f"functional.grad: {_name(func)} must return a scalar, but returned shape "
-                                 f"{out.shape}; use functional.jacobian for vector outputs")
+                                 f"{tuple(out.shape)}; use functional.jacobian for vector outputs")
             gs = _grads(out, [args[n] for n in nums], nested, "grad")
         value = out if tensors_in else out._data
         return value, _result(gs, isinstance(argnums, int), tensors_in)

@@ -149,8 +149,9 @@ def _vjp(outs: list[Tensor], sizes: list[int], v: np.ndarray, targets: list[Tens
             result.append(np.zeros(t.shape))
             continue
         if g.shape != t.shape or g.dtype != t.dtype:
-            raise GradcheckError(f"gradcheck: the gradient for an input of shape {t.shape} ({t.dtype}) came back "
-                                 f"with shape {g.shape} ({g.dtype})")
+            raise GradcheckError(f"gradcheck: the gradient for an input of shape {tuple(t.shape)} "
+                                 f"({t.dtype}) came back "
+                                 f"with shape {tuple(g.shape)} ({g.dtype})")
         result.append(np.asarray(g._data, dtype=np.float64))
     return result
 
@@ -167,7 +168,8 @@ def _checked_inputs(inputs: tuple, what: str) -> list[int]:
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x.requires_grad and not any(inputs[j] is x for j in wrt):
             if x.dtype != np.float64:
-                raise TypeError(f"{what}: input {i} (shape {x.shape}) is {x.dtype}; finite differences need float64. "
+                raise TypeError(f"{what}: input {i} (shape {tuple(x.shape)}) is {x.dtype}; finite "
+                                "differences need float64. "
                                 f"Make it with dtype=autograd.float64 (or x.double().detach().requires_grad_()).")
             wrt.append(i)
     if not wrt:

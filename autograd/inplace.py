@@ -22,7 +22,7 @@ def recording(t: Tensor, other: Any, what: str) -> bool:
         return False
     if t.grad_fn is None and t._requires_grad:
         raise RuntimeError(
-            f"{what}: in-place change of a leaf tensor that requires grad (shape {t.shape}, {t.dtype}) while "
+            f"{what}: in-place change of a leaf tensor that requires grad (shape {tuple(t.shape)}, {t.dtype}) while "
             "gradients are recorded: backward would have lost the value it needs. Update parameters inside "
             "`with autograd.no_grad():`, e.g. `w -= lr * w.grad`, or use an out-of-place op (w = w + 1).")
     return True
@@ -37,8 +37,8 @@ def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
         except ValueError:
             fits = False
         if not fits:
-            raise ValueError(f"in-place {name}: a value of shape {np.shape(other)} cannot update a tensor of "
-                             f"shape {t.shape} in place; the result must keep the tensor's shape.")
+            raise ValueError(f"in-place {name}: a value of shape {tuple(np.shape(other))} cannot update a tensor of "
+                             f"shape {tuple(t.shape)} in place; the result must keep the tensor's shape.")
         old = alias(t)
         other = old if other is t else other   # h *= h: the operand is the value before the change
         new = getattr(ops, name)(old, other if alpha == 1 else other * alpha)
@@ -50,8 +50,8 @@ def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
     except (TypeError, ValueError) as e:       # numpy's casting error is a TypeError subclass we cannot rebuild
         od = getattr(o, "dtype", type(o).__name__)
         raise (TypeError if isinstance(e, TypeError) else ValueError)(
-            f"in-place {name}: cannot update a tensor of shape {t.shape} and dtype {t.dtype} with a value "
-            f"of shape {np.shape(o)} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
+            f"in-place {name}: cannot update a tensor of shape {tuple(t.shape)} and dtype {t.dtype} with a value "
+            f"of shape {tuple(np.shape(o))} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
             f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None
     counter(t)[0] += 1
     _guards.changed_in_place(t, name)       # which op and line, for the error if an op saved t
@@ -67,8 +67,8 @@ def assign(t: Tensor, idx: Any, value: Any, what: str) -> Tensor:
     try:
         t._data[ops.normalize_index(idx)] = v
     except (TypeError, ValueError, IndexError) as e:
-        raise type(e)(f"{what}: cannot write a value of shape {np.shape(v)} into index {idx!r} of a tensor "
-                      f"of shape {t.shape} ({t.dtype}): {e}") from None
+        raise type(e)(f"{what}: cannot write a value of shape {tuple(np.shape(v))} into index {idx!r} of a tensor "
+                      f"of shape {tuple(t.shape)} ({t.dtype}): {e}") from None
     counter(t)[0] += 1
     _guards.changed_in_place(t, what)
     return t

@@ -248,7 +248,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     left)."""
     p = _float_array(input, "multinomial", "input")
     if p.ndim not in (1, 2):
-        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {p.shape}")
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {tuple(p.shape)}")
     if isinstance(num_samples, (bool, np.bool_)) or not isinstance(num_samples, (int, np.integer)):
         raise TypeError(f"multinomial(): argument 'num_samples' must be int, "
                         f"not {type(num_samples).__name__}")
@@ -322,7 +322,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
     try:
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
     except ValueError:
-        raise RuntimeError(f"normal: the shapes of mean {np.shape(m)} and std {np.shape(s)} do not "
+        raise RuntimeError(f"normal: the shapes of mean {tuple(np.shape(m))} and std {tuple(np.shape(s))} do not "
                            f"broadcast") from None
     dt = np.result_type(*(a for a in (m, s) if isinstance(a, np.ndarray)))
     params = [t for t in (mean, std) if isinstance(t, Tensor)]

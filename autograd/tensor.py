@@ -12,6 +12,8 @@ from . import op as _op_module
 from .device import CPU as _CPU
 from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
+from .dtypes import of as _dtype_of
+from .size import Size, as_size
 from .version import FRESH, counter
 
 
@@ -93,7 +95,8 @@ class Tensor:
         if value is not None and not isinstance(value, Tensor):
             value = Tensor(value, dtype=self._data.dtype)
         if value is not None and value.shape != self.shape:
-            raise ValueError(f"grad: assigned a gradient of shape {value.shape} to a tensor of shape {self.shape}")
+            raise ValueError(f"grad: assigned a gradient of shape {tuple(value.shape)} to a tensor of shape "
+                             f"{tuple(self.shape)}")
         self._grad = value
 
     @property
@@ -130,15 +133,15 @@ class Tensor:
         return self
 
     # -- shape and conversion -----------------------------------------------------------------------------------
-    shape = property(lambda self: self._data.shape)
+    shape = property(lambda self: as_size(self._data.shape))      # chainrule.Size([3, 4]), a tuple
     ndim = property(lambda self: self._data.ndim)
-    dtype = property(lambda self: self._data.dtype)
+    dtype = property(lambda self: _dtype_of(self._data.dtype))     # chainrule.float32; == np.float32
     device = property(lambda self: _CPU)   # chainrule.device('cpu'): the only device (device.py)
     T = property(lambda self: self.permute(*range(self.ndim - 1, -1, -1)))
     mT = property(lambda self: self.transpose(-2, -1))
 
-    def size(self, dim: int | None = None) -> tuple | int:
-        return self._data.shape if dim is None else self._data.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        return as_size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
         return self._data.ndim
@@ -150,7 +153,7 @@ class Tensor:
     def item(self) -> Any:
         if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to a Python number; "
-                             f"this one has shape {self.shape} ({self._data.size} elements)")
+                             f"this one has shape {tuple(self.shape)} ({self._data.size} elements)")
         return self._data.item()
 
     def numpy(self) -> np.ndarray:
@@ -191,7 +194,12 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        return format(self.item(), spec) if self._data.ndim == 0 and spec else format(repr(self), spec)
+        """As PyTorch: a 0-d tensor formats its number (f'{loss}' is '2.4532...'); others only with no spec."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __repr__(self) -> str:
         from .printing import tensor_repr

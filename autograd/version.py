@@ -35,7 +35,8 @@ def source(x: Tensor, version: int) -> Tensor:
         if version <= last:
             old = ref()
             if old is None:
-                raise RuntimeError(f"backward: a {x.shape} tensor was changed in place and the graph of its earlier "
+                raise RuntimeError(f"backward: a {tuple(x.shape)} tensor was changed in place and the graph "
+                                   "of its earlier "
                                    "value was already freed by a backward; pass retain_graph=True to that one.")
             return old
     return x

@@ -208,10 +208,10 @@ class _IDXDataset:
         images, labels = read_idx(ipath), read_idx(lpath)
         if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
             raise IDXError(f"{ipath}: expected uint8 images of shape (N, 28, 28), found {images.dtype.name} "
-                           f"{images.shape}")
+                           f"{tuple(images.shape)}")
         if labels.ndim != 1 or labels.dtype != np.uint8:
             raise IDXError(f"{lpath}: expected uint8 labels of shape (N,), found {labels.dtype.name} "
-                           f"{labels.shape}")
+                           f"{tuple(labels.shape)}")
         if len(images) != len(labels):
             raise IDXError(f"{ipath} has {len(images)} images but {lpath} has {len(labels)} labels: "
                            "expected the same count (files from different sets or splits?)")

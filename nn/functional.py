@@ -69,15 +69,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     x = as_tensor(input)
     xs, ws = x._data.shape, weight._data.shape           # no Tensor property calls (tiny MLP step: -1.3 % instructions)
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
-        raise ValueError(f"linear: input of shape {x.shape} needs its last dim to equal in_features = "
-                         f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {weight.shape} "
+        raise ValueError(f"linear: input of shape {tuple(x.shape)} needs its last dim to equal in_features = "
+                         f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {tuple(weight.shape)} "
                          f"(out_features, in_features)")
     if x.grad_fn is None:
         guards.check_layer_input("linear", x, weight)   # uint8 / 0..255 data reaching the first layer
     if bias is None:
         return Linear.apply(x, weight)
     if bias._data.shape != ws[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not match out_features {weight.shape[0]}")
+        raise ValueError(f"linear: bias of shape {tuple(bias.shape)} does not match out_features {weight.shape[0]}")
     return Linear.apply(x, weight, bias)
 
 
@@ -178,7 +178,7 @@ def _reduce(losses: Tensor, reduction: str, what: str) -> Tensor:
 def _same_shape(input: Tensor, target: Tensor, what: str, strict: bool) -> None:
     if input.shape == target.shape:
         return
-    msg = (f"{what}: using a target of shape {target.shape} with an input of shape {input.shape}. "
+    msg = (f"{what}: using a target of shape {tuple(target.shape)} with an input of shape {tuple(input.shape)}. "
            f"This will likely lead to incorrect results due to broadcasting; make them the same shape "
            f"(e.g. target.reshape({', '.join(map(str, input.shape))})).")
     if strict:
@@ -213,21 +213,22 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
         raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if x.ndim == 0:
         raise ValueError("nll_loss: input must be (C,), (N, C) or (N, C, d1, ...), got a scalar")
-    expected = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+    expected = tuple(x.shape[:1] + x.shape[2:]) if x.ndim >= 2 else ()
     if t.shape != expected or t.dtype.kind not in "iu":
-        raise ValueError(f"nll_loss: input of shape {x.shape} needs a target of class indices (integers) of shape "
-                         f"{expected}, got target of shape {t.shape} and dtype {t.dtype}")
+        raise ValueError(f"nll_loss: input of shape {tuple(x.shape)} needs a target of class indices "
+                         "(integers) of shape "
+                         f"{expected}, got target of shape {tuple(t.shape)} and dtype {t.dtype}")
     c = x.shape[1] if x.ndim >= 2 else x.shape[0]
     keep = t._data != ignore_index
     bad = keep & ((t._data < 0) | (t._data >= c))
     if bad.any():
         raise IndexError(f"nll_loss: target class {int(t._data[bad].flat[0])} is out of range for {c} classes "
-                         f"(input shape {x.shape}); classes are 0..{c - 1}")
+                         f"(input shape {tuple(x.shape)}); classes are 0..{c - 1}")
     rows = x.reshape(1, c) if x.ndim == 1 else x if x.ndim == 2 else x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
     idx = np.where(keep, t._data, 0).reshape(-1)
     w = np.ones(c, dtype=x.dtype) if weight is None else np.asarray(as_tensor(weight)._data, dtype=x.dtype)
     if w.shape != (c,):
-        raise ValueError(f"nll_loss: weight must have shape ({c},), one per class; got {w.shape}")
+        raise ValueError(f"nll_loss: weight must have shape ({c},), one per class; got {tuple(w.shape)}")
     scale = w[idx] * keep.reshape(-1)
     losses = -rows[np.arange(len(idx)), idx] * Tensor._wrap(scale)
     if reduction == "none":
@@ -292,8 +293,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
         try:
             np.broadcast_shapes(pw.shape, x.shape)
         except ValueError:
-            raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {pw.shape} does not broadcast "
-                             f"with input of shape {x.shape} (expected one weight per class, the last dim)") from None
+            raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {tuple(pw.shape)} does "
+                             "not broadcast "
+                             f"with input of shape {tuple(x.shape)} (expected one weight per class, the "
+                             "last dim)") from None
         losses = BCEWithLogits.apply(x, t, pw)
     if weight is not None:
         losses = losses * as_tensor(weight, like=x)

@@ -36,7 +36,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """fan_in = in_features × receptive field; a Linear weight is (out, in), a conv weight (out, in, k...)."""
     if tensor.ndim < 2:
         raise ValueError(f"init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims "
-                         f"(shape {tensor.shape})")
+                         f"(shape {tuple(tensor.shape)})")
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
@@ -81,7 +81,7 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def eye_(tensor: Tensor) -> Tensor:
     if tensor.ndim != 2:
-        raise ValueError(f"eye_: only 2-d tensors are supported, got shape {tensor.shape}")
+        raise ValueError(f"eye_: only 2-d tensors are supported, got shape {tuple(tensor.shape)}")
     return _fill(tensor, np.eye(*tensor.shape))
 
 

@@ -324,7 +324,8 @@ class Module:
             if k in state_dict:
                 v = _to_numpy(state_dict[k])
                 if v.shape != t.shape:
-                    mismatched.append(f"{k}: copying a value of shape {v.shape}, this model has shape {t.shape}")
+                    mismatched.append(f"{k}: copying a value of shape {tuple(v.shape)}, this model has "
+                                      f"shape {tuple(t.shape)}")
                 else:
                     values[k] = v
         problems = []

@@ -142,7 +142,7 @@ class Embedding(Module):
         else:
             w = np.asarray(_weight._data if isinstance(_weight, Tensor) else _weight)
             if w.shape != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight has shape {w.shape}, expected ({num_embeddings}, "
+                raise ValueError(f"Embedding: _weight has shape {tuple(w.shape)}, expected ({num_embeddings}, "
                                  f"{embedding_dim})")
             self.weight = Parameter(w, requires_grad=not _freeze)
 
@@ -159,7 +159,7 @@ class Embedding(Module):
         """An Embedding holding `embeddings` (2-D), frozen by default, as PyTorch."""
         w = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if w.ndim != 2:
-            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {w.shape}")
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {tuple(w.shape)}")
         return cls(w.shape[0], w.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
                    _weight=w.copy(), _freeze=freeze)
 

@@ -139,7 +139,7 @@ def _build(node: Any, arrays: dict[str, np.ndarray]) -> Any:
     if t in ("array", "tensor", "scalar"):
         arr = arrays[node["k"]]
         if t == "scalar" and arr.shape != ():
-            raise _bad(f"a scalar refers to {node['k']!r}, an array of shape {arr.shape}")
+            raise _bad(f"a scalar refers to {node['k']!r}, an array of shape {tuple(arr.shape)}")
         return Tensor._wrap(arr) if t == "tensor" else arr[()] if t == "scalar" else arr
     if t in ("dict", "odict"):
         pairs = [(k, _build(v, arrays)) for k, v in node["items"]]
@@ -262,7 +262,7 @@ def _load(f: Any, name: str, max_bytes: float) -> Any:
                                   f"{max_bytes}; pass a larger max_bytes (or None) only for a file you trust")
         text = _read_npy(zf, info, "the structure")
         if text.dtype.kind != "U" or text.shape != ():
-            raise _bad(f"its {_KEY!r} entry is a {text.dtype} array of shape {text.shape}, expected one string")
+            raise _bad(f"its {_KEY!r} entry is a {text.dtype} array of shape {tuple(text.shape)}, expected one string")
         meta = json.loads(str(text))
         if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
             raise CheckpointError(f"it has an unrecognised {_KEY!r} entry: not a chainrule checkpoint")

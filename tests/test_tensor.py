@@ -44,11 +44,11 @@ def test_array_protocol():
     (lambda: ag.tensor(3.5), "tensor(3.5000)"),
     (lambda: ag.tensor(3), "tensor(3)"),
     (lambda: ag.tensor([True, False]), "tensor([ True, False])"),
-    (lambda: ag.tensor([1.5, 2.25], dtype=ag.float64), "tensor([1.5000, 2.2500], dtype=float64)"),
+    (lambda: ag.tensor([1.5, 2.25], dtype=ag.float64), "tensor([1.5000, 2.2500], dtype=chainrule.float64)"),
     (lambda: ag.tensor([[1.0, 2.0], [3.0, 4.0]]), "tensor([[1., 2.],\n        [3., 4.]])"),
     (lambda: ag.tensor([1e-5, 1.0]), "tensor([1.0000e-05, 1.0000e+00])"),
     (lambda: ag.tensor([float("nan"), 1.0, 100.0]), "tensor([ nan,   1., 100.])"),
-    (lambda: ag.tensor([1, 2], dtype=ag.int32), "tensor([1, 2], dtype=int32)"),
+    (lambda: ag.tensor([1, 2], dtype=ag.int32), "tensor([1, 2], dtype=chainrule.int32)"),
     (lambda: ag.tensor([]), "tensor([])"),
     (lambda: ag.zeros(0, 3), "tensor([], size=(0, 3))"),
 ])

@@ -173,7 +173,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     """PyTorch's F.unfold: (N, C, H, W) -> (N, C·kh·kw, L), one column per kernel position."""
     x = as_tensor(input)
     if x.ndim != 4:
-        raise ValueError(f"unfold: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+        raise ValueError(f"unfold: expected a 4-D input (N, C, H, W), got shape {tuple(x.shape)}")
     cols = Unfold.apply(x, kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
     return cols.reshape(cols.shape[0], -1, x.shape[0]).permute(2, 0, 1)
 
@@ -182,12 +182,13 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     """PyTorch's F.fold: (N, C·kh·kw, L) -> (N, C, H, W), summing where windows overlap (unfold's adjoint)."""
     x = as_tensor(input)
     if x.ndim != 3:
-        raise ValueError(f"fold: expected a 3-D input (N, C·kh·kw, L), got shape {x.shape}")
+        raise ValueError(f"fold: expected a 3-D input (N, C·kh·kw, L), got shape {tuple(x.shape)}")
     size = _tuple2(output_size, "fold", "output_size")
     k, d, p, s, out = _geometry("fold", size, kernel_size, dilation, padding, stride)
     n, ckk, length = x.shape
     if ckk % (k[0] * k[1]) or length != out[0] * out[1]:
-        raise ValueError(f"fold: input of shape {x.shape} does not match kernel_size {k} and output_size {size}: "
+        raise ValueError(f"fold: input of shape {tuple(x.shape)} does not match kernel_size {k} and "
+                         f"output_size {size}: "
                          f"expected (N, C·{k[0] * k[1]}, {out[0] * out[1]})")
     return Fold.apply(x.permute(1, 2, 0).reshape(ckk, length * n), size=size, geom=(k, d, p, s))
 
@@ -198,20 +199,22 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     `padding` may be an int, a pair, 'valid' or 'same' (stride 1)."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 4:
-        raise ValueError(f"conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got {w.shape}")
+        raise ValueError("conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got "
+                         f"{tuple(w.shape)}")
     if x.ndim == 3:
         return conv2d(x.unsqueeze(0), w, bias, stride, padding, dilation, groups).squeeze(0)
     if x.ndim != 4:
-        raise ValueError(f"conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
+        raise ValueError(f"conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     if x.grad_fn is None:
         check_layer_input("conv2d", x, w)          # guards: uint8 / 0..255 images reaching the first layer
     if groups < 1 or c % groups or o % groups:
-        raise ValueError(f"conv2d: groups={groups} must divide both in_channels {c} (input {x.shape}) and "
-                         f"out_channels {o} (weight {w.shape})")
+        raise ValueError(f"conv2d: groups={groups} must divide both in_channels {c} (input {tuple(x.shape)}) and "
+                         f"out_channels {o} (weight {tuple(w.shape)})")
     if cg * groups != c:
-        raise ValueError(f"conv2d: input {x.shape} has {c} channels, but weight {w.shape} with groups={groups} "
+        raise ValueError(f"conv2d: input {tuple(x.shape)} has {c} channels, but weight {tuple(w.shape)} "
+                         f"with groups={groups} "
                          f"expects {cg * groups} (in_channels = weight.shape[1] * groups)")
     if bias is not None and tuple(bias.shape) != (o,):
         raise ValueError(f"conv2d: bias of shape {tuple(bias.shape)} should be ({o},), one per output channel")
@@ -244,9 +247,9 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     """PyTorch's F.conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k); a conv2d of height 1."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 3:
-        raise ValueError(f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got {w.shape}")
+        raise ValueError(f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got {tuple(w.shape)}")
     if x.ndim not in (2, 3):
-        raise ValueError(f"conv1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {x.shape}")
+        raise ValueError(f"conv1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
     pad2 = padding if isinstance(padding, str) else (0, _int1(padding, "conv1d"))
     out = conv2d(x.unsqueeze(-2), w.unsqueeze(-2), bias, (1, _int1(stride, "conv1d")), pad2,
                  (1, _int1(dilation, "conv1d")), groups)

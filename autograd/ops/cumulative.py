@@ -68,6 +68,6 @@ def _dim(x: Tensor, dim, what: str) -> int:
         raise TypeError(f"{what}: missing the dim to run along (e.g. {what}(x, dim=0))")
     n = x.ndim or 1
     if not -n <= dim < n:
-        raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {x.shape} "
+        raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {tuple(x.shape)} "
                          f"(expected a dim in [{-n}, {n - 1}])")
     return dim % n

@@ -10,7 +10,7 @@ from .arithmetic import _operands
 
 def _checked(what: str, x: Tensor, y: Tensor) -> None:
     if x.dtype.kind in "iub" and y.dtype.kind in "iub" and not np.all(y._data):
-        raise ZeroDivisionError(f"{what}: integer division by zero (divisor of shape {y.shape})")
+        raise ZeroDivisionError(f"{what}: integer division by zero (divisor of shape {tuple(y.shape)})")
 
 
 def floor_divide(input, other) -> Tensor:  # noqa: A002

@@ -56,7 +56,8 @@ def index_put(x: Tensor, idx, value) -> Tensor:
     try:
         return IndexPut.apply(x, as_tensor(value, like=x), idx=idx)
     except (IndexError, ValueError) as e:
-        raise IndexError(f"setitem: cannot assign to index {_show(idx)} of a tensor of shape {x.shape}: {e}") from None
+        raise IndexError(f"setitem: cannot assign to index {_show(idx)} of a tensor of shape "
+                         f"{tuple(x.shape)}: {e}") from None
 
 
 def getitem(x: Tensor, idx) -> Tensor:
@@ -64,7 +65,8 @@ def getitem(x: Tensor, idx) -> Tensor:
     try:
         return GetItem.apply(x, idx=idx)
     except IndexError as e:
-        raise IndexError(f"getitem: index {_show(idx)} is invalid for a tensor of shape {x.shape}: {e}") from None
+        raise IndexError(f"getitem: index {_show(idx)} is invalid for a tensor of shape {tuple(x.shape)}: "
+                         f"{e}") from None
 
 
 def normalize_index(idx):

@@ -29,17 +29,19 @@ def matmul(input, other) -> Tensor:  # noqa: A002
     """numpy's rules: a 1-d operand is promoted to a matrix and the added dim removed afterwards."""
     a, b = pair(input, other)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both arguments need at least 1 dim, got shapes {a.shape} and {b.shape} "
+        raise ValueError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and "
+                         f"{tuple(b.shape)} "
                          f"(use * to multiply by a scalar)")
     k1, k2 = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k1 != k2:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: a has {k1} columns "
+        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: a has "
+                         f"{k1} columns "
                          f"(its last dim) but b has {k2} rows (its {'only' if b.ndim == 1 else 'second-to-last'} dim)")
     if a.ndim >= 2 and b.ndim >= 2:
         try:
             return MatMul.apply(a, b)
         except ValueError:
-            raise ValueError(f"matmul: batch dims of {a.shape} and {b.shape} do not broadcast") from None
+            raise ValueError(f"matmul: batch dims of {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
     out = MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a, b.unsqueeze(-1) if b.ndim == 1 else b)
     if b.ndim == 1:
         out = out.squeeze(-1)
@@ -52,7 +54,8 @@ def mm(input, mat2) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only, no broadcasting, as torch.mm)."""
     a, b = pair(input, mat2)
     if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: expected two 2-d tensors, got shapes {a.shape} and {b.shape} (matmul broadcasts)")
+        raise ValueError(f"mm: expected two 2-d tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)} "
+                         "(matmul broadcasts)")
     return matmul(a, b)
 
 
@@ -60,8 +63,8 @@ def bmm(input, mat2) -> Tensor:  # noqa: A002
     """Batched product of (b, n, m) and (b, m, p) tensors, the same b (no broadcasting, as torch.bmm)."""
     a, b = pair(input, mat2)
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes {a.shape} "
-                         f"and {b.shape}")
+        raise ValueError(f"bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes {tuple(a.shape)} "
+                         f"and {tuple(b.shape)}")
     return matmul(a, b)
 
 
@@ -120,7 +123,7 @@ def einsum(equation: str, *operands) -> Tensor:
         s = s.replace("...", ell[n_ell - (x.ndim - len(s.replace("...", ""))):]) if "..." in s else s
         if len(s) != x.ndim:
             raise ValueError(f"einsum: subscripts {s!r} in {equation!r} name {len(s)} dims, but that operand "
-                             f"has shape {x.shape}")
+                             f"has shape {tuple(x.shape)}")
         subs.append(s)
     if arrow:
         out = rhs.replace("...", ell)
@@ -132,7 +135,7 @@ def einsum(equation: str, *operands) -> Tensor:
         for c, n in zip(s, x.shape):
             if sizes.get(c, 1) != 1 and n != 1 and sizes[c] != n:
                 raise ValueError(f"einsum: letter {c!r} in {equation!r} has sizes {sizes[c]} and {n} "
-                                 f"(shapes {[x.shape for x in xs]})")
+                                 f"(shapes {[tuple(x.shape) for x in xs]})")
             sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
     xs = [x.expand(tuple(sizes[c] for c in s)) if any(n != sizes[c] for c, n in zip(s, x.shape)) else x
           for s, x in zip(subs, xs)]                       # size-1 dims broadcast, as PyTorch
@@ -167,7 +170,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     if ord in (math.inf, -math.inf):
         a = x.abs()
         if x.numel() == 0:
-            raise ValueError(f"norm: the {ord}-norm of an empty tensor of shape {x.shape} is undefined")
+            raise ValueError(f"norm: the {ord}-norm of an empty tensor of shape {tuple(x.shape)} is undefined")
         return a.amax(dims, keepdim) if ord > 0 else a.amin(dims, keepdim)
     if ord == 0:
         return Tensor._wrap(np.count_nonzero(x._data, axis=dims, keepdims=keepdim).astype(x.dtype))

@@ -99,7 +99,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else as_tensor(weight)._data
     if w is not None and w.shape != x.shape:
-        raise ValueError(f"histogram: weight of shape {w.shape} must have the input's shape {x.shape}")
+        raise ValueError(f"histogram: weight of shape {tuple(w.shape)} must have the input's shape {tuple(x.shape)}")
     if range is None and not x.numel() and np.ndim(edges) == 0:
         range = (0.0, 1.0)
     hist, out_edges = np.histogram(x._data, bins=edges, range=range, weights=w, density=density)

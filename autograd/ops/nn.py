@@ -178,7 +178,7 @@ def _as_unsigned(t: np.ndarray) -> np.ndarray:
 def _dim(x: Tensor, dim: int, what: str) -> int:
     n = max(x.ndim, 1)
     if not -n <= dim < n:
-        raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {x.shape}")
+        raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
     return dim % n
 
 
@@ -200,21 +200,22 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     expected = xs if probs else (xs[:1] + xs[2:] if len(xs) >= 2 else ())
     if t._data.shape != expected or kind not in "fiu":
         what = "class probabilities" if probs else "class indices"
-        raise ValueError(f"cross_entropy: input of shape {x.shape} (N, C, ...) needs a target of shape {expected} "
-                         f"({what}), got target of shape {t.shape} and dtype {t.dtype}")
+        raise ValueError(f"cross_entropy: input of shape {tuple(x.shape)} (N, C, ...) needs a target of "
+                         f"shape {expected} "
+                         f"({what}), got target of shape {tuple(t.shape)} and dtype {t.dtype}")
     c = xs[1] if len(xs) >= 2 else xs[0]
     if not probs and t._data.size:
         if _as_unsigned(t._data).max() >= c:        # one pass (a negative class reads as a huge unsigned one)
             bad = (t._data != ignore_index) & ((t._data < 0) | (t._data >= c))
             if bad.any():
                 raise IndexError(f"cross_entropy: target class {int(t._data[bad].flat[0])} is out of range for "
-                                 f"{c} classes (input shape {x.shape}); classes are 0..{c - 1}")
+                                 f"{c} classes (input shape {tuple(x.shape)}); classes are 0..{c - 1}")
         elif not 0 <= ignore_index < c:
             ignore_index = None                    # every class is in 0..c-1, so none is ignored: no mask to make
     if weight is not None:
         weight = as_tensor(weight, like=x)
         if weight.shape != (c,):
-            raise ValueError(f"cross_entropy: weight must have shape ({c},), one per class; got {weight.shape}")
+            raise ValueError(f"cross_entropy: weight must have shape ({c},), one per class; got {tuple(weight.shape)}")
     flat_x, flat_t = x, t
     if len(xs) == 1:
         flat_x, flat_t = x.reshape(1, c), t.reshape(1, c) if probs else t.reshape(1)

@@ -15,7 +15,7 @@ from .arithmetic import where
 
 def _check_channel_vector(what: str, name: str, t: Tensor | None, c: int, x: Tensor) -> None:
     if t is not None and tuple(t.shape) != (c,):
-        raise ValueError(f"{what}: {name} has shape {tuple(t.shape)}, but the input {x.shape} has {c} channels "
+        raise ValueError(f"{what}: {name} has shape {tuple(t.shape)}, but the input {tuple(x.shape)} has {c} channels "
                          f"(dim 1): expected ({c},)")
 
 
@@ -27,7 +27,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     running = (1 - momentum)·running + momentum·batch. Evaluation uses the running statistics."""
     x = as_tensor(input)
     if x.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...) with at least 2 dims, got {x.shape}")
+        raise ValueError("batch_norm: expected an input of shape (N, C, ...) with at least 2 dims, got "
+                         f"{tuple(x.shape)}")
     c = x.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
@@ -38,7 +39,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         n = x._data.size // max(c, 1)
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
-                             f"shape {x.shape}")
+                             f"shape {tuple(x.shape)}")
         mean = x.mean(dims, keepdim=True)
         centred = x - mean
         var = (centred * centred).mean(dims, keepdim=True)    # biased: what normalises the batch
@@ -66,7 +67,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     norm_shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
     k = len(norm_shape)
     if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != norm_shape:
-        raise ValueError(f"layer_norm: input of shape {x.shape} does not end with normalized_shape {norm_shape}")
+        raise ValueError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {norm_shape}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != norm_shape:
             raise ValueError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected normalized_shape {norm_shape}")
@@ -86,13 +87,14 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {idx.dtype} (convert with .long())")
     if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {weight.shape}")
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq=True and sparse=True are not supported")
     num = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         bad = idx.min() if idx.min() < 0 else idx.max()
-        raise IndexError(f"embedding: index {int(bad)} is out of range for {num} embeddings (weight {weight.shape})")
+        raise IndexError(f"embedding: index {int(bad)} is out of range for {num} embeddings (weight "
+                         f"{tuple(weight.shape)})")
     if max_norm is not None:
         rows = np.unique(idx)
         with no_grad():

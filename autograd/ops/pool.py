@@ -31,7 +31,7 @@ def _pool_size(size: int, k: int, d: int, p: int, s: int, ceil_mode: bool) -> in
 def _pool_setup(what: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool) -> tuple:
     """Checked geometry: (k, s, p, d, out, extra), `extra` being the right/bottom padding ceil_mode needs."""
     if x.ndim != 4:
-        raise ValueError(f"{what}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {x.shape}")
+        raise ValueError(f"{what}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
     k = _tuple2(kernel_size, what, "kernel_size")
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple2(stride, what, "stride")
     p, d = _tuple2(padding, what, "padding"), _tuple2(dilation, what, "dilation")
@@ -44,7 +44,7 @@ def _pool_setup(what: str, x: Tensor, kernel_size, stride, padding, dilation, ce
     h, w = x.shape[2:]
     if h + 2 * p[0] < extent[0] or w + 2 * p[1] < extent[1]:
         raise ValueError(f"{what}: kernel size {k} (extent {extent}) is larger than the padded input "
-                         f"{(h + 2 * p[0], w + 2 * p[1])} of input shape {x.shape}")
+                         f"{(h + 2 * p[0], w + 2 * p[1])} of input shape {tuple(x.shape)}")
     out = tuple(_pool_size(n, kk, dd, pp, ss, ceil_mode) for n, kk, dd, pp, ss in zip((h, w), k, d, p, s))
     extra = tuple(max(0, (o - 1) * ss + e - (n + 2 * pp)) for o, ss, e, n, pp in zip(out, s, extent, (h, w), p))
     return k, s, p, d, out, extra
@@ -250,7 +250,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
     Written as P_h @ x @ P_wᵀ with constant averaging matrices, which handles uneven windows exactly."""
     x = input
     if x.ndim != 4:
-        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {x.shape}")
+        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {tuple(x.shape)}")
     size = (output_size, output_size) if isinstance(output_size, int) or output_size is None else output_size
     oh, ow = (x.shape[2 + i] if size[i] is None else int(size[i]) for i in range(2))
     if oh < 1 or ow < 1:

@@ -66,7 +66,8 @@ def triu(x: Tensor, diagonal: int = 0) -> Tensor:
 def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
     x = as_tensor(x)
     if x.ndim < 2:
-        raise ValueError(f"{'tril' if lower else 'triu'}: needs a tensor with at least 2 dims, got shape {x.shape}")
+        raise ValueError(f"{'tril' if lower else 'triu'}: needs a tensor with at least 2 dims, got shape "
+                         f"{tuple(x.shape)}")
     n, m = x.shape[-2:]
     keep = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
     return where(keep, x, Tensor._wrap(np.zeros((), x.dtype)))
@@ -83,11 +84,11 @@ def masked_fill(x: Tensor, mask, value) -> Tensor:
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the tensor's shape "
-                         f"{x.shape}")
+        raise ValueError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the tensor's shape "
+                         f"{tuple(x.shape)}")
     if isinstance(value, Tensor):
         if value.ndim:
-            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
         value = value if value.dtype == x.dtype else value.to(x.dtype)
     return where(mask, value, x)
 
@@ -98,7 +99,7 @@ def repeat(x: Tensor, *sizes) -> Tensor:
     sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)) else sizes
     if len(sizes) < x.ndim:
         raise ValueError(f"repeat: {len(sizes)} repeat sizes {sizes} for a tensor with {x.ndim} dims "
-                         f"(shape {x.shape}); give at least one per dim")
+                         f"(shape {tuple(x.shape)}); give at least one per dim")
     if any(r < 0 for r in sizes):
         raise ValueError(f"repeat: sizes must be non-negative, got {sizes}")
     shape = (1,) * (len(sizes) - x.ndim) + x.shape
@@ -115,14 +116,16 @@ def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
     if idx.ndim != x.ndim:
-        raise ValueError(f"gather: index of shape {idx.shape} needs as many dims as the input {x.shape}")
+        raise ValueError(f"gather: index of shape {tuple(idx.shape)} needs as many dims as the input {tuple(x.shape)}")
     d = _dim_tuple(x, dim, "gather")[0] if x.ndim else 0
     if x.ndim == 0:
         return reshape(reshape(x, (1,))[np.reshape(idx, (1,))], ())
     if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
-        raise ValueError(f"gather: index of shape {idx.shape} is larger than the input {x.shape} outside dim {d}")
+        raise ValueError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
+                         f"{tuple(x.shape)} outside dim {d}")
     if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
-        raise IndexError(f"gather: index values must be in [0, {x.shape[d] - 1}] for dim {d} of shape {x.shape}, "
+        raise IndexError(f"gather: index values must be in [0, {x.shape[d] - 1}] for dim {d} of shape "
+                         f"{tuple(x.shape)}, "
                          f"got min {idx.min()} and max {idx.max()}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[d] = idx
@@ -133,7 +136,7 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     """The diagonal of the (dim1, dim2) planes (above it for offset > 0), as the last dim, as torch.diagonal."""
     x = as_tensor(x)
     if x.ndim < 2:
-        raise ValueError(f"diagonal: needs a tensor with at least 2 dims, got shape {x.shape}")
+        raise ValueError(f"diagonal: needs a tensor with at least 2 dims, got shape {tuple(x.shape)}")
     d1, d2 = _dim_tuple(x, (dim1, dim2), "diagonal")
     moved = x.permute(*[d for d in range(x.ndim) if d not in (d1, d2)], d1, d2)
     n, m = moved.shape[-2:]
@@ -151,7 +154,7 @@ def _dim_tuple(x: Tensor, dims, what: str) -> tuple:
     n = x.ndim or 1
     for d in dims:
         if not -n <= d < n:
-            raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {x.shape} "
+            raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {tuple(x.shape)} "
                              f"(expected a dim in [{-n}, {n - 1}])")
     out = tuple(int(d) % n for d in dims) if x.ndim else ()
     if len(set(out)) != len(out):

@@ -22,7 +22,7 @@ def _dims(x: Tensor, dim, axis=None, what: str = "reduce") -> tuple | None:
     n = x.ndim or 1          # not max(): this module defines its own max
     for d in dims:
         if not -n <= d < n:
-            raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {x.shape} "
+            raise IndexError(f"{what}: dim {d} is out of range for a tensor of shape {tuple(x.shape)} "
                              f"(expected a dim in [{-n}, {n - 1}])")
     return tuple(sorted(d % n for d in dims)) if x.ndim else ()
 
@@ -118,11 +118,11 @@ def _check_nonempty(x: np.ndarray, dims, what: str) -> None:
     """An empty tensor reduces over non-empty dims (to an empty result, as PyTorch), never over an empty one."""
     if x.size == 0:
         if dims is None:
-            raise ValueError(f"{what}: cannot reduce an empty tensor of shape {x.shape} (there is no identity); "
+            raise ValueError(f"{what}: cannot reduce an empty tensor of shape {tuple(x.shape)} (there is no identity); "
                              "name the dims to reduce with dim=")
         empty = [d for d in ((dims,) if isinstance(dims, (int, np.integer)) else dims) if x.shape[d] == 0]
         if empty:
-            raise IndexError(f"{what}: cannot reduce dim {empty[0]} of size 0 of a tensor of shape {x.shape} "
+            raise IndexError(f"{what}: cannot reduce dim {empty[0]} of size 0 of a tensor of shape {tuple(x.shape)} "
                              "(there is no identity)")
 
 
@@ -176,7 +176,7 @@ def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
     if dim is None:
         return x.reshape(-1)[idx.reshape(-1)]
     if idx.ndim != x.ndim:
-        raise ValueError(f"take_along_dim: indices of shape {idx.shape} need as many dims as x {x.shape}")
+        raise ValueError(f"take_along_dim: indices of shape {tuple(idx.shape)} need as many dims as x {tuple(x.shape)}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[dim % x.ndim] = idx
     return x[tuple(grid)]
@@ -194,7 +194,7 @@ def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=No
 
 def _arg(fn, x: Tensor, dim, keepdim: bool) -> Tensor:
     if x._data.size == 0:
-        raise ValueError(f"{fn.__name__}: cannot take it of an empty tensor of shape {x.shape}")
+        raise ValueError(f"{fn.__name__}: cannot take it of an empty tensor of shape {tuple(x.shape)}")
     if dim is None:
         out = fn(x._data)
         out = np.reshape(out, (1,) * x.ndim) if keepdim else out

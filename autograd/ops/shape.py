@@ -16,7 +16,7 @@ class Reshape(Op):
             return x.reshape(shape)
         except ValueError:
             raise ValueError(f"reshape/view: shape {tuple(shape)} is invalid for a tensor of shape "
-                             f"{x.shape} ({x.size} elements)") from None
+                             f"{tuple(x.shape)} ({x.size} elements)") from None
 
     def backward(self, g):
         return (reshape(g, self.in_shape),)
@@ -54,7 +54,7 @@ def contiguous(x: Tensor) -> Tensor:
 def permute(x: Tensor, *dims) -> Tensor:
     dims = _shape_arg(dims)
     if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {x.shape}")
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {tuple(x.shape)}")
     return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
 
 
@@ -73,12 +73,13 @@ def expand(x: Tensor, *shape) -> Tensor:
     shape = _shape_arg(shape)
     lead = len(shape) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dims {shape}")
+        raise ValueError(f"expand: cannot expand shape {tuple(x.shape)} to fewer dims {shape}")
     if -1 in shape[:lead]:
-        raise ValueError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for {x.shape}")
+        raise ValueError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for "
+                         f"{tuple(x.shape)}")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     if not all(a == b or a == 1 for a, b in zip(x.shape, full[lead:])):   # not np.broadcast_shapes: W4 -4%
-        raise ValueError(f"expand/broadcast_to: shape {x.shape} cannot be broadcast to {full} "
+        raise ValueError(f"expand/broadcast_to: shape {tuple(x.shape)} cannot be broadcast to {full} "
                          f"(each dim must match or be 1)")
     return x if full == x.shape else Expand.apply(x, shape=full)
 
@@ -102,7 +103,8 @@ def sum_to(x: Tensor, shape: tuple) -> Tensor:
     if x.shape == shape:
         return x
     if len(shape) > x.ndim or any(s not in (1, n) for s, n in zip(shape[::-1], x.shape[::-1])):
-        raise ValueError(f"sum_to: shape {shape} does not broadcast to the tensor's shape {x.shape}, so x cannot "
+        raise ValueError(f"sum_to: shape {shape} does not broadcast to the tensor's shape {tuple(x.shape)}, "
+                         "so x cannot "
                          f"be summed down to it")
     return SumTo.apply(x, shape=shape)
 
@@ -140,13 +142,14 @@ def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     if nd == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     if not -nd <= dim < nd:
-        raise IndexError(f"cat: dim {dim} is out of range for tensors of shape {ts[0].shape} "
+        raise IndexError(f"cat: dim {dim} is out of range for tensors of shape {tuple(ts[0].shape)} "
                          f"(expected a dim in [{-nd}, {nd - 1}])")
     d = dim % nd
     for i, t in enumerate(ts):
         if t.ndim != nd or t.shape[:d] + t.shape[d + 1:] != ts[0].shape[:d] + ts[0].shape[d + 1:]:
             shapes = ", ".join(str(tuple(u.shape)) for u in ts)
-            raise ValueError(f"cat: tensor {i} has shape {t.shape}, but all shapes must match except in dim {dim}; "
+            raise ValueError(f"cat: tensor {i} has shape {tuple(t.shape)}, but all shapes must match except "
+                             f"in dim {dim}; "
                              f"got {shapes}")
     return Cat.apply(*ts, dim=d)
 
@@ -165,7 +168,8 @@ def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Te
     if mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r} is not supported yet; only 'constant'")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: expected an even number of widths, at most 2 per dim of shape {x.shape}, got {pad}")
+        raise ValueError("pad: expected an even number of widths, at most 2 per dim of shape "
+                         f"{tuple(x.shape)}, got {pad}")
     pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]
     if any(a < 0 or b < 0 for a, b in pairs):
         raise ValueError(f"pad: negative widths {pad} are not supported")

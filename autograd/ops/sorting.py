@@ -49,7 +49,7 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     d = _check(x, dim, "topk")
     n = x.shape[d] if x.ndim else 1
     if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {x.shape})")
+        raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {tuple(x.shape)})")
     if x.ndim == 0:
         return topk_result(x[()], Tensor._wrap(np.zeros((), np.int64)))
     idx = np.take(_order(x._data, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)
@@ -59,6 +59,6 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
 def _check(x: Tensor, dim, what: str) -> int:
     n = x.ndim or 1
     if not isinstance(dim, (int, np.integer)) or not -n <= dim < n:
-        raise IndexError(f"{what}: dim {dim!r} is out of range for a tensor of shape {x.shape} "
+        raise IndexError(f"{what}: dim {dim!r} is out of range for a tensor of shape {tuple(x.shape)} "
                          f"(expected an int in [{-n}, {n - 1}])")
     return int(dim) % n

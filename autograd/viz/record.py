@@ -157,7 +157,7 @@ class Recorder:
         if hit is not None and hit[0]() is t:
             return hit[1]
         ref = weakref.ref(t)
-        node = TNode(next(self._keys), ref, t.name, tuple(t.shape), str(t.dtype), bool(t.requires_grad),
+        node = TNode(next(self._keys), ref, t.name, tuple(t.shape), str(t._data.dtype), bool(t.requires_grad),
                      t.grad_fn is None, type(t).__name__ == "Parameter")
         self._tensors[id(t)] = (ref, node)
         return node

@@ -47,7 +47,7 @@ class TensorDataset(Dataset):
         sizes = [a.shape[0] if a.ndim else None for a in arrays]
         if None in sizes or len(set(sizes)) != 1:
             raise ValueError(f"TensorDataset: size mismatch between tensors: every tensor needs the same first dim, "
-                             f"got shapes {[a.shape for a in arrays]}")
+                             f"got shapes {[tuple(a.shape) for a in arrays]}")
         self.tensors = tuple(t if isinstance(t, Tensor) else Tensor._wrap(a) for t, a in zip(tensors, arrays))
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:

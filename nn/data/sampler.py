@@ -109,7 +109,7 @@ class WeightedRandomSampler(Sampler):
         w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(f"WeightedRandomSampler: weights should be a 1d sequence but given weights have "
-                             f"shape {w.shape}")
+                             f"shape {tuple(w.shape)}")
         if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
             raise RuntimeError("WeightedRandomSampler: weights must be finite, non-negative and not all zero")
         if not replacement and num_samples > np.count_nonzero(w):

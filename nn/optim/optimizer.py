@@ -54,7 +54,8 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{type(self).__name__}: can only optimize Tensors, got {type(p).__name__}")
             if not p.is_leaf:
-                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor (shape {p.shape}, made "
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor (shape "
+                                 f"{tuple(p.shape)}, made "
                                  f"by {p.grad_fn.name}); optimize the leaves it was computed from")
         for name, default in self.defaults.items():
             if default is required and name not in group:
@@ -154,7 +155,7 @@ class Optimizer:
                 if isinstance(v, np.ndarray) and v.ndim > 0:
                     if v.shape != p.shape:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
-                                         f"shape {v.shape}, but the parameter has shape {p.shape}")
+                                         f"shape {tuple(v.shape)}, but the parameter has shape {tuple(p.shape)}")
                     v, loaded = np.empty_like(p._data), v   # a copy in p's dtype and memory order (so the
                     v[...] = loaded                        # update runs over one order: axpy, not two passes)
                 elif isinstance(v, np.ndarray):
