@@ -30,10 +30,8 @@ TIMEOUT = 300
 
 # program stem -> the missing feature that stops it; xfail(strict=True), so a mark must go when the feature lands.
 PENDING: dict[str, str] = {
-    "autograd_mechanics": "torch.diagonal missing; torch.is_inference_mode_enabled missing",
-    "basics_datasets_dataloader": "Tensor.round() missing; random_split's Subset.indices is an ndarray (PyTorch: "
-                                  "a list, so train.indices + test.indices concatenates); Tensor.scatter_(dim, "
-                                  "index, value=) missing",
+    "autograd_mechanics": "torch.is_inference_mode_enabled missing",
+    "basics_datasets_dataloader": "Tensor.round() missing; Tensor.scatter_(dim, index, value=) missing",
     "basics_save_load": "load_state_dict returns IncompatibleKeys(missing_keys=[], unexpected_keys=[]); PyTorch "
                         "prints <All keys matched successfully> when nothing is missing or unexpected",
     "d2l_dropout_scratch": "torch.isfinite missing",
