@@ -47,9 +47,10 @@ def of(op: Op) -> Remains:
 
 
 def light(a: np.ndarray) -> np.ndarray | float:
-    """A small array itself (the engine is done with it), else its norm: one pass, no copy kept."""
+    """A gradient as kept: a copy if small (holding the engine's own array would stop ReLU's backward from
+    masking it in place: ownership.py), else its norm, one pass over it."""
     if a.size <= KEEP:
-        return a
+        return a.copy()
     if a.dtype.kind not in "fc":
         a = a.astype(np.float64)
     with np.errstate(all="ignore"):
