@@ -8,7 +8,7 @@ from . import guards as _guards
 from .grad_mode import set_grad_enabled
 from .ops.shape import unbroadcast
 from .ownership import owned
-from .remains import SMALL_GRAPH, keep, light
+from .remains import SMALL_GRAPH, keep, small
 from .tensor import Tensor
 from .version import _standins, counter, source
 
@@ -78,7 +78,7 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
         order = toposort([t.grad_fn for t in roots if t.grad_fn is not None])
         if retain_graph:
             _guards.kept_graph(roots, order)       # warns when a kept graph grows backward after backward
-        small = len(order) <= SMALL_GRAPH          # a teaching-size graph keeps every edge's gradient too
+        few = len(order) <= SMALL_GRAPH            # a teaching-size graph keeps its edges' small gradients
         for step, op in enumerate(order, 1):
             entry = pending.pop(op, None)          # freed as soon as it is used
             sent = None
@@ -87,7 +87,7 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                 if out._hooks is not None or want is not None or out._retains_grad:   # skip a call per op: W2 -6%
                     g_out = _finish(out, g_out, want, found)
                 if not retain_graph:               # for viz.draw after backward; before it: relu may reuse g_out
-                    sent = keep(op, g_out, out, step, small)
+                    sent = keep(op, g_out, out, step, few)
                 xs, versions = op._inputs, op._versions
                 for i, g in enumerate(op.backward(g_out)):
                     if g is None or not op.needs_grad[i]:
@@ -102,7 +102,7 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                     for observe in on_edge:
                         observe(op, i, g)
                     if sent is not None:
-                        sent[i] = light(g._data)
+                        sent[i] = small(g._data)
                     _add(pending, x.grad_fn or x, x, g)
             if not retain_graph:
                 if entry is None:

@@ -57,6 +57,11 @@ def light(a: np.ndarray) -> np.ndarray | float:
         return float(np.sqrt(abs(np.vdot(a, a))))
 
 
+def small(a: np.ndarray) -> np.ndarray | None:
+    """An edge's gradient as kept: a copy if small, else nothing (the picture uses the tensor's total instead)."""
+    return a.copy() if a.size <= KEEP else None
+
+
 def _leaf(x: Tensor) -> tuple:
     a = x._data
     return weakref.ref(x), a.shape, a.dtype, x.name, a if a.size <= KEEP else None, x._requires_grad
@@ -65,7 +70,7 @@ def _leaf(x: Tensor) -> tuple:
 def keep(op: Op, upstream: Tensor | None, out: Tensor | None, step: int, small: bool) -> list | None:
     """Called by the engine before `op.backward` and `op.release()`: `upstream` is the gradient of op's output
     `out` (both None if no gradient reached it). For a small graph it returns the list where the engine puts,
-    per input, the gradient it sends (as `light` makes it)."""
+    per input, the gradient it sends if small (as `small` keeps it)."""
     if not enabled or op._inputs is None:
         return None
     r = op.__dict__.get("_remains") or of(op)

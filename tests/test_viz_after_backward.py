@@ -106,6 +106,7 @@ def test_large_graph_keeps_structure_and_gradient_norms():
         assert t.shape == e.shape
         if not t.is_leaf:                            # interior tensors: the norm of their gradient
             assert t.grad is not None and math.isclose(t.grad.norm, e.grad.norm, rel_tol=1e-5)
+    assert all(e.grad is not None for e in g.edges if getattr(e.src, "requires_grad", True))   # every edge
     w = next(t for t in g.tensors if g.names.get(t.key) == "0.weight")
     assert w.grad is not None and w.grad.stats is not None                        # from the live .grad
     viz.print_graph(loss)

@@ -206,7 +206,7 @@ class Recorder:
             else:                                     # made by another released op
                 live, shape, dtype = None, x_kept.shape, x_kept.dtype
                 x = self._remains_tensor(x_kept)
-                sent = r.edges[i] if r.edges is not None else x_kept.grad
+                sent = r.edges[i] if r.edges is not None and r.edges[i] is not None else x_kept.grad
             inputs.append(x)
             edges.append(_kept_summary(sent, shape, dtype))
             if isinstance(x_kept, tuple) and live is None and isinstance(sent, np.ndarray):   # a dead leaf's
