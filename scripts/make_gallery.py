@@ -1,5 +1,6 @@
-"""Make the pictures of docs/pictures.md: run the demos (quick mode, the embedded MNIST subset) and keep the
-pictures they draw, plus one graph drawn after a plain backward(). Run from the repository root:
+"""Make the pictures of docs/pictures.md: run the demos on the MNIST subset shipped with chainrule (full runs,
+except the CNN: quick) and keep the pictures they draw, plus one graph drawn after a plain backward(). Run from
+the repository root:
 
     python scripts/make_gallery.py            # writes docs/images/*.png|svg (commit them)
 """
@@ -25,6 +26,8 @@ KEEP = {
     "demos.mnist_logreg": ["mnist_logreg_digits.png"],
 }
 
+QUICK = {"demos.mnist_cnn"}                         # its full run wants the full MNIST and minutes
+
 
 def neuron_after_backward(out: Path) -> Path:
     """micrograd's neuron, drawn after a plain backward() (no viz.watch())."""
@@ -44,7 +47,8 @@ def main() -> None:
     images.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for module, names in KEEP.items():
-            __import__(module, fromlist=["main"]).main(["--quick", "--out", tmp])
+            quick = ["--quick"] if module in QUICK else []
+            __import__(module, fromlist=["main"]).main([*quick, "--out", tmp])
             for name in names:
                 shutil.copy(Path(tmp) / name, images / name)
     neuron_after_backward(images)
