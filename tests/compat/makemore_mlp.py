@@ -20,7 +20,7 @@ ingrid jasper keziah linnea matteo nadia orla percival rosalind silas thea uriel
 path = os.path.join(os.environ.get("CHAINRULE_DATA", ""), "text", "names.txt")
 words = open(path).read().splitlines() if os.environ.get("CHAINRULE_DATA") and os.path.exists(path) \
     else FALLBACK.split()
-words = words[:1500]
+words = words[:600]
 chars = sorted(set("abcdefghijklmnopqrstuvwxyz"))
 stoi = {s: i + 1 for i, s in enumerate(chars)}
 stoi["."] = 0
