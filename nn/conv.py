@@ -15,6 +15,7 @@ from autograd import Tensor, ops
 from autograd.dtypes import get_default_dtype, to_dtype
 
 from . import init
+from .layers import layer_input
 from .module import Module, Parameter
 
 
@@ -82,6 +83,20 @@ class _ConvNd(Module):
         return s + (", bias=False" if self.bias is None else "")
 
 
+def _checked(conv: _ConvNd, input: Any) -> Tensor:
+    """An unbatched input's channels, reported in the shape the user passed (conv2d sees it batched)."""
+    input = layer_input(conv, input)
+    shape = tuple(np.shape(input._data if isinstance(input, Tensor) else input))
+    if len(shape) == conv._dims + 1 and shape[0] != conv.in_channels:
+        hint = ""
+        if conv.in_channels == 1:
+            hint = (f"; if these are {shape[0]} one-channel samples, add the channel dim: x.unsqueeze(1) "
+                    f"gives {(shape[0], 1, *shape[1:])}")
+        raise ValueError(f"{type(conv).__name__}({conv.extra_repr()}): unbatched input of shape {shape} has "
+                         f"{shape[0]} channels (dim 0), expected in_channels={conv.in_channels}{hint}")
+    return input
+
+
 class Conv2d(_ConvNd):
     """2-D cross-correlation over (N, C, H, W) (or unbatched (C, H, W)): im2col + one matmul.
 
@@ -90,6 +105,7 @@ class Conv2d(_ConvNd):
     _dims = 2
 
     def forward(self, input: Tensor) -> Tensor:
+        input = _checked(self, input)
         return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -99,6 +115,7 @@ class Conv1d(_ConvNd):
     _dims = 1
 
     def forward(self, input: Tensor) -> Tensor:
+        input = _checked(self, input)
         return ops.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 

@@ -72,6 +72,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: input of shape {tuple(x.shape)} needs its last dim to equal in_features = "
                          f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {tuple(weight.shape)} "
                          f"(out_features, in_features)")
+    if x._data.dtype != weight._data.dtype and x._data.dtype.kind == "f":   # PyTorch raises; numpy would upcast
+        raise TypeError(f"linear: mat1 and mat2 must have the same dtype, but got {x._data.dtype} input and "
+                        f"{weight._data.dtype} weight: convert the input (e.g. x.float() for float32) "
+                        "or the layer (layer.to(dtype), layer.double())")
     if x.grad_fn is None:
         guards.check_layer_input("linear", x, weight)   # uint8 / 0..255 data reaching the first layer
     if bias is None:
@@ -199,7 +203,17 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
                   label_smoothing: float = 0.0) -> Tensor:
     """Softmax + negative log-likelihood as one fused, stable op. target: class indices (N,) / (N, d1, ...)
     or class probabilities shaped like input. Backward is (softmax − target)/N."""
-    return ag.cross_entropy(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
+    x = as_tensor(input)
+    if x._data.dtype.kind != "f":
+        raise TypeError(f"cross_entropy: input (the logits, shape {tuple(x.shape)}) has dtype "
+                        f"{x._data.dtype}, expected "
+                        "floating-point scores: pass input.float()")
+    t = target if isinstance(target, Tensor) else as_tensor(target)
+    if t._data.dtype.kind == "f" and x.ndim >= 2 and t.shape == x.shape[:1] + x.shape[2:] and t.shape != x.shape:
+        raise ValueError(f"cross_entropy: target of shape {tuple(t.shape)} holds {t._data.dtype} values, but class "
+                         f"indices must be integers: pass target.long() (class probabilities would have the "
+                         f"input's shape {tuple(x.shape)})")
+    return ag.cross_entropy(x, t, weight=weight, ignore_index=ignore_index, reduction=reduction,
                             label_smoothing=label_smoothing)
 
 

@@ -19,6 +19,14 @@ from .container import Sequential
 from .module import Module, Parameter
 
 
+def layer_input(layer: Module, input: Any) -> Any:
+    """None (or another non-array) given to a layer is named as the layer's mistake, not a tensor()'s."""
+    if input is None or not isinstance(input, (Tensor, np.ndarray, np.generic, list, tuple, int, float)):
+        raise TypeError(f"{type(layer).__name__}({layer.extra_repr()}): expected a Tensor as input, got "
+                        f"{type(input).__name__}")
+    return input
+
+
 class Identity(Module):
     """Returns its input: a placeholder that keeps the layer numbering of a model."""
 
@@ -56,7 +64,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.linear(input, self.weight, self.bias)
+        return F.linear(layer_input(self, input), self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

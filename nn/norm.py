@@ -11,8 +11,10 @@ import numpy as np
 
 from autograd import Tensor, no_grad, ops
 from autograd.dtypes import get_default_dtype, to_dtype
+from autograd.tensor import as_tensor
 
 from . import init
+from .layers import layer_input
 from .module import Module, Parameter
 
 
@@ -60,6 +62,8 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            input = as_tensor(layer_input(self, input))
         if input.ndim not in self._ranks:
             want = " or ".join(f"{r}D" for r in self._ranks)
             raise ValueError(f"{type(self).__name__}: expected {want} input, got {input.ndim}D input of shape "
@@ -73,6 +77,8 @@ class _BatchNorm(Module):
                 self.num_batches_tracked.add_(1)
             if self.momentum is None:                 # a cumulative average of every batch seen, as PyTorch
                 factor = 1.0 / int(self.num_batches_tracked.item())
+        if input._data.size == 0:                    # an empty batch: an empty result and no statistics, as PyTorch
+            return input * 1.0
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return ops.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,

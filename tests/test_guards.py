@@ -250,7 +250,8 @@ def test_uint8_and_0_to_255_inputs_warn_with_the_fix() -> None:
     one(lambda: layer(ag.tensor(pixels)), "linear", "holds integers", "x.float() / 255")
     one(lambda: layer(ag.tensor(pixels.astype(np.float32))), "0..255 scale", "x / 255", "from 0 to 255")
     assert caught(lambda: layer(ag.tensor(pixels.astype(np.float32) / 255))) == []
-    assert caught(lambda: layer(ag.tensor(np.random.default_rng(0).normal(size=(5, 4)) * 10))) == []
+    noise = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
+    assert caught(lambda: layer(ag.tensor(noise * 10))) == []
     assert caught(lambda: layer(ag.tensor([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 0.0, 7.0]]))) == []   # hand-typed
 
 

@@ -195,7 +195,7 @@ def test_optimizer_state_dict_resumes_exactly(name, kw, tmp_path):
     def batches():
         rng = np.random.default_rng(5)
         for _ in range(6):
-            yield ag.tensor(rng.standard_normal((4, 3))), rng.integers(0, 2, 4)
+            yield ag.tensor(rng.standard_normal((4, 3)), dtype=ag.float32), rng.integers(0, 2, 4)
 
     def train(model, opt, data):
         for x, y in data:

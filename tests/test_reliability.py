@@ -144,3 +144,81 @@ def test_second_order_through_relu_and_abs_as_pytorch(fn):
     tg, = torch.autograd.grad((getattr(tx * tx - 1, fn)() * tx).sum(), tx, create_graph=True)
     tg.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+
+
+# -- API edges: PyTorch's result, or an error naming the function, the argument and what was expected ----------------
+def test_empty_reductions_give_pytorchs_results():
+    torch = pytest.importorskip("torch")
+    for shape, dim in [((0, 3), 1), ((2, 0), 0), ((0, 3), (1,))]:
+        ours, theirs = ag.zeros(*shape).amax(dim), torch.zeros(*shape).amax(dim)
+        assert tuple(ours.shape) == tuple(theirs.shape)
+    v, i = ag.zeros(0, 3).max(1)
+    assert tuple(v.shape) == (0,) and tuple(i.shape) == (0,) and i.dtype == ag.int64
+    assert tuple(ag.zeros(0, 3).min(1, keepdim=True).values.shape) == (0, 1)
+    for shape, dim in [((0, 3), 0), ((0, 3), 1), ((2, 0), 1), ((0, 3), (0, 1))]:
+        x = ag.zeros(*shape, requires_grad=True)
+        with np.errstate(divide="ignore"):
+            y = x.logsumexp(dim)
+            y.sum().backward()
+        np.testing.assert_array_equal(y.numpy(), torch.zeros(*shape).logsumexp(dim).numpy())
+        assert x.grad.shape == x.shape
+    with pytest.raises(IndexError, match=r"max: cannot reduce dim 0 of size 0 of a tensor of shape \(0, 3\)"):
+        ag.zeros(0, 3).max(0)
+    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0, 3\)"):
+        ag.zeros(0, 3).amax()
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_batchnorm_on_an_empty_batch(training):
+    bn = nn.BatchNorm1d(4)
+    bn.train(training)
+    out = bn(ag.zeros(0, 4))
+    assert tuple(out.shape) == (0, 4)
+    np.testing.assert_array_equal(bn.running_mean.numpy(), np.zeros(4))
+
+
+@pytest.mark.parametrize("layer", [nn.Linear(3, 2), nn.BatchNorm1d(4), nn.Conv2d(1, 2, 3), nn.Conv1d(1, 2, 3)])
+def test_none_to_a_layer_names_the_layer(layer):
+    with pytest.raises(TypeError, match=rf"^{type(layer).__name__}\(.*\): expected a Tensor as input, got NoneType"):
+        layer(None)
+
+
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "RMSprop", "Adagrad"])
+def test_optimizer_given_the_parameters_method(opt):
+    model = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=rf"{opt}: params is the method parameters itself.*model.parameters\(\)"):
+        getattr(nn.optim, opt)(model.parameters, lr=0.1)
+    with pytest.raises(TypeError, match=rf"{opt}: params must be an iterable of Tensors or dicts.*got int"):
+        getattr(nn.optim, opt)(3, lr=0.1)
+
+
+def test_cross_entropy_dtypes():
+    logits = ag.tensor([[1, 2, 3], [4, 5, 6]])
+    for call in (lambda: F.cross_entropy(logits, ag.tensor([0, 1])), lambda: nn.CrossEntropyLoss()(logits, [0, 1])):
+        with pytest.raises(TypeError, match=r"cross_entropy: input \(the logits, shape \(2, 3\)\) has dtype int64.*"
+                                            r"input.float\(\)"):
+            call()
+    with pytest.raises(ValueError, match=r"cross_entropy: target of shape \(4,\) holds float32.*target.long\(\)"):
+        F.cross_entropy(ag.randn(4, 3), ag.tensor([0.0, 1.0, 2.0, 1.0]))
+    with pytest.raises(ValueError, match=r"target of shape \(4, 5\) holds float32.*target.long\(\)"):
+        F.cross_entropy(ag.randn(4, 3, 5), ag.zeros(4, 5))
+    probs = ag.tensor(np.full((4, 3), 1 / 3, np.float32))     # class probabilities stay accepted
+    assert np.isfinite(F.cross_entropy(ag.randn(4, 3), probs).item())
+
+
+def test_unbatched_conv_input_reports_the_users_shape():
+    with pytest.raises(ValueError, match=r"Conv2d\(1, 4.*unbatched input of shape \(2, 28, 28\) has 2 channels.*"
+                                         r"x.unsqueeze\(1\) gives \(2, 1, 28, 28\)"):
+        nn.Conv2d(1, 4, 3)(ag.randn(2, 28, 28))
+    assert tuple(nn.Conv2d(1, 4, 3)(ag.randn(1, 28, 28)).shape) == (4, 26, 26)
+    with pytest.raises(ValueError, match=r"Conv1d\(3, 4.*unbatched input of shape \(2, 10\) has 2 channels"):
+        nn.Conv1d(3, 4, 3)(ag.randn(2, 10))
+
+
+def test_float64_input_to_a_float32_linear_raises_as_pytorch():
+    x = ag.tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="linear: mat1 and mat2 must have the same dtype, but got float64 input and "
+                                        "float32 weight"):
+        nn.Linear(3, 2)(x)
+    assert nn.Linear(3, 2).double()(x).dtype == ag.float64
+    assert nn.Linear(3, 2)(x.float()).dtype == ag.float32

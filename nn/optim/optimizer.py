@@ -34,7 +34,14 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, got a Tensor "
                             f"(pass model.parameters() or [tensor])")
-        groups = list(params)
+        if callable(params) and getattr(params, "__name__", "") in ("parameters", "named_parameters"):
+            raise TypeError(f"{type(self).__name__}: params is the method {params.__name__} itself, not the "
+                            f"parameters: call it, {type(self).__name__}(model.{params.__name__}(), ...)")
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts (such as "
+                            f"model.parameters()), got {type(params).__name__}") from None
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list (did the model register its "
                              f"layers as attributes in __init__?)")
