@@ -30,7 +30,7 @@ class dtype:  # noqa: N801  PyTorch's name: torch.dtype
     def __eq__(self, other: Any) -> bool:
         if isinstance(other, dtype):
             return self.dtype == other.dtype
-        if other is None:                         # np.dtype(None) is float64: None is no dtype here
+        if not isinstance(other, (np.dtype, str, type)):   # np.dtype(None) is float64; a tensor has a .dtype
             return False
         try:
             return self.dtype == np.dtype(other)

@@ -200,6 +200,7 @@ def test_dtypes_stand_in_for_numpys():
     f32 = ag.float32
     assert f32 == np.float32 and np.float32 == f32 and f32 == np.dtype("float32") and np.dtype("float32") == f32
     assert f32 == "float32" and f32 != np.float64 and f32 != ag.float64 and f32 != None  # noqa: E711
+    assert f32 != ag.zeros(2) and f32 != 3 and ag.float64 != 1.5
     assert hash(f32) == hash(np.dtype(np.float32)) and {np.dtype(np.float32): 1}[f32] == 1 and {f32: 2}[np.dtype("f4")]
     assert f32 in (np.float32, np.float64) and ag.tensor([1]).dtype in (np.int64,)
     assert np.zeros(3, dtype=f32).dtype == np.float32 and np.dtype(ag.float64) == np.float64
