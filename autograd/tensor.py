@@ -193,13 +193,8 @@ class Tensor:
             raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
         return int(self.item())
 
-    def __format__(self, spec: str) -> str:
-        """As PyTorch: a 0-d tensor formats its number (f'{loss}' is '2.4532...'); others only with no spec."""
-        if self._data.ndim == 0:
-            return format(self._data.item(), spec)
-        if spec:
-            raise TypeError("unsupported format string passed to Tensor.__format__")
-        return repr(self)
+    def __format__(self, spec: str) -> str:   # as PyTorch: a 0-d tensor formats its number (f'{loss:.4f}')
+        return format(self._data.item(), spec) if self._data.ndim == 0 else object.__format__(self, spec)
 
     def __repr__(self) -> str:
         from .printing import tensor_repr
