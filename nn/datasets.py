@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import tempfile
 import urllib.request
+import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,54 +51,88 @@ _IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2")
                0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it is gzip (by content, so a misnamed file still works)."""
+_DEFLATE_RATIO = 1032          # deflate's largest possible expansion: a header needing more is a lie or a bomb
+
+
+def _open(path: Path) -> tuple[Any, int]:
+    """(a binary stream of the IDX bytes, gunzipped when the content is gzip, and the most bytes it can hold)."""
     try:
-        raw = path.read_bytes()
+        f = open(path, "rb")
     except IsADirectoryError:
         raise IDXError(f"{path}: expected an IDX file, found a directory") from None
-    is_gzip = raw[:2] == b"\x1f\x8b"
-    if path.suffix == ".gz" and not is_gzip:
-        found = raw[:2].hex(" ") or "an empty file"
+    size = os.fstat(f.fileno()).st_size
+    magic = f.read(2)
+    f.seek(0)
+    if path.suffix == ".gz" and magic != b"\x1f\x8b":
+        f.close()
+        found = magic.hex(" ") or "an empty file"
         raise IDXError(f"{path}: expected a gzip file (magic 1f 8b), found {found}")
-    if not is_gzip:
-        return raw
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=f, mode="rb"), size * _DEFLATE_RATIO
+    return f, size
+
+
+def _read(stream: Any, n: int, path: Path) -> bytes:
+    """Up to n bytes (fewer at the end of the data)."""
     try:
-        return gzip.decompress(raw)
+        return stream.read(n)
     except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError; a cut-off stream is EOFError
         raise IDXError(f"{path}: corrupt or truncated gzip data ({e})") from None
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one IDX file (gzipped or not) into a native-endian numpy array of its stored dtype and shape.
-
-    Checked, because a half-downloaded file should say so instead of surfacing as a reshape error: the magic
-    (0x00 0x00 type ndim), the type code, the dimension header and the exact payload length.
-    """
-    path = Path(path)
-    buf = _read_bytes(path)
-    if len(buf) < 4:
-        raise IDXError(f"{path}: expected a 4-byte IDX magic number, found only {len(buf)} bytes")
-    zero0, zero1, code, ndim = buf[:4]
+def _read_header(stream: Any, path: Path) -> tuple[np.dtype, tuple[int, ...]]:
+    magic = _read(stream, 4, path)
+    if len(magic) < 4:
+        raise IDXError(f"{path}: expected a 4-byte IDX magic number, found only {len(magic)} bytes")
+    zero0, zero1, code, ndim = magic
     if zero0 != 0 or zero1 != 0:
-        raise IDXError(f"{path}: bad magic number {buf[:4].hex(' ')}: expected 00 00 <type> <ndim> "
+        raise IDXError(f"{path}: bad magic number {magic.hex(' ')}: expected 00 00 <type> <ndim> "
                        "(is this an IDX file?)")
     if code not in _IDX_DTYPES:
         known = ", ".join(f"0x{c:02X}" for c in _IDX_DTYPES)
         raise IDXError(f"{path}: unknown IDX type code 0x{code:02X}: expected one of {known}")
-    header = 4 + 4 * ndim
-    if len(buf) < header:
-        raise IDXError(f"{path}: truncated header: expected {header} bytes for {ndim} dimensions, "
-                       f"found {len(buf)}")
-    shape = tuple(int(d) for d in np.frombuffer(buf, dtype=">u4", count=ndim, offset=4))
-    dtype = _IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    found = len(buf) - header
-    if found != expected:
-        what = "truncated" if found < expected else "extra bytes after the data"
-        raise IDXError(f"{path}: {what}: shape {shape} of {dtype.name} needs {expected} payload bytes, "
-                       f"found {found}")
-    return np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    dims = _read(stream, 4 * ndim, path)
+    if len(dims) < 4 * ndim:
+        raise IDXError(f"{path}: truncated header: expected {4 + 4 * ndim} bytes for {ndim} dimensions, "
+                       f"found {4 + len(dims)}")
+    return _IDX_DTYPES[code], tuple(int.from_bytes(dims[i:i + 4], "big") for i in range(0, 4 * ndim, 4))
+
+
+_TAIL = 1 << 20                # extra bytes read past the payload to report them (never the whole bomb)
+
+
+def read_idx(path: str | os.PathLike, expect: Any = None) -> np.ndarray:
+    """Read one IDX file (gzipped or not) into a native-endian numpy array of its stored dtype and shape.
+
+    Checked, because a half-downloaded or hostile file should say so: the magic (0x00 0x00 type ndim), the type
+    code, the header, and the exact payload length. The header is checked before the payload is read (and
+    `expect(dtype, shape)` may refuse it then), and at most the declared payload is inflated: a gzip bomb, or a
+    header declaring more than the file can hold, is an IDXError, never gigabytes of memory.
+    """
+    path = Path(path)
+    stream, capacity = _open(path)
+    gz = isinstance(stream, gzip.GzipFile)
+    with stream:
+        dtype, shape = _read_header(stream, path)
+        header = 4 + 4 * len(shape)
+        need = math.prod(shape) * dtype.itemsize         # Python ints: no overflow, however large the dims
+        what = f"shape {shape} of {dtype.name} needs {need} payload bytes"
+        if expect is not None:
+            expect(dtype, shape)
+        if not gz and need != capacity - header:
+            kind = "truncated" if need > capacity - header else "extra bytes after the data"
+            raise IDXError(f"{path}: {kind}: {what}, found {capacity - header}")
+        if gz and need > capacity:
+            raise IDXError(f"{path}: truncated or corrupt: {what}, more than a {capacity // _DEFLATE_RATIO}-byte "
+                           "gzip file can hold")
+        payload = _read(stream, need, path)
+        if len(payload) < need:
+            raise IDXError(f"{path}: truncated: {what}, found {len(payload)}")
+        tail = _read(stream, _TAIL, path)
+    if tail:
+        more = "more than " if len(tail) == _TAIL else ""
+        raise IDXError(f"{path}: extra bytes after the data: {what}, found {more}{need + len(tail)}")
+    return np.frombuffer(payload, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
 # ---------------------------------------------------------------------- where the files are
@@ -127,6 +163,7 @@ class _IDXDataset:
     mirrors: list[str] = []
     md5_gz: dict[str, str] = {}   # md5 of the upstream .gz files
     md5_raw: dict[str, str] = {}  # md5 of the decompressed IDX files: survives recompression by a mirror
+    split_sizes = {"train": 60000, "test": 10000}
     extra_dirs: tuple[Path, ...] = ()
 
     def __init__(self, root: str | os.PathLike | None = None, train: bool = True, download: bool = False,
@@ -153,6 +190,17 @@ class _IDXDataset:
         self.targets = labels.astype(np.int64)
 
     # -- finding and reading
+    def _check_count(self, path: Path, n: int, what: str) -> None:
+        """The standard file names promise the published split sizes: the other split's size is a swap."""
+        want = self.split_sizes[self.split]
+        other = next(s for s in self.split_sizes if s != self.split)
+        if n != want and n == self.split_sizes[other]:
+            raise IDXError(f"{path}: holds {n} {what}, the size of the {other} split, but it is named as the "
+                           f"{self.split} split ({want} {what}): the {other} files are under the {self.split} names")
+        if n != want:
+            warnings.warn(f"{type(self).__name__}: {path} holds {n} {what}; the published {self.split} split has "
+                          f"{want}: a subset or other data under the standard name", stacklevel=5)
+
     def candidate_dirs(self, root: str | os.PathLike | None = None) -> list[Path]:
         """Every folder searched, in order: `root` (and `root/<name>`, `root/<TorchName>/raw`) when given,
         else `$CHAINRULE_DATA/<name>`, the user cache, and any system folder (Debian's, for Fashion-MNIST)."""
@@ -205,13 +253,26 @@ class _IDXDataset:
 
     def _load_folder(self, folder: Path) -> tuple[np.ndarray, np.ndarray]:
         ipath, lpath = (_find_file(folder, b) for b in _FILES[self.split])
-        images, labels = read_idx(ipath), read_idx(lpath)
-        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-            raise IDXError(f"{ipath}: expected uint8 images of shape (N, 28, 28), found {images.dtype.name} "
-                           f"{tuple(images.shape)}")
-        if labels.ndim != 1 or labels.dtype != np.uint8:
-            raise IDXError(f"{lpath}: expected uint8 labels of shape (N,), found {labels.dtype.name} "
-                           f"{tuple(labels.shape)}")
+
+        def images_header(dtype: np.dtype, shape: tuple[int, ...]) -> None:   # checked before the payload is read
+            if len(shape) != 3 or shape[1:] != (28, 28) or dtype != np.uint8:
+                raise IDXError(f"{ipath}: expected uint8 images of shape (N, 28, 28), found {dtype.name} {shape}")
+            self._check_count(ipath, shape[0], "images")
+
+        def labels_header(dtype: np.dtype, shape: tuple[int, ...]) -> None:
+            if len(shape) != 1 or dtype != np.uint8:
+                raise IDXError(f"{lpath}: expected uint8 labels of shape (N,), found {dtype.name} {shape}")
+            self._check_count(lpath, shape[0], "labels")
+
+        images, labels = read_idx(ipath, images_header), read_idx(lpath, labels_header)
+        for path, arr, base in ((ipath, images, _FILES[self.split][0]), (lpath, labels, _FILES[self.split][1])):
+            if len(arr) == self.split_sizes[self.split]:   # the full split: its published checksum (~0.1 s)
+                md5 = hashlib.md5(bytes([0, 0, 8, arr.ndim]) + np.array(arr.shape, ">u4").tobytes())
+                md5.update(arr)
+                if md5.hexdigest() != self.md5_raw[base]:
+                    raise IDXError(f"{path}: the md5 of its IDX data is {md5.hexdigest()}, but "
+                                   f"{type(self).__name__}'s published {base} has md5 {self.md5_raw[base]}: "
+                                   "another dataset's file under this name, or a corrupted one")
         if len(images) != len(labels):
             raise IDXError(f"{ipath} has {len(images)} images but {lpath} has {len(labels)} labels: "
                            "expected the same count (files from different sets or splits?)")

@@ -222,3 +222,88 @@ def test_float64_input_to_a_float32_linear_raises_as_pytorch():
         nn.Linear(3, 2)(x)
     assert nn.Linear(3, 2).double()(x).dtype == ag.float64
     assert nn.Linear(3, 2)(x.float()).dtype == ag.float32
+
+
+# -- the IDX reader on hostile files ------------------------------------------------------------------------------
+def _idx(shape: tuple[int, ...], payload: bytes, code: int = 8) -> bytes:
+    return bytes([0, 0, code, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape) + payload
+
+
+def _peak(fn) -> int:
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_idx_gzip_bomb_inflates_at_most_the_declared_size(tmp_path):
+    import gzip
+
+    from nn.datasets import IDXError, read_idx
+    path = tmp_path / "bomb-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(_idx((10, 28, 28), bytes(64 << 20)), 9))   # 64 MiB of zeros, ~65 KiB on disk
+    with pytest.raises(IDXError, match=r"extra bytes after the data: shape \(10, 28, 28\) of uint8 needs 7840"):
+        read_idx(path)
+    assert _peak(lambda: pytest.raises(IDXError, read_idx, path)) < 4 << 20
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("shape", [(2**32 - 1,) * 3, (2**32 - 1,) * 255, (70000, 28, 28)])
+def test_idx_headers_declaring_more_than_the_file_holds(tmp_path, gz, shape):
+    import gzip
+
+    from nn.datasets import IDXError, read_idx
+    path = tmp_path / ("x.gz" if gz else "x")
+    data = _idx(shape, bytes(100))
+    path.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(IDXError, match="truncated") as e:
+        assert _peak(lambda: read_idx(path)) < 1 << 20
+    assert type(e.value) is IDXError and str(path) in str(e.value)
+
+
+def _mnist_folder(folder, split: str, n: int, seed: int = 0) -> None:
+    import gzip
+    prefix = "train" if split == "train" else "t10k"
+    images = np.random.default_rng(seed).integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    (folder / f"{prefix}-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx((n, 28, 28), images.tobytes()), 1))
+    (folder / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(gzip.compress(_idx((n,), bytes(n)), 1))
+
+
+def test_mnist_refuses_the_other_splits_files_under_the_standard_names(tmp_path):
+    from nn.datasets import MNIST, IDXError
+    _mnist_folder(tmp_path, "train", 10000)         # t10k-sized files under the train names
+    with pytest.raises(IDXError, match=r"holds 10000 images, the size of the test split, but it is named as the train"):
+        MNIST(tmp_path, train=True)
+    _mnist_folder(tmp_path, "test", 60000)
+    with pytest.raises(IDXError, match=r"holds 60000 images, the size of the train split"):
+        MNIST(tmp_path, train=False)
+
+
+def test_mnist_full_sized_files_must_match_the_published_checksums(tmp_path):
+    from nn.datasets import MNIST, IDXError
+    _mnist_folder(tmp_path, "test", 10000)          # the right size, not MNIST's bytes (say, Fashion-MNIST's)
+    with pytest.raises(IDXError, match=r"md5 of its IDX data is .*published t10k-images-idx3-ubyte has md5 "
+                                       r"2646ac647ad5339dbf082846283269ea"):
+        MNIST(tmp_path, train=False)
+
+
+def test_mnist_subsets_under_the_standard_names_load_with_a_warning(tmp_path):
+    from nn.datasets import MNIST
+    _mnist_folder(tmp_path, "test", 7)
+    with pytest.warns(UserWarning, match=r"holds 7 images; the published test split has 10000"):
+        assert len(MNIST(tmp_path, train=False)) == 7
+
+
+def test_mnist_wrong_header_is_refused_before_the_payload_is_read(tmp_path):
+    import gzip
+
+    from nn.datasets import MNIST, IDXError
+    _mnist_folder(tmp_path, "test", 3)
+    bomb = gzip.compress(_idx((100000, 28, 28), bytes(100000 * 784), code=0x0C), 9)   # int32 images: refused
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(bomb)
+    with pytest.raises(IDXError, match=r"expected uint8 images of shape \(N, 28, 28\), found int32"):
+        assert _peak(lambda: MNIST(tmp_path, train=False)) < 4 << 20
