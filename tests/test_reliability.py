@@ -307,3 +307,33 @@ def test_mnist_wrong_header_is_refused_before_the_payload_is_read(tmp_path):
     (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(bomb)
     with pytest.raises(IDXError, match=r"expected uint8 images of shape \(N, 28, 28\), found int32"):
         assert _peak(lambda: MNIST(tmp_path, train=False)) < 4 << 20
+
+
+# -- pictures: user strings are text, never markup ------------------------------------------------------------------
+HOSTILE_NAMES = ['<script>alert(1)</script>', '<a href="javascript:alert(1)">x</a>', "trail\\", "nul\x00byte",
+                 "esc\x1b[31m", '"quote', "\\N \\G \\l", "<<B>x</B>>", "&amp; & <!--", "bad\ufffe\ud800"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_viz_escapes_every_user_string(name):
+    import shutil
+    import xml.etree.ElementTree as ET
+    pytest.importorskip("graphviz")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's `dot` program is not installed")
+    from autograd import viz
+    with viz.watch():
+        x = ag.tensor([1.0, 2.0], requires_grad=True, name=name)
+        w = ag.tensor([3.0, 4.0], requires_grad=True)
+        with viz.module_scope(name):
+            y = (x * w).sum()
+        y.backward()
+    for collapse in (False, True):
+        svg = viz.draw(y, params={name + "!": w}, collapse_modules=collapse).svg()
+        root = ET.fromstring(svg.encode())        # valid XML
+        assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("script", "foreignObject")]
+        assert not [v for e in root.iter() for k, v in e.attrib.items() if k.endswith("href")]   # no links
+        text = "".join(e.text or "" for e in root.iter() if e.tag.endswith("text"))
+        shown = name.replace("\x00", "\\x00").replace("\x1b", "\\x1b").replace("\ufffe", "\\xfffe")
+        shown = shown.replace("\ud800", "\\xd800")
+        assert shown[:8] in text                    # the name is drawn, as text

@@ -5,14 +5,28 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
-from html import escape
+from html import escape as _html_escape
 from pathlib import Path
 from typing import Any
 
 from .graph import Edge, Graph, kind_of
 from .record import ONode, TNode
 from .summary import Summary, format_shape, format_values, num
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")   # not allowed in SVG
+
+
+def _visible(text: str) -> str:
+    """Characters XML forbids (NUL, ESC, lone surrogates...) shown as \\xNN: the SVG stays valid."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def escape(text: Any) -> str:
+    """Any user-supplied string inside an HTML-like label: markup and Graphviz's \\N, \\G shown as text."""
+    return _html_escape(_visible(text)).replace("\\", "\\\\")   # dot reads a doubled backslash as one, here too
+
 
 # node kinds: (fill, border, tag)
 STYLE = {
@@ -179,7 +193,7 @@ def _emit(dot: Any, g: Graph, bodies: dict, placed: dict) -> None:
             sub.node(name, **attrs)
         for child in children.get(key, []):
             with sub.subgraph(name=f"cluster_m{child}") as c:
-                c.attr(label=calls[child].label, style="rounded,dashed", color="#6366f1", fontcolor="#4338ca",
+                c.attr(label=_tip(calls[child].label), style="rounded,dashed", color="#6366f1", fontcolor="#4338ca",
                        fontsize="11", labeljust="l")
                 fill(c, child)
     fill(dot, None)                                # recursion only as deep as modules nest
@@ -295,7 +309,9 @@ def op_tooltip(o: ONode) -> str:
 
 
 def _tip(text: str) -> str:
-    return text.replace("\\", "\\\\")
+    """A user-supplied string as a plain (quoted) DOT string: backslashes literal, never taken as <HTML>."""
+    from graphviz import nohtml
+    return nohtml(_visible(text).replace("\\", "\\\\"))
 
 
 def _internal_tensors(g: Graph) -> set[int]:
