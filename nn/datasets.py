@@ -1,4 +1,5 @@
-"""Datasets: real MNIST / Fashion-MNIST from IDX files, an embedded MNIST subset, and toy 2-D problems.
+"""Datasets: real MNIST / Fashion-MNIST from IDX files, an embedded MNIST subset, toy 2-D problems, and text
+for character-level language models (a corpus, a word list, a vocabulary and (context, next-char) windows).
 
 Why this file exists: a first lesson should train on real handwritten digits, offline, without torchvision.
 The loaders read the four standard IDX files from a directory the user names (or `$CHAINRULE_DATA/<name>`,
@@ -30,6 +31,7 @@ import numpy as np
 __all__ = [
     "IDXError", "DatasetNotFoundError", "read_idx", "MNIST", "FashionMNIST", "load_mnist",
     "make_moons", "make_spiral", "SMALL_MNIST_PATH",
+    "CharVocab", "CharCorpus", "Shakespeare", "WordList", "Names", "CharContexts", "CharBlocks", "TEXT_EXCERPT_DIR",
 ]
 
 SMALL_MNIST_PATH = Path(__file__).resolve().parent / "data" / "mnist_small.npz"
@@ -478,3 +480,277 @@ def make_spiral(n_samples_per_class: int = 100, n_classes: int = 3, noise: float
         t = np.linspace(j * 4, (j + 1) * 4, n) + rng.standard_normal(n) * noise
         X[j * n:(j + 1) * n] = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
     return X, y
+
+
+# ---------------------------------------------------------------------- text: characters and words
+
+# Excerpts shipped in the package so the language-model lessons run offline; both public domain: the first 16 KB
+# of Project Gutenberg's "All's Well That Ends Well" (the start of the 42-work corpus) and every 8th name of the
+# US Census 1990 first-name lists (646 of 5,163), in the same sorted, lower-case, one-a-line form.
+TEXT_EXCERPT_DIR = Path(__file__).resolve().parent / "data" / "text"
+
+
+def _read_text(cls_name: str, filename: str, root: str | os.PathLike | None, excerpt: bool) -> tuple[str, Path, str]:
+    """(text, path, source): `root` (a folder, or the file itself) when given, else `$CHAINRULE_DATA/text`, else the
+    excerpt shipped in the package (with a warning when $CHAINRULE_DATA is set but lacks the file)."""
+    shipped = TEXT_EXCERPT_DIR / filename
+    if excerpt:
+        if not shipped.is_file():
+            raise ValueError(f"{cls_name}: no excerpt of {filename!r} is shipped (only "
+                             f"{sorted(p.name for p in TEXT_EXCERPT_DIR.glob('*.txt'))}); pass root= instead")
+        path, source = shipped, "excerpt"
+    elif root is not None:
+        r = Path(root).expanduser()
+        tried = [r] if r.is_file() else [r / filename, r / "text" / filename]
+        path = next((p for p in tried if p.is_file()), None)
+        if path is None:
+            raise DatasetNotFoundError(f"{cls_name}: {filename} not found under root={str(root)!r}. Looked at:\n"
+                                       + "\n".join(f"  - {p}" for p in tried)
+                                       + f"\nPass the folder holding {filename} (or the file itself) as root=, or "
+                                       "leave root unset to use $CHAINRULE_DATA/text or the shipped excerpt")
+        source = "root"
+    else:
+        env = os.environ.get("CHAINRULE_DATA")
+        path = Path(env).expanduser() / "text" / filename if env else None
+        if path is not None and path.is_file():
+            source = "CHAINRULE_DATA"
+        elif shipped.is_file():
+            if path is not None:
+                warnings.warn(f"{cls_name}: {path} not found; using the small excerpt shipped with chainrule "
+                              f"({shipped})", stacklevel=4)
+            path, source = shipped, "excerpt"
+        else:
+            where = f"{path} does not exist" if path else "$CHAINRULE_DATA is not set"
+            raise DatasetNotFoundError(f"{cls_name}: {filename} not found ({where}) and no excerpt of it is shipped. "
+                                       f"Pass root='/folder/holding/{filename}' or set CHAINRULE_DATA=<DIR> with "
+                                       f"<DIR>/text/{filename}")
+    try:
+        return path.read_text(encoding="utf-8"), path, source
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{cls_name}: {path} is not UTF-8 text ({e})") from None
+
+
+def _ids(x: Any) -> np.ndarray:
+    """Integer ids from a list, an ndarray or a Tensor (for decode and the window datasets)."""
+    a = np.asarray(x._data if hasattr(x, "_data") else x)
+    if a.dtype.kind not in "iu" and a.size:
+        raise TypeError(f"expected integer token ids, found dtype {a.dtype}")
+    return a.astype(np.int64, copy=False)
+
+
+class CharVocab:
+    """Characters <-> integer ids, as the lessons write them: `stoi`, `itos`, `encode(str) -> list[int]`,
+    `decode(ids) -> str`. The characters get ids in sorted order; a `boundary` token (makemore's '.', which
+    marks a name's start and end) gets id 0 and the others follow."""
+
+    def __init__(self, chars: Any, boundary: str | None = None) -> None:
+        chars = sorted(set(chars) - {boundary})
+        if boundary is not None:
+            if len(boundary) != 1:
+                raise ValueError(f"CharVocab: boundary must be one character, found {boundary!r}")
+            chars = [boundary] + chars
+        self.boundary = boundary
+        self.itos: dict[int, str] = dict(enumerate(chars))
+        self.stoi: dict[str, int] = {c: i for i, c in self.itos.items()}
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    @property
+    def chars(self) -> list[str]:
+        return list(self.itos.values())
+
+    def encode(self, s: str) -> list[int]:
+        try:
+            return [self.stoi[c] for c in s]
+        except KeyError as e:
+            raise ValueError(f"CharVocab.encode: character {e.args[0]!r} is not in the vocabulary of "
+                             f"{len(self)} characters ({''.join(self.chars)!r})") from None
+
+    def decode(self, ids: Any) -> str:
+        a = _ids(ids).reshape(-1)
+        if a.size and (a.min() < 0 or a.max() >= len(self)):
+            bad = int(a[(a < 0) | (a >= len(self))][0])
+            raise ValueError(f"CharVocab.decode: id {bad} is out of range for a vocabulary of {len(self)}")
+        return "".join(self.itos[int(i)] for i in a)
+
+    def __repr__(self) -> str:
+        return f"CharVocab(size={len(self)}, chars={''.join(self.chars)!r})"
+
+
+class CharCorpus:
+    """A text file read whole, for character-level models (nanoGPT's input): `.text`, `.vocab` (its sorted
+    characters), `.data` (the text's ids, int64) and `.blocks(block_size, split)` for a DataLoader.
+
+    Where: `root` (a folder holding `filename`, or the file), else `$CHAINRULE_DATA/text/<filename>`, else a
+    16 KB excerpt shipped in the package (`excerpt=True` asks for it directly). `.source` says which."""
+
+    filename = "shakespeare.txt"
+
+    def __init__(self, root: str | os.PathLike | None = None, filename: str | None = None, *,
+                 excerpt: bool = False) -> None:
+        self.filename = filename or self.filename
+        self.text, self.path, self.source = _read_text(type(self).__name__, self.filename, root, excerpt)
+        # code points through a lookup table: one vectorised pass over 5M characters, not 5M dict lookups
+        codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+        points = np.flatnonzero(np.bincount(codes)) if codes.size else np.zeros(0, np.int64)
+        self.vocab = CharVocab(chr(c) for c in points)       # sorted code points: the vocabulary's order
+        table = np.zeros(points[-1] + 1 if points.size else 1, dtype=np.int64)
+        table[points] = np.arange(len(points))
+        self.data = table[codes]
+
+    def split(self, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+        """(train ids, validation ids): the first 1 - val_fraction of the text, then the rest, as nanoGPT."""
+        if not 0 <= val_fraction < 1:
+            raise ValueError(f"{type(self).__name__}.split: val_fraction must be in [0, 1), found {val_fraction}")
+        n = int((1 - val_fraction) * len(self.data))
+        return self.data[:n], self.data[n:]
+
+    def blocks(self, block_size: int, split: str = "train", val_fraction: float = 0.1) -> CharBlocks:
+        """The contiguous (x, y) windows of the train or val part."""
+        parts = dict(zip(("train", "val"), self.split(val_fraction)))
+        if split not in parts:
+            raise ValueError(f"{type(self).__name__}.blocks: split must be 'train' or 'val', found {split!r}")
+        return CharBlocks(parts[split], block_size)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(chars={len(self.text):,}, vocab={len(self.vocab)}, "
+                f"source={self.source!r}, path={str(self.path)!r})")
+
+
+class Shakespeare(CharCorpus):
+    """42 plays and poems of Shakespeare (Project Gutenberg, public domain), 5,057,321 characters, 84 distinct;
+    offline, a 16 KB excerpt (the start of "All's Well That Ends Well")."""
+
+
+class WordList:
+    """One word a line (makemore's names.txt): `.words` in file order, `.vocab` (its characters after the
+    boundary '.', id 0), indexable and `len()`-able like the list of words.
+
+    Where: `root`, else `$CHAINRULE_DATA/text/<filename>`, else an excerpt shipped in the package."""
+
+    filename = "names.txt"
+
+    def __init__(self, root: str | os.PathLike | None = None, filename: str | None = None, *,
+                 excerpt: bool = False, boundary: str = ".") -> None:
+        self.filename = filename or self.filename
+        text, self.path, self.source = _read_text(type(self).__name__, self.filename, root, excerpt)
+        self.words = [w for w in (line.strip() for line in text.splitlines()) if w]
+        clash = [w for w in self.words if boundary in w]
+        if clash:
+            raise ValueError(f"{type(self).__name__}: {self.path} has words containing the boundary token "
+                             f"{boundary!r} (first: {clash[0]!r}); pass another boundary=")
+        self.vocab = CharVocab("".join(self.words), boundary=boundary)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.words[i]
+
+    def __iter__(self) -> Any:
+        return iter(self.words)
+
+    def contexts(self, block_size: int = 3, words: Sequence[str] | None = None) -> CharContexts:
+        """makemore's build_dataset over `words` (default: all) with this list's vocabulary."""
+        return CharContexts(self.words if words is None else words, block_size, self.vocab)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(words={len(self.words):,}, vocab={len(self.vocab)}, "
+                f"source={self.source!r}, path={str(self.path)!r})")
+
+
+class Names(WordList):
+    """5,163 given names, lower case (US Census 1990 first-name lists, public domain); offline, 646 of them."""
+
+
+class CharContexts:
+    """makemore's dataset: for each character of each word (and the closing boundary), the `block_size`
+    characters before it, padded with the boundary '.' (id 0). Sample i is (context int64 (block_size,), next
+    char id); `.data` (N, block_size) and `.targets` (N,) are makemore's X and Y, `.tensors()` gives both."""
+
+    def __init__(self, words: Sequence[str], block_size: int = 3, vocab: CharVocab | None = None) -> None:
+        if isinstance(words, str):
+            raise TypeError("CharContexts: words must be a sequence of words, found one string")
+        if not isinstance(block_size, (int, np.integer)) or block_size < 1:
+            raise ValueError(f"CharContexts: block_size must be a positive int, found {block_size!r}")
+        vocab = vocab or CharVocab("".join(words), boundary=".")
+        if vocab.boundary is None:
+            raise ValueError("CharContexts: the vocabulary needs a boundary token (CharVocab(chars, boundary='.'))")
+        self.vocab, self.block_size = vocab, int(block_size)
+        end = vocab.stoi[vocab.boundary]
+        X, Y = [], []
+        for w in words:
+            context = [end] * self.block_size
+            for ix in vocab.encode(w) + [end]:
+                X.append(context)
+                Y.append(ix)
+                context = context[1:] + [ix]
+        self.data = np.asarray(X, dtype=np.int64).reshape(-1, self.block_size)
+        self.targets = np.asarray(Y, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, i: Any) -> tuple[Any, Any]:
+        if isinstance(i, (int, np.integer)):
+            return self.data[i], int(self.targets[i])
+        return self.data[i], self.targets[i]
+
+    def tensors(self) -> tuple[Any, Any]:
+        """(X, Y) as int64 tensors, for full-batch training and minibatches by index as in the lecture."""
+        import autograd
+
+        return autograd.tensor(self.data), autograd.tensor(self.targets)
+
+    def __repr__(self) -> str:
+        return f"CharContexts(samples={len(self)}, block_size={self.block_size}, vocab={len(self.vocab)})"
+
+
+class CharBlocks:
+    """nanoGPT's windows over a stream of ids: sample i is (ids[i : i+block_size], ids[i+1 : i+block_size+1]),
+    the targets shifted by one, every start offset once. `get_batch(batch_size)` draws random offsets as
+    nanoGPT's get_batch does; a DataLoader over it visits each offset once an epoch."""
+
+    def __init__(self, ids: Any, block_size: int) -> None:
+        self.ids = _ids(ids).reshape(-1)
+        if not isinstance(block_size, (int, np.integer)) or block_size < 1:
+            raise ValueError(f"CharBlocks: block_size must be a positive int, found {block_size!r}")
+        if len(self.ids) <= block_size:
+            raise ValueError(f"CharBlocks: {len(self.ids)} ids make no window of block_size {block_size} "
+                             f"(need at least block_size + 1)")
+        self.block_size = int(block_size)
+        self._offsets = np.arange(self.block_size, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ids) - self.block_size
+
+    def __getitem__(self, i: Any) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(i, (int, np.integer)):
+            n = len(self)
+            if not -n <= i < n:
+                raise IndexError(f"CharBlocks index {i} out of range for {n} windows")
+            i %= n
+            return self.ids[i:i + self.block_size], self.ids[i + 1:i + 1 + self.block_size]
+        rows = np.arange(len(self))[i][:, None] + self._offsets
+        return self.ids[rows], self.ids[rows + 1]
+
+    def _fetch_batch(self, starts: np.ndarray) -> list[Any]:
+        """DataLoader's fast path: a whole batch with one fancy-index."""
+        from autograd import Tensor
+
+        rows = np.asarray(starts, dtype=np.int64)[:, None] + self._offsets
+        return [Tensor._wrap(self.ids[rows]), Tensor._wrap(self.ids[rows + 1])]
+
+    def get_batch(self, batch_size: int, generator: Any = None) -> tuple[Any, Any]:
+        """(x, y) int64 tensors of shape (batch_size, block_size) at random offsets (autograd.Generator, an int
+        seed, or None for the default generator)."""
+        from .data import _rng
+
+        return tuple(self._fetch_batch(_rng(generator).integers(0, len(self), size=int(batch_size))))
+
+    def __repr__(self) -> str:
+        return f"CharBlocks(windows={len(self)}, block_size={self.block_size})"
