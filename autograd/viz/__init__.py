@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .attention import attention_map
 from .graph import Graph, collect
 from .record import Recorder, watch
 from .scope import module_scope
@@ -56,5 +57,5 @@ def draw(*roots: Tensor, params: dict[str, Any] | None = None, show_data: bool |
     return render(g, show_data=show_data, show_grad=show_grad, rankdir=rankdir, collapse_modules=collapse_modules)
 
 
-__all__ = ["SMALL", "Graph", "Recorder", "Summary", "Trace", "TraceInput", "TraceStep", "collect", "draw",
-           "graph_text", "module_scope", "print_graph", "trace", "watch"]
+__all__ = ["SMALL", "Graph", "Recorder", "Summary", "Trace", "TraceInput", "TraceStep", "attention_map", "collect",
+           "draw", "graph_text", "module_scope", "print_graph", "trace", "watch"]
