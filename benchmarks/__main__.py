@@ -34,6 +34,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(_row(r, widths) for r in rows)]
 
 
+def _threads_name(n: int | None) -> str:
+    return "default threads" if n is None else f"{n} thread{'s' if n > 1 else ''}"
+
+
 def _torch_ok() -> bool:
     try:
         import torch  # noqa: F401
@@ -47,17 +51,23 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="fewer rounds, shorter blocks, W3 at 50k ops (~1 min)")
     p.add_argument("--only", default="", help=f"comma-separated subset of {','.join(SECTIONS)}")
     p.add_argument("--rounds", type=int, default=None, help="rounds of rotation (default 7, --quick 3)")
-    p.add_argument("--threads", type=int, default=None, help="limit BLAS and PyTorch threads (default: theirs)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="only this many BLAS and PyTorch threads (default: the libraries' defaults, then 1)")
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                    help="wall time (default) or this process's CPU time (robust on a busy shared machine)")
+    p.add_argument("--in-process", action="store_true",
+                   help="rotate the implementations inside this process (faster, less like their users' runs)")
     args = p.parse_args()
     only = [s.strip() for s in args.only.split(",") if s.strip()] or SECTIONS
     unknown = set(only) - set(SECTIONS)
     if unknown:
         p.error(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
-    rounds = args.rounds or (3 if args.quick else 7)
+    solo = not args.in_process
+    rounds = args.rounds or ((2 if args.quick else 5) if solo else (3 if args.quick else 7))
     block = 0.1 if args.quick else 0.3
     torch_ok = _torch_ok()
+    # solo: each library at its default threads, then at one; in-process, one setting for the whole process
+    settings: list[int | None] = [args.threads] if args.threads or not solo else [None, 1]
     if args.threads:
         set_threads(args.threads)
     t_start = time.time()
@@ -65,9 +75,11 @@ def main() -> None:
     print("chainrule benchmarks —", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     for line in machine():
         print("  " + line)
-    print(f"  method: {args.clock} clock, {rounds} rounds, rotating implementations, blocks of ~{block:.1f} s "
-          f"per implementation; medians; ratios paired within a round (chainrule / reference, < 1 = chainrule faster)")
-    print(f"  chainrule MLPs use {chainrule_api()}\n")
+    how = ("each block in a fresh process of one implementation (as its users run it), 3 blocks per process"
+           if solo else "implementations rotating in this one process")
+    print(f"  method: {args.clock} clock, {rounds} rounds, {how}, blocks of ~{block:.1f} s; medians; ratios paired "
+          f"within a round (chainrule / reference, < 1 = chainrule faster)")
+    print(f"  threads: {', '.join(_threads_name(n) for n in settings)}; chainrule MLPs use {chainrule_api()}\n")
 
     rows = []
     for key, w in WORKLOADS.items():
@@ -75,15 +87,24 @@ def main() -> None:
             continue
         title = w.title if key != "W3" else f"{w.title}, {chain_length(args.quick):,} ops"
         if key == "W5" and not conv_available():
-            rows.append([key, title, "n/a (nn.Conv2d not yet)", "—", "n/a", "—", "n/a", w.goal])
+            rows.append([key, title] + ["n/a"] * (5 + 3 * (len(settings) - 1)) + [w.goal])
             continue
-        r = time_workload(key, 5 if key == "W3" and not args.quick else rounds, block, args.quick, torch_ok=torch_ok,
-                          clock=args.clock, threads=args.threads)
-        med = {impl: (None if r.median(impl) is None else r.median(impl) / w.per) for impl in IMPLS}
-        rows.append([key, title, _fmt(med["chainrule"], w.unit), _fmt(med["numpy"], w.unit),
-                     _ratio(r.ratio("numpy")), _fmt(med["torch"], w.unit), _ratio(r.ratio("torch")), w.goal])
+        row = [key, title]
+        for i, n in enumerate(settings):
+            r = time_workload(key, min(rounds, 5) if key == "W3" else rounds, block, args.quick, torch_ok=torch_ok,
+                              clock=args.clock, threads=n, solo=solo,
+                              impls=IMPLS if i == 0 else ("chainrule", "torch"))
+            med = {impl: (None if r.median(impl) is None else r.median(impl) / w.per) for impl in IMPLS}
+            if i == 0:
+                row += [_fmt(med["chainrule"], w.unit), _fmt(med["numpy"], w.unit), _ratio(r.ratio("numpy"))]
+            row += [_fmt(med["torch"], w.unit), _ratio(r.ratio("torch"))] if i == 0 else \
+                [_fmt(med["chainrule"], w.unit), _fmt(med["torch"], w.unit), _ratio(r.ratio("torch"))]
+        rows.append(row + [w.goal])
     if rows:
-        print("\n".join(_table(["", "workload", "chainrule", "numpy", "cr/np", "torch", "cr/torch", "goal"], rows)))
+        header = ["", "workload", "chainrule", "numpy", "cr/np", "torch", "cr/torch"]
+        for n in settings[1:]:
+            header += [f"chainrule {_threads_name(n)}", f"torch {_threads_name(n)}", "cr/torch"]
+        print("\n".join(_table(header + ["goal"], rows)))
 
     if "W3scale" in only:
         lengths = (50_000, 200_000) if args.quick else (50_000, 200_000, 1_000_000)
@@ -122,6 +143,17 @@ def main() -> None:
             extra += f"; the step alone {m['step_mib']:.0f} MiB" if "step_mib" in m else ""
             rel = f" ({m['rss_mib'] / base:.2f}× numpy)" if base else ""
             print(f"  {impl:9s}  rss {m['rss_mib']:.0f} MiB{rel}{extra}")
+        print("peak memory, W6 GPT step (the same measure; goal ≤ 1.5 × torch):")
+        gpt = {impl: run_memory("W6", impl, args.quick, env) for impl in ("chainrule", "torch")
+               if impl != "torch" or torch_ok}
+        base = (gpt.get("torch") or {}).get("rss_mib")
+        for impl, m in gpt.items():
+            if m is None:
+                print(f"  {impl:9s}  failed")
+                continue
+            rel = f" ({m['rss_mib'] / base:.2f}× torch)" if base else ""
+            step_alone = f"; the step alone {m['step_mib']:.0f} MiB" if "step_mib" in m else ""
+            print(f"  {impl:9s}  rss {m['rss_mib']:.0f} MiB{rel}{step_alone}")
 
     if "malloc" in only:
         from .malloc import compare
@@ -131,7 +163,8 @@ def main() -> None:
 
     _ = make  # re-exported for interactive use: benchmarks.__main__.make("W1", "chainrule")()
     print(f"\n(total {time.time() - t_start:.0f} s; goals from issue 6: W1 ≤ 1.10 × numpy, W1s and W4 ≤ 0.90 × "
-          f"torch, W2 ≤ 3 µs, W3 ≤ torch, memory ≤ 1.2 × numpy)")
+          f"torch, W2 ≤ 3 µs, W3 ≤ torch, memory ≤ 1.2 × numpy; issue 15: W6 ≤ 1.3 × torch, W7 ≤ 1.5 × torch, "
+          f"W6 memory ≤ 1.5 × torch)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,12 @@
 """Timing method: every implementation runs in blocks of steps, the implementations rotate over several
-rounds, ratios are paired within a round, and the table shows medians. Memory runs in subprocesses."""
+rounds, ratios are paired within a round, and the table shows medians. Two ways to run the blocks:
+
+- solo (the default of `python -m benchmarks`): each block in a fresh process of its own (benchmarks.solo), as
+  each library's users run it: no other library's imports, heap or BLAS threads in the process;
+- rotation: all implementations in this one process, taking turns (faster; but one library's spinning BLAS
+  threads and heap are there when the next one runs).
+
+Memory runs in subprocesses."""
 from __future__ import annotations
 
 import gc
@@ -20,6 +27,7 @@ class Result:
     key: str
     times: dict[str, list[float]] = field(default_factory=dict)     # impl -> seconds per step, one per round
     ratios: dict[str, list[float]] = field(default_factory=dict)    # "numpy"/"torch" -> chainrule / it, per round
+    values: dict[str, object] = field(default_factory=dict)         # impl -> what its first step returned
 
     def median(self, impl: str) -> float | None:
         return statistics.median(self.times[impl]) if self.times.get(impl) else None
@@ -45,9 +53,12 @@ def _per_step(step, budget: float, clock=time.perf_counter) -> float:
 
 
 def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impls: tuple[str, ...] = IMPLS,
-                  torch_ok: bool = True, clock: str = "wall", threads: int | None = None) -> Result:
-    """Median seconds per step of each implementation, and chainrule's paired ratios against the others."""
-    if WORKLOADS[key].solo:
+                  torch_ok: bool = True, clock: str = "wall", threads: int | None = None,
+                  solo: bool = False) -> Result:
+    """Median seconds per step of each implementation, and chainrule's paired ratios against the others.
+    solo: every block in a fresh process (always for workloads marked solo); threads: None = the libraries'
+    defaults (in rotation, whatever this process has set)."""
+    if solo or WORKLOADS[key].solo:
         return _time_solo(key, rounds, block_seconds, quick, [i for i in impls if i != "torch" or torch_ok],
                           clock, threads)
     steps = {}
@@ -59,10 +70,11 @@ def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impl
             steps[impl] = step
     now = CLOCKS[clock]
     blocks = {}
+    res = Result(key, {impl: [] for impl in steps})
     for impl, step in steps.items():                 # calibrate: each block lasts about block_seconds
+        res.values[impl] = step()
         per = _per_step(step, min(block_seconds, 0.2), now)
         blocks[impl] = max(1, round(block_seconds / per))
-    res = Result(key, {impl: [] for impl in steps})
     names = list(steps)
     for r in range(rounds):
         for impl in names[r % len(names):] + names[:r % len(names)]:   # rotate who goes first
@@ -86,15 +98,20 @@ def _time_solo(key: str, rounds: int, block_seconds: float, quick: bool, names: 
                threads: int | None) -> Result:
     """time_workload for a workload marked solo: every block runs in a fresh process (benchmarks.solo)."""
     res = Result(key, {impl: [] for impl in names})
+    # W3's steps take ~2 s: time at least one after the warm-up, in one block
+    block, repeats = (max(block_seconds, 2.0), 1) if WORKLOADS[key].solo else (block_seconds, 3)
     for r in range(rounds):
         for impl in names[r % len(names):] + names[:r % len(names)]:   # rotate who goes first
-            block = str(max(block_seconds, 2.0))    # W3's steps take ~2 s: time at least one after the warm-up
-            args = [key, impl, "--clock", clock, "--block", block] + (["--quick"] if quick else [])
-            out = _subprocess("benchmarks.solo", args + (["--threads", str(threads)] if threads else []))
+            if impl not in res.times:
+                continue
+            args = [key, impl, "--clock", clock, "--block", str(block), "--repeats", str(repeats)]
+            args += (["--quick"] if quick else []) + (["--threads", str(threads)] if threads else [])
+            out = _subprocess("benchmarks.solo", args)
             if out is None:
                 res.times.pop(impl, None)
-            elif impl in res.times:
+            else:
                 res.times[impl].append(out["seconds"])
+                res.values.setdefault(impl, out["value"])
     for ref in res.times:
         if ref != "chainrule" and "chainrule" in res.times:
             res.ratios[ref] = [c / o for c, o in zip(res.times["chainrule"], res.times[ref])]

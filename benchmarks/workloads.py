@@ -321,6 +321,101 @@ def _w5(impl: str, quick: bool) -> Step | None:
     return step
 
 
+# -------------------------------------------------------------------------- W6 / W7: language-model steps
+VOCAB = 65                                            # Shakespeare's characters
+
+
+def _lib(impl: str):
+    """(nn module, functional, tensor from numpy, optim) of PyTorch or chainrule: one program for both."""
+    if impl == "torch":
+        import torch
+        torch.manual_seed(0)
+        return torch.nn, torch.nn.functional, torch.from_numpy, torch.optim
+    import autograd as ag
+    import nn
+    ag.manual_seed(0)
+    return nn, nn.functional, ag.from_numpy, nn.optim
+
+
+def _tokens(batch: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, VOCAB, (batch, length + 1))
+    return idx[:, :-1].copy(), idx[:, 1:].copy()
+
+
+def _gpt(impl: str, quick: bool, width: int = 128, heads: int = 4, layers: int = 4, ctx: int = 64,
+         batch: int = 32) -> Step | None:
+    """A decoder-only transformer step, nanoGPT-style: token + position embeddings, 4 pre-norm blocks of causal
+    self-attention (4 heads, scaled_dot_product_attention) and a GELU MLP, LayerNorm, a linear head,
+    cross-entropy, AdamW; width 128, context 64, batch 32. The same code for both libraries."""
+    if impl == "numpy":
+        return None
+    nnm, F, tensor, optim = _lib(impl)
+
+    class Block(nnm.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ln1, self.ln2 = nnm.LayerNorm(width), nnm.LayerNorm(width)
+            self.qkv, self.proj = nnm.Linear(width, 3 * width), nnm.Linear(width, width)
+            self.mlp = nnm.Sequential(nnm.Linear(width, 4 * width), nnm.GELU(), nnm.Linear(4 * width, width))
+
+        def forward(self, x):
+            B, T, C = x.shape
+            q, k, v = self.qkv(self.ln1(x)).split(C, dim=2)
+            q, k, v = (t.view(B, T, heads, C // heads).transpose(1, 2) for t in (q, k, v))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            x = x + self.proj(y.transpose(1, 2).reshape(B, T, C))
+            return x + self.mlp(self.ln2(x))
+
+    class GPT(nnm.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tok, self.pos = nnm.Embedding(VOCAB, width), nnm.Embedding(ctx, width)
+            self.blocks = nnm.Sequential(*[Block() for _ in range(layers)])
+            self.ln, self.head = nnm.LayerNorm(width), nnm.Linear(width, VOCAB)
+            self.register_buffer("positions", tensor(np.arange(ctx)))
+
+        def forward(self, idx):
+            x = self.tok(idx) + self.pos(self.positions)
+            return self.head(self.ln(self.blocks(x)))
+
+    model = GPT()
+    opt = optim.AdamW(model.parameters(), lr=3e-4)
+    X, Y = _tokens(batch, ctx)
+    Xt, Yt = tensor(X), tensor(Y.reshape(-1))
+
+    def step() -> float:
+        value = F.cross_entropy(model(Xt).view(-1, VOCAB), Yt)
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        return value.item()
+    return step
+
+
+def _lstm(impl: str, quick: bool, hidden: int = 256, steps: int = 64, batch: int = 32) -> Step | None:
+    """A character LSTM step: embedding (65 → 256), a 2-layer LSTM of 256 hidden units over 64 steps, batch 32
+    (batch_first), a linear head, cross-entropy, Adam. The same code for both libraries."""
+    if impl == "numpy":
+        return None
+    nnm, F, tensor, optim = _lib(impl)
+    emb, rnn, head = nnm.Embedding(VOCAB, hidden), nnm.LSTM(hidden, hidden, 2, batch_first=True), \
+        nnm.Linear(hidden, VOCAB)
+    params = [*emb.parameters(), *rnn.parameters(), *head.parameters()]
+    opt = optim.Adam(params, lr=2e-3)
+    X, Y = _tokens(batch, steps)
+    Xt, Yt = tensor(X), tensor(Y.reshape(-1))
+
+    def step() -> float:
+        out, _ = rnn(emb(Xt))
+        value = F.cross_entropy(head(out).reshape(-1, VOCAB), Yt)
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        return value.item()
+    return step
+
+
 WORKLOADS = {w.key: w for w in (
     Workload("W1", "784-128-10 MLP step, batch 10000, f32", "ms", "≤ 1.10 × numpy", _w1(10000)),
     Workload("W1s", "784-128-10 MLP step, batch 64, f32", "ms", "≤ 0.90 × torch", _w1(64)),
@@ -328,6 +423,9 @@ WORKLOADS = {w.key: w for w in (
     Workload("W3", "op chain x*1.00001, fwd + bwd, each in its own process", "s", "≤ torch", _w3, solo=True),
     Workload("W4", "2-16-16-1 MLP step, 100 two-moons points", "ms", "≤ 0.90 × torch", _w4),
     Workload("W5", "LeNet-style CNN step, batch 64", "ms", "report", _w5),
+    Workload("W6", "GPT step: 4 layers, 4 heads, 128 wide, context 64, batch 32, AdamW", "ms", "≤ 1.3 × torch",
+             _gpt),
+    Workload("W7", "LSTM step: 2 layers, 256 hidden, 64 steps, batch 32, Adam", "ms", "≤ 1.5 × torch", _lstm),
 )}
 
 
