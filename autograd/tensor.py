@@ -13,7 +13,9 @@ from .device import CPU as _CPU
 from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
 from .dtypes import of as _dtype_of
+from .legacy import legacy_data
 from .size import Size, as_size
+from .torch_tensor_names import missing_attribute
 from .version import FRESH, counter
 
 
@@ -25,7 +27,10 @@ class Tensor:
     __array_ufunc__ = None           # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__       # == is elementwise, so identity is the hash (as PyTorch)
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> None:
+    def __init__(self, *args: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None):
+        # Tensor(array) shares the array; torch.Tensor's own forms, Tensor(2, 3) and Tensor([1, 2]): legacy.py
+        data = args[0] if len(args) == 1 and not isinstance(args[0], (int, list, tuple)) else None
+        data = legacy_data(args, dtype) if data is None else data
         self._data = as_array(data._data if isinstance(data, Tensor) else data, dtype)
         self._grad = self.grad_fn = self._hooks = None
         self._vc = counter(data) if isinstance(data, Tensor) and data._data is self._data else FRESH
@@ -182,11 +187,8 @@ class Tensor:
                                f"use .any() or .all()")
         return bool(self._data)
 
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
+    def __float__(self) -> float: return float(self.item())
+    def __int__(self) -> int: return int(self.item())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu":
@@ -209,40 +211,22 @@ class Tensor:
             return Tensor._wrap(self._data.astype(dtype))
         return ops.cast(self, dtype) if copy or dtype != self._data.dtype else self
 
-    def type(self, dtype: Any) -> Tensor:
-        return self.to(dtype)
+    def type(self, dtype: Any) -> Tensor: return self.to(dtype)
+    def float(self) -> Tensor: return self.to(np.float32)
+    def double(self) -> Tensor: return self.to(np.float64)
+    def half(self) -> Tensor: return self.to(np.float16)
+    def long(self) -> Tensor: return self.to(np.int64)
+    def int(self) -> Tensor: return self.to(np.int32)
+    def bool(self) -> Tensor: return self.to(np.bool_)
 
-    def float(self) -> Tensor:
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        return self.to(np.float64)
-
-    def half(self) -> Tensor:
-        return self.to(np.float16)
-
-    def long(self) -> Tensor:
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        return self.to(np.bool_)
-
-    def cpu(self, memory_format: Any = None) -> Tensor:
-        return self
+    def cpu(self, memory_format: Any = None) -> Tensor: return self
+    def contiguous(self) -> Tensor: return ops.contiguous(self)
+    def clone(self) -> Tensor: return ops.cast(self, self.dtype)
 
     def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
         check_device(device if device is not None and not isinstance(device, int) else f"cuda:{device or 0}",
                      "Tensor.cuda")
         return self
-
-    def contiguous(self) -> Tensor:
-        return ops.contiguous(self)
-
-    def clone(self) -> Tensor:
-        return ops.cast(self, self.dtype)
 
     # -- operators ---------------------------------------------------------------------------------------------
     def __add__(self, o): return ops.add(self, o)
@@ -318,6 +302,13 @@ class Tensor:
     # the in-place machinery lives in inplace.py
     def _update(self, name, other, alpha=1): return _inplace.update(self, name, other, alpha)
     def _assign(self, idx: Any, value: Any, what: str) -> Tensor: return _inplace.assign(self, idx, value, what)
+    def _become(self, fn: Callable, what: str, *args: Any, **kw: Any) -> Tensor:   # t.op_(...): t = op(t)
+        if _inplace.recording(self, args[-1] if len(args) > 2 else kw.get("src"), what):   # src: grad?
+            return _inplace.rebase(self, fn(_inplace.alias(self), *args, **kw))
+        return self._assign(..., fn(self.detach(), *args, **kw), what)
+
+    def __getattr__(self, name: str) -> Any:     # only after normal lookup failed: unset slots, missing names
+        raise AttributeError(name) if name[0] == "_" else missing_attribute(self, name)
 
     # -- math: one-liners into ops -----------------------------------------------------------------------------
     def exp(self): return ops.exp(self)
@@ -343,7 +334,7 @@ class Tensor:
     def add(self, other): return ops.add(self, other)
     def sub(self, other): return ops.sub(self, other)
     def mul(self, other): return ops.mul(self, other)
-    def div(self, other): return ops.div(self, other)
+    def div(self, other, *, rounding_mode=None): return ops.div(self, other, rounding_mode=rounding_mode)
     def neg(self): return ops.neg(self)
     def log2(self): return ops.log2(self)
     def log10(self): return ops.log10(self)
@@ -354,6 +345,13 @@ class Tensor:
     def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
     def tril(self, diagonal=0): return ops.tril(self, diagonal)
     def triu(self, diagonal=0): return ops.triu(self, diagonal)
+    def round(self, decimals=0): return ops.round(self, decimals=decimals)
+    def sign(self): return ops.sign(self)
+    def isfinite(self): return ops.isfinite(self)
+    def isnan(self): return ops.isnan(self)
+    def isinf(self): return ops.isinf(self)
+    def bincount(self, weights=None, minlength=0): return ops.bincount(self, weights, minlength)
+    def unique(self, *a, **kw): return ops.unique(self, *a, **kw)   # sorted, return_inverse, return_counts
 
     def sum(self, dim=None, keepdim=False, **kw): return ops.sum(self, dim, keepdim, **kw)   # kw: axis=, keepdims=
     def mean(self, dim=None, keepdim=False, **kw): return ops.mean(self, dim, keepdim, **kw)
@@ -403,6 +401,10 @@ class Tensor:
     def gather(self, dim, index): return ops.gather(self, dim, index)
     def ravel(self): return ops.ravel(self)
     def diagonal(self, offset=0, dim1=0, dim2=1): return ops.diagonal(self, offset, dim1, dim2)
+    def scatter(self, dim, index, *a, **kw): return ops.scatter(self, dim, index, *a, **kw)   # src or value=
+    def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)
+    def scatter_(self, *a, **kw): return self._become(ops.scatter, "scatter_", *a, **kw)   # dim, index, src
+    def scatter_add_(self, *a, **kw): return self._become(ops.scatter_add, "scatter_add_", *a, **kw)
 
     # -- factories and random fills (creation.py, random.py) ------------------------------------------------
     def new_zeros(self, *size, **kw): return _creation.new_filled(self, "new_zeros", size, 0, **kw)

@@ -248,6 +248,24 @@ def gather_inputs(draw):
     return draw(tensors(shape)), ag.tensor(idx), d
 
 
+@st.composite
+def scatter_inputs(draw, unique: bool = True):
+    """x, src, index, dim for scatter/scatter_add: index no larger than x outside dim. scatter's indices are
+    distinct along dim (with repeats, which write wins is unspecified, as in PyTorch, so src's gradient is too)."""
+    (shape,) = draw(nonscalar)
+    d, n = draw(dim_of(shape))
+    d %= len(shape)
+    k = draw(st.integers(1, n if unique else 4))
+    idx_shape = tuple(k if i == d else draw(st.integers(1, s)) for i, s in enumerate(shape))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if unique:
+        order = np.argsort(rng.random(idx_shape[:d] + (n,) + idx_shape[d + 1:]), axis=d)
+        idx = np.take(order, range(k), axis=d)
+    else:
+        idx = rng.integers(0, n, idx_shape)
+    return draw(tensors(shape)), draw(tensors(idx_shape)), ag.tensor(idx), d
+
+
 def flip_dims(shape):
     n = len(shape)
     if not n:
@@ -463,4 +481,9 @@ SPECS: list[Spec] = [
     Spec("bmm", ag.bmm, arity=2, shapes=bmm_shapes),
     Spec("einsum", lambda *a: ag.einsum(a[-1], *a[:-1]), inputs=einsum_inputs()),
     Spec("remainder", ag.remainder, inputs=remainder_inputs()),
+    Spec("round", ag.round, shapes=one_shape, avoid=(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5)),
+    Spec("sign", ag.sign, shapes=one_shape, avoid=(0.0,)),
+    Spec("scatter", lambda x, s, i, d: ag.scatter(x, d, i, s), inputs=scatter_inputs()),
+    Spec("scatter:value", lambda x, s, i, d: x.scatter(d, i, value=1.5), inputs=scatter_inputs(unique=False)),
+    Spec("scatter_add", lambda x, s, i, d: ag.scatter_add(x, d, i, s), inputs=scatter_inputs(unique=False)),
 ]

@@ -269,6 +269,12 @@ CASES = [
                                    m.einsum("i,j", a[0], b[0]), m.einsum("ij->ji", [a]), m.einsum("ii", a @ b)],
      None, (A, A.T.copy(), rng.standard_normal((2, 3, 4)))),
     ("remainder", lambda m, a, b: [a % b, m.remainder(a, -1.5), 2.5 % b.detach() + a], None, (A * 4, POS)),
+    ("round_sign", lambda m, a: [a.round(), m.round(a * 10), (a * 100).round(decimals=-1), a.round(decimals=2),
+                                 m.round(a, decimals=1), m.sign(a), a.sign() * a], None, (A,)),
+    ("scatter", lambda m, a, b: [a.scatter(1, m.tensor([[2, 0], [1, 3], [0, 2]]), b[:, :2]),
+                                 m.scatter(a, 0, m.tensor([[2, 0, 1, 1]]), 0.5),
+                                 a.scatter_add(0, m.tensor([[0, 0, 2, 1], [0, 2, 2, 1]]), b[:2]),
+                                 m.scatter_add(a, 1, m.tensor([[3, 3, 3]]), b[:1, :3])], None, (A, POS)),
 ]
 
 
@@ -354,6 +360,7 @@ def test_relu_masks_huge_finite_gradients_exactly(big) -> None:
 
 # -- outside the graph: comparisons, truth tests, sorting order, histograms, integer division ----------------------
 
+SPECIAL = [1.0, float("inf"), float("nan"), -float("inf"), -0.0]
 INTS = np.array([[7, -7, 0, 3], [2, 9, -1, 4]])
 
 
@@ -389,7 +396,21 @@ def _same(ours, theirs):
     lambda m, a, i: [m.nn.functional.one_hot(m.tensor([0, 2, 1])) if m is not ag else ag.one_hot(ag.tensor([0, 2, 1])),
                      m.nn.functional.one_hot(m.tensor([[1], [0]]), num_classes=4) if m is not ag else
                      ag.one_hot(ag.tensor([[1], [0]]), num_classes=4)],
-], ids=["compare", "all_any", "argsort", "sort_indices", "floordiv_mod", "close", "histograms", "misc", "one_hot"])
+    lambda m, a, i: [m.isfinite(m.tensor(SPECIAL)), m.tensor(SPECIAL).isnan(), m.isinf(i), m.isnan(a - a),
+                     m.tensor(SPECIAL).isinf(), a.isfinite(), m.tensor(m.numel(i))],
+    lambda m, a, i: [m.bincount(m.tensor([0, 3, 1, 3])), m.tensor([2, 2]).bincount(minlength=5),
+                     m.bincount(m.tensor([1, 0, 1]), weights=m.tensor([0.5, 1.0, 2.0])),
+                     m.bincount(m.tensor([1, 0, 1]), m.tensor([0.5, 1.0, 2.0], dtype=m.float64), 4),
+                     m.bincount(m.tensor([1, 0]), m.tensor([1, 2])), m.bincount(m.tensor([], dtype=m.int64))],
+    lambda m, a, i: [m.unique(i), *m.unique(i, return_inverse=True, return_counts=True),
+                     *i.unique(return_counts=True), *m.unique(m.tensor([[1, 2], [0, 1], [1, 2]]), dim=0,
+                                                             return_inverse=True, return_counts=True),
+                     m.unique(m.tensor([[1, 2, 1], [0, 1, 0]]), dim=1), m.unique(a.round())],
+    lambda m, a, i: [m.div(i, 2, rounding_mode="trunc"), i.div(-3, rounding_mode="floor"),
+                     m.div(a, 0.3, rounding_mode="trunc"), a.div(-0.3, rounding_mode="floor"),
+                     m.div(i, m.tensor([2, -2, 5, 3]), rounding_mode="trunc"), m.div(i, 2, rounding_mode=None)],
+], ids=["compare", "all_any", "argsort", "sort_indices", "floordiv_mod", "close", "histograms", "misc", "one_hot",
+        "finite", "bincount", "unique", "div_rounding"])
 def test_results_outside_the_graph_match_pytorch(case):
     torch = pytest.importorskip("torch")
     _same(case(ag, ag.tensor(A), ag.tensor(INTS)), case(torch, torch.tensor(A), torch.tensor(INTS)))
@@ -469,6 +490,17 @@ BAD = [
     (lambda: ag.einsum("ijk", ag.tensor(A)), ValueError, r"einsum: subscripts 'ijk' .* shape .*3, 4"),
     (lambda: ag.one_hot(ag.tensor(np.zeros(0, np.int64))), ValueError, r"one_hot: cannot infer the number of classes"),
     (lambda: ag.histc(ag.tensor([1, 2]), 3), TypeError, r"histc: needs a floating-point tensor"),
+    (lambda: ag.tensor(A).scatter(1, ag.tensor([[4]]), 0.0), IndexError, r"scatter: index values must be in \[0, 3\]"),
+    (lambda: ag.tensor(A).scatter(0, ag.tensor([[0, 1]]), ag.ones(1, 1, dtype=ag.float64)), ValueError,
+     r"scatter: index of shape \(1, 2\) is larger than src \(1, 1\)"),
+    (lambda: ag.tensor(A).scatter_add(0, ag.tensor([[0]]), ag.ones(1, 1)), TypeError,
+     r"scatter_add: src's dtype float32 must be the input's float64"),
+    (lambda: ag.tensor(A).scatter(0, ag.tensor([[0]]), 1.0, reduce="multiply"), ValueError, r"scatter: reduce="),
+    (lambda: ag.bincount(ag.tensor([-1, 2])), ValueError, r"bincount: values must be non-negative"),
+    (lambda: ag.bincount(ag.tensor([[1]])), TypeError, r"bincount: needs a 1-d integer tensor, got shape \(1, 1\)"),
+    (lambda: ag.div(ag.tensor(A), 2, rounding_mode="round"), ValueError, r"div: rounding_mode must be None"),
+    (lambda: ag.div(ag.tensor([1]), 0, rounding_mode="trunc"), ZeroDivisionError, r"div: integer division by zero"),
+    (lambda: ag.Tensor(2, 3.0), TypeError, r"Tensor: takes sizes"),
 ]
 
 

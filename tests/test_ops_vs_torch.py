@@ -80,6 +80,9 @@ TORCH = {
     "norm:inf": lambda x, d, k: torch.linalg.vector_norm(x, float("inf"), d, k),
     "vector_norm": lambda x, d, k: torch.linalg.vector_norm(x, 2, d, k), "mm": torch.mm, "bmm": torch.bmm,
     "einsum": lambda *a: torch.einsum(a[-1], *a[:-1]), "remainder": torch.remainder,
+    "round": torch.round, "sign": torch.sign, "scatter": lambda x, s, i, d: torch.scatter(x, d, i, s),
+    "scatter:value": lambda x, s, i, d: x.scatter(d, i, value=1.5),
+    "scatter_add": lambda x, s, i, d: torch.scatter_add(x, d, i, s),
 }
 ROWS = [s for s in SPECS if s.name in TORCH]
 

@@ -68,8 +68,12 @@ class Div(Op):
         return (g / y if self.needs_grad[0] else None), (-g * x / (y * y) if self.needs_grad[1] else None)
 
 
-def div(x, y) -> Tensor:
-    return Div.apply(*_operands(x, y))
+def div(x, y, *, rounding_mode: str | None = None) -> Tensor:
+    """x / y; rounding_mode 'trunc' or 'floor' rounds the quotient (division.py: outside the graph)."""
+    if rounding_mode is None:
+        return Div.apply(*_operands(x, y))
+    from .division import rounded_div  # here, not at the top: division.py imports this module
+    return rounded_div(x, y, rounding_mode)
 
 
 class Neg(Op):

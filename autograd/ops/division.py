@@ -1,4 +1,5 @@
-"""Integer-style division: `//` (floor_divide, a step function: no gradient) and `%` (remainder)."""
+"""Integer-style division: `//` (floor_divide, a step function: no gradient), div's rounding modes and `%`
+(remainder)."""
 from __future__ import annotations
 
 import numpy as np
@@ -20,6 +21,22 @@ def floor_divide(input, other) -> Tensor:  # noqa: A002
     _checked("floor_divide", x, y)
     with np.errstate(divide="ignore", invalid="ignore"):     # float / 0: inf or nan, as PyTorch, no warning
         return Tensor._wrap(np.floor_divide(x._data, y._data))
+
+
+def rounded_div(input, other, rounding_mode: str) -> Tensor:  # noqa: A002
+    """div(input, other, rounding_mode='floor' | 'trunc'): the quotient rounded down or toward zero; integers
+    stay integers. Outside the graph, as floor_divide."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode != "trunc":
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    x, y = _operands(input, other)
+    _checked("div", x, y)
+    a, b = x._data, y._data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if a.dtype.kind in "iub" and b.dtype.kind in "iub":
+            return Tensor._wrap(np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b)))
+        return Tensor._wrap(np.trunc(a / b))
 
 
 class Remainder(Op):

@@ -104,3 +104,64 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
         range = (0.0, 1.0)
     hist, out_edges = np.histogram(x._data, bins=edges, range=range, weights=w, density=density)
     return histogram_result(Tensor._wrap(hist.astype(x.dtype)), Tensor._wrap(out_edges.astype(x.dtype)))
+
+
+def isfinite(input) -> Tensor:  # noqa: A002
+    """True where an element is neither inf nor nan (integers are always finite)."""
+    return Tensor._wrap(np.isfinite(as_tensor(input)._data))
+
+
+def isnan(input) -> Tensor:  # noqa: A002
+    return Tensor._wrap(np.isnan(as_tensor(input)._data))
+
+
+def isinf(input) -> Tensor:  # noqa: A002
+    return Tensor._wrap(np.isinf(as_tensor(input)._data))
+
+
+def numel(input) -> int:  # noqa: A002
+    return as_tensor(input)._data.size
+
+
+def bincount(input, weights=None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """How often each value 0, 1, ..., max(input) occurs in the 1-d non-negative integer `input` (at least
+    `minlength` bins); with `weights`, their sums instead: int64 counts, or the weights' float dtype."""
+    x = as_tensor(input)
+    if x.ndim != 1 or x.dtype.kind not in "iub":
+        raise TypeError(f"bincount: needs a 1-d integer tensor, got shape {tuple(x.shape)} and dtype "
+                        f"{x.dtype}")
+    if x.numel() and x._data.min() < 0:
+        raise ValueError(f"bincount: values must be non-negative, got min {x._data.min()}")
+    if minlength < 0:
+        raise ValueError(f"bincount: minlength must be non-negative, got {minlength}")
+    if weights is None:
+        return Tensor._wrap(np.bincount(x._data, minlength=minlength).astype(np.int64))
+    w = as_tensor(weights)._data
+    if w.shape != x.shape:
+        raise ValueError(f"bincount: weights of shape {tuple(w.shape)} must have the input's shape "
+                         f"{tuple(x.shape)}")
+    sums = np.bincount(x._data, w, minlength)
+    return Tensor._wrap(sums.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Tensor | tuple[Tensor, ...]:
+    """The distinct values (sorted; of the flattened input, or the distinct slices along `dim`), and on
+    request where each element went (`inverse`) and how often each occurs, as torch.unique."""
+    x = as_tensor(input)
+    a = x._data
+    if dim is not None:
+        d = _dims(x, dim, None, "unique")[0] if x.ndim else 0
+        moved = np.moveaxis(a, d, 0)
+        values, inverse, counts = np.unique(moved.reshape(len(moved), -1), axis=0, return_inverse=True,
+                                            return_counts=True)
+        values = np.moveaxis(values.reshape((-1,) + moved.shape[1:]), 0, d)
+    else:
+        values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(a.shape)
+    out = [Tensor._wrap(values)]
+    if return_inverse:
+        out.append(Tensor._wrap(inverse.reshape(-1) if dim is not None else inverse).long())
+    if return_counts:
+        out.append(Tensor._wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

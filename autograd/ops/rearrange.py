@@ -1,12 +1,14 @@
 """Moving elements around: flip and roll (primitives, each its own dual), and the ops built on existing ones:
-tril/triu and masked_fill (a where), repeat (expand + reshape), gather (an index), ravel (a reshape)."""
+tril/triu and masked_fill (a where), repeat (expand + reshape), gather (an index), scatter (an index_put),
+scatter_add (an index_add), ravel (a reshape)."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..op import Op
 from ..tensor import Tensor, as_tensor
-from .arithmetic import where
+from .arithmetic import add, where
+from .indexing import index_add, index_put
 from .shape import expand, reshape
 
 
@@ -130,6 +132,61 @@ def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[d] = idx
     return x[tuple(grid)]
+
+
+def scatter(input, dim: int, index, src=None, value=None, *,  # noqa: A002
+            reduce: str | None = None) -> Tensor:
+    """input with out[index[i][j]][j] = src[i][j] for dim=0 (and so on), or = value, as torch.scatter
+    (a number as the 4th argument is `value`). Gradients: input's where nothing was written, src's
+    gathered."""
+    if reduce is not None:
+        if reduce != "add":
+            raise ValueError(f"scatter: reduce={reduce!r} is not supported; chainrule has reduce='add' "
+                             "(= scatter_add)")
+        return scatter_add(input, dim, index, src)
+    if src is not None and not isinstance(src, Tensor):
+        src, value = None, src
+    x, grid, part = _scatter_args("scatter", input, dim, index, src if value is None else None)
+    if value is None and part is None:
+        raise TypeError("scatter: give src (a tensor) or value (a number)")
+    return index_put(x, grid, part if part is not None else value)
+
+
+def scatter_add(input, dim: int, index, src) -> Tensor:  # noqa: A002
+    """input with src[i][j] added at out[index[i][j]][j] for dim=0 (repeats accumulate), as
+    torch.scatter_add."""
+    x, grid, part = _scatter_args("scatter_add", input, dim, index, as_tensor(src))
+    return add(x, index_add(part, grid, x.shape))
+
+
+def _scatter_args(what: str, input, dim, index, src):  # noqa: A002
+    """(input, the index grid, the index-shaped corner of src), checked as PyTorch checks them."""
+    x = as_tensor(input)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{what}: index must be an integer tensor, got {idx.dtype}")
+    if idx.ndim != x.ndim:
+        raise ValueError(f"{what}: index of shape {tuple(idx.shape)} needs as many dims as the input "
+                         f"{tuple(x.shape)}")
+    d = _dim_tuple(x, dim, what)[0] if x.ndim else 0
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
+        raise ValueError(f"{what}: index of shape {tuple(idx.shape)} is larger than the input "
+                         f"{tuple(x.shape)} outside dim {d}")
+    if idx.size and (idx.min() < 0 or idx.max() >= (x.shape[d] if x.ndim else 1)):
+        raise IndexError(f"{what}: index values must be in [0, {(x.shape[d] if x.ndim else 1) - 1}] for "
+                         f"dim {d} of shape {tuple(x.shape)}, got min {idx.min()} and max {idx.max()}")
+    if src is not None:
+        if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):
+            raise ValueError(f"{what}: index of shape {tuple(idx.shape)} is larger than src "
+                             f"{tuple(src.shape)}")
+        if src.dtype != x.dtype:
+            raise TypeError(f"{what}: src's dtype {src._data.dtype} must be the input's {x._data.dtype}")
+        if src.shape != idx.shape:
+            src = src[tuple(slice(0, n) for n in idx.shape)]
+    grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+    if x.ndim:
+        grid[d] = idx
+    return x, tuple(grid), src
 
 
 def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

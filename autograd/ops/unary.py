@@ -126,10 +126,29 @@ def abs(x: Tensor) -> Tensor:  # noqa: A001
 class Sign(Op):
     """y = sign(x)      dx = 0               (flat wherever it is differentiable, as PyTorch's sign)"""
     def forward(self, x):
-        return np.sign(x)
+        return np.sign(x) if x.dtype.kind != "b" else x.copy()     # numpy has no bool sign; PyTorch's is x
 
     def backward(self, g):
         return (Tensor._wrap(np.zeros_like(self.inputs[0]._data)),)
+
+
+def sign(x: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element, in x's dtype (a bool stays bool), as torch.sign."""
+    return Sign.apply(as_tensor(x))
+
+
+class Round(Op):
+    """y = x rounded to `decimals` places, halves to even      dx = 0      (a step function, as PyTorch)"""
+    def forward(self, x, decimals):
+        return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
+
+    def backward(self, g):
+        return (Tensor._wrap(np.zeros_like(self.inputs[0]._data)),)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001, A002
+    """torch.round: to the nearest integer (or `decimals` places), halves to the even neighbour."""
+    return Round.apply(as_tensor(input), decimals=int(decimals))
 
 
 class Sin(Op):
