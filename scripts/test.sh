@@ -4,9 +4,11 @@
 # It installs nothing outside this checkout. It makes ./.venv, a virtual environment that can also see the
 # packages your Python already has (so nothing you have is downloaded again), installs chainrule there in
 # editable mode with its `test` and `docs` extras (pytest, hypothesis, ruff, graphviz, matplotlib, tqdm,
-# mkdocs), then runs ruff, the test suite (which includes the docs build) with hypothesis's `ci` profile.
+# nbclient and ipykernel to run the notebooks, mkdocs), then runs ruff, the test suite (which includes the docs
+# build) with hypothesis's `ci` profile.
 #   CHAINRULE_WITH_TORCH=1   also install PyTorch 2.13.0 (CPU, ~1.3 GB) into .venv for the comparison tests
 #                            (without PyTorch they skip; it is never a dependency of chainrule itself)
+#   CHAINRULE_REQUIRE_TORCH=1  fail if that install fails (CI), instead of skipping the comparisons
 #   CHAINRULE_DATA=DIR       run the tests that need the full MNIST from DIR/mnist (otherwise they skip)
 #   CHAINRULE_VENV=PATH      use another environment folder; PYTHON=python3.x picks the interpreter
 set -euo pipefail
@@ -34,8 +36,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   if [ "${CHAINRULE_WITH_TORCH:-0}" = "1" ]; then
     echo "scripts/test.sh: installing torch==2.13.0 into $VENV (reference for comparison tests only)"
     # this exact version is a CPU wheel where CI runs; a bare `torch` could pull a multi-GB CUDA build
-    "$PY" -m pip install -q --disable-pip-version-check "torch==2.13.0" \
-      || echo "scripts/test.sh: warning: torch==2.13.0 is not installable here; PyTorch comparisons skip"
+    if ! "$PY" -m pip install -q --disable-pip-version-check "torch==2.13.0"; then
+      if [ "${CHAINRULE_REQUIRE_TORCH:-0}" = "1" ]; then
+        echo "scripts/test.sh: torch==2.13.0 could not be installed and CHAINRULE_REQUIRE_TORCH=1" >&2
+        exit 1
+      fi
+      echo "scripts/test.sh: warning: torch==2.13.0 is not installable here; PyTorch comparisons skip"
+    fi
   fi
   printf '%s' "$want" > "$stamp"
 fi
