@@ -6,14 +6,14 @@ import importlib.util
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import make_notebooks  # noqa: E402
+_spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
+make_notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_notebooks)
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.py"))
 # what each lesson must show inline: matplotlib figures as PNG, graph pictures as SVG (those need Graphviz's dot)
