@@ -45,6 +45,7 @@ from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .guards import ChainruleWarning, set_warnings
+from .kernels import use_kernels
 from .op import Op
 from .ops import (
                        abs,

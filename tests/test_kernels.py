@@ -1,0 +1,152 @@
+"""The array kernels (autograd/kernels/) against the rules they stand in for: every op-table row, the fused
+Linear and conv2d run a plain backward with kernels on and off, and the gradients must agree (float64, tight
+tolerances; exactly where the kernel does the rule's arithmetic)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from op_specs import SPECS
+
+import autograd as ag
+import nn
+from autograd import kernels
+from autograd.testing import inputs_for
+
+
+def _fresh(args: tuple) -> list:
+    """The same arguments with new leaves, so each run builds its own graph."""
+    return [ag.tensor(a.numpy(), requires_grad=True) if isinstance(a, ag.Tensor) and a.requires_grad else a
+            for a in args]
+
+
+def _run(fn, args: tuple, seed: int, on: bool) -> tuple[list, list]:
+    """Outputs and input gradients of `fn(*args)` after one plain backward with kernels `on` or off."""
+    xs = _fresh(args)
+    out = fn(*xs)
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else [out]) if isinstance(o, ag.Tensor)]
+    live = [o for o in outs if o.requires_grad]
+    rng = np.random.default_rng(seed)
+    if live:
+        with ag.use_kernels(on):
+            ag.backward(live, [ag.tensor(rng.standard_normal(o.shape), dtype=o.dtype) for o in live])
+    grads = [None if x.grad is None else x.grad.numpy() for x in xs if isinstance(x, ag.Tensor) and x.requires_grad]
+    return [o.numpy() for o in outs], grads
+
+
+def _same(a: list, b: list, exact: bool = False) -> None:
+    assert len(a) == len(b)
+    for u, v in zip(a, b):
+        assert (u is None) == (v is None)
+        if u is None:
+            continue
+        assert u.shape == v.shape and u.dtype == v.dtype
+        if exact:
+            np.testing.assert_array_equal(u, v)
+        else:
+            np.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-14, equal_nan=True)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_every_op_table_row_gives_the_same_gradients_with_and_without_kernels(spec, data) -> None:
+    args, seed = data.draw(inputs_for(spec), label="inputs"), data.draw(st.integers(0, 2**16), label="seed")
+    values_on, grads_on = _run(spec.fn, args, seed, on=True)
+    values_off, grads_off = _run(spec.fn, args, seed, on=False)
+    _same(values_on, values_off, exact=True)
+    _same(grads_on, grads_off)
+
+
+def _linear(x, w, b):
+    return nn.functional.linear(x, w, b).tanh()
+
+
+def _conv(x, w, b):
+    return ag.ops.conv2d(x, w, b, padding=1, stride=(1, 2)).relu().amax(dim=(2, 3))
+
+
+def _cross_entropy(x, t):
+    return ag.cross_entropy(x * 1.0, t)
+
+
+def _maxes(x, y):
+    return ag.maximum(x, y) + ag.minimum(x, y) * ag.clamp(x, -0.5, 0.5) + ag.amax(x, 1).sum() + x.abs().mean()
+
+
+RNG = np.random.default_rng(0)
+TIES = np.array([[1.0, 2.0, 2.0], [0.0, -1.0, 0.0]])
+PROGRAMS = {          # one program per kernel, each run both ways; `exact`: the kernel does the rule's arithmetic
+    "linear": (_linear, (RNG.standard_normal((40, 3)), RNG.standard_normal((4, 3)), RNG.standard_normal(4)), False),
+    "linear_3d": (_linear, (RNG.standard_normal((2, 5, 3)), RNG.standard_normal((4, 3)), RNG.standard_normal(4)),
+                  False),
+    "conv2d": (_conv, (RNG.standard_normal((2, 3, 5, 6)), RNG.standard_normal((4, 3, 3, 3)),
+                       RNG.standard_normal(4)), True),
+    "cross_entropy": (_cross_entropy, (RNG.standard_normal((6, 4)), np.array([0, 3, 1, 1, 2, 0])), False),
+    "mul_sum_relu": (lambda x, y: ((x * y).relu() * 2.0).sum(dim=0), (RNG.standard_normal((3, 4)),
+                                                                       RNG.standard_normal(4)), True),
+    "ties_and_masks": (_maxes, (TIES, TIES[::-1].copy()), True),
+}
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_each_kernel_agrees_with_its_rule(name: str) -> None:
+    fn, arrays, exact = PROGRAMS[name]
+    args = tuple(ag.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays)
+    for seed in range(3):
+        values_on, grads_on = _run(fn, args, seed, on=True)
+        values_off, grads_off = _run(fn, args, seed, on=False)
+        _same(values_on, values_off, exact=True)
+        _same(grads_on, grads_off, exact=exact)
+
+
+def test_the_programs_above_exercise_every_registered_kernel() -> None:
+    """A kernel registered without a program here would be checked by nothing but the op table's luck."""
+    seen: set[type] = set()
+    ag.op.on_record.append(lambda op: seen.add(type(op)))
+    try:
+        for fn, arrays, _ in PROGRAMS.values():
+            fn(*(ag.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays))
+    finally:
+        ag.op.on_record.pop()
+    assert set(kernels.KERNELS) <= seen, sorted(c.__name__ for c in set(kernels.KERNELS) - seen)
+
+
+def test_nan_and_inf_gradients_are_dropped_alike() -> None:
+    """A masking kernel multiplies by its mask only when g is finite: an inf g where dropped gives 0 both ways."""
+    x = np.array([-1.0, 0.0, 2.0, np.nan])
+    for on in (True, False):
+        t = ag.tensor(x, requires_grad=True)
+        with ag.use_kernels(on):
+            (ag.relu(t) + ag.clamp(t, -0.5, 0.5)).backward(ag.tensor([np.inf, np.inf, 1.0, 1.0]))
+        np.testing.assert_array_equal(t.grad.numpy(), [0.0, np.inf, 1.0, 1.0])   # NaN: relu passes, clamp drops
+
+
+def test_use_kernels_is_a_switch_and_a_context_manager() -> None:
+    assert kernels.kernels_enabled()
+    with ag.use_kernels(False):
+        assert not kernels.kernels_enabled()
+        with ag.use_kernels(True):
+            assert kernels.kernels_enabled()
+        assert not kernels.kernels_enabled()
+    assert kernels.kernels_enabled()
+    ag.use_kernels(False)
+    try:
+        assert not kernels.kernels_enabled()
+    finally:
+        ag.use_kernels(True)
+
+
+def test_without_kernels_a_plain_backward_runs_each_ops_own_rule() -> None:
+    """With kernels off, what runs is op.backward: a learner's breakpoint in Mul.backward is reached."""
+    from autograd.ops.arithmetic import Mul
+    calls = []
+    rule = Mul.backward
+    Mul.backward = lambda self, g: calls.append(1) or rule(self, g)
+    try:
+        for on in (True, False):
+            x = ag.tensor([1.0, -1.0], requires_grad=True)
+            with ag.use_kernels(on):
+                (x * x).sum().backward()
+    finally:
+        Mul.backward = rule
+    assert calls == [1]
