@@ -1,4 +1,4 @@
-"""makemore on names: bigram counts, then an MLP over an embedding table (Bengio et al. 2003), then with BatchNorm.
+"""makemore on names: bigram counts, an MLP over an embedding table (Bengio et al. 2003), then with BatchNorm.
 
     python -m demos.makemore            # about 3 minutes on 2 cores; pictures in out/
     python -m demos.makemore --quick    # seconds: a few hundred steps per model
@@ -13,12 +13,13 @@ Both networks: minibatches of 32, SGD with learning rate 0.1 then 0.01 for the s
 weights scaled by 0.1 at the start (a first loss near ln 27 = 3.30, not a confident wrong guess).
 
 Names: `nn.datasets.Names()`: the 5,163 names of the US Census 1990 lists when CHAINRULE_DATA=<dir> has
-<dir>/text/names.txt, else the 646 shipped with chainrule (the first line says which). Split as in the lecture:
-random.seed(42), shuffle, 80 % train / 10 % dev / 10 % test.
+<dir>/text/names.txt, else the 646 shipped with chainrule (the first line says which). Split as in the
+lecture: random.seed(42), shuffle, 80 % train / 10 % dev / 10 % test.
 
 The full run on the 5,163 names (20,000 steps per network), next to the same recipe in PyTorch 2.13
 (scripts/makemore_torch.py: same split, models and steps; PyTorch's own random init and batches, seed
-2147483647; with seeds 1 and 2 its dev losses are 2.176 and 2.205 for the MLP, 1.994 and 1.997 with BatchNorm):
+2147483647; with seeds 1 and 2 its dev losses are 2.176 and 2.205 for the MLP, 1.994 and 1.997 with
+BatchNorm):
 
     model                 chainrule train / dev    PyTorch train / dev
     bigram counts            2.345 / 2.340            2.345 / 2.340
@@ -45,7 +46,8 @@ SEED = 2147483647    # the lecture's generator seed
 
 
 def bigram(train: nn.datasets.CharContexts, splits: dict, vocab_size: int) -> tuple[ag.Tensor, dict]:
-    """The count matrix N[previous, next] (one_hot(x).T @ one_hot(y)) and each split's loss under (N+1)/rows."""
+    """The count matrix N[previous, next] (one_hot(x).T @ one_hot(y)) and each split's loss under the
+    add-one smoothed rows (N + 1) / row sums."""
     def one_hot(t: ag.Tensor) -> ag.Tensor:
         return F.one_hot(t, vocab_size).float()
 
@@ -59,7 +61,7 @@ def bigram(train: nn.datasets.CharContexts, splits: dict, vocab_size: int) -> tu
 
 def mlp(vocab_size: int, n_embd: int, n_hidden: int, batchnorm: bool) -> nn.Sequential:
     layers = [nn.Embedding(vocab_size, n_embd), nn.Flatten(),
-              nn.Linear(BLOCK * n_embd, n_hidden, bias=not batchnorm)]     # BatchNorm's shift makes a bias moot
+              nn.Linear(BLOCK * n_embd, n_hidden, bias=not batchnorm)]   # BatchNorm's shift makes it moot
     if batchnorm:
         layers.append(nn.BatchNorm1d(n_hidden))
     model = nn.Sequential(*layers, nn.Tanh(), nn.Linear(n_hidden, vocab_size))
@@ -68,7 +70,8 @@ def mlp(vocab_size: int, n_embd: int, n_hidden: int, batchnorm: bool) -> nn.Sequ
     return model
 
 
-def train(model: nn.Module, Xtr: ag.Tensor, Ytr: ag.Tensor, steps: int, g: ag.Generator, desc: str) -> list[float]:
+def train(model: nn.Module, Xtr: ag.Tensor, Ytr: ag.Tensor, steps: int, g: ag.Generator,
+          desc: str) -> list[float]:
     """Minibatch SGD, the lecture's loop: learning rate 0.1, then 0.01 for the second half."""
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
     model.train()
@@ -113,9 +116,9 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser(__doc__).parse_args(argv)
     ag.manual_seed(SEED)
 
-    # -- data: the names, the lecture's shuffle and 80/10/10 split, (context of 3, next char) pairs ------------
+    # -- data: the names, the lecture's shuffle and 80/10/10 split, (context of 3, next char) pairs --------
     names = Names()
-    which = "the US Census 1990 names" if names.source != "excerpt" else "the names excerpt shipped with chainrule"
+    which = "the US Census 1990 names" if names.source != "excerpt" else "the excerpt shipped with chainrule"
     print(f"data: {len(names):,} names, {which} ({names.path})")
     words = list(names.words)
     random.seed(42)
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> dict:
     N, losses = bigram(train_set, splits, V)
     results = {"bigram counts": losses}
 
-    # -- 2. the MLP over a 2-D embedding; 3. with a 10-D embedding and BatchNorm -------------------------------
+    # -- 2. the MLP over a 2-D embedding; 3. with a 10-D embedding and BatchNorm ---------------------------
     Xtr, Ytr = splits["train"]
     models = {"MLP, 2-D embedding": mlp(V, 2, 100, batchnorm=False),
               "+ BatchNorm": mlp(V, 10, 200, batchnorm=True)}
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> dict:
             curves[label] = train(model, Xtr, Ytr, steps, g, f"{label} ({n_params:,} params)")
             results[label] = split_loss(model, splits)
 
-    # -- the summary ---------------------------------------------------------------------------------------------
+    # -- the summary -----------------------------------------------------------------------------------------
     print(f"\nmean negative log-likelihood per character (nats; uniform guessing: ln {V} = {np.log(V):.3f}), "
           f"{steps:,} steps per network in {t.seconds:.0f} s:")
     print(f"    {'model':<20s} {'train':>6s} {'dev':>6s}")
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> dict:
     samples = sample(final, vocab, 20, ag.Generator().manual_seed(SEED + 10))
     print("\n20 names sampled from the BatchNorm model:\n    " + ", ".join(samples))
 
-    # -- pictures: the bigram count matrix and the learned 2-D embedding --------------------------------------
+    # -- pictures: the bigram count matrix and the learned 2-D embedding ----------------------------------
     counts = N.numpy().astype(int)
     fig = figure(figsize=(14, 14))
     ax = fig.add_subplot()
@@ -176,7 +179,8 @@ def main(argv: list[str] | None = None) -> dict:
         ax.text(C[i, 0], C[i, 1], vocab.itos[i], ha="center", va="center", color="white")
     ax.grid(alpha=0.3)
     ax.set(xlabel="embedding dimension 1", ylabel="embedding dimension 2",
-           title=f"the MLP's learned 2-D character embedding (dev loss {results['MLP, 2-D embedding']['dev']:.3f}):"
+           title=f"the MLP's learned 2-D character embedding "
+                 f"(dev loss {results['MLP, 2-D embedding']['dev']:.3f}):"
                  "\ncharacters the model treats alike sit close together")
     embedding_path = save(fig, args.out, "makemore_embedding.png")
     print(f"\npictures:\n  {counts_path}   the bigram count matrix\n  {embedding_path}   the 2-D embedding")

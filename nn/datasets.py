@@ -484,15 +484,16 @@ def make_spiral(n_samples_per_class: int = 100, n_classes: int = 3, noise: float
 
 # ---------------------------------------------------------------------- text: characters and words
 
-# Excerpts shipped in the package so the language-model lessons run offline; both public domain: the first 16 KB
-# of Project Gutenberg's "All's Well That Ends Well" (the start of the 42-work corpus) and every 8th name of the
-# US Census 1990 first-name lists (646 of 5,163), in the same sorted, lower-case, one-a-line form.
+# Excerpts shipped in the package so the language-model lessons run offline; both public domain: the first
+# 16 KB of Project Gutenberg's "All's Well That Ends Well" (the start of the 42-work corpus) and every 8th
+# name of the US Census 1990 first-name lists (646 of 5,163), in the same sorted, lower-case, one-a-line form.
 TEXT_EXCERPT_DIR = Path(__file__).resolve().parent / "data" / "text"
 
 
-def _read_text(cls_name: str, filename: str, root: str | os.PathLike | None, excerpt: bool) -> tuple[str, Path, str]:
-    """(text, path, source): `root` (a folder, or the file itself) when given, else `$CHAINRULE_DATA/text`, else the
-    excerpt shipped in the package (with a warning when $CHAINRULE_DATA is set but lacks the file)."""
+def _read_text(cls_name: str, filename: str, root: str | os.PathLike | None,
+               excerpt: bool) -> tuple[str, Path, str]:
+    """(text, path, source): `root` (a folder, or the file itself) when given, else `$CHAINRULE_DATA/text`,
+    else the excerpt shipped in the package (with a warning when $CHAINRULE_DATA is set but lacks it)."""
     shipped = TEXT_EXCERPT_DIR / filename
     if excerpt:
         if not shipped.is_file():
@@ -504,10 +505,11 @@ def _read_text(cls_name: str, filename: str, root: str | os.PathLike | None, exc
         tried = [r] if r.is_file() else [r / filename, r / "text" / filename]
         path = next((p for p in tried if p.is_file()), None)
         if path is None:
-            raise DatasetNotFoundError(f"{cls_name}: {filename} not found under root={str(root)!r}. Looked at:\n"
-                                       + "\n".join(f"  - {p}" for p in tried)
-                                       + f"\nPass the folder holding {filename} (or the file itself) as root=, or "
-                                       "leave root unset to use $CHAINRULE_DATA/text or the shipped excerpt")
+            looked = "\n".join(f"  - {p}" for p in tried)
+            raise DatasetNotFoundError(
+                f"{cls_name}: {filename} not found under root={str(root)!r}. Looked at:\n{looked}\n"
+                f"Pass the folder holding {filename} (or the file itself) as root=, or leave root unset to "
+                "use $CHAINRULE_DATA/text or the shipped excerpt")
         source = "root"
     else:
         env = os.environ.get("CHAINRULE_DATA")
@@ -521,9 +523,9 @@ def _read_text(cls_name: str, filename: str, root: str | os.PathLike | None, exc
             path, source = shipped, "excerpt"
         else:
             where = f"{path} does not exist" if path else "$CHAINRULE_DATA is not set"
-            raise DatasetNotFoundError(f"{cls_name}: {filename} not found ({where}) and no excerpt of it is shipped. "
-                                       f"Pass root='/folder/holding/{filename}' or set CHAINRULE_DATA=<DIR> with "
-                                       f"<DIR>/text/{filename}")
+            raise DatasetNotFoundError(
+                f"{cls_name}: {filename} not found ({where}) and no excerpt of it is shipped. Pass "
+                f"root='/folder/holding/{filename}' or set CHAINRULE_DATA=<DIR> with <DIR>/text/{filename}")
     try:
         return path.read_text(encoding="utf-8"), path, source
     except UnicodeDecodeError as e:
@@ -602,7 +604,8 @@ class CharCorpus:
     def split(self, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
         """(train ids, validation ids): the first 1 - val_fraction of the text, then the rest, as nanoGPT."""
         if not 0 <= val_fraction < 1:
-            raise ValueError(f"{type(self).__name__}.split: val_fraction must be in [0, 1), found {val_fraction}")
+            raise ValueError(f"{type(self).__name__}.split: val_fraction must be in [0, 1), "
+                             f"found {val_fraction}")
         n = int((1 - val_fraction) * len(self.data))
         return self.data[:n], self.data[n:]
 
@@ -622,8 +625,8 @@ class CharCorpus:
 
 
 class Shakespeare(CharCorpus):
-    """42 plays and poems of Shakespeare (Project Gutenberg, public domain), 5,057,321 characters, 84 distinct;
-    offline, a 16 KB excerpt (the start of "All's Well That Ends Well")."""
+    """42 plays and poems of Shakespeare (Project Gutenberg, public domain), 5,057,321 characters, 84
+    distinct; offline, a 16 KB excerpt (the start of "All's Well That Ends Well")."""
 
 
 class WordList:
@@ -664,7 +667,8 @@ class WordList:
 
 
 class Names(WordList):
-    """5,163 given names, lower case (US Census 1990 first-name lists, public domain); offline, 646 of them."""
+    """5,163 given names, lower case (US Census 1990 first-name lists, public domain); offline, 646 of
+    them."""
 
 
 class CharContexts:
@@ -679,7 +683,8 @@ class CharContexts:
             raise ValueError(f"CharContexts: block_size must be a positive int, found {block_size!r}")
         vocab = vocab or CharVocab("".join(words), boundary=".")
         if vocab.boundary is None:
-            raise ValueError("CharContexts: the vocabulary needs a boundary token (CharVocab(chars, boundary='.'))")
+            raise ValueError("CharContexts: the vocabulary needs a boundary token "
+                             "(CharVocab(chars, boundary='.'))")
         self.vocab, self.block_size = vocab, int(block_size)
         end = vocab.stoi[vocab.boundary]
         X, Y = [], []
@@ -746,8 +751,8 @@ class CharBlocks:
         return [Tensor._wrap(self.ids[rows]), Tensor._wrap(self.ids[rows + 1])]
 
     def get_batch(self, batch_size: int, generator: Any = None) -> tuple[Any, Any]:
-        """(x, y) int64 tensors of shape (batch_size, block_size) at random offsets (autograd.Generator, an int
-        seed, or None for the default generator)."""
+        """(x, y) int64 tensors of shape (batch_size, block_size) at random offsets (autograd.Generator, an
+        int seed, or None for the default generator)."""
         from .data import _rng
 
         return tuple(self._fetch_batch(_rng(generator).integers(0, len(self), size=int(batch_size))))

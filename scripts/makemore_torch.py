@@ -3,7 +3,7 @@
     CHAINRULE_DATA=../shared/data python scripts/makemore_torch.py [--steps 20000] [--seed 2147483647]
 
 Same names, split, models, batches and learning rates as the demo; PyTorch's own random initialisation and
-batch order (so the losses agree in distribution, not digit for digit). Prints the train/dev loss of each model.
+batch order (so the losses agree in distribution, not digit for digit). Prints each model's train/dev loss.
 """
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def main() -> None:
 
     torch.manual_seed(args.seed)
     g = torch.Generator().manual_seed(args.seed)
-    for label, n_embd, n_hidden, bn in (("MLP, 2-D embedding", 2, 100, False), ("+ BatchNorm", 10, 200, True)):
+    recipes = (("MLP, 2-D embedding", 2, 100, False), ("+ BatchNorm", 10, 200, True))
+    for label, n_embd, n_hidden, bn in recipes:
         layers = [nn.Embedding(V, n_embd), nn.Flatten(), nn.Linear(BLOCK * n_embd, n_hidden, bias=not bn)]
         if bn:
             layers.append(nn.BatchNorm1d(n_hidden))

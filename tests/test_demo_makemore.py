@@ -33,7 +33,8 @@ def test_makemore_quick(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
 
 
-def test_makemore_quick_offline_uses_the_shipped_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_makemore_quick_offline_uses_the_shipped_names(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from demos.makemore import main
 
     monkeypatch.delenv("CHAINRULE_DATA", raising=False)

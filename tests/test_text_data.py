@@ -26,7 +26,8 @@ from nn.datasets import (
 
 DATA = os.environ.get("CHAINRULE_DATA")
 TEXT = Path(DATA) / "text" if DATA else None
-needs_data = pytest.mark.skipif(not (TEXT and (TEXT / "names.txt").is_file() and (TEXT / "shakespeare.txt").is_file()),
+HAVE_TEXT = bool(TEXT and (TEXT / "names.txt").is_file() and (TEXT / "shakespeare.txt").is_file())
+needs_data = pytest.mark.skipif(not HAVE_TEXT,
                                 reason="real text needs CHAINRULE_DATA=<dir> with text/names.txt and "
                                        "text/shakespeare.txt (e.g. ../shared/data)")
 
@@ -80,7 +81,7 @@ def test_root_folder_file_and_missing(tmp_path: Path, no_data: None) -> None:
     corpus = CharCorpus(root=sub, filename="input.txt")
     assert corpus.text == "hello world\n" and len(corpus.vocab) == 9
     assert CharCorpus(root=sub / "text" / "input.txt").text == "hello world\n"
-    with pytest.raises(DatasetNotFoundError, match=r"Shakespeare: shakespeare.txt not found under root=.*empty"):
+    with pytest.raises(DatasetNotFoundError, match=r"Shakespeare: shakespeare.txt not found under root="):
         Shakespeare(root=tmp_path / "empty")
     with pytest.raises(DatasetNotFoundError, match="input.txt not found"):
         CharCorpus(filename="input.txt")                     # no excerpt of an arbitrary file
@@ -132,7 +133,8 @@ def test_char_contexts_match_makemore(no_data: None) -> None:
     for block in (1, 3, 8):
         ds = names.contexts(block, words)
         X, Y = makemore_build_dataset(words, block, names.vocab.stoi)
-        assert ds.data.tolist() == X and ds.targets.tolist() == Y and len(ds) == sum(len(w) + 1 for w in words)
+        assert ds.data.tolist() == X and ds.targets.tolist() == Y
+        assert len(ds) == sum(len(w) + 1 for w in words)
     ds = CharContexts(["emma"], block_size=3)
     assert ds.vocab.decode(ds.data[2]) == ".em" and ds.vocab.itos[ds[2][1]] == "m"
     assert [ds.vocab.decode(x) + "->" + ds.vocab.itos[y] for x, y in (ds[i] for i in range(len(ds)))] == \
@@ -159,7 +161,8 @@ def test_char_contexts_under_dataloader(no_data: None) -> None:
 def test_char_blocks_match_nanogpt(no_data: None) -> None:
     corpus = Shakespeare()
     train, val = corpus.split(0.1)
-    assert len(train) == int(0.9 * len(corpus.data)) and np.array_equal(np.concatenate([train, val]), corpus.data)
+    assert len(train) == int(0.9 * len(corpus.data))
+    assert np.array_equal(np.concatenate([train, val]), corpus.data)
     blocks = corpus.blocks(8)
     assert len(blocks) == len(train) - 8
     x, y = blocks[0]
