@@ -125,7 +125,7 @@ def test_second_order_selects_too(name) -> None:
 
 def test_relu_in_place_path_passes_nan_inputs(monkeypatch) -> None:
     """Relu masks an engine-owned gradient in place (ownership.engine_owns); the NaN rule holds there too."""
-    from autograd.ops import unary
+    from autograd.kernels import unary
     from autograd.ownership import REFCOUNTS_OK
     in_place, plain = [], unary.masked
     monkeypatch.setattr(unary, "masked", lambda g, keep, out=None: in_place.append(out is g) or plain(g, keep, out))

@@ -7,11 +7,9 @@ import math
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from ..grad_mode import is_grad_enabled
 from ..op import Op
-from ..ownership import engine_owns
 from ..tensor import Tensor, as_tensor
-from .arithmetic import _selected, _unselected, masked, where
+from .arithmetic import _unselected, where
 
 
 class Exp(Op):
@@ -113,10 +111,7 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, g):
-        x = self.inputs[0]
-        if is_grad_enabled():          # create_graph: sign recorded, so the gradient is a function of x (its own: 0)
-            return (g * Sign.apply(x),)
-        return (g * Tensor._wrap(np.sign(x._data)),)
+        return (g * Sign.apply(self.inputs[0]),)      # sign as an op: the gradient is a function of x (its own: 0)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001
@@ -227,14 +222,7 @@ class Relu(Op):
         return np.maximum(x, 0)
 
     def backward(self, g):
-        y = self.out
-        if is_grad_enabled():          # create_graph: an op of (g, y), so the gradient has a gradient (as PyTorch's)
-            return (ThresholdBackward.apply(g, y),)
-        mask = y._data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
-        if not is_grad_enabled() and engine_owns(g, y):   # plain backward, nobody else sees g: mask it in place,
-            masked(g._data, mask, out=g._data)   # as numpy code does (W1 batch 10000: one (N, 128) array less at peak)
-            return (g,)
-        return _selected(g, mask)     # else g where mask, 0 elsewhere (a where when recorded): inf/nan g gives 0
+        return (ThresholdBackward.apply(g, self.out),)   # an op of (g, y): the gradient has a gradient, as PyTorch's
 
 
 def relu(x: Tensor) -> Tensor:

@@ -1,0 +1,28 @@
+"""Kernels of elementwise functions of one tensor: Relu (masking in place when it may) and Abs."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.arithmetic import masked
+from ..ops.unary import Abs, Relu
+from ..ownership import engine_owns
+from ..tensor import Tensor
+from . import register
+from .arithmetic import selected
+
+
+@register(Relu)
+def relu(op: Relu, g: Tensor) -> tuple:
+    """g where y ≠ 0, else 0. When nothing but the engine sees g, the mask is written into g itself, as numpy
+    code does: one activation-sized array less at the peak of a step."""
+    y = op.out
+    mask = y._data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
+    if engine_owns(g, y):          # g's reference count is pinned by tests: bind it to no other name here
+        masked(g._data, mask, out=g._data)
+        return (g,)
+    return selected(g, mask)
+
+
+@register(Abs)
+def abs(op: Abs, g: Tensor) -> tuple:  # noqa: A001
+    return (Tensor._wrap(g._data * np.sign(op.inputs[0]._data)),)
