@@ -15,6 +15,7 @@ class _State(threading.local):
 
     def __init__(self) -> None:                    # runs once in each thread that reads it: recording on
         self.enabled = True
+        self.inference = False                     # inside inference_mode(): is_inference_mode_enabled()
 
 
 _state = _State()
@@ -23,6 +24,11 @@ _state = _State()
 def is_grad_enabled() -> bool:
     """True when ops record the graph that backward() needs."""
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside `inference_mode()` (not inside a plain no_grad), as PyTorch's."""
+    return _state.inference
 
 
 class _GradMode:
@@ -100,6 +106,16 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool | Callable = True) -> None:
         super().__init__(mode if callable(mode) else None)
         self.mode = not (callable(mode) or bool(mode))
+        self._was: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._was.append(_state.inference)
+        _state.inference = not self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__(*exc)
+        _state.inference = self._was.pop()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._func is None:                     # @inference_mode(mode) on a function

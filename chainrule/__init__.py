@@ -13,12 +13,13 @@ from . import _missing
 
 globals().update(_missing.public(_autograd))       # tensor, randn, no_grad, float32, manual_seed, Tensor, ...
 
-from autograd import viz  # noqa: E402  graph pictures (chainrule's own)
+from autograd import random, viz  # noqa: E402  viz: graph pictures (chainrule's own)
+from autograd._version import __version__  # noqa: E402
 from autograd.device import device, get_default_device, set_default_device  # noqa: E402
-from autograd.grad_mode import inference_mode  # noqa: E402
+from autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
 from nn.serialization import load, save  # noqa: E402
 
-from . import accelerator, autograd, backends, cuda, nn, optim, utils  # noqa: E402
+from . import accelerator, autograd, backends, cuda, linalg, nn, optim, utils  # noqa: E402
 
 __all__ = [n for n in globals() if not n.startswith("_")]
 __getattr__ = _missing.missing("torch", globals())

@@ -267,4 +267,10 @@ TORCH_NAMES: dict[str, frozenset[str]] = {
         reset_accumulated_memory_stats reset_peak_memory_stats set_device_idx set_device_index set_stream
         synchronize
     """.split()),
+    "torch.linalg": frozenset("""
+        LinAlgError cholesky cholesky_ex common_notes cond cross det diagonal eig eigh eigvals eigvalsh
+        householder_product inv inv_ex ldl_factor ldl_factor_ex ldl_solve lstsq lu lu_factor lu_factor_ex
+        lu_solve matmul matrix_exp matrix_norm matrix_power matrix_rank multi_dot norm pinv qr slogdet solve
+        solve_ex solve_triangular svd svdvals tensorinv tensorsolve vander vecdot vector_norm
+    """.split()),
 }

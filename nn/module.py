@@ -37,7 +37,15 @@ def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
     return Parameter(data, requires_grad)
 
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """load_state_dict's result, as PyTorch's _IncompatibleKeys: it prints a message when all keys match."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+    __str__ = __repr__
 
 
 class Module:

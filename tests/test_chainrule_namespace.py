@@ -310,9 +310,39 @@ def test_next_functions_marks_inputs_outside_the_graph_and_freed_graphs():
     y = x * chainrule.ones(2)
     (acc, i), (none, j) = y.grad_fn.next_functions
     assert acc.variable is x and none is None and i == j == 0
-    y.sum().backward()
-    with pytest.raises(RuntimeError, match="next_functions: the graph behind mul was freed by backward"):
-        y.grad_fn.next_functions  # noqa: B018
+    z = y * 3
+    z.sum().backward(retain_graph=False)
+    (mul, _), (const, _) = z.grad_fn.next_functions    # after backward: the structure, as PyTorch keeps it
+    assert repr(mul) == "<MulBackward0>" and mul.name == "mul" and const is None
+    assert mul.next_functions == ((acc, 0), (None, 0)) and mul.next_functions[0][0] is acc
+    from autograd import remains
+    remains.enabled = False                          # nothing kept: the old error, naming the way out
+    try:
+        w = x * 2
+        w.sum().backward()
+        with pytest.raises(RuntimeError, match="next_functions: the graph behind mul was freed by backward"):
+            w.grad_fn.next_functions  # noqa: B018
+    finally:
+        remains.enabled = True
+
+
+def test_next_functions_after_backward_match_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def tree(node):
+        return None if node is None else (repr(node).split()[0].strip("<>"),
+                                          tuple(tree(n) for n, _ in node.next_functions))
+
+    def build(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = ((x * x).exp().sum() + x[0] * lib.tensor(2.0)).log()
+        y.backward()
+        return y.grad_fn, x
+
+    (ours, x), (theirs, _) = build(chainrule), build(torch)
+    assert str(tree(ours)).replace("GetItem", "Select") == str(tree(theirs))   # docs/porting.md: the names
+    leaf = ours.next_functions[0][0].next_functions[1][0].next_functions[0][0].next_functions[0][0]
+    assert leaf.variable is x
 
 
 # -- inference_mode --------------------------------------------------------------------------------------------

@@ -29,20 +29,7 @@ RTOL = 1e-4
 TIMEOUT = 300
 
 # program stem -> the missing feature that stops it; xfail(strict=True), so a mark must go when the feature lands.
-PENDING: dict[str, str] = {
-    "autograd_mechanics": "torch.is_inference_mode_enabled missing",
-    "basics_datasets_dataloader": "Tensor.round() missing; Tensor.scatter_(dim, index, value=) missing",
-    "basics_save_load": "load_state_dict returns IncompatibleKeys(missing_keys=[], unexpected_keys=[]); PyTorch "
-                        "prints <All keys matched successfully> when nothing is missing or unexpected",
-    "d2l_dropout_scratch": "torch.isfinite missing",
-    "d2l_softmax_scratch": "Tensor.round(decimals=3) missing",
-    "devices_and_generators": "torch.numel (function form) missing",
-    "makemore_bigram_counts": "torch.bincount(input, minlength=) missing",
-    "micrograd_scalar_ops": "torch.Tensor(2, 3) (sizes) raises 'not a dtype: 3'; torch.Tensor([1, 2]) gives int64 "
-                            "where PyTorch's Tensor constructor always gives the default float dtype",
-    "tensor_ops_tour": "torch.linalg (linalg.norm) missing; torch.div(..., rounding_mode='floor') missing; "
-                       "torch.unique (with return_counts=) missing",
-}
+PENDING: dict[str, str] = {}
 
 _WORD = re.compile(r"\btorch\b")
 _GRAD_FN = re.compile(r"grad_fn=<\w+>")

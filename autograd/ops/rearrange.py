@@ -165,6 +165,8 @@ def _scatter_args(what: str, input, dim, index, src):  # noqa: A002
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{what}: index must be an integer tensor, got {idx.dtype}")
+    if idx.ndim == 0 and x.ndim == 1:            # PyTorch reads a 0-d index (and src) of a 1-d input as 1-d
+        idx, src = idx.reshape(1), (src.reshape(1) if src is not None and src.ndim == 0 else src)
     if idx.ndim != x.ndim:
         raise ValueError(f"{what}: index of shape {tuple(idx.shape)} needs as many dims as the input "
                          f"{tuple(x.shape)}")
