@@ -5,7 +5,6 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..grad_mode import is_grad_enabled
 from ..op import Op
 from ..tensor import Tensor
 
@@ -36,28 +35,20 @@ class Sum(Op):
     """y = Σ x over dims       dx = g broadcast back over the summed dims"""
     def forward(self, x, dims, keepdim):
         self.in_shape, self.dims = x.shape, dims
-        return np.add.reduce(x, axis=dims, keepdims=keepdim)   # = np.sum without its Python dispatch: W4 -5%
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)   # = np.sum without its Python dispatch
 
     def backward(self, g):
-        if not is_grad_enabled():      # plain backward: one filled array, not reshape + expand nodes, and a fresh
-            x = self._inputs[0]._data   # one the engine may keep as .grad (A/B, with Mean: W4 -15%). Laid out as x
-            dt = g._data.dtype
-            out = np.empty_like(x, dt) if x.shape == self.in_shape else np.empty(self.in_shape, dt)
-            out[...] = g._data.reshape(_keep_shape(self.in_shape, self.dims))   # is (only its layout is read), so
-            # BatchNorm after a conv's batch-last output mixes no layouts: that net's step 75 -> 42 ms
-            return (Tensor._wrap(out),)
         return (g.reshape(_keep_shape(self.in_shape, self.dims)).expand(self.in_shape),)
 
 
 class Mean(Sum):
-    """y = Σ x / n over dims    dx = (g / n) broadcast back    (one node; sum, then a divide by a Python number,
-    took 22.6 µs where sum took 10.6; now 12.9)"""
+    """y = Σ x / n over dims    dx = (g / n) broadcast back    (one node, not a sum and a divide)"""
     def forward(self, x, dims, keepdim, n):
         self.n = n
         return super().forward(x, dims, keepdim) / n   # numpy's weak scalar: keeps x's dtype, as the old divide
 
     def backward(self, g):
-        return super().backward(g / self.n if is_grad_enabled() else Tensor._wrap(g.data / self.n))
+        return super().backward(g / self.n)
 
 
 def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
@@ -109,8 +100,6 @@ class Max(Op):
         y = self.out._data.reshape(_keep_shape(self.in_shape, self.dims))
         ties = x == y                              # g split evenly among the ties: g / count at each tie
         count = np.add.reduce(ties, axis=self.dims, keepdims=True, dtype=x.dtype)
-        if not is_grad_enabled():                  # plain backward: one full-size array besides the mask (was four)
-            return (Tensor._wrap(np.multiply(ties, g._data.reshape(y.shape) / count, dtype=x.dtype)),)
         return (g.reshape(y.shape) / Tensor._wrap(count) * Tensor._wrap(ties.astype(x.dtype)),)
 
 
