@@ -5,16 +5,14 @@
 
 The batch-last layout is kept, not copied to row-major: elementwise ops, pooling and reductions follow their
 input's memory order, nn.Flatten of it is a column-major (N, features) view that Linear multiplies as it is
-(its input gradient comes back in that order), and the next conv's Unfold needs no transpose. Measured against
-the row-major copy (CPU medians, one BLAS thread): W5 LeNet step 5.7 -> 5.2 ms, the demo's step 20 -> 17 ms,
-conv-BatchNorm-ReLU nets 50 -> 42 ms, conv-tanh-avgpool 22 -> 14 ms.
+(its input gradient comes back in that order), and the next conv's Unfold needs no transpose: no op copies
+between two layouts (benchmark W5).
 
 `Unfold` (im2col) and `Fold` (col2im) are a dual pair: each one's backward is the other. `ConvMatMul` is the
 matmul, bias and view as one node; its backward is written in Tensor ops (matmul, permute, reshape, sum), so
-conv2d's gradients of any order stay inside the op set (gradgradcheck passes). Measured against the alternatives
-on LeNet shapes (numpy 2.4, float32, one BLAS thread): im2col + matmul beat an einsum/tensordot over a strided
-window view by 2-10x (they copy the windows anyway, in a worse order) and a loop of kh·kw small tensordots on
-every shape.
+conv2d's gradients of any order stay inside the op set (gradgradcheck passes). im2col + matmul beats an
+einsum/tensordot over a strided window view (which copies the windows anyway, in a worse order) and a loop of
+kh·kw small tensordots.
 """
 from __future__ import annotations
 
@@ -22,7 +20,6 @@ import sys
 
 import numpy as np
 
-from ..grad_mode import is_grad_enabled
 from ..guards import check_layer_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
@@ -59,7 +56,7 @@ def _geometry(what: str, spatial: tuple[int, int], kernel_size, dilation, paddin
 
 
 _SPARE: dict[tuple, np.ndarray] = {}       # (shape, dtype) -> the last buffer handed out for it
-_REUSE = sys.implementation.name == "cpython" and sys.version_info < (3, 14)   # refcounts as measured below
+_REUSE = sys.implementation.name == "cpython" and sys.version_info < (3, 14)   # refcounts as counted below
 
 
 def _buffer(shape: tuple, dtype) -> np.ndarray:
@@ -67,9 +64,8 @@ def _buffer(shape: tuple, dtype) -> np.ndarray:
 
     Why: a training loop unfolds the same shapes every step, and glibc hands each multi-MiB temporary back to
     the OS when freed, so a fresh one costs a page fault per 4 KiB on first touch. Reuse happens only when the
-    cached array's refcount shows no graph, view or user still holds it, so a live value is never overwritten.
-    Measured on W5 (LeNet step, batch 64, alternating with torch as the benchmark does): 2,570 -> 0-210 minor
-    faults per step, 18.0 -> 11-12 ms; `python -m benchmarks --only W5` 1.95x -> 1.12x torch."""
+    cached array's refcount shows no graph, view or user still holds it, so a live value is never overwritten
+    (benchmark W5 counts the page faults it saves)."""
     key = (shape, np.dtype(dtype))
     buf = _SPARE.get(key)
     if _REUSE and buf is not None and sys.getrefcount(buf) == 3:     # _SPARE's, `buf`'s and getrefcount's own
@@ -84,11 +80,10 @@ class Unfold(Op):
     """cols[(c,i,j), (y,x,n)] = x_padded[n, c, y·s + i·d, x·s + j·d]  (im2col)      dx = Fold(g)
 
     The batch goes into the columns, so conv2d is one (O, C·kh·kw) @ (C·kh·kw, OH·OW·N) matmul and its weight
-    gradient one matmul too (measured 1.3-2.7x faster on LeNet's layers than a batch of N small matmuls
-    with a sum: the (N, C·kh·kw, L) layout of F.unfold, which `unfold` below gives as a view of this).
-    The batch is the *last* column axis: with x transposed once to (C, H, W, N), each of the kh·kw window
-    copies (and Fold's adds) runs over rows of OW·N contiguous floats instead of rows of OW. Measured on
-    LeNet's second conv (batch 64, 6x12x12, 5x5): Fold 2.4 -> 0.3 ms, Unfold 1.1 -> 0.4 ms."""
+    gradient one matmul too (faster than a batch of N small matmuls with a sum: the (N, C·kh·kw, L) layout of
+    F.unfold, which `unfold` below gives as a view of this). The batch is the *last* column axis: with x
+    transposed once to (C, H, W, N), each of the kh·kw window copies (and Fold's adds) runs over rows of OW·N
+    contiguous floats instead of rows of OW."""
     def forward(self, x, kernel_size, dilation, padding, stride):
         n, c, h, w = x.shape
         k, d, p, s, out = _geometry("unfold", (h, w), kernel_size, dilation, padding, stride)
@@ -137,11 +132,10 @@ class ConvMatMul(Op):
     """y = w·cols + b as batch-last (N, O, OH, OW)     with g₂ = g as (O, L):  dw = (cols·g₂ᵀ)ᵀ,  dcols = wᵀ·g₂,
     db = Σ g₂ over L   (w as (O, C·kh·kw); per group with groups)
 
-    conv2d after im2col, as one node: matmul, bias and the NCHW view of the (O, OH, OW, N) product; a plain
-    backward runs on arrays (W5 step: 45 -> 21 Op.apply calls, 6.3 -> 6.1 ms). The weight gradient is the same
-    product computed transposed: OpenBLAS is faster writing that long-K product as its transpose (demo LeNet,
-    batch 64: conv1 1.31 -> 0.96 ms, conv2 2.62 -> 1.61 ms). The bias is added in place to the fresh product:
-    no second (O, L) array (demo LeNet step -3 %, W5 -1 %)."""
+    conv2d after im2col, as one node: matmul, bias and the NCHW view of the (O, OH, OW, N) product (a plain
+    backward runs the same formulas on arrays: kernels/conv.py). The weight gradient is the same product computed
+    transposed: OpenBLAS writes that long-K product faster as its transpose. The bias is added in place to the
+    fresh product: no second (O, L) array."""
     def forward(self, w, cols, *b, groups, out):
         o, (ckk, length), (oh, ow) = w.shape[0], cols.shape, out
         rows = (o,) if groups == 1 else (groups, o // groups)                       # w's rows, per group
@@ -155,11 +149,7 @@ class ConvMatMul(Op):
     def backward(self, g):
         xs, need, (w3, c3) = self.inputs, self.needs_grad, (self.w3, self.c3)
         g2_shape = w3[:-1] + c3[-1:]                # g as (O, L), per group
-        if is_grad_enabled():                      # recorded (create_graph): Tensor ops, so higher orders work
-            return _conv_grads(g.permute(1, 2, 3, 0).reshape(*g2_shape), xs[0], xs[1], need, w3, c3)
-        g2 = g._data.transpose(1, 2, 3, 0).reshape(g2_shape)        # plain backward: the same rule on arrays
-        grads = _conv_grads(g2, xs[0]._data, xs[1]._data, need, w3, c3)
-        return tuple(None if a is None else Tensor._wrap(a) for a in grads)
+        return _conv_grads(g.permute(1, 2, 3, 0).reshape(*g2_shape), xs[0], xs[1], need, w3, c3)
 
 
 def _conv_grads(g2, w, cols, need: tuple, w3: tuple, c3: tuple) -> tuple:
