@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Op, Tensor, is_grad_enabled
+from autograd import Op
+from autograd.kernels import register
+from autograd.kernels.linear import linear as linear_kernel
 
 
 class Linear(Op):
@@ -19,8 +21,6 @@ class Linear(Op):
     def backward(self, g):
         xs = self.inputs                   # (a property that checks versions: read once)
         x, w, need = xs[0], xs[1], self.needs_grad
-        if not is_grad_enabled():          # plain backward: raw numpy, three BLAS calls and no graph nodes
-            return self._numpy_backward(g._data, x._data, w._data, need)   # (A/B CPU medians: W4 -11%, W1s -7%)
         dx = g @ w if need[0] else None
         if need[1] or (len(need) > 2 and need[2]):
             g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
@@ -30,42 +30,8 @@ class Linear(Op):
         db = g2.sum(0) if need[2] else None
         return dx, dw, db
 
-    @staticmethod
-    def _numpy_backward(g, x, w, need):
-        """The same rule on arrays, for a backward that records nothing (no create_graph)."""
-        g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
-        dx = Tensor._wrap(_shaped(_like(x2, g2, w), x.shape)) if need[0] else None   # in x's order (see _like)
-        dw = Tensor._wrap(_like(w, g2.T, x2)) if need[1] else None
-        if len(need) == 2:
-            return dx, dw
-        return dx, dw, (Tensor._wrap(_row_sum(g2)) if need[2] else None)
 
-
-def _shaped(a: np.ndarray, shape: tuple) -> np.ndarray:
-    """a reshaped only if it must be: a reshape to the same shape is a view, and ReLU masks only an array of its
-    own in place (W1 batch 10000: +4 MiB at peak with the view)."""
-    return a if a.shape == shape else a.reshape(shape)
-
-
-def _row_sum(g: np.ndarray) -> np.ndarray:
-    """Σ of the rows; from 32 rows on as ones @ g, one BLAS call (float32 64 x 128: 3.2 -> 2.7 µs, 10000 x 10:
-    183 -> 25 µs; fewer rows: slower). No less exact than g.sum(0), which adds the rows one after another too
-    (numpy sums pairwise only along the contiguous axis)."""
-    if len(g) >= 32 and g.dtype in (np.float32, np.float64):
-        return np.ones(len(g), g.dtype) @ g
-    return g.sum(0)
-
-
-def _like(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b in w's memory order: nn.Linear's column-major weight gets a column-major gradient, so the optimizer's
-    in-place update runs over both arrays in one order (mixed, it was 5 x slower) and .grad needs no copy; and a
-    column-major input (nn.Flatten of a conv's batch-last output) a column-major gradient, so the ReLU and pooling
-    before it see one layout (conv-relu-flatten-linear step 5.4 -> 4.1 ms)."""
-    if not (w.flags.f_contiguous and not w.flags.c_contiguous):
-        return a @ b
-    out = np.empty(w.shape, np.result_type(a, b), order="F")
-    np.matmul(b.T, a.T, out=out.T)         # (a b)ᵀ = bᵀ aᵀ written row-major into outᵀ
-    return out
+register(Linear, linear_kernel)            # a plain backward: three BLAS calls on the arrays, no graph nodes
 
 
 class BCEWithLogits(Op):
