@@ -2,8 +2,9 @@
 
 PyTorch's engine steals a gradient nobody else holds instead of copying it; a numpy engine can tell the same from
 reference counts. Two places use it: the engine, to make a leaf's first gradient its .grad without a copy
-(`owned`), and ReLU's backward, to mask its incoming gradient in place (`engine_owns`). The counts depend on the
-interpreter: known-valid on CPython <= 3.13 (3.14 changed borrowed references); elsewhere both say no.
+(`owned`), and ReLU's array kernel (kernels/unary.py), to mask its incoming gradient in place (`engine_owns`).
+The counts depend on the interpreter: known-valid on CPython <= 3.13 (3.14 changed borrowed references);
+elsewhere both say no.
 Tests pin each count (tests/test_engine.py): one reference fewer or more makes them fail."""
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ REFCOUNTS_OK = sys.implementation.name == "cpython" and sys.version_info < (3, 1
 
 
 def owned(g: Tensor) -> Tensor:
-    """A .grad the leaf may add into in place: g itself when nothing else can see g or its array, else a copy.
-    Saves a copy per parameter per step (A/B: W1s -3%, W4 -1.5%). g's 5 references: the engine's pending entry,
+    """A .grad the leaf may add into in place: g itself when nothing else can see g or its array, else a copy
+    (one copy per parameter per step saved). g's 5 references: the engine's pending entry,
     its loop variable, 2 arguments, getrefcount's; d's 3: g._data, d, getrefcount's. More (one g sent to two
     leaves, a seed, a hook): copy."""
     d = g._data
@@ -26,8 +27,8 @@ def owned(g: Tensor) -> Tensor:
 
 
 def engine_owns(g: Tensor, out: Tensor) -> bool:
-    """True when the gradient `g` handed to a backward is the engine's own fresh array, so the backward may write
-    into it. g's 5 references: the engine's pending entry and `g_out`, the backward's argument, ours and
+    """True when the gradient `g` handed to a kernel is the engine's own fresh array, so the kernel may write
+    into it. g's 5 references: the engine's pending entry and `g_out`, the kernel's argument, ours and
     getrefcount's; its array's 3: g._data, `d` and getrefcount's. Anyone else holding g (retain_grad, grad()
     targets, a hook, the one g Add sends to two inputs, a seed) adds one. A hook on `out` may swap in a tensor of
     its own that the engine does not count: then never. Views and read-only arrays (expand's) never."""
