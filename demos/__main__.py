@@ -6,7 +6,7 @@
 MNIST: the full 60,000/10,000 set when `nn.datasets.load_mnist()` finds it (set CHAINRULE_DATA=<dir> with
 <dir>/mnist holding the four IDX files), else the 6,000/1,000-image subset shipped with chainrule. The first
 line of output says which. The other demos: `python -m demos.NAME --help`, NAME in quadratic, two_layer,
-backprop_by_hand, mnist_logreg, mnist_mlp, mnist_cnn, logreg_graph, moons, makemore.
+backprop_by_hand, mnist_logreg, mnist_mlp, mnist_cnn, logreg_graph, moons, makemore, char_rnn, char_gpt.
 """
 from __future__ import annotations
 
