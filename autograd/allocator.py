@@ -2,9 +2,9 @@
 
 A training step frees and allocates the same multi-MiB numpy arrays every step. glibc's default thresholds move
 with the order of frees: some patterns hand those arrays back to the OS and take them again as fresh pages, a
-page fault per 4 KiB on first touch, and which pattern a network gets is luck (a small change of layout can flip
-it; `python -m benchmarks --only malloc` shows both). Fixed, blocks under 16 MiB always come from the heap, and
-up to 64 MiB of freed heap is kept.
+page fault per 4 KiB on first touch, and which pattern a network gets is luck (a small change of layout
+can flip it; `python -m benchmarks --only malloc` shows both). Fixed, blocks under 16 MiB always come from
+the heap, and up to 64 MiB of freed heap is kept.
 
 Applied once, when autograd is imported, on glibc only. CHAINRULE_MALLOC=default leaves glibc as it is, and so
 do MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ in the environment (the user's own settings win)."""

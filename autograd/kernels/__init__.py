@@ -1,6 +1,6 @@
 """Array kernels: numpy versions of hot ops' backward rules, for a backward that records nothing.
 
-Every op's `backward` is its one rule, in Tensor ops; it is what a reader reads and what `create_graph` records.
+Every op's `backward` is its one rule, in Tensor ops: what a reader reads and what `create_graph` records.
 A plain `.backward()` records nothing, so for a few hot ops the engine runs a kernel instead: the same rule
 on the arrays, without the node bookkeeping, the temporaries and the layout changes of composing Tensor ops
 (benchmarks W1, W2, W4, W5 measure it). tests/test_kernels.py requires each kernel to give the rule's values.
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 Kernel = Callable[["Op", "Tensor"], tuple]
 KERNELS: dict[type, Kernel] = {}                    # op class -> its array kernel
-_on = [True]                                        # one switch for the process, as the engine's other settings
+_on = [True]                                        # one switch for the whole process
 
 
 def register(op_class: type, fn: Kernel | None = None) -> Any:
@@ -32,7 +32,7 @@ def register(op_class: type, fn: Kernel | None = None) -> Any:
 
 
 class use_kernels:
-    """use_kernels(False): a plain backward runs each op's own Tensor-op rule (the default, True, runs the kernels).
+    """use_kernels(False): a plain backward runs each op's own Tensor-op rule (default True: the kernels).
     Works as a call or as a context manager that restores the previous setting."""
 
     def __init__(self, flag: bool = True) -> None:

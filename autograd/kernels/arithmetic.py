@@ -38,9 +38,9 @@ def clamp(op: Clamp, g: Tensor) -> tuple:
     return selected(g, inside)
 
 
-def selected(g: Tensor, *keeps: np.ndarray | None, tie: np.ndarray | None = None) -> tuple[Tensor | None, ...]:
-    """ops.arithmetic._selected on arrays: for each input g where its `keep`, else 0 (None: not wanted), half of
-    g where `tie`. One multiply per input when g is finite; an inf or nan g still gives 0 where dropped."""
+def selected(g: Tensor, *keeps: np.ndarray | None, tie: np.ndarray | None = None) -> tuple:
+    """ops.arithmetic._selected on arrays: for each input g where its `keep`, else 0 (None: not wanted),
+    half of g where `tie`. One multiply per input when g is finite; an inf or nan g gives 0 where dropped."""
     if tie is not None and tie.any():
         keeps = tuple(None if k is None else np.where(tie, 0.5, k).astype(g._data.dtype) for k in keeps)
     finite = all_finite(g._data)               # one check for both inputs

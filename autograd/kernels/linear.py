@@ -23,8 +23,8 @@ def linear(op, g: Tensor) -> tuple:
 
 
 def _shaped(a: np.ndarray, shape: tuple) -> np.ndarray:
-    """a reshaped only if it must be: a reshape to the same shape is a view, and ReLU masks only an array of its
-    own in place."""
+    """a reshaped only if it must be: a reshape to the same shape is a view, and ReLU masks only an array
+    of its own in place."""
     return a if a.shape == shape else a.reshape(shape)
 
 
@@ -37,9 +37,9 @@ def _row_sum(g: np.ndarray) -> np.ndarray:
 
 
 def _like(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b in w's memory order: a column-major weight gets a column-major gradient (the optimizer's in-place
-    update then reads one order, and .grad needs no copy), a column-major input (Flatten of a conv's batch-last
-    output) a column-major gradient, so the ops before it see one layout."""
+    """a @ b in w's memory order: a column-major weight gets a column-major gradient (the optimizer's
+    in-place update then reads one order, and .grad needs no copy), a column-major input (Flatten of a
+    conv's batch-last output) a column-major gradient, so the ops before it see one layout."""
     if not (w.flags.f_contiguous and not w.flags.c_contiguous):
         return a @ b
     out = np.empty(w.shape, np.result_type(a, b), order="F")

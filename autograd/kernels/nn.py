@@ -10,8 +10,8 @@ from . import register
 
 @register(CrossEntropy)
 def cross_entropy(op: CrossEntropy, g: Tensor) -> tuple:
-    """Class indices: dx = (softmax(x) − onehot(t))·u with u = r·g/n per row, computed as e·(u/s) − onehot·u from
-    forward's e = exp(x − max) and s = Σe: one (N, C) array. Probabilities or smoothing: the op's own rule."""
+    """Class indices: dx = (softmax(x) − onehot(t))·u with u = r·g/n per row, computed as e·(u/s) − onehot·u
+    from forward's e = exp(x − max) and s = Σe: one (N, C) array. Probabilities, smoothing: the op's rule."""
     xs = op.inputs                             # checks that x was not changed in place since forward
     if not op.picks(xs[1]._data):
         return op.backward(g)

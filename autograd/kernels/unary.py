@@ -16,7 +16,7 @@ def relu(op: Relu, g: Tensor) -> tuple:
     """g where y ≠ 0, else 0. When nothing but the engine sees g, the mask is written into g itself, as numpy
     code does: one activation-sized array less at the peak of a step."""
     y = op.out
-    mask = y._data != 0            # PyTorch zeroes where y <= 0, here y == 0 (y is >= 0 or NaN); y > 0 drops NaN
+    mask = y._data != 0            # not y > 0: y is >= 0 or NaN, and a NaN y passes g, as PyTorch's
     if engine_owns(g, y):          # g's reference count is pinned by tests: bind it to no other name here
         masked(g._data, mask, out=g._data)
         return (g,)

@@ -133,9 +133,9 @@ class ConvMatMul(Op):
     db = Σ g₂ over L   (w as (O, C·kh·kw); per group with groups)
 
     conv2d after im2col, as one node: matmul, bias and the NCHW view of the (O, OH, OW, N) product (a plain
-    backward runs the same formulas on arrays: kernels/conv.py). The weight gradient is the same product computed
-    transposed: OpenBLAS writes that long-K product faster as its transpose. The bias is added in place to the
-    fresh product: no second (O, L) array."""
+    backward runs the same formulas on arrays: kernels/conv.py). The weight gradient is the same product
+    computed transposed: OpenBLAS writes that long-K product faster as its transpose. The bias is added in
+    place to the fresh product: no second (O, L) array."""
     def forward(self, w, cols, *b, groups, out):
         o, (ckk, length), (oh, ow) = w.shape[0], cols.shape, out
         rows = (o,) if groups == 1 else (groups, o // groups)                       # w's rows, per group

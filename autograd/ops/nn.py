@@ -9,15 +9,15 @@ from ..tensor import Tensor, as_tensor
 
 
 def _max(x: np.ndarray, dim: int) -> np.ndarray:
-    """max over `dim`, kept. numpy reduces a short last axis row by row; made contiguous the other way round it
-    compares whole columns at once, much faster at 10 classes (nan still wins)."""
+    """max over `dim`, kept. numpy reduces a short last axis row by row; made contiguous the other way round
+    it compares whole columns at once, much faster at 10 classes (nan still wins)."""
     if x.ndim == 2 and dim == 1 and x.shape[1] <= 16:
         return np.ascontiguousarray(x.T).max(0, initial=-np.inf)[:, None]
     return np.max(x, axis=dim, keepdims=True, initial=-np.inf)
 
 
 def _sum(x: np.ndarray, dim: int) -> np.ndarray:
-    """sum over `dim`, kept; a short last axis as one BLAS matrix-vector product (numpy sums it row by row)."""
+    """sum over `dim`, kept; a short last axis as one BLAS matrix-vector product (numpy sums row by row)."""
     if x.ndim == 2 and dim == 1 and x.shape[1] <= 16 and x.dtype.kind == "f":
         return (x @ np.ones(x.shape[1], x.dtype))[:, None]
     return np.sum(x, axis=dim, keepdims=True)
