@@ -73,7 +73,7 @@ def main() -> None:
     t_start = time.time()
 
     print("chainrule benchmarks —", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-    for line in machine():
+    for line in machine(solo):
         print("  " + line)
     how = ("each block in a fresh process of one implementation (as its users run it), 3 blocks per process"
            if solo else "implementations rotating in this one process")

@@ -161,7 +161,7 @@ def _owner(path: str) -> str:
     return next((pkg for pkg in ("numpy", "scipy", "torch") if f"/{pkg}" in path), os.path.basename(path))
 
 
-def machine() -> list[str]:
+def machine(solo: bool = False) -> list[str]:
     """Header lines: CPU, Python, numpy and its BLAS (library, kernel, threads), PyTorch and its threads."""
     import numpy as np
     cpu = platform.processor() or platform.machine()
@@ -194,6 +194,8 @@ def machine() -> list[str]:
     if malloc:
         lines.append("allocator: " + " ".join(f"{k}={v}" for k, v in sorted(malloc.items())))
     else:
-        lines.append("allocator: glibc with the fixed thresholds autograd sets at import (16 MiB mmap, 64 MiB trim), "
-                     "for every implementation in this process")
+        who = ("in chainrule's processes (a solo numpy or PyTorch process keeps glibc's defaults unless its "
+               "workload imports autograd)" if solo else "for every implementation in this process")
+        lines.append(f"allocator: glibc with the fixed thresholds autograd sets at import (16 MiB mmap, 64 MiB trim), "
+                     f"{who}")
     return lines
