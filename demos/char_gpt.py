@@ -1,6 +1,6 @@
 """A small GPT on Shakespeare, character by character: the last lesson of the language-model chapter.
 
-    python -m demos.char_gpt            # the full run: about 6 minutes on 2 cores; pictures in out/
+    python -m demos.char_gpt            # the full run: about 10 minutes on a busy 2-core machine; out/
     python -m demos.char_gpt --quick    # seconds: a tiny model for a few dozen steps (what the tests run)
 
 A decoder-only transformer written as a learner writes it (nanoGPT's shape): token and position embeddings, blocks
@@ -13,7 +13,10 @@ Data: `nn.datasets.Shakespeare()`, the 42 works (5 MB) from `$CHAINRULE_DATA/tex
 16 KB excerpt shipped with chainrule (which `--quick` always uses); the first 90 % of the characters train, the
 last 10 % validate.
 
-The same model, initial weights, batches and recipe in PyTorch: `python scripts/char_gpt_torch.py`.
+Measured once (full run: 215k parameters, 4 layers x 4 heads x 64 wide, context 64, batch 32, 800 AdamW steps;
+607 s on 2 cores shared with other jobs, load average 4-10, one BLAS thread): validation loss 2.0868 nats
+(2.5113, 2.2716, 2.1231 at steps 200, 400, 600). The same model, initial weights, batches and recipe in PyTorch
+2.13 (`python scripts/char_gpt_torch.py`): 2.0868, the same at every evaluation to 4 decimals.
 """
 from __future__ import annotations
 
