@@ -15,6 +15,14 @@ pytest.importorskip("matplotlib")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Tiny matrices: on a busy machine OpenBLAS's second thread spins and made the quick GPT 6x slower."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def _check_run(m: dict, tmp_path: Path) -> None:
     start = float(np.mean(m["train_curve"][:5]))
     assert m["val_curve"][0][1] > m["val_loss"] + 0.5           # validation loss falls from ~log(64)
