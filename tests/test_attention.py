@@ -364,7 +364,7 @@ def test_the_language_models_guide_examples_run(capsys):
     import re
     guide = pathlib.Path(__file__).parents[1] / "docs" / "language-models.md"
     blocks = re.findall(r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 2
+    assert len(blocks) >= 2                 # the layers' two, then the text-data and pictures sections'
     for block in blocks:
         exec(compile(block, str(guide), "exec"), {})
     out = capsys.readouterr().out
