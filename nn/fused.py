@@ -35,9 +35,9 @@ register(Linear, linear_kernel)            # a plain backward: three BLAS calls 
 
 
 class BCEWithLogits(Op):
-    """ℓ = (1 - t)·x + (1 + (p - 1)·t)·softplus(-x)   (p = pos_weight; softplus(-x) = log(1 + e⁻ˣ) computed as
-    max(-x, 0) + log1p(e^-|x|), finite for any x)      dx = g·((1 - t) - (1 + (p - 1)·t)·σ(-x)),
-    dt = g·(-x + (p - 1)·softplus(-x))"""
+    """ℓ = (1-t)·x + (1+(p-1)·t)·sp(-x)      dx = g·(1 - t - (1+(p-1)·t)·σ(-x)),   dt = g·(-x + (p-1)·sp(-x))
+    p = pos_weight; sp(-x) = softplus(-x) = log(1 + e⁻ˣ), computed as max(-x, 0) + log1p(e^-|x|): finite for
+    any x."""
     def forward(self, x, t, *pos_weight):
         sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
         scale = 1 + (pos_weight[0] - 1) * t if pos_weight else 1
