@@ -71,12 +71,18 @@ class Module:
         if self.training != _grad_state.enabled:   # guard-rails: train() under no_grad, or eval() still recording
             _guards.module_mode(self)
         if not (self._forward_pre_hooks or self._forward_hooks):
-            return self.forward(*args, **kwargs)
+            try:
+                return self.forward(*args, **kwargs)
+            except TypeError as e:          # free unless raised: name the layer a None input reached
+                raise _none_input(self, args, kwargs, e) from None
         for hook in list(self._forward_pre_hooks.values()):
             changed = hook(self, args)
             if changed is not None:
                 args = changed if isinstance(changed, tuple) else (changed,)
-        out = self.forward(*args, **kwargs)
+        try:
+            out = self.forward(*args, **kwargs)
+        except TypeError as e:
+            raise _none_input(self, args, kwargs, e) from None
         for hook in list(self._forward_hooks.values()):
             changed = hook(self, args, out)
             if changed is not None:
@@ -406,3 +412,12 @@ class _Handle:
 
     def remove(self) -> None:
         self.table.pop(self.id, None)
+
+
+def _none_input(module: Module, args: tuple, kwargs: dict, e: TypeError) -> TypeError:
+    """The error to raise for a TypeError from forward: the same one, unless an input was None."""
+    nones = [str(i) for i, a in enumerate(args) if a is None] + [k for k, v in kwargs.items() if v is None]
+    if not nones or "expected a Tensor as input" in str(e):     # not a None input, or a layer named it already
+        return e
+    return TypeError(f"{type(module).__name__}: expected a Tensor as input, got None (argument "
+                     f"{', '.join(nones)}); check what produced it (a function that forgot to return?). ({e})")

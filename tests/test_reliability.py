@@ -337,3 +337,12 @@ def test_viz_escapes_every_user_string(name):
         shown = name.replace("\x00", "\\x00").replace("\x1b", "\\x1b").replace("\ufffe", "\\xfffe")
         shown = shown.replace("\ud800", "\\xd800")
         assert shown[:8] in text                    # the name is drawn, as text
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Tanh(), lambda: nn.LSTM(2, 3), lambda: nn.Sequential(nn.Linear(2, 3)),
+                                  lambda: nn.Embedding(4, 2)])
+def test_none_given_to_any_layer_names_the_layer(make):
+    m = make()
+    with pytest.raises(TypeError, match=r"expected a Tensor as input, got None") as info:
+        m(None)
+    assert type(m).__name__ in str(info.value) or "Linear" in str(info.value)
