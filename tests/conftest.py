@@ -3,9 +3,10 @@
 Hypothesis profiles (MyGrad's scheme): `ci` small and derandomized, `dev` (default) more, `intense` many.
 Pick one with HYPOTHESIS_PROFILE=ci|dev|intense; scripts/test.sh sets `ci`.
 
-Data: tests marked `@pytest.mark.needs_mnist` read the full MNIST from $CHAINRULE_DATA/mnist. A fresh clone has
-no such folder, so they skip with a reason that says how to get it. CI sets CHAINRULE_REQUIRE_DATA=1 (`.ci/run`),
-and then a missing data set fails those tests instead: CI cannot go green by skipping them.
+Data: tests marked `@pytest.mark.needs_mnist` read the full MNIST from $CHAINRULE_DATA/mnist, and tests marked
+`@pytest.mark.needs_text` the real names and Shakespeare from $CHAINRULE_DATA/text. A fresh clone has no such
+folders, so they skip with a reason that says how to get them. CI sets CHAINRULE_REQUIRE_DATA=1 (`.ci/run`), and
+then a missing data set fails those tests instead: CI cannot go green by skipping them.
 """
 from __future__ import annotations
 
@@ -31,14 +32,36 @@ HOW_TO_GET_MNIST = (
     "fetches and checks them")
 
 
-def mnist_data_dir() -> Path | None:
-    """The folder named by $CHAINRULE_DATA when its mnist/ holds all four files, else None."""
+TEXT_FILES = ("names.txt", "shakespeare.txt")
+HOW_TO_GET_TEXT = ("needs the real text: put names.txt (makemore's) and shakespeare.txt (char-rnn's tinyshakespeare) "
+                   "in <DIR>/text and set CHAINRULE_DATA=<DIR> (e.g. ../shared/data)")
+
+
+def _data_dir(sub: str, files: tuple[str, ...], gz: bool = False) -> Path | None:
+    """$CHAINRULE_DATA when its folder `sub` holds every one of `files` (or, with gz, their .gz), else None."""
     root = os.environ.get("CHAINRULE_DATA")
     if not root:
         return None
-    folder = Path(root).expanduser() / "mnist"
-    found = all((folder / f).is_file() or (folder / f"{f}.gz").is_file() for f in MNIST_FILES)
+    folder = Path(root).expanduser() / sub
+    found = all((folder / f).is_file() or (gz and (folder / f"{f}.gz").is_file()) for f in files)
     return Path(root).expanduser() if found else None
+
+
+def mnist_data_dir() -> Path | None:
+    """The folder named by $CHAINRULE_DATA when its mnist/ holds all four files, else None."""
+    return _data_dir("mnist", MNIST_FILES, gz=True)
+
+
+def text_data_dir() -> Path | None:
+    """The folder named by $CHAINRULE_DATA when its text/ holds names.txt and shakespeare.txt, else None."""
+    return _data_dir("text", TEXT_FILES)
+
+
+# marker -> (what the error names, where it finds the data, how to get it)
+DATA_MARKERS = {
+    "needs_mnist": ("MNIST", mnist_data_dir, HOW_TO_GET_MNIST),
+    "needs_text": ("the real text (text/names.txt, text/shakespeare.txt)", text_data_dir, HOW_TO_GET_TEXT),
+}
 
 
 def _data_required() -> bool:
@@ -47,17 +70,19 @@ def _data_required() -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_mnist: reads the full MNIST from $CHAINRULE_DATA/mnist")
+    config.addinivalue_line("markers", "needs_text: reads names.txt and shakespeare.txt from $CHAINRULE_DATA/text")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("needs_mnist") is None or mnist_data_dir() is not None:
-        return
-    where = os.environ.get("CHAINRULE_DATA") or "(CHAINRULE_DATA is not set)"
-    if _data_required():
-        pytest.fail(f"CHAINRULE_REQUIRE_DATA is set but MNIST is missing from {where}; this test "
-                    + HOW_TO_GET_MNIST, pytrace=False)
-    pytest.skip(HOW_TO_GET_MNIST)
+    for marker, (name, find, how) in DATA_MARKERS.items():
+        if item.get_closest_marker(marker) is None or find() is not None:
+            continue
+        where = os.environ.get("CHAINRULE_DATA") or "(CHAINRULE_DATA is not set)"
+        if _data_required():
+            pytest.fail(f"CHAINRULE_REQUIRE_DATA is set but {name} is missing from {where}; this test " + how,
+                        pytrace=False)
+        pytest.skip(how)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ DataLoader, checked against makemore's build_dataset and nanoGPT's get_batch wri
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +23,7 @@ from nn.datasets import (
     WordList,
 )
 
-DATA = os.environ.get("CHAINRULE_DATA")
-TEXT = Path(DATA) / "text" if DATA else None
-HAVE_TEXT = bool(TEXT and (TEXT / "names.txt").is_file() and (TEXT / "shakespeare.txt").is_file())
-needs_data = pytest.mark.skipif(not HAVE_TEXT,
-                                reason="real text needs CHAINRULE_DATA=<dir> with text/names.txt and "
-                                       "text/shakespeare.txt (e.g. ../shared/data)")
+needs_data = pytest.mark.needs_text     # conftest: skips on a fresh clone, fails in CI without the data
 
 
 @pytest.fixture
@@ -190,3 +184,24 @@ def test_char_blocks_match_nanogpt(no_data: None) -> None:
         corpus.blocks(8, split="test")
     with pytest.raises(IndexError, match="out of range"):
         blocks[len(blocks)]
+
+
+@pytest.mark.parametrize("required", ["", "1"])
+def test_needs_text_skips_on_a_fresh_clone_and_fails_when_data_is_required(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, required: str) -> None:
+    import conftest
+
+    class Item:                                     # the one thing the hook asks of a pytest.Item
+        def get_closest_marker(self, name: str) -> object | None:
+            return object() if name == "needs_text" else None
+
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path))
+    monkeypatch.setenv("CHAINRULE_REQUIRE_DATA", required)
+    outcome = pytest.fail.Exception if required else pytest.skip.Exception
+    with pytest.raises(outcome, match="text") as info:
+        conftest.pytest_runtest_setup(Item())
+    assert ("CHAINRULE_REQUIRE_DATA is set" in str(info.value)) == bool(required)
+    (tmp_path / "text").mkdir()
+    for name in conftest.TEXT_FILES:
+        (tmp_path / "text" / name).write_text("ab\n")
+    conftest.pytest_runtest_setup(Item())           # the data is there: neither skip nor fail
