@@ -121,14 +121,30 @@ def test_the_tour_quick(tmp_path: Path) -> None:
     assert_png(tmp_path / "mlp_predictions.png")
 
 
+def demo_names() -> list[str]:
+    """Every runnable demo: each module of demos/ but the package's own and the shared helpers."""
+    folder = Path(__file__).resolve().parents[1] / "demos"
+    return sorted(p.stem for p in folder.glob("*.py") if p.stem not in ("__init__", "_common"))
+
+
 def test_every_demo_has_help_and_quick() -> None:
     import importlib
 
-    names = ["quadratic", "two_layer", "backprop_by_hand", "mnist_logreg", "mnist_mlp", "logreg_graph", "moons",
-             "__main__"]
+    names = demo_names()
+    assert {"makemore", "char_rnn", "char_gpt", "mnist_cnn", "moons", "__main__"} <= set(names), names
     for name in names:
         mod = importlib.import_module(f"demos.{name}")
         assert "python -m demos" in mod.__doc__ and "--quick" in mod.__doc__, name
         with pytest.raises(SystemExit) as e:
             mod.main(["--help"])
         assert e.value.code == 0
+
+
+def test_every_demo_is_listed_in_the_package_docstring_and_the_tour() -> None:
+    import demos
+    from demos import __main__ as tour
+
+    for name in demo_names():
+        if name != "__main__":
+            assert f"python -m demos.{name} " in demos.__doc__, f"demos/__init__.py does not list {name}"
+            assert name in tour.__doc__, f"demos/__main__.py's list of the other demos lacks {name}"
