@@ -14,12 +14,14 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Op, Tensor, is_grad_enabled
+from autograd import Op, Tensor
 from autograd.dtypes import get_default_dtype, to_dtype
+from autograd.kernels import register
 
 from . import functional as F
 from . import init
 from .module import Module, Parameter
+from .recurrent_kernel import recurrence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -105,79 +107,62 @@ class Recurrence(Op):
         self._saved = None           # the gate activations go with the graph
 
     def backward(self, g):
-        if is_grad_enabled():                   # create_graph: the recurrence in Tensor ops, differentiated
-            return self._recorded_backward(g)
-        return self._numpy_backward(g._data)
-
-    def _numpy_backward(self, g: np.ndarray) -> tuple:
-        """Backpropagation through time on arrays: the hot path of every recurrent training step."""
+        """Backpropagation through time in Tensor ops: the gates of every step again from the outputs (one
+        matmul), then the steps last-first. nn/recurrent_kernel.py is this rule on the arrays."""
         xs, mode, need = self.inputs, self.mode, self.needs_grad
-        gi, w, h0 = xs[0]._data, xs[1]._data, xs[2]._data
-        out = self.out._data
+        gi, w, h0 = xs[0], xs[1], xs[2]
+        b = xs[-1] if len(xs) > 3 + (mode == "LSTM") else None
+        out = self.out
         hs = out[0] if mode == "LSTM" else out
         T, N, H = hs.shape
         order = range(T) if self.reverse else range(T - 1, -1, -1)   # backward visits steps last-first
-        if self.reverse:
-            prev = lambda t: h0 if t == T - 1 else hs[t + 1]     # noqa: E731
-        else:
-            prev = lambda t: h0 if t == 0 else hs[t - 1]         # noqa: E731
+        hprev = ag.cat([hs[1:], h0[None]]) if self.reverse else ag.cat([h0[None], hs[:-1]])
+        a = F.linear(hprev, w, b)                                     # h Wₕₕᵀ + bₕₕ of every step
         gh = g[0] if mode == "LSTM" else g
-        dgi = np.empty(gi.shape, out.dtype)
-        dgh = np.empty(gi.shape, out.dtype) if mode == "GRU" else dgi   # gradient of h Wₕₕᵀ + bₕₕ
-        dh = np.zeros((N, H), out.dtype)
-        s = self._saved
+        dh = ag.zeros((N, H), dtype=out.dtype)
+        dgi, dgh = [None] * T, [None] * T                             # dgh: gradient of h Wₕₕᵀ + bₕₕ
         if mode == "LSTM":
-            gc, c0 = g[1], xs[3]._data
-            dc = np.zeros((N, H), out.dtype)
-            cs = out[1]
+            gc, c0, cs = g[1], xs[3], out[1]
+            cprev = ag.cat([cs[1:], c0[None]]) if self.reverse else ag.cat([c0[None], cs[:-1]])
+            i, f, gg, o = (gi + a).chunk(4, -1)
+            i, f, gg, o, tc = i.sigmoid(), f.sigmoid(), gg.tanh(), o.sigmoid(), cs.tanh()
+            dc = ag.zeros((N, H), dtype=out.dtype)
+        elif mode == "GRU":
+            rz = (gi[..., :2 * H] + a[..., :2 * H]).sigmoid()
+            r, z, hn = rz[..., :H], rz[..., H:], a[..., 2 * H:]
+            n = (gi[..., 2 * H:] + r * hn).tanh()
         for t in order:
-            dh += gh[t]
+            dh = dh + gh[t]
             if mode == "RNN_TANH":
                 dgi[t] = dh * (1 - hs[t] * hs[t])
             elif mode == "RNN_RELU":
                 dgi[t] = dh * (hs[t] > 0)
             elif mode == "LSTM":
-                i, f, gg, o = s[t, :, :H], s[t, :, H:2 * H], s[t, :, 2 * H:3 * H], s[t, :, 3 * H:]
-                tc = np.tanh(cs[t])
-                dc += gc[t] + dh * o * (1 - tc * tc)
-                cp = c0 if t == order[-1] else cs[t + 1 if self.reverse else t - 1]
-                d = dgi[t]
-                d[:, :H] = dc * gg * i * (1 - i)
-                d[:, H:2 * H] = dc * cp * f * (1 - f)
-                d[:, 2 * H:3 * H] = dc * i * (1 - gg * gg)
-                d[:, 3 * H:] = dh * tc * o * (1 - o)
-                dc *= f
+                dc = dc + gc[t] + dh * o[t] * (1 - tc[t] * tc[t])
+                dgi[t] = ag.cat([dc * gg[t] * i[t] * (1 - i[t]), dc * cprev[t] * f[t] * (1 - f[t]),
+                                 dc * i[t] * (1 - gg[t] * gg[t]), dh * tc[t] * o[t] * (1 - o[t])], -1)
+                dc = dc * f[t]
             else:
-                r, z, n, hn = s[t, :, :H], s[t, :, H:2 * H], s[t, :, 2 * H:3 * H], s[t, :, 3 * H:]
-                dn = dh * (1 - z) * (1 - n * n)
-                dr = dn * hn * r * (1 - r)
-                dz = dh * (prev(t) - n) * z * (1 - z)
-                dgi[t, :, :H], dgi[t, :, H:2 * H], dgi[t, :, 2 * H:] = dr, dz, dn
-                dgh[t, :, :2 * H] = dgi[t, :, :2 * H]
-                dgh[t, :, 2 * H:] = dn * r
-                dh *= z
-                dh += dgh[t] @ w
+                dn = dh * (1 - z[t]) * (1 - n[t] * n[t])
+                dr = dn * hn[t] * r[t] * (1 - r[t])
+                dz = dh * (hprev[t] - n[t]) * z[t] * (1 - z[t])
+                dgi[t], dgh[t] = ag.cat([dr, dz, dn], -1), ag.cat([dr, dz, dn * r[t]], -1)
+                dh = dh * z[t] + dgh[t] @ w
                 continue
             dh = dgi[t] @ w
-        hprev = np.concatenate([hs[1:], h0[None]]) if self.reverse else np.concatenate([h0[None], hs[:-1]])
-        grads = [Tensor._wrap(dgi) if need[0] else None,
-                 Tensor._wrap(dgh.reshape(-1, dgh.shape[-1]).T @ hprev.reshape(-1, H)) if need[1] else None,
-                 Tensor._wrap(dh) if need[2] else None]
+        dgi_all = ag.stack(dgi)
+        dgh_all = ag.stack(dgh) if mode == "GRU" else dgi_all
+        grads = [dgi_all if need[0] else None,
+                 dgh_all.reshape(-1, dgh_all.shape[-1]).mT @ hprev.reshape(-1, H) if need[1] else None,
+                 dh if need[2] else None]
         if mode == "LSTM":
-            grads.append(Tensor._wrap(dc) if need[3] else None)
+            grads.append(dc if need[3] else None)
         if len(need) > len(grads):
-            grads.append(Tensor._wrap(dgh.sum((0, 1))) if need[-1] else None)
+            grads.append(dgh_all.sum((0, 1)) if need[-1] else None)
         return tuple(grads)
 
-    def _recorded_backward(self, g: Tensor) -> tuple:
-        """The recurrence again in Tensor ops from the inputs, differentiated with create_graph, so gradients
-        of these gradients exist (a per-step graph: for second derivatives, not for training)."""
-        xs = self.inputs
-        with ag.enable_grad():
-            y = run_steps(self.mode, self.reverse, *xs)
-        want = [x for x, n in zip(xs, self.needs_grad) if n]
-        got = iter(ag.grad(y, want, g, create_graph=True, allow_unused=True))
-        return tuple(next(got) if n else None for n in self.needs_grad)
+
+register(Recurrence, recurrence)        # a plain backward: the loop over time on the arrays, no graph nodes
 
 
 def run_steps(mode: str, reverse: bool, gi: Tensor, w: Tensor, h0: Tensor, *rest: Tensor) -> Tensor:

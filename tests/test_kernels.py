@@ -74,9 +74,21 @@ def _maxes(x, y):
     return ag.maximum(x, y) + ag.minimum(x, y) * ag.clamp(x, -0.5, 0.5) + ag.amax(x, 1).sum() + x.abs().mean()
 
 
+def _recurrence(mode: str, reverse: bool):
+    """nn's whole-sequence node: inputs (gi, Wₕₕ, h₀[, c₀], bₕₕ), T=4, N=2, H=3."""
+    from nn.recurrent import Recurrence
+    return lambda *xs: Recurrence.apply(*xs, mode=mode, reverse=reverse).tanh()
+
+
 RNG = np.random.default_rng(0)
 TIES = np.array([[1.0, 2.0, 2.0], [0.0, -1.0, 0.0]])
 W, B = RNG.standard_normal((4, 3)), RNG.standard_normal(4)
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
+RECURRENT = {f"{mode.lower()}{'_reverse' * r}": (_recurrence(mode, r), (
+    RNG.standard_normal((4, 2, 3 * _GATES[mode])), RNG.standard_normal((3 * _GATES[mode], 3)),
+    *RNG.standard_normal((2 if mode == "LSTM" else 1, 2, 3)), RNG.standard_normal(3 * _GATES[mode])), False)
+    for mode, r in [("RNN_TANH", False), ("RNN_RELU", True), ("GRU", False), ("GRU", True), ("LSTM", False),
+                    ("LSTM", True)]}
 PROGRAMS = {          # one program per kernel, run both ways; exact: the kernel does the rule's arithmetic
     "linear": (_linear, (RNG.standard_normal((40, 3)), W, B), False),
     "linear_3d": (_linear, (RNG.standard_normal((2, 5, 3)), W, B), False),
@@ -86,6 +98,7 @@ PROGRAMS = {          # one program per kernel, run both ways; exact: the kernel
     "mul_sum_relu": (lambda x, y: ((x * y).relu() * 2.0).sum(dim=0), (RNG.standard_normal((3, 4)),
                                                                        RNG.standard_normal(4)), True),
     "ties_and_masks": (_maxes, (TIES, TIES[::-1].copy()), True),
+    **RECURRENT,
 }
 
 
