@@ -68,7 +68,9 @@ class Function:
 
 
 class FunctionOp(Op):
-    """The node a Function leaves in the graph; its ctx holds what the user saved."""
+    """y = Function.forward(ctx, *args)      dargs = Function.backward(ctx, g)
+    The node a Function leaves in the graph; its ctx holds what the user saved. The graph picture shows the
+    Function's own docstring when it has one."""
 
     def forward(self, *arrays: Any, fn: type[Function], args: tuple) -> Any:
         self.fn, self.n_args, self.__doc__ = fn, len(args), fn.__doc__ or FunctionOp.__doc__   # viz shows the doc

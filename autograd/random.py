@@ -291,11 +291,11 @@ class _Sample(Op):
 
 
 class Normal(_Sample):
-    pass
+    """y = mean + std·ε, ε ~ N(0, 1) drawn in forward      dmean = dstd = 0 (a sample passes no gradient)"""
 
 
 class Bernoulli(_Sample):
-    pass
+    """y = 1 with probability p, else 0, drawn in forward      dp = 0 (a sample passes no gradient)"""
 
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,

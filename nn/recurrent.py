@@ -62,11 +62,11 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 class Recurrence(Op):
-    """hₜ = cell(gᵢ[t], hₜ₋₁) for t over the sequence (backwards if reverse), inputs (gi, Wₕₕ, h₀[, c₀][,
-    bₕₕ]), gi = x Wᵢₕᵀ + bᵢₕ of all steps. Output: every hₜ, (T, N, H); an LSTM's is (2, T, N, H) = (hₜ, cₜ).
-    Backward is backpropagation through time: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ in one
-    matmul. Forward keeps the gate activations for backward (as PyTorch's kernels do) rather than recomputing
-    a step."""
+    """hₜ = cell(gᵢ[t], hₜ₋₁) for every step t      dgᵢ, dWₕₕ, dh₀[, dc₀][, dbₕₕ] = backprop through time
+    The steps run backwards if reverse; inputs (gi, Wₕₕ, h₀[, c₀][, bₕₕ]), gi = x Wᵢₕᵀ + bᵢₕ of all steps.
+    Output: every hₜ, (T, N, H); an LSTM's is (2, T, N, H) = (hₜ, cₜ).
+    Backward: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ in one matmul. Forward keeps the gate
+    activations for the array kernel (as PyTorch's kernels do); the Tensor-op rule recomputes them."""
 
     def forward(self, gi, w, h0, *rest, mode, reverse):
         self.mode, self.reverse = mode, reverse

@@ -1,9 +1,9 @@
-"""Kernel of nn's Recurrence (RNN, LSTM, GRU over a whole sequence): Recurrence.backward's rule on the arrays.
+"""Kernel of nn's Recurrence (RNN, LSTM, GRU over a whole sequence): Recurrence.backward's rule on arrays.
 
-A plain backward runs it instead of the rule (autograd/kernels/): it reads the gate activations the forward kept
-rather than recomputing them, and loops over time in numpy with no graph nodes, the hot path of every recurrent
-training step. nn/recurrent.py registers it, so autograd never imports nn. tests/test_kernels.py checks that both
-ways give the same gradients."""
+A plain backward runs it instead of the rule (autograd/kernels/): it reads the gate activations the forward
+kept rather than recomputing them, and loops over time in numpy with no graph nodes, the hot path of every
+recurrent training step. nn/recurrent.py registers it, so autograd never imports nn. tests/test_kernels.py
+checks that both ways give the same gradients."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def recurrence(op: Recurrence, g: Tensor) -> tuple:
-    """Backpropagation through time on arrays: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ in one matmul."""
+    """Backpropagation through time on arrays: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ at once."""
     g = g._data                                                # arrays from here on
     xs, mode, need = op.inputs, op.mode, op.needs_grad
     gi, w, h0 = xs[0]._data, xs[1]._data, xs[2]._data

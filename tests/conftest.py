@@ -33,12 +33,12 @@ HOW_TO_GET_MNIST = (
 
 
 TEXT_FILES = ("names.txt", "shakespeare.txt")
-HOW_TO_GET_TEXT = ("needs the real text: put names.txt (makemore's) and shakespeare.txt (char-rnn's tinyshakespeare) "
-                   "in <DIR>/text and set CHAINRULE_DATA=<DIR> (e.g. ../shared/data)")
+HOW_TO_GET_TEXT = ("needs the real text: put names.txt (makemore's) and shakespeare.txt (char-rnn's "
+                   "tinyshakespeare) in <DIR>/text and set CHAINRULE_DATA=<DIR> (e.g. ../shared/data)")
 
 
 def _data_dir(sub: str, files: tuple[str, ...], gz: bool = False) -> Path | None:
-    """$CHAINRULE_DATA when its folder `sub` holds every one of `files` (or, with gz, their .gz), else None."""
+    """$CHAINRULE_DATA when its folder `sub` holds each of `files` (or, with gz, its .gz), else None."""
     root = os.environ.get("CHAINRULE_DATA")
     if not root:
         return None
@@ -70,7 +70,8 @@ def _data_required() -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_mnist: reads the full MNIST from $CHAINRULE_DATA/mnist")
-    config.addinivalue_line("markers", "needs_text: reads names.txt and shakespeare.txt from $CHAINRULE_DATA/text")
+    config.addinivalue_line("markers", "needs_text: reads names.txt and shakespeare.txt from "
+                                       "$CHAINRULE_DATA/text")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -204,7 +204,7 @@ def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
 
 
 class Cast(Op):
-    """y = x as dtype   dx = g as x's dtype"""
+    """y = x as dtype      dx = g as x's dtype"""
     def forward(self, x, dtype):
         self.in_dtype = x.dtype
         return x.astype(dtype)

@@ -59,8 +59,8 @@ def _unfolded(x: Tensor, k, s, p, d, extra, value: float) -> Tensor:
 
 
 class PoolGather(Op):
-    """y[n,c,oy,ox] = x[n, c, oy·sh + i·dh, ox·sw + j·dw], (i, j) = the window cell `which` picks
-    dx = pool_scatter(g)"""
+    """y[n,c,oy,ox] = x[n, c, oy·sh + i·dh, ox·sw + j·dw]      dx = pool_scatter(g)
+    (i, j) = the window cell `which` picks."""
     def forward(self, x, which, geom, values=None):
         self.which, self.geom, self.in_shape = which, geom, x.shape
         if values is not None:                  # max_pool2d found the values together with `which`
@@ -78,8 +78,8 @@ class PoolGather(Op):
 
 
 class PoolScatter(Op):
-    """y = zeros(shape); y[n, c, oy·sh + i·dh, ox·sw + j·dw] += x[n,c,oy,ox], (i, j) = the cell `which` picks
-    dx = pool_gather(g)
+    """y = zeros(shape); y[n, c, oy·sh + i·dh, ox·sw + j·dw] += x[n,c,oy,ox]      dx = pool_gather(g)
+    (i, j) = the cell `which` picks.
 
     y is laid out as max_pool2d's input was (`which` records it), so relu's in-place mask before it multiplies
     arrays of one layout. Disjoint windows store instead of adding. W5 (LeNet, batch 64, in the training step):

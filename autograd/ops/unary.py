@@ -64,7 +64,7 @@ def log10(x: Tensor) -> Tensor:
 
 
 class Log1p(Op):
-    """y = log(1 + x)   dx = g / (1 + x)     (exact for tiny x, where log(1 + x) rounds 1 + x)"""
+    """y = log(1 + x)      dx = g / (1 + x)     (exact for tiny x, where log(1 + x) rounds 1 + x)"""
     def forward(self, x):
         return np.log1p(x)
 
@@ -77,7 +77,7 @@ def log1p(x: Tensor) -> Tensor:
 
 
 class Expm1(Op):
-    """y = exp(x) - 1   dx = g * (y + 1)     (exact for tiny x)"""
+    """y = exp(x) - 1      dx = g * (y + 1)     (exact for tiny x)"""
     def forward(self, x):
         return np.expm1(x)
 
