@@ -8,7 +8,7 @@ import numpy as np
 from .ops.arithmetic import where
 from .ops.reduce import Mean, _dims, amax
 from .ops.shape import Permute, cat, reshape
-from .ops.unary import erf, tanh
+from .ops.unary import Gelu, _floating, tanh
 from .tensor import Tensor, as_tensor
 
 
@@ -66,7 +66,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         return 0.5 * x * (1 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2))))
+    return Gelu.apply(_floating(x))
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:

@@ -98,6 +98,7 @@ PROGRAMS = {          # one program per kernel, run both ways; exact: the kernel
     "mul_sum_relu": (lambda x, y: ((x * y).relu() * 2.0).sum(dim=0), (RNG.standard_normal((3, 4)),
                                                                        RNG.standard_normal(4)), True),
     "ties_and_masks": (_maxes, (TIES, TIES[::-1].copy()), True),
+    "gelu": (lambda x: ag.gelu(x.mT * 2.0).sum(dim=1), (RNG.standard_normal((3, 4)),), True),
     **RECURRENT,
 }
 

@@ -1,10 +1,12 @@
-"""Kernels of elementwise functions of one tensor: Relu (masking in place when it may) and Abs."""
+"""Kernels of elementwise functions of one tensor: Relu (masking in place when it may), Abs and Gelu."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ..ops.arithmetic import masked
-from ..ops.unary import Abs, Relu
+from ..ops.unary import Abs, Gelu, Relu
 from ..ownership import engine_owns
 from ..tensor import Tensor
 from . import register
@@ -26,3 +28,20 @@ def relu(op: Relu, g: Tensor) -> tuple:
 @register(Abs)
 def abs(op: Abs, g: Tensor) -> tuple:  # noqa: A001
     return (Tensor._wrap(g._data * np.sign(op.inputs[0]._data)),)
+
+
+@register(Gelu)
+def gelu(op: Gelu, g: Tensor) -> tuple:
+    """g·(Φ + x·φ(x)) on the arrays, with the Φ the forward kept: no second erf, each step in place."""
+    x = op.inputs[0]._data
+    d = np.multiply(x, x, out=np.empty_like(x))     # an array even when 0-d, in x's memory order
+    d *= -0.5
+    np.exp(d, out=d)
+    d *= 1 / math.sqrt(2 * math.pi)
+    d *= x
+    d += op.cdf
+    gd = g._data
+    if gd.dtype == d.dtype and gd.shape == d.shape:
+        d *= gd
+        return (Tensor._wrap(d),)
+    return (Tensor._wrap(d * gd),)

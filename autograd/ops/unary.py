@@ -215,6 +215,27 @@ def erf(x: Tensor) -> Tensor:
     return Erf.apply(_floating(x))
 
 
+class Gelu(Op):
+    """y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2       dx = g·(Φ(x) + x·φ(x)),   φ(x) = e^(-x²/2)/√(2π)
+    The exact GELU as one node (five as a composite); Φ is kept for the array kernel of a plain backward."""
+    def forward(self, x):
+        cdf = _erf(x * (1 / math.sqrt(2))).astype(x.dtype, copy=False)
+        cdf += 1
+        cdf *= 0.5
+        self.cdf = cdf
+        return x * cdf
+
+    def backward(self, g):
+        x = self.inputs[0]
+        cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        return (g * (cdf + x * pdf),)
+
+    def release(self) -> None:
+        super().release()
+        self.cdf = None                    # an activation-sized array: freed with the inputs
+
+
 class Relu(Op):
     """y = max(x, 0)    dx = g * [y ≠ 0]     (relu'(0) = 0, as in PyTorch; y = NaN passes g, as its threshold_backward)
     The mask is read from the output, as PyTorch's ReLU does: backward never needs the input's values."""
