@@ -31,7 +31,7 @@ def all_op_classes() -> list[type]:
 
 
 def test_every_op_docstring_splits_into_formula_and_local_gradient() -> None:
-    classes = all_op_classes()
+    classes = [c for c in all_op_classes() if c.__module__.split(".")[0] in ("autograd", "nn")]  # not tests'
     assert len(classes) > 50, len(classes)               # the walk found the ops, not just a few
     bad = []
     for cls in classes:
