@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+from peak_memory import peak_bytes
 
 import autograd as ag
 import nn
@@ -229,17 +230,6 @@ def _idx(shape: tuple[int, ...], payload: bytes, code: int = 8) -> bytes:
     return bytes([0, 0, code, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape) + payload
 
 
-def _peak(fn) -> int:
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        fn()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
-
-
 def test_idx_gzip_bomb_inflates_at_most_the_declared_size(tmp_path):
     import gzip
 
@@ -248,7 +238,7 @@ def test_idx_gzip_bomb_inflates_at_most_the_declared_size(tmp_path):
     path.write_bytes(gzip.compress(_idx((10, 28, 28), bytes(64 << 20)), 9))   # 64 MiB of zeros, ~65 KiB on disk
     with pytest.raises(IDXError, match=r"extra bytes after the data: shape \(10, 28, 28\) of uint8 needs 7840"):
         read_idx(path)
-    assert _peak(lambda: pytest.raises(IDXError, read_idx, path)) < 4 << 20
+    assert peak_bytes(lambda: pytest.raises(IDXError, read_idx, path)) < 4 << 20
 
 
 @pytest.mark.parametrize("gz", [False, True])
@@ -261,7 +251,7 @@ def test_idx_headers_declaring_more_than_the_file_holds(tmp_path, gz, shape):
     data = _idx(shape, bytes(100))
     path.write_bytes(gzip.compress(data) if gz else data)
     with pytest.raises(IDXError, match="truncated") as e:
-        assert _peak(lambda: read_idx(path)) < 1 << 20
+        assert peak_bytes(lambda: read_idx(path)) < 1 << 20
     assert type(e.value) is IDXError and str(path) in str(e.value)
 
 
@@ -306,7 +296,7 @@ def test_mnist_wrong_header_is_refused_before_the_payload_is_read(tmp_path):
     bomb = gzip.compress(_idx((100000, 28, 28), bytes(100000 * 784), code=0x0C), 9)   # int32 images: refused
     (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(bomb)
     with pytest.raises(IDXError, match=r"expected uint8 images of shape \(N, 28, 28\), found int32"):
-        assert _peak(lambda: MNIST(tmp_path, train=False)) < 4 << 20
+        assert peak_bytes(lambda: MNIST(tmp_path, train=False)) < 4 << 20
 
 
 # -- pictures: user strings are text, never markup ------------------------------------------------------------------

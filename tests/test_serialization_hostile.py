@@ -11,12 +11,12 @@ import signal
 import subprocess
 import sys
 import textwrap
-import tracemalloc
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from peak_memory import peak_bytes
 
 import nn
 from nn.serialization import CheckpointError
@@ -55,16 +55,6 @@ def lie_about_size(path: Path, member: str, size: int) -> None:
                 data[at + size_at: at + size_at + 4] = size.to_bytes(4, "little")
             at = data.find(sig, at + 4)
     path.write_bytes(bytes(data))
-
-
-def peak_bytes(fn) -> int:
-    tracemalloc.start()
-    try:
-        fn()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
 
 
 # -- sizes ------------------------------------------------------------------------------------------------------------

@@ -66,15 +66,20 @@ def _vjp(func: Callable[..., Any], inputs: Any, v: Any, create_graph: bool, what
             raise RuntimeError(f"autograd.functional.{what}: v can only be None if func returns a single tensor "
                                f"with a single element; it returned shapes {[tuple(o.shape) for o in outs]}")
         v = Tensor._wrap(np.ones_like(outs[0]._data))
-    vs = tuple(as_tensor(t) for t in _tuple(v))
-    if len(vs) != len(outs) or any(a.shape != b.shape for a, b in zip(vs, outs)):
-        raise RuntimeError(f"autograd.functional.{what}: v has shapes {[tuple(t.shape) for t in vs]} but func "
-                           f"returned shapes {[tuple(o.shape) for o in outs]}; they must match")
-    live = [i for i, o in enumerate(outs) if o.requires_grad]
-    found = (_grad([outs[i] for i in live], list(xs), grad_outputs=[vs[i] for i in live], retain_graph=True,
-                   create_graph=True, allow_unused=True) if live else (None,) * len(xs))
-    gs = tuple(Tensor._wrap(np.zeros_like(x._data)) if g is None else g for x, g in zip(xs, found))
+    gs = _weighted(outs, xs, v, True, f"{what}: v has shapes {{}} but func returned shapes {{}}")
     return out, gs, (xs, single)
+
+
+def _weighted(ys: tuple, xs: tuple, v: Any, create_graph: bool, mismatch: str) -> tuple:
+    """sum_i v_i^T dy_i/dx per x (zeros where x is unused); `mismatch` words the error for v's shapes."""
+    vs = tuple(as_tensor(t) for t in _tuple(v))
+    if len(vs) != len(ys) or any(a.shape != b.shape for a, b in zip(vs, ys)):
+        shown = mismatch.format([tuple(t.shape) for t in vs], [tuple(y.shape) for y in ys])
+        raise RuntimeError(f"autograd.functional.{shown}; they must match")
+    live = [i for i, y in enumerate(ys) if y.requires_grad]
+    found = (_grad([ys[i] for i in live], list(xs), grad_outputs=[vs[i] for i in live], retain_graph=True,
+                   create_graph=create_graph, allow_unused=True) if live else (None,) * len(xs))
+    return tuple(Tensor._wrap(np.zeros_like(x._data)) if g is None else g for x, g in zip(xs, found))
 
 
 def _finish(value: Any, create_graph: bool) -> Any:
@@ -101,14 +106,7 @@ def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         if any(x.numel() != 1 for x in xs):
             raise RuntimeError("autograd.functional.vhp: v can only be None if every input has a single element")
         v = tuple(Tensor._wrap(np.ones_like(x._data)) for x in xs)
-    vs = tuple(as_tensor(t) for t in _tuple(v))
-    if len(vs) != len(xs) or any(a.shape != b.shape for a, b in zip(vs, xs)):
-        raise RuntimeError(f"autograd.functional.vhp: v has shapes {[tuple(t.shape) for t in vs]} but the inputs "
-                           f"have shapes {[tuple(x.shape) for x in xs]}; they must match")
-    live = [i for i, g in enumerate(gs) if g.requires_grad]
-    found = (_grad([gs[i] for i in live], list(xs), grad_outputs=[vs[i] for i in live], retain_graph=True,
-                   create_graph=create_graph, allow_unused=True) if live else (None,) * len(xs))
-    hv = tuple(Tensor._wrap(np.zeros_like(x._data)) if g is None else g for x, g in zip(xs, found))
+    hv = _weighted(gs, xs, v, create_graph, "vhp: v has shapes {} but the inputs have shapes {}")
     return _finish(out, create_graph), _finish(hv[0] if single else hv, create_graph)
 
 
