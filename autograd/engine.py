@@ -4,19 +4,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from . import guards as _guards
+from .errors import freed_graph_error
 from .grad_mode import set_grad_enabled
 from .kernels import KERNELS, kernels_enabled
 from .ops.shape import unbroadcast
 from .ownership import owned
 from .remains import SMALL_GRAPH, keep, small
-from .tensor import Tensor
 from .version import _standins, counter, source
 
 if TYPE_CHECKING:
     from .op import Op
+    from .tensor import Tensor
 
-on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, trace, anomaly) of each gradient sent
+on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, anomaly) of each gradient sent
+on_backward: list[Callable[[Sequence[Tensor], list[Op], bool], None]] = []   # guard-rails: roots, order, retain
+on_accumulate: list[Callable[[Tensor, Tensor | None, Tensor], None]] = []    # guard-rails: leaf, old .grad, g
 
 
 def toposort(heads: Sequence[Op]) -> list[Op]:
@@ -27,7 +29,7 @@ def toposort(heads: Sequence[Op]) -> list[Op]:
     while stack:                                   # pass 1: count the ops consuming each op's output
         op = stack.pop()
         popped.append(op)
-        for x in _inputs(op):
+        for x in _inputs(op, heads):
             p = x.grad_fn
             if p is not None:                      # x * x counts twice, consistently
                 consumers[p] = consumers.get(p, 0) + 1
@@ -53,11 +55,11 @@ def toposort(heads: Sequence[Op]) -> list[Op]:
     return order
 
 
-def _inputs(op: Op) -> Sequence[Tensor]:
+def _inputs(op: Op, heads: Sequence[Op] = ()) -> Sequence[Tensor]:
     """op's inputs as the graph connects them: after a recorded in-place change, routed by version."""
     xs = op._inputs
-    if xs is None:
-        _ = op.inputs                              # raises the "backward a second time" error
+    if xs is None:                                 # freed: a second backward, or built on an earlier iteration
+        raise freed_graph_error(op, any(op is h for h in heads))
     if _standins:                                  # a recorded in-place change happened: route by version
         xs = [x if x._vc[0] == v else source(x, v) for x, v in zip(xs, op._versions)]
     return xs
@@ -73,11 +75,10 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
     pending: dict = {}                             # op or leaf -> [gradient so far, the tensor it belongs to]
     for t, g in zip(roots, grads):
         _add(pending, t.grad_fn or t, t, g)
-    _guards.on_backward(roots)                     # guard-rails: count passes, remember where this one starts
     with set_grad_enabled(create_graph):           # record the backward ops only if asked
         order = toposort([t.grad_fn for t in roots if t.grad_fn is not None])
-        if retain_graph:
-            _guards.kept_graph(roots, order)       # warns when a kept graph grows backward after backward
+        for observe in on_backward:
+            observe(roots, order, retain_graph)
         few = len(order) <= SMALL_GRAPH            # a teaching-size graph keeps its edges' small gradients
         kernels = KERNELS if kernels_enabled() and not create_graph else {}   # array kernels: only unrecorded
         for step, op in enumerate(order, 1):
@@ -118,8 +119,7 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
 
 
 def _add(pending: dict, key: object, t: Tensor, g: Tensor) -> None:
-    entry = pending.get(key)
-    if entry is None:
+    if (entry := pending.get(key)) is None:
         pending[key] = [g, t]
     else:
         entry[0] = entry[0] + g
@@ -128,8 +128,7 @@ def _add(pending: dict, key: object, t: Tensor, g: Tensor) -> None:
 def _finish(t: Tensor, g: Tensor, want: dict | None, found: list) -> Tensor:
     """A tensor's total gradient is known: run its hooks, keep it if retained or asked for."""
     for hook in t._hooks or ():
-        replaced = hook(g)
-        if replaced is not None:
+        if (replaced := hook(g)) is not None:
             g = replaced
     if want is not None and id(t) in want:
         found[want[id(t)]] = g
@@ -147,4 +146,5 @@ def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     else:
         old._data += g._data                         # in place: no fresh temporary per step (see benchmarks)
         counter(old)[0] += 1                       # ops that saved this .grad see the change
-    _guards.accumulated(leaf, old, g)              # counts passes in .grad: the forgotten-zero_grad warning
+    for observe in on_accumulate:                  # the guard-rails count passes: a forgotten zero_grad()
+        observe(leaf, old, g)

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .backprop import grad as _grad
 from .dtypes import check_grad_dtype
+from .entry_points import grad as _grad
 from .grad_mode import enable_grad
 from .ops import reshape, stack
 from .tensor import Tensor, as_tensor

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .backprop import grad as _grad
+from .entry_points import grad as _grad
 from .grad_mode import no_grad
 from .tensor import Tensor
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from . import guards as _guards
-from . import ops
+from . import hooks, ops
+from .errors import changed_in_place
 from .grad_mode import _state
 from .tensor import Tensor  # tensor.py imports this module last, once Tensor and ops exist
 from .version import _standins, counter
@@ -31,7 +31,8 @@ def recording(t: Tensor, other: Any, what: str) -> bool:
 def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
     """t op= other (op: add, sub, mul, div), keeping t's shape and dtype."""
     if recording(t, other, f"in-place {name}"):
-        _guards.inplace_accumulation(t, other)   # total_loss += loss after loss.backward()
+        for observe in hooks.on_inplace_update:   # guard-rails: total_loss += loss after loss.backward()
+            observe(t, other)
         try:
             fits = np.broadcast_shapes(t.shape, np.shape(other)) == t.shape
         except ValueError:
@@ -54,7 +55,7 @@ def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
             f"of shape {tuple(np.shape(o))} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
             f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None
     counter(t)[0] += 1
-    _guards.changed_in_place(t, name)       # which op and line, for the error if an op saved t
+    changed_in_place(t, name)       # which op and line, for the error if an op saved t
     return t
 
 
@@ -70,7 +71,7 @@ def assign(t: Tensor, idx: Any, value: Any, what: str) -> Tensor:
         raise type(e)(f"{what}: cannot write a value of shape {tuple(np.shape(v))} into index {idx!r} of a tensor "
                       f"of shape {tuple(t.shape)} ({t.dtype}): {e}") from None
     counter(t)[0] += 1
-    _guards.changed_in_place(t, what)
+    changed_in_place(t, what)
     return t
 
 
@@ -93,7 +94,7 @@ def rebase(t: Tensor, new: Tensor) -> Tensor:
     in backward refuse (as in PyTorch); the others get routed to the stand-in, which keeps the old storage."""
     t._data, t.grad_fn, t._requires_grad = new._data, new.grad_fn, new._requires_grad
     t._vc = [t._vc[0] + 1]
-    _guards.changed_in_place(t, new.grad_fn.name if new.grad_fn is not None else "an in-place op")
+    changed_in_place(t, new.grad_fn.name if new.grad_fn is not None else "an in-place op")
     if new.grad_fn is not None:
         new.grad_fn._out, new.grad_fn._out_version = weakref.ref(t), t._vc[0]
     return t

@@ -4,18 +4,15 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .errors import freed_graph_error, inplace_error
+from .errors import freed_graph_error, inplace_error, shape_error
 from .grad_mode import _state
-from .guards import shape_error
 from .nodes import Node
 from .version import counter
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
 on_record: list[Callable[[Op], None]] = []   # observers of each recorded op (anomaly mode keeps its call site)
 
 
@@ -78,4 +75,6 @@ class Op(Node):   # Node: PyTorch's graph-node interface, next_functions (nodes.
     def __repr__(self) -> str: return f"<{type(self).__name__}Backward0>"
 
 
-def _wrap(arr: Any) -> Tensor: raise RuntimeError("autograd.tensor not imported yet")   # tensor.py sets Tensor._wrap
+from .tensor import Tensor  # noqa: E402  below Op: tensor.py's op modules, which it imports last, subclass Op
+
+_wrap = Tensor._wrap

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import guards as _guards
-from . import op as _op_module
+from . import hooks as _hooks
 from .device import CPU as _CPU
 from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
@@ -23,7 +22,7 @@ class Tensor:
     """A node of the graph: `data` (ndarray), `grad`, `requires_grad`, `grad_fn` (None for leaves)."""
 
     __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_hooks", "name",
-                 "_guard", "__weakref__")       # _guard: guards.py's note (unset on most tensors: costs nothing)
+                 "_guard", "__weakref__")       # _guard: a guard-rail's or errors.py's note (unset on most tensors)
     __array_ufunc__ = None           # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__       # == is elementwise, so identity is the hash (as PyTorch)
 
@@ -92,7 +91,8 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         if self.grad_fn is not None and self._grad is None and not self._retains_grad:
-            _guards.nonleaf_grad(self)             # a learner reading None: point at retain_grad()
+            for observe in _hooks.on_nonleaf_grad:   # a learner reading None: point at retain_grad()
+                observe(self)
         return self._grad
 
     @grad.setter
@@ -110,7 +110,8 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs: Any = None) -> None:
-        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        from .entry_points import backward  # here: entry_points.py sits above the engine, which sits above Tensor
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def retain_grad(self) -> None:
         """Keep .grad on this non-leaf after backward (leaves always keep theirs)."""
@@ -492,8 +493,6 @@ def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
     return Tensor._wrap(fn(x._data, o._data if isinstance(o, Tensor) else o))
 
 
-_op_module._wrap = Tensor._wrap
-def _backward(*args: Any, **kwargs: Any) -> None: raise RuntimeError("autograd.backprop not imported yet")  # set there
 from . import creation as _creation  # noqa: E402
 from . import inplace as _inplace  # noqa: E402  (it and ops import Tensor from here)
 from . import ops  # noqa: E402

@@ -17,7 +17,7 @@ from autograd import random, viz  # noqa: E402  viz: graph pictures (chainrule's
 from autograd._version import __version__  # noqa: E402
 from autograd.device import device, get_default_device, set_default_device  # noqa: E402
 from autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
-from nn.serialization import load, save  # noqa: E402
+from autograd.serialization import load, save  # noqa: E402
 
 from . import accelerator, autograd, backends, cuda, linalg, nn, optim, utils  # noqa: E402
 

@@ -14,7 +14,14 @@ if not hasattr(_autograd, "Tensor"):     # HIPS autograd (same import name) was 
                       "chainrule alone, or put HIPS autograd in a different virtual environment.")
 from autograd._version import __version__  # noqa: E402
 
-from . import data, functional, init, optim, utils  # noqa: E402
+from . import (  # noqa: E402
+    data,
+    functional,
+    init,
+    optim,
+    scopes,  # noqa: F401  (registers viz.watch()'s module boxes)
+    utils,
+)
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import (

@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd import guards as _guards
 from autograd.device import check_device, parse_to
 from autograd.dtypes import to_dtype
 from autograd.grad_mode import _state as _grad_state
-from autograd.viz import scope as _viz_scope
+
+from . import guards as _guards
 
 
 class Parameter(Tensor):
@@ -67,23 +67,26 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: subclasses of nn.Module must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        _scope = _viz_scope.enter(self) if _viz_scope.recording else None   # viz.watch(): tag this call's ops
         if self.training != _grad_state.enabled:   # guard-rails: train() under no_grad, or eval() still recording
             _guards.module_mode(self)
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or _global_forward_pre_hooks or _global_forward_hooks):
             try:
                 return self.forward(*args, **kwargs)
             except TypeError as e:          # free unless raised: name the layer a None input reached
                 raise _none_input(self, args, kwargs, e) from None
-        for hook in list(self._forward_pre_hooks.values()):
+        for hook in [*_global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:   # as PyTorch
             changed = hook(self, args)
             if changed is not None:
                 args = changed if isinstance(changed, tuple) else (changed,)
         try:
             out = self.forward(*args, **kwargs)
-        except TypeError as e:
-            raise _none_input(self, args, kwargs, e) from None
-        for hook in list(self._forward_hooks.values()):
+        except BaseException as e:
+            for key in _always_called:                 # register_module_forward_hook(always_call=True)
+                _global_forward_hooks[key](self, args, None)
+            if isinstance(e, TypeError):
+                raise _none_input(self, args, kwargs, e) from None
+            raise
+        for hook in [*_global_forward_hooks.values(), *self._forward_hooks.values()]:
             changed = hook(self, args, out)
             if changed is not None:
                 out = changed
@@ -401,17 +404,39 @@ def _zero_grad(p: Tensor, set_to_none: bool) -> None:
         p.grad._data.fill(0)
 
 
+_global_forward_pre_hooks: dict[int, Callable] = {}   # run for every module's call, before its own hooks
+_global_forward_hooks: dict[int, Callable] = {}
+_always_called: set[int] = set()                     # ids of global forward hooks that also run when forward raises
+
+
+def register_module_forward_pre_hook(hook: Callable) -> _Handle:
+    """hook(module, args) before every Module's forward (PyTorch's torch.nn.modules.module function of that name):
+    it may return new args. viz.watch() uses it to box each module call in the graph picture."""
+    return _Handle(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook: Callable, *, always_call: bool = False) -> _Handle:
+    """hook(module, args, output) after every Module's forward; it may return a new output. With always_call=True
+    it also runs (output None) when forward raises."""
+    handle = _Handle(_global_forward_hooks, hook)
+    if always_call:
+        _always_called.add(handle.id)
+        handle.also = _always_called
+    return handle
+
+
 class _Handle:
     """What register_*_hook returns: call .remove() to unregister."""
     _next = 0
 
     def __init__(self, table: dict, hook: Callable) -> None:
         _Handle._next += 1
-        self.table, self.id = table, _Handle._next
+        self.table, self.id, self.also = table, _Handle._next, set()
         table[self.id] = hook
 
     def remove(self) -> None:
         self.table.pop(self.id, None)
+        self.also.discard(self.id)
 
 
 def _none_input(module: Module, args: tuple, kwargs: dict, e: TypeError) -> TypeError:

@@ -232,13 +232,13 @@ def test_eval_mode_is_not_no_grad() -> None:
     model.eval()
 
     def evaluate():
-        for _ in range(guards.EVAL_CALLS):
+        for _ in range(nn.guards.EVAL_CALLS):
             model(x)
     one(evaluate, "eval() mode", "no backward()", "with autograd.no_grad()")
     guards.reset()
 
     def fine_tune_in_eval_mode():                  # frozen BatchNorm/Dropout, still training: backward in between
-        for _ in range(2 * guards.EVAL_CALLS):
+        for _ in range(2 * nn.guards.EVAL_CALLS):
             model(x).sum().backward()
     assert caught(fine_tune_in_eval_mode) == []
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..guards import check_loss_input
+from ..hooks import check_loss_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 

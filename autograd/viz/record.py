@@ -98,9 +98,7 @@ class Recorder:
     def __enter__(self) -> Recorder:
         op_module.on_record.append(self._on_record)
         engine.on_edge.append(self._on_edge)
-        if not scope.recording:
-            scope.reset()
-        scope.recording += 1
+        scope.start()
         scope._observers.append(self._name_parameters)
         _active.append(self)
         return self
@@ -109,9 +107,7 @@ class Recorder:
         _discard(op_module.on_record, self._on_record)
         _discard(engine.on_edge, self._on_edge)
         _discard(scope._observers, self._name_parameters)
-        scope.recording -= 1
-        if not scope.recording:
-            scope.reset()
+        scope.stop()
         _discard(_active, self)
         _recent.append(self)
 

@@ -1,21 +1,19 @@
 """Which nn.Module call recorded an op, so `draw(collapse_modules=True)` can box each call.
 
-`nn.Module.__call__` holds one line:
-
-    _scope = _viz_scope.enter(self) if _viz_scope.recording else None
-
-While no `viz.watch()` is active, `recording` is 0 and that line costs one attribute read. While watching,
-`enter` pushes the call on a stack and returns a token; the token is a local of `__call__`, so it dies when the
-call returns (CPython frees locals on return) and pops the call off the stack. Recorded ops are tagged with the
-call on top of the stack. No try/finally, no change to the module's own code path.
+Recorded ops are tagged with the module call on top of a stack. nn pushes and pops it through two global module
+hooks (nn/scopes.py: `enter_call`, `leave_call`), registered only while a `viz.watch()` is on: `on_watch` tells it
+when the first watch starts and the last ends. Outside a watch nothing is registered, so a module call costs
+nothing more. viz never imports nn; code that is not a module uses `module_scope`.
 """
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-recording = 0                       # number of active viz.watch() recorders; nn.Module.__call__ reads it
+recording = 0                       # number of active viz.watch() recorders
+on_watch: list[Callable[[bool], None]] = []   # told True when the first watch starts, False when the last ends
 _stack: list[ModuleCall] = []
 _serial = itertools.count(1)
 _observers: list[Any] = []          # active recorders, told about each module entered (they name parameters)
@@ -49,9 +47,47 @@ class _Token:
         leave(self.call)
 
 
+def start() -> None:
+    """A watch starts: the first one opens a fresh stack and switches the module hooks on."""
+    global recording
+    if not recording:
+        reset()
+        for tell in on_watch:
+            tell(True)
+    recording += 1
+
+
+def stop() -> None:
+    global recording
+    recording -= 1
+    if not recording:
+        reset()
+        for tell in on_watch:
+            tell(False)
+
+
 def enter(module: Any) -> _Token:
     """Enter a module call (a Module, or a label string): ops recorded until the returned token dies are
     tagged with it."""
+    return _Token(_push(module))
+
+
+def enter_call(module: Any, args: Any) -> None:
+    """A global forward pre-hook: `module` is being called."""
+    _push(module)
+
+
+def leave_call(module: Any, args: Any, out: Any) -> None:
+    """A global forward hook: `module`'s call returned (calls still open above it raised: they go too)."""
+    for i in range(len(_stack) - 1, -1, -1):
+        if _stack[i].module is module:
+            for call in _stack[i:]:
+                call.module = None
+            del _stack[i:]
+            return
+
+
+def _push(module: Any) -> ModuleCall:
     parent = _stack[-1] if _stack else None
     label = module if isinstance(module, str) else type(module).__name__
     if parent is not None:
@@ -64,7 +100,7 @@ def enter(module: Any) -> _Token:
             observe(module)
     call = ModuleCall(next(_serial), label, parent, module)
     _stack.append(call)
-    return _Token(call)
+    return call
 
 
 def leave(call: ModuleCall) -> None:

@@ -1,7 +1,7 @@
 """torch.autograd: Function, grad, backward, gradcheck, anomaly detection, grad modes and `functional`
 (jacobian, hessian, vjp, vhp, hvp with torch.autograd.functional's signatures)."""
 from autograd.anomaly import detect_anomaly, set_detect_anomaly
-from autograd.backprop import backward, grad
+from autograd.entry_points import backward, grad
 from autograd.function import Function, FunctionCtx
 from autograd.grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.gradcheck import gradcheck, gradgradcheck

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograd import functional as _functional
-from autograd.backprop import grad as _grad
+from autograd.entry_points import grad as _grad
 from autograd.grad_mode import enable_grad
 from autograd.tensor import Tensor, as_tensor
 

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
-from autograd import guards as _guards
 from autograd.version import counter
 
+from .. import guards as _guards
 from ..module import _zero_grad
 
 

@@ -1,17 +1,14 @@
 """The entry points `backward()` and `grad()`: argument checks and seed gradients. The loop is in engine.py."""
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
 from .engine import accumulate_grad, run_backward
-from .errors import describe
-from .guards import no_graph_error
+from .guards.no_graph import no_graph_error
 from .tensor import Tensor, as_tensor
-
-_tensor_module = sys.modules[Tensor.__module__]
+from .usercode import describe
 
 
 def _as_list(x: Any) -> list:
@@ -33,7 +30,7 @@ def _seeds(outputs: list[Tensor], grads: Any, single: bool, what: str) -> list[T
         if not isinstance(out, Tensor):
             raise TypeError(f"{what}: output {i} is a {type(out).__name__}, not a Tensor")
         if not out.requires_grad:
-            raise no_graph_error(out, what)        # guards.py: why, from grad mode and the tensors in scope
+            raise no_graph_error(out, what)        # why, from grad mode and the tensors in scope
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError(
@@ -77,7 +74,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for i, t in enumerate(ins):
         if not isinstance(t, Tensor) or not t.requires_grad:
             what = describe(t) if isinstance(t, Tensor) else type(t).__name__
-            raise RuntimeError(f"grad: input {i} ({what}) does not require grad, so no gradient can be taken with "
+            raise RuntimeError(f"grad: input {i}, {what}, does not require grad, so no gradient can be taken with "
                                "respect to it. Create it with requires_grad=True (or call .requires_grad_()).")
     seeds = _seeds(outs, grad_outputs, isinstance(outputs, Tensor), "grad")
     unique = list(dict.fromkeys(ins))              # the same tensor twice gets the same gradient twice
@@ -85,9 +82,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     by_tensor = dict(zip(unique, found))
     for i, t in enumerate(ins):
         if by_tensor[t] is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} ({describe(t)}) was not used to compute the outputs. "
+            raise RuntimeError(f"grad: input {i}, {describe(t)}, was not used to compute the outputs. "
                                "Pass allow_unused=True to get None for it.")
     return tuple(by_tensor[t] for t in ins)
 
-
-_tensor_module._backward = backward                # Tensor.backward calls it (an import in the method: ~1 µs a call)
