@@ -182,14 +182,3 @@ def new_tensor(self: Tensor, data: Any, dtype: Any = None, device: Any = None,
     check_device(device, "new_tensor")
     data = data._data if isinstance(data, Tensor) else data
     return _make(np.array(data, dtype=self._data.dtype if dtype is None else to_dtype(dtype)), requires_grad)
-
-
-_MOVED = ("generator", "manual_seed", "rand", "randn", "randint", "randperm")
-
-
-def __getattr__(name: str) -> Any:
-    """The random factories' old home: `from autograd.creation import generator` keeps working."""
-    if name in _MOVED:
-        from . import random
-        return getattr(random, name)
-    raise AttributeError(f"module 'autograd.creation' has no attribute {name!r}")

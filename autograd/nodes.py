@@ -81,13 +81,13 @@ def _next_of_remains(r: Any) -> tuple[tuple[Any, int], ...]:
 
 def _class_name(name: str) -> str:
     """The Op class behind an op name (matmul -> MatMul): a released op prints as it did before backward."""
-    if not _classes:
-        from .op import Op  # here: op.py imports this module
-        todo = [Op]
+    if not _classes:                                 # every op class is a Node (op.py's Op subclasses it)
+        todo = [Node]
         while todo:
             cls = todo.pop()
             todo += cls.__subclasses__()
-            _classes.setdefault(cls.name, cls.__name__)
+            if isinstance(getattr(cls, "name", None), str):
+                _classes.setdefault(cls.name, cls.__name__)
     return _classes.get(name, "".join(w.capitalize() for w in name.split("_")))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, guards
-from autograd.creation import generator
+from autograd.random import generator
 from autograd.tensor import as_tensor
 
 from .fused import BCEWithLogits, BinaryCrossEntropy, Linear

@@ -175,7 +175,7 @@ def test_dropout_gradient_uses_the_same_mask():
 def test_dropout_mask_is_drawn_in_the_inputs_memory_order():
     """Row-major input: the seeded generator's numbers in the usual order. A batch-last input (a conv's output): a
     mask laid out the same way, the same draws taken in memory order, so the multiply reads one layout."""
-    from autograd.creation import generator
+    from autograd.random import generator
     ag.manual_seed(3)
     x = ag.ones(4, 3, 5, 6)
     y = F.dropout(x, p=0.4)
