@@ -21,13 +21,12 @@ import numpy as np
 
 from . import engine
 from . import op as _op_module
+from .usercode import LIBRARY
 
 if TYPE_CHECKING:
     from .op import Op
     from .tensor import Tensor
 
-_LIBRARY = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), d) + os.sep
-                 for d in ("autograd", "nn"))
 _ENGINE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -54,10 +53,10 @@ def _remember_call_site(op: Op) -> None:
         name = f.f_code.co_filename
         if not name.startswith(_ENGINE):
             frames.append((name, f.f_lineno, f.f_code.co_name))
-            user_frames += not name.startswith(_LIBRARY)
+            user_frames += not name.startswith(LIBRARY)
         f = f.f_back
     op.forward_stack = frames                      # plain tuples, never frames: those would keep locals alive
-    user = next((fr for fr in frames if not fr[0].startswith(_LIBRARY)), frames[0] if frames else None)
+    user = next((fr for fr in frames if not fr[0].startswith(LIBRARY)), frames[0] if frames else None)
     if user is not None:
         op.callsite = f"{user[0]}:{user[1]}"       # errors.inplace_error shows it too
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import linecache
-import os
 import sys
 import warnings
 import weakref
@@ -26,6 +25,7 @@ import numpy as np
 
 from .. import engine
 from .. import op as op_module
+from ..usercode import LIBRARY
 from . import scope
 from .backward import jacobians, live_scan, vjp
 from .summary import Summary, split_formula, summarize
@@ -400,20 +400,12 @@ def _weak(op: Op) -> Any:
 def _callsite() -> str | None:
     """The first frame outside autograd/ and nn/: where the user's code called the op."""
     f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename.startswith(_LIBRARY_DIRS):
+    while f is not None and f.f_code.co_filename.startswith(LIBRARY):
         f = f.f_back
     if f is None:
         return None
     line = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
     return f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}" + (f"\n    {line}" if line else "")
-
-
-def _library_dirs() -> tuple[str, ...]:
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))       # autograd/
-    return (here + os.sep, os.path.join(os.path.dirname(here), "nn") + os.sep)
-
-
-_LIBRARY_DIRS = _library_dirs()
 
 
 def watch(callsites: bool = False) -> Recorder:
