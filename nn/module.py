@@ -81,8 +81,8 @@ class Module:
         try:
             out = self.forward(*args, **kwargs)
         except BaseException as e:
-            for key in _always_called:                 # register_module_forward_hook(always_call=True)
-                _global_forward_hooks[key](self, args, None)
+            for hook in [h for k, h in _global_forward_hooks.items() if k in _always_called]:   # always_call=True
+                hook(self, args, None)
             if isinstance(e, TypeError):
                 raise _none_input(self, args, kwargs, e) from None
             raise

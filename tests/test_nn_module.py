@@ -107,6 +107,47 @@ def test_call_runs_forward_and_hooks():
     np.testing.assert_allclose(lin(ag.ones(1, 2)).numpy(), lin.bias.numpy()[None])
 
 
+def test_global_module_hooks_run_for_every_module_before_its_own():
+    from nn.module import register_module_forward_hook, register_module_forward_pre_hook
+    net = nn.Sequential(nn.Linear(2, 2), nn.Tanh())
+    seen = []
+    net[0].register_forward_pre_hook(lambda m, args: seen.append(("own pre", type(m).__name__)))
+    handles = [register_module_forward_pre_hook(lambda m, args: seen.append(("pre", type(m).__name__))),
+               register_module_forward_hook(lambda m, args, out: seen.append(("post", type(m).__name__)))]
+    try:
+        net(ag.ones(3, 2))
+    finally:
+        for h in handles:
+            h.remove()
+    assert seen == [("pre", "Sequential"), ("pre", "Linear"), ("own pre", "Linear"), ("post", "Linear"),
+                    ("pre", "Tanh"), ("post", "Tanh"), ("post", "Sequential")]
+    seen.clear()
+    net(ag.ones(3, 2))
+    assert seen == [("own pre", "Linear")]                        # removed: gone
+
+
+def test_a_global_forward_hook_with_always_call_runs_when_forward_raises():
+    from nn.module import register_module_forward_hook
+
+    class Bad(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    seen = []
+    always = register_module_forward_hook(lambda m, args, out: seen.append((type(m).__name__, out)), always_call=True)
+    normal = register_module_forward_hook(lambda m, args, out: seen.append("normal"))
+    try:
+        with pytest.raises(ValueError, match="boom"):
+            Bad()(ag.ones(1))
+    finally:
+        always.remove()
+        normal.remove()
+    assert seen == [("Bad", None)]
+    with pytest.raises(ValueError):
+        Bad()(ag.ones(1))
+    assert seen == [("Bad", None)]
+
+
 def test_apply_visits_every_module_children_first():
     net = Net()
     order = []
