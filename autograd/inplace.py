@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import hooks, ops
+from . import observers, ops
 from .errors import changed_in_place
 from .grad_mode import _state
 from .tensor import Tensor  # tensor.py imports this module last, once Tensor and ops exist
@@ -31,7 +31,7 @@ def recording(t: Tensor, other: Any, what: str) -> bool:
 def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
     """t op= other (op: add, sub, mul, div), keeping t's shape and dtype."""
     if recording(t, other, f"in-place {name}"):
-        for observe in hooks.on_inplace_update:   # guard-rails: total_loss += loss after loss.backward()
+        for observe in observers.on_inplace_update:   # guard-rails: total_loss += loss after loss.backward()
             observe(t, other)
         try:
             fits = np.broadcast_shapes(t.shape, np.shape(other)) == t.shape

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import hooks as _hooks
+from . import observers as _observers
 from .device import CPU as _CPU
 from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
@@ -91,7 +91,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         if self.grad_fn is not None and self._grad is None and not self._retains_grad:
-            for observe in _hooks.on_nonleaf_grad:   # a learner reading None: point at retain_grad()
+            for observe in _observers.on_nonleaf_grad:   # a learner reading None: point at retain_grad()
                 observe(self)
         return self._grad
 

@@ -24,7 +24,7 @@ PACKAGES = ("autograd", "nn", "chainrule", "demos")
 TENSOR_METHODS = {"autograd.ops", "autograd.inplace", "autograd.creation", "autograd.random", "autograd.printing",
                   "autograd.device", "autograd.entry_points"}
 BOTTOM = {"autograd.tensor", "autograd.op", "autograd.engine", "autograd.errors", "autograd.usercode",
-          "autograd.hooks", "autograd.composite", "autograd.ops"}
+          "autograd.observers", "autograd.composite", "autograd.ops"}
 OBSERVERS = ("autograd.guards", "autograd.viz", "autograd.anomaly", "nn", "chainrule", "demos")
 
 
@@ -174,7 +174,7 @@ def test_the_one_loop_is_tensor_and_its_method_modules() -> None:
     g = graph(ROOT)
     loops = [c for c in cycles(g) if "autograd.tensor" in c]
     assert len(loops) == 1 and {"autograd.ops", "autograd.inplace", "autograd.op"} <= loops[0]
-    assert not loops[0] & {"autograd.errors", "autograd.usercode", "autograd.hooks", "autograd.nodes"}
+    assert not loops[0] & {"autograd.errors", "autograd.usercode", "autograd.observers", "autograd.nodes"}
     assert not any(_within(m, ("nn", "chainrule", "demos", "autograd.viz", "autograd.anomaly")) for m in loops[0])
 
 

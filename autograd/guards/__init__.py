@@ -2,7 +2,7 @@
 
 Each check names the op, the tensor (its variable name or where it was made), the shapes, and the fix. They sit
 above the engine and watch it through its observer lists (`engine.on_backward`, `engine.on_accumulate`, and
-`hooks.py`'s for tensors, in-place updates and the ops): importing this package registers them; the engine,
+`observers.py`'s for tensors, in-place updates and the ops): importing this package registers them; the engine,
 Tensor and the ops import none of it. None costs anything on the hot path: they run once per backward(), once
 per loss or layer call, or on paths that are already rare. Warnings are `ChainruleWarning`s, shown once per
 line of the user's program; `set_warnings(False)` or the `warnings` module silence them. nn's own checks (a

@@ -2,13 +2,13 @@
 with a hidden state carried over), and `total += loss` adding a graph that is already used up.
 
 It watches the engine's `on_backward` (which also counts the backward passes: nn's eval-mode check reads
-`backward_passes`) and the recorded in-place updates (`hooks.on_inplace_update`)."""
+`backward_passes`) and the recorded in-place updates (`observers.on_inplace_update`)."""
 from __future__ import annotations
 
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from .. import engine, hooks
+from .. import engine, observers
 from ..usercode import describe, var_name
 from .warn import on_reset, warn
 
@@ -60,5 +60,5 @@ def inplace_accumulation(target: Any, other: Any) -> None:
 
 
 engine.on_backward.append(on_backward)
-hooks.on_inplace_update.append(inplace_accumulation)
+observers.on_inplace_update.append(inplace_accumulation)
 on_reset.append(lambda: _growth.update(size=0, streak=0, deepest=None))

@@ -1,7 +1,7 @@
 """What the first layer and the loss are fed: integer or 0..255 data reaching a float layer (conv2d, linear), and
 softmax output or probabilities handed to a loss that wants logits or log-probabilities (cross_entropy, nll_loss).
 
-The ops and nn.functional call `hooks.check_layer_input` / `hooks.check_loss_input`; these checks are what runs."""
+The ops call `observers.check_layer_input` and `observers.check_loss_input`; these checks are what runs."""
 from __future__ import annotations
 
 import weakref
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import hooks
+from .. import observers
 from ..usercode import describe
 from . import warn as _warn
 from .warn import on_reset, remember, warn
@@ -78,6 +78,6 @@ def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
                             "normalise, e.g. (x - mean) / std).")
 
 
-hooks.on_layer_input.append(check_layer_input)
-hooks.on_loss_input.append(check_loss_input)
+observers.on_layer_input.append(check_layer_input)
+observers.on_loss_input.append(check_loss_input)
 on_reset.append(_inputs_checked.clear)

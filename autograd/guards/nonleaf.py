@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from .. import hooks
+from .. import observers
 from ..usercode import LIBRARY, describe
 from .warn import warn
 
@@ -21,4 +21,4 @@ def nonleaf_grad(t: Tensor) -> None:
                          "read the .grad of the leaf tensors (the parameters) instead.")
 
 
-hooks.on_nonleaf_grad.append(nonleaf_grad)
+observers.on_nonleaf_grad.append(nonleaf_grad)

@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from ..hooks import check_layer_input
+from ..observers import check_layer_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 

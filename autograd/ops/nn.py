@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..hooks import check_loss_input
+from ..observers import check_loss_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 
