@@ -468,27 +468,6 @@ def pair(x: Any, y: Any) -> tuple[Tensor, Tensor]:
     return x, as_tensor(y, like=x)
 
 
-_constants: dict[tuple, Tensor] = {}                # (type, number, dtype) -> its read-only constant tensor
-
-
-def _number(v: Any, like: Tensor) -> Tensor:
-    """A Python number mixed into an op with the floating tensor `like` (`y * 0.5`, `1 - p`): one read-only
-    constant per number and dtype, shared by every op that uses it. A fresh tensor per op cost ~1 µs to build and
-    stayed in the graph as one more object for Python's garbage collector to rescan while the graph grows (W3,
-    200k-op chain: forward 8.5 -> 5.7 µs per op). Not kept: zero (+0.0 is -0.0 as a key), nan, past 1024 numbers."""
-    dtype = like._data.dtype
-    if type(v) not in (int, float) or dtype.kind != "f" or v == 0 or v != v:
-        return as_tensor(v, like)
-    key = (type(v), v, dtype)
-    t = _constants.get(key)
-    if t is None:
-        t = as_tensor(v, like)
-        if len(_constants) < 1024:
-            t._data.flags.writeable = False     # shared from now on: nobody may change it
-            _constants[key] = t
-    return t
-
-
 def _compare(fn: Callable, x: Tensor, o: Any) -> Tensor:
     return Tensor._wrap(fn(x._data, o._data if isinstance(o, Tensor) else o))
 
@@ -497,3 +476,4 @@ from . import creation as _creation  # noqa: E402
 from . import inplace as _inplace  # noqa: E402  (it and ops import Tensor from here)
 from . import ops  # noqa: E402
 from . import random as _random  # noqa: E402
+from .constants import number as _number  # noqa: E402  (pair: a Python number becomes a shared constant)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("autograd", "nn", "chainrule", "demos")
-TENSOR_METHODS = {"autograd.ops", "autograd.inplace", "autograd.creation", "autograd.random", "autograd.printing",
-                  "autograd.device", "autograd.entry_points"}
+TENSOR_METHODS = {"autograd.ops", "autograd.inplace", "autograd.constants", "autograd.creation", "autograd.random",
+                  "autograd.printing", "autograd.device", "autograd.entry_points"}
 BOTTOM = {"autograd.tensor", "autograd.op", "autograd.engine", "autograd.errors", "autograd.usercode",
           "autograd.observers", "autograd.composite", "autograd.ops"}
 OBSERVERS = ("autograd.guards", "autograd.viz", "autograd.anomaly", "nn", "chainrule", "demos")
