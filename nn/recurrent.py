@@ -22,6 +22,7 @@ from . import functional as F
 from . import init
 from .module import Module, Parameter
 from .recurrent_kernel import recurrence
+from .utils.rnn import PackedSequence, _pad_sorted, _steps
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -165,6 +166,17 @@ class Recurrence(Op):
 register(Recurrence, recurrence)        # a plain backward: the loop over time on the arrays, no graph nodes
 
 
+def _projected_lstm(gi: Tensor, w_hh: Tensor, b_hh: Any, w_hr: Tensor, h: Tensor, c: Tensor,
+                    reverse: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """An LSTM with projections (hₜ = (σ(o)·tanh(cₜ)) Wₕᵣᵀ) step by step: (every hₜ, h_n, c_n)."""
+    T = gi.shape[0]
+    hs: list[Any] = [None] * T
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        h, c = lstm_step(gi[t], h, c, w_hh, b_hh)
+        h = hs[t] = F.linear(h, w_hr)
+    return ag.stack(hs), h, c
+
+
 def run_steps(mode: str, reverse: bool, gi: Tensor, w: Tensor, h0: Tensor, *rest: Tensor) -> Tensor:
     """Recurrence's output computed step by step in Tensor ops (what its node computes in one)."""
     c = rest[0] if mode == "LSTM" else None
@@ -197,13 +209,19 @@ class RNNBase(Module):
         if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the "
                              f"probability of an element being zeroed, got {dropout!r}")
-        if not isinstance(hidden_size, int) or hidden_size <= 0:
-            raise ValueError(f"{name}: hidden_size must be a positive integer, got {hidden_size!r}")
-        if not isinstance(num_layers, int) or num_layers <= 0:
-            raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
-        if proj_size:
-            raise NotImplementedError(f"{name}: proj_size (LSTM with projections) is not supported; "
-                                      f"use proj_size=0")
+        for what, v in (("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise TypeError(f"{name}: {what} should be of type int, got: {type(v).__name__}")
+            if v <= 0:
+                raise ValueError(f"{name}: {what} must be greater than zero, got {v}")
+        if proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable projections, "
+                             f"got {proj_size}")
+        if proj_size and mode != "LSTM":
+            raise ValueError(f"{name}: proj_size argument is only supported for LSTM, not RNN or GRU")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got proj_size={proj_size} "
+                             f"and hidden_size={hidden_size}")
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero "
                           f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
@@ -214,14 +232,16 @@ class RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         dt = get_default_dtype() if dtype is None else to_dtype(dtype)
-        gates = _GATES[mode] * hidden_size
+        gates, out = _GATES[mode] * hidden_size, proj_size or hidden_size     # out: the size of each hₜ
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
             for suffix in (["", "_reverse"] if bidirectional else [""]):
-                size_in = input_size if layer == 0 else hidden_size * (2 if bidirectional else 1)
-                shapes = {"weight_ih": (gates, size_in), "weight_hh": (gates, hidden_size)}
+                size_in = input_size if layer == 0 else out * (2 if bidirectional else 1)
+                shapes = {"weight_ih": (gates, size_in), "weight_hh": (gates, out)}
                 if bias:
                     shapes |= {"bias_ih": (gates,), "bias_hh": (gates,)}
+                if proj_size:
+                    shapes["weight_hr"] = (proj_size, hidden_size)
                 for kind, shape in shapes.items():
                     pname = f"{kind}_l{layer}{suffix}"
                     setattr(self, pname, Parameter(np.empty(shape, dtype=dt)))
@@ -235,48 +255,72 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list[list[Parameter]]:
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (1 if self.proj_size else 0)
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
-    def _layer_params(self, layer: int, direction: int) -> tuple[Tensor, Tensor, Any, Any]:
+    @property
+    def _flat_weights(self) -> list[Parameter]:
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    def flatten_parameters(self) -> None:
+        """Nothing to do: PyTorch packs the weights into one buffer for cuDNN; numpy needs no such buffer."""
+
+    def _layer_params(self, layer: int, direction: int) -> tuple[Tensor, Tensor, Any, Any, Any]:
         s = f"_l{layer}{'_reverse' if direction else ''}"
         b_ih = getattr(self, "bias_ih" + s) if self.bias else None
         b_hh = getattr(self, "bias_hh" + s) if self.bias else None
-        return getattr(self, "weight_ih" + s), getattr(self, "weight_hh" + s), b_ih, b_hh
+        w_hr = getattr(self, "weight_hr" + s) if self.proj_size else None
+        return getattr(self, "weight_ih" + s), getattr(self, "weight_hh" + s), b_ih, b_hh, w_hr
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        if isinstance(input, PackedSequence):
+            return _packed_forward(self, input, hx)
         name, lstm = type(self).__name__, self.mode == "LSTM"
         x = ag.as_tensor(input)
         if x.ndim not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D (L, H_in) or 3D (N, L, H_in)/(L, N, H_in), "
                              f"got {x.ndim}D input of shape {tuple(x.shape)}")
         if x.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
-                             f"{self.input_size}, got {x.shape[-1]} (input shape {tuple(x.shape)})")
+            raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {x.shape[-1]} (input shape {tuple(x.shape)})")
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)
         elif self.batch_first:
             x = x.transpose(0, 1)
         dirs = 2 if self.bidirectional else 1
-        want = (self.num_layers * dirs, x.shape[1], self.hidden_size)
+        want = (self.num_layers * dirs, x.shape[1], self.proj_size or self.hidden_size)
+        want_c = want[:2] + (self.hidden_size,)
         if hx is None:
-            zeros = ag.zeros(*want, dtype=x.dtype)
-            h0, c0 = zeros, zeros
+            h0, c0 = ag.zeros(*want, dtype=x.dtype), ag.zeros(*want_c, dtype=x.dtype) if lstm else None
         else:
-            if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-                raise TypeError(f"{name}: hx must be a tuple (h0, c0) of two tensors")
-            h0 = self._check_state(hx[0] if lstm else hx, want, batched, "h0")
-            c0 = self._check_state(hx[1], want, batched, "c0") if lstm else None
+            h0, c0 = self._check_states(hx, want, want_c, batched)
+        x, h_n, c_n = self._run(x, h0, c0)
+        state: Any = (h_n, c_n) if lstm else h_n
+        if not batched:
+            x = x.squeeze(1)
+            state = (state[0].squeeze(1), state[1].squeeze(1)) if lstm else state.squeeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        return x, state
+
+    def _run(self, x: Tensor, h0: Tensor, c0: Any) -> tuple[Tensor, Tensor, Any]:
+        """The layers over x (T, N, H_in) from the states (layers·dirs, N, ·): (output, h_n, c_n or None)."""
+        lstm, dirs = self.mode == "LSTM", 2 if self.bidirectional else 1
         hn, cn = [], []
         for layer in range(self.num_layers):
             outs = []
             for d in range(dirs):
-                w_ih, w_hh, b_ih, b_hh = self._layer_params(layer, d)
-                k = layer * dirs + d
-                ins = [F.linear(x, w_ih, b_ih), w_hh, h0[k]] + ([c0[k]] if lstm else []) + \
-                      ([b_hh] if b_hh is not None else [])
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
+                k, gi = layer * dirs + d, F.linear(x, w_ih, b_ih)
+                if w_hr is not None:                   # LSTM with projections: steps in Tensor ops
+                    y, h, c = _projected_lstm(gi, w_hh, b_hh, w_hr, h0[k], c0[k], bool(d))
+                    hn.append(h)
+                    cn.append(c)
+                    outs.append(y)
+                    continue
+                ins = [gi, w_hh, h0[k]] + ([c0[k]] if lstm else []) + ([b_hh] if b_hh is not None else [])
                 y = Recurrence.apply(*ins, mode=self.mode, reverse=bool(d))
                 last = 0 if d else -1
                 if lstm:
@@ -289,26 +333,42 @@ class RNNBase(Module):
             x = ag.cat(outs, -1) if dirs == 2 else outs[0]
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        h_n = ag.stack(hn)
-        state: Any = (h_n, ag.stack(cn)) if lstm else h_n
-        if not batched:
-            x = x.squeeze(1)
-            state = (state[0].squeeze(1), state[1].squeeze(1)) if lstm else state.squeeze(1)
-        elif self.batch_first:
-            x = x.transpose(0, 1)
-        return x, state
+        return x, ag.stack(hn), ag.stack(cn) if lstm else None
 
-    def _check_state(self, s: Any, want: tuple, batched: bool, what: str) -> Tensor:
-        s = ag.as_tensor(s)
-        shape = want if batched else (want[0], want[2])
-        if tuple(s.shape) != shape:
-            kind = "batched" if batched else "unbatched"
-            raise ValueError(f"{type(self).__name__}: Expected hidden size {shape} for {kind} input, got "
-                             f"{tuple(s.shape)} for {what}")
-        return s if batched else s.unsqueeze(1)
+    def _check_states(self, hx: Any, want: tuple, want_c: tuple, batched: bool) -> tuple[Tensor, Any]:
+        """PyTorch's checks and errors (RuntimeError) for given initial states; unbatched ones get a batch
+        dim."""
+        name, lstm = type(self).__name__, self.mode == "LSTM"
+        kind = "batched 3-D" if batched else "unbatched 2-D"
+        nd = 3 if batched else 2
+        if lstm:
+            if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+                raise TypeError(f"{name}: hx must be a tuple (h_0, c_0) of two tensors, got "
+                                f"{type(hx).__name__}")
+            h, c = ag.as_tensor(hx[0]), ag.as_tensor(hx[1])
+            if h.ndim != nd or c.ndim != nd:
+                raise RuntimeError(f"{name}: For {kind} input, hx and cx should also be {nd}-D but got "
+                                   f"({h.ndim}-D, {c.ndim}-D) tensors")
+        else:
+            if not isinstance(hx, Tensor) and isinstance(hx, (tuple, list)):
+                raise TypeError(f"{name}: hx must be one tensor h_0, got a {type(hx).__name__}")
+            h, c = ag.as_tensor(hx), None
+            if h.ndim != nd:
+                raise RuntimeError(f"{name}: For {kind} input, hx should also be {nd}-D but got {h.ndim}-D "
+                                   f"tensor")
+        states = [(h, want, "hidden[0]" if lstm else "hidden")] + ([(c, want_c, "hidden[1]")] if lstm else [])
+        for s, shape, what in states:
+            shape = shape if batched else (shape[0], shape[2])
+            if tuple(s.shape) != shape:
+                raise RuntimeError(f"{name}: Expected {what} size {shape}, got {tuple(s.shape)}")
+        if not batched:
+            h, c = h.unsqueeze(1), None if c is None else c.unsqueeze(1)
+        return h, c
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if not self.bias:
@@ -362,6 +422,39 @@ class GRU(RNNBase):
                          bidirectional, device=device, dtype=dtype)
 
 
+def _packed_forward(m: RNNBase, packed: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+    """A layer over a PackedSequence: the sequences of each length run as one batch over their own steps, so
+    each final state is taken at its sequence's last step, as PyTorch's."""
+    lstm, dirs = m.mode == "LSTM", 2 if m.bidirectional else 1
+    x, lengths = _pad_sorted(packed)                          # (T, B, H_in), batch sorted by length
+    T, B = x.shape[0], x.shape[1]
+    want = (m.num_layers * dirs, B, m.proj_size or m.hidden_size)
+    want_c = want[:2] + (m.hidden_size,)
+    if hx is None:
+        h0, c0 = ag.zeros(*want, dtype=x.dtype), ag.zeros(*want_c, dtype=x.dtype) if lstm else None
+    else:
+        h0, c0 = m._check_states(hx, want, want_c, True)
+        if packed.sorted_indices is not None:                 # states come in the caller's batch order
+            order = packed.sorted_indices._data
+            h0, c0 = h0[:, order], None if c0 is None else c0[:, order]
+    ys, hs, cs = [], [], []
+    for n in sorted(set(lengths.tolist()), reverse=True):
+        b = np.flatnonzero(lengths == n)                      # contiguous: the batch is sorted
+        y, h, c = m._run(x[:n, b[0]:b[-1] + 1], h0[:, b[0]:b[-1] + 1],
+                         None if c0 is None else c0[:, b[0]:b[-1] + 1])
+        ys.append(F.pad(y, (0, 0, 0, 0, 0, T - n)) if n < T else y)
+        hs.append(h)
+        cs.append(c)
+    y = ag.cat(ys, 1)
+    h_n, c_n = ag.cat(hs, 1), ag.cat(cs, 1) if lstm else None
+    if packed.unsorted_indices is not None:
+        order = packed.unsorted_indices._data
+        h_n, c_n = h_n[:, order], None if c_n is None else c_n[:, order]
+    out = PackedSequence(y[_steps(packed.batch_sizes._data)], packed.batch_sizes, packed.sorted_indices,
+                         packed.unsorted_indices)
+    return out, ((h_n, c_n) if lstm else h_n)
+
+
 # -- the cells -----------------------------------------------------------------------------------------------
 class RNNCellBase(Module):
     """One time step: weight_ih (G·hidden, input), weight_hh (G·hidden, hidden), bias_ih, bias_hh (G·hidden).
@@ -397,8 +490,8 @@ class RNNCellBase(Module):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {x.ndim}D instead (shape "
                              f"{tuple(x.shape)})")
         if x.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input has inconsistent input_size: got {x.shape[-1]} expected "
-                             f"{self.input_size}")
+            raise RuntimeError(f"{name}: input has inconsistent input_size: got {x.shape[-1]} expected "
+                               f"{self.input_size}")
         batched = x.ndim == 2
         if not batched:
             x = x.unsqueeze(0)
@@ -410,7 +503,9 @@ class RNNCellBase(Module):
             s = ag.as_tensor(s)
             want = (n, self.hidden_size) if batched else (self.hidden_size,)
             if tuple(s.shape) != want:
-                raise ValueError(f"{name}: Expected hidden of shape {want}, got {tuple(s.shape)}")
+                raise RuntimeError(f"{name}: Expected hidden of shape {want} for "
+                                   f"{'a batch of ' + str(n) if batched else 'an unbatched'} input, got "
+                                   f"{tuple(s.shape)}")
             return s if batched else s.unsqueeze(0)
 
         if isinstance(hx, tuple):

@@ -1,4 +1,5 @@
-"""torch.nn.utils: gradient clipping, and flattening parameters into one vector."""
+"""torch.nn.utils: gradient clipping, flattening parameters into one vector, and (rnn) batches of sequences of
+different lengths."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -58,3 +59,6 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         p._data[...] = data[i:i + p._data.size].reshape(p.shape)
         p._version += 1
         i += p._data.size
+
+
+from . import rnn  # noqa: E402  torch.nn.utils.rnn: pad_sequence, pack_padded_sequence, ...

@@ -1,0 +1,318 @@
+"""The language-model modules against PyTorch over a seeded sample of the option space PyTorch documents
+(float64, tight tolerances): each case builds PyTorch's module, loads its state_dict into ours and ours into a
+fresh PyTorch one, then compares outputs, returned states, attention weights and the gradients of every input
+and parameter under a random linear loss."""
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+F64 = ag.float64
+TOL = 1e-11
+
+
+def _sample(space: dict, n: int, seed: int) -> list[dict]:
+    """n option dicts drawn without replacement from the product of the space's values."""
+    keys = list(space)
+    combos = list(itertools.product(*space.values()))
+    random.Random(seed).shuffle(combos)
+    return [dict(zip(keys, c)) for c in combos[:n]]
+
+
+def _pair(ours_cls, theirs_cls, *args, **kw):
+    """PyTorch's module and ours with its weights; ours loaded back into a fresh PyTorch one gives the same."""
+    torch.manual_seed(0)
+    theirs = theirs_cls(*args, dtype=torch.float64, **kw)
+    ours = ours_cls(*args, dtype=F64, **kw)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    torch.manual_seed(1)
+    back = theirs_cls(*args, dtype=torch.float64, **kw)
+    back.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in ours.state_dict().items()})
+    for k, v in back.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), theirs.state_dict()[k].numpy(), err_msg=k)
+    assert repr(ours) == repr(theirs)
+    return ours, theirs
+
+
+def _flat(x):
+    if isinstance(x, (tuple, list)):
+        return [t for o in x for t in _flat(o)]
+    return [x]
+
+
+def _make(lib: str, a):
+    """A numpy array as a leaf of either library (floats require grad); tuples/lists recurse."""
+    if isinstance(a, (tuple, list)):
+        return type(a)(_make(lib, x) for x in a)
+    if not isinstance(a, np.ndarray):
+        return a
+    grad = a.dtype.kind == "f"
+    return ag.tensor(a, requires_grad=grad) if lib == "ag" else torch.tensor(a, requires_grad=grad)
+
+
+def _compare(ours_fn, theirs_fn, args, kwargs=None, rng=None, params=None, tol=TOL):
+    """Run both on the same arrays, compare every output (nan where PyTorch has nan), backprop a random linear
+    loss over the finite outputs and compare the gradients of every float input and of every parameter."""
+    rng = rng or np.random.default_rng(0)
+    kwargs = kwargs or {}
+    a_args, t_args = _make("ag", args), _make("t", args)
+    a_kw = {k: _make("ag", v) for k, v in kwargs.items()}
+    t_kw = {k: _make("t", v) for k, v in kwargs.items()}
+    a_out, t_out = _flat(ours_fn(*a_args, **a_kw)), _flat(theirs_fn(*t_args, **t_kw))
+    assert len(a_out) == len(t_out)
+    loss_a, loss_t = None, None
+    for ya, yt in zip(a_out, t_out):
+        if yt is None:
+            assert ya is None
+            continue
+        assert tuple(ya.shape) == tuple(yt.shape), (tuple(ya.shape), tuple(yt.shape))
+        np.testing.assert_allclose(ya.numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+        if not yt.requires_grad or not np.isfinite(yt.detach().numpy()).all():
+            continue
+        w = rng.standard_normal(tuple(ya.shape))
+        la, lt = (ya * ag.tensor(w)).sum(), (yt * torch.tensor(w)).sum()
+        loss_a, loss_t = (la, lt) if loss_a is None else (loss_a + la, loss_t + lt)
+    if loss_a is None:
+        return a_out, t_out
+    loss_a.backward()
+    loss_t.backward()
+    leaves = zip(_flat([a_args, list(a_kw.values())]), _flat([t_args, list(t_kw.values())]))
+    for xa, xt in leaves:
+        if isinstance(xt, torch.Tensor) and xt.requires_grad:
+            assert (xa.grad is None) == (xt.grad is None)
+            if xt.grad is not None:
+                np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
+    if params is not None:
+        tp = dict(params[1].named_parameters())
+        assert list(dict(params[0].named_parameters())) == list(tp)
+        for name, p in params[0].named_parameters():
+            if tp[name].grad is None:
+                assert p.grad is None or not p.grad.numpy().any(), name
+            else:
+                np.testing.assert_allclose(p.grad.numpy(), tp[name].grad.numpy(), rtol=tol, atol=tol,
+                                           err_msg=name)
+    return a_out, t_out
+
+
+def _modules(ours, theirs, *args, train=False, **kw):
+    ours.train(train)
+    theirs.train(train)
+    return _compare(ours, theirs, *args, params=(ours, theirs), **kw)
+
+
+# -- recurrent layers ----------------------------------------------------------------------------------------
+RNN_SPACE = {
+    "kind": ["RNN_TANH", "RNN_RELU", "LSTM", "LSTM_PROJ", "GRU"],
+    "num_layers": [1, 2, 3],
+    "bias": [True, False],
+    "batch_first": [True, False],
+    "bidirectional": [True, False],
+    "dropout": [0.0, 0.3],
+    "state": ["none", "given"],
+    "shape": ["batched", "unbatched", "T1", "N1"],
+}
+
+
+def _rnn_kw(case: dict) -> tuple[str, dict]:
+    kind = case["kind"]
+    kw = {k: case[k] for k in ("num_layers", "bias", "batch_first", "bidirectional")}
+    if case["num_layers"] > 1:
+        kw["dropout"] = case["dropout"]
+    if kind.startswith("RNN"):
+        kw["nonlinearity"] = "tanh" if kind == "RNN_TANH" else "relu"
+        return "RNN", kw
+    if kind == "LSTM_PROJ":
+        kw["proj_size"] = 3
+        return "LSTM", kw
+    return kind, kw
+
+
+def _rnn_inputs(rng, case, cls, kw, I=4, H=5, T=5, N=3):
+    T, N = {"T1": (1, N), "N1": (T, 1)}.get(case["shape"], (T, N))
+    batched = case["shape"] != "unbatched"
+    x = rng.standard_normal(((N, T, I) if kw["batch_first"] else (T, N, I)) if batched else (T, I))
+    if case["state"] == "none":
+        return [x]
+    D = kw["num_layers"] * (2 if kw["bidirectional"] else 1)
+    lead = (D, N) if batched else (D,)
+    h = rng.standard_normal(lead + (kw.get("proj_size") or H,))
+    return [x, (h, rng.standard_normal(lead + (H,))) if cls == "LSTM" else h]
+
+
+@pytest.mark.parametrize("case", _sample(RNN_SPACE, 60, seed=15), ids=lambda c: "-".join(map(str, c.values())))
+def test_recurrent_layers_match_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    cls, kw = _rnn_kw(case)
+    ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5, **kw)
+    ours.flatten_parameters()
+    theirs.flatten_parameters()
+    _modules(ours, theirs, _rnn_inputs(rng, case, cls, kw), rng=rng)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_recurrent_dropout_in_training_is_seeded_and_shaped_as_torch(cls):
+    rng = np.random.default_rng(1)
+    kw = dict(num_layers=3, dropout=0.4, bidirectional=True, batch_first=True)
+    ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5, **kw)
+    x = rng.standard_normal((2, 6, 4))
+    outs = []
+    for seed in (0, 0, 1):
+        ag.manual_seed(seed)
+        y, s = ours.train()(ag.tensor(x))
+        outs.append(y.numpy())
+    ty, ts = theirs.train()(torch.tensor(x))
+    assert outs[0].shape == tuple(ty.shape) and tuple(_flat(s)[0].shape) == tuple(_flat(ts)[0].shape)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    assert not np.allclose(outs[0], outs[2])
+    _modules(ours, theirs, [x], rng=rng)                                   # eval: no dropout
+
+
+def _error_kind(fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except Exception as e:      # noqa: BLE001  the kind of error is what is compared
+        return type(e)
+    return None
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_recurrent_errors_are_torch_kinds(cls):
+    lstm = cls == "LSTM"
+
+    def st(*shape):
+        return (np.zeros(shape), np.zeros(shape)) if lstm else np.zeros(shape)
+
+    cases = [((3, 2, 3), None), ((1, 3, 2, 4), None), ((4,), None), ((3, 2, 4), st(2, 2, 4)),
+             ((3, 2, 4), st(1, 2, 5)), ((3, 4), st(2, 2, 5)), ((3, 2, 4), st(2, 5)), ((3, 4), st(2, 3))]
+    ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5, num_layers=2)
+    for x, s in cases:
+        a = _error_kind(ours, *_make("ag", [np.zeros(x)] + ([] if s is None else [s])))
+        t = _error_kind(theirs, *_make("t", [np.zeros(x)] + ([] if s is None else [s])))
+        assert a is t and a is not None, (x, s, a, t)
+    for kw in ({"hidden_size": 0}, {"num_layers": 0}, {"hidden_size": 5.0}, {"dropout": 1.5}, {"proj_size": -1},
+               {"proj_size": 5}, {"proj_size": 2}):
+        if "proj_size" in kw and not lstm:
+            continue                        # PyTorch's RNN/GRU take it through **kwargs to reject it
+        args = {"input_size": 4, "hidden_size": 5} | kw
+        t = _error_kind(getattr(torch.nn, cls), **args)
+        assert _error_kind(getattr(nn, cls), **args) is t, (kw, t)
+    with pytest.raises(TypeError, match="hidden_size should be of type int"):
+        getattr(nn, cls)(4, 5.0)
+
+
+@pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_cell_errors_are_torch_kinds(cls):
+    lstm = cls == "LSTMCell"
+
+    def st(*shape):
+        return (np.zeros(shape), np.zeros(shape)) if lstm else np.zeros(shape)
+
+    ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5)
+    for x, s in [((3, 3), None), ((2, 3, 4), None), ((3, 4), st(3, 4)), ((3, 4), st(2, 5)), ((4,), st(3, 5))]:
+        a = _error_kind(ours, *_make("ag", [np.zeros(x)] + ([] if s is None else [s])))
+        t = _error_kind(theirs, *_make("t", [np.zeros(x)] + ([] if s is None else [s])))
+        assert a is t and a is not None, (x, s, a, t)
+
+
+CELL_SPACE = {"cls": ["RNNCell", "LSTMCell", "GRUCell"], "bias": [True, False], "relu": [True, False],
+              "state": [True, False], "batched": [True, False]}
+
+
+@pytest.mark.parametrize("case", _sample(CELL_SPACE, 16, seed=3), ids=lambda c: "-".join(map(str, c.values())))
+def test_cells_match_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    cls, kw = case["cls"], {"bias": case["bias"]}
+    if cls == "RNNCell" and case["relu"]:
+        kw["nonlinearity"] = "relu"
+    ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5, **kw)
+    lead = (3,) if case["batched"] else ()
+    args = [rng.standard_normal(lead + (4,))]
+    if case["state"]:
+        h = rng.standard_normal(lead + (5,))
+        args.append((h, rng.standard_normal(lead + (5,))) if cls == "LSTMCell" else h)
+    _modules(ours, theirs, args, rng=rng)
+
+
+def test_recurrent_init_state_dict_all_weights_and_repr_as_torch():
+    ag.manual_seed(0)
+    torch.manual_seed(0)
+    for cls, kw in [("LSTM", dict(proj_size=7, num_layers=2, bidirectional=True)), ("GRU", dict(bias=False)),
+                    ("RNN", dict(nonlinearity="relu", num_layers=3))]:
+        ours, theirs = getattr(nn, cls)(10, 64, **kw), getattr(torch.nn, cls)(10, 64, **kw)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict()) == ours._flat_weights_names
+        assert [[tuple(p.shape) for p in ws] for ws in ours.all_weights] == \
+            [[tuple(p.shape) for p in ws] for ws in theirs.all_weights]
+        assert [tuple(p.shape) for p in ours._flat_weights] == [tuple(p.shape) for p in theirs._flat_weights]
+        bound = 1 / np.sqrt(64)                 # U(-1/sqrt(hidden), 1/sqrt(hidden)), projections too
+        w = np.concatenate([p.numpy().ravel() for p in ours.parameters()])
+        assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+        assert abs(w.std() - bound / np.sqrt(3)) < 0.03 * bound and abs(w.mean()) < 0.03 * bound
+        assert ours.flatten_parameters() is None
+
+
+# -- packed sequences ----------------------------------------------------------------------------------------
+def _packed_fn(lib, module, lengths, enforce_sorted, batch_first, total_length):
+    """x (padded), hx -> (re-padded output, lengths, h_n...) through pack_padded_sequence and the module."""
+    utils = nn.utils.rnn if lib == "ag" else torch.nn.utils.rnn
+
+    def f(x, *hx):
+        p = utils.pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=enforce_sorted)
+        out, state = module(p, *hx)
+        assert isinstance(out, utils.PackedSequence)
+        padded, n = utils.pad_packed_sequence(out, batch_first=batch_first, total_length=total_length,
+                                              padding_value=0.5)
+        n = ag.tensor(n.numpy().astype(np.float64)) if lib == "ag" else n.double()
+        return padded, p.data, out.data, state, n
+    return f
+
+
+PACK_SPACE = {"kind": ["RNN_TANH", "LSTM", "LSTM_PROJ", "GRU"], "num_layers": [1, 2], "bidirectional": [True, False],
+              "batch_first": [True, False], "sorted": [True, False], "state": ["none", "given"]}
+
+
+@pytest.mark.parametrize("case", _sample(PACK_SPACE, 16, seed=7), ids=lambda c: "-".join(map(str, c.values())))
+def test_recurrent_layers_on_packed_sequences_match_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    case = case | {"bias": True, "dropout": 0.0, "shape": "batched"}
+    cls, kw = _rnn_kw(case)
+    ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5, **kw)
+    lengths = [6, 4, 4, 2, 1] if case["sorted"] else [2, 6, 1, 4, 4]
+    args = _rnn_inputs(rng, case, cls, kw, T=6, N=5)
+    fa = _packed_fn("ag", ours, lengths, case["sorted"], case["batch_first"], 7)
+    ft = _packed_fn("t", theirs, lengths, case["sorted"], case["batch_first"], 7)
+    ours.eval()
+    theirs.eval()
+    _compare(fa, ft, args, params=(ours, theirs), rng=rng)
+
+
+def test_pad_and_pack_helpers_match_torch():
+    rng = np.random.default_rng(8)
+    seqs = [rng.standard_normal((n, 3)) for n in (2, 5, 3)]
+    R, TR = nn.utils.rnn, torch.nn.utils.rnn
+    for kw in ({}, {"batch_first": True}, {"padding_value": -1.0, "padding_side": "left"}):
+        _compare(lambda *s, kw=kw: R.pad_sequence(list(s), **kw), lambda *s, kw=kw: TR.pad_sequence(list(s), **kw),
+                 seqs)
+    a = R.pack_sequence([ag.tensor(s) for s in seqs], enforce_sorted=False)
+    t = TR.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
+    for x, y in zip(a, t):
+        np.testing.assert_array_equal(x.numpy(), y.numpy())
+    assert [tuple(s.shape) for s in R.unpack_sequence(a)] == [(2, 3), (5, 3), (3, 3)]
+    np.testing.assert_array_equal(R.unpack_sequence(a)[1].numpy(), seqs[1])
+    with pytest.raises(RuntimeError, match="sorted in decreasing order"):
+        R.pack_sequence([ag.tensor(s) for s in seqs])
+    with pytest.raises(RuntimeError, match="greater than 0"):
+        R.pack_padded_sequence(ag.zeros(4, 2, 3), [3, 0])
+    with pytest.raises(ValueError, match="total_length"):
+        R.pad_packed_sequence(a, total_length=2)
+    with pytest.raises(RuntimeError, match="decreasing order"):
+        TR.pack_sequence([torch.tensor(s) for s in seqs])
