@@ -114,6 +114,20 @@ class ModuleList(_ModuleSequence):
         items.insert(index, module)
         self._renumber(items)
 
+    def __repr__(self) -> str:
+        """PyTorch's: runs of modules printing alike print once, as (0-5): 6 x Block(...)."""
+        blocks: list[list] = []                               # [first index, last index, repr]
+        for i, r in enumerate(repr(m) for m in self):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        if not blocks:
+            return f"{self._get_name()}()"
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}").replace("\n", "\n  ")
+                 for a, b, r in blocks]
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """A dict whose modules are registered, in insertion order."""

@@ -12,8 +12,11 @@ import pytest
 
 import autograd as ag
 import nn
+import nn.functional as F
 
 torch = pytest.importorskip("torch")
+pytestmark = [pytest.mark.filterwarnings("ignore:Support for mismatched:UserWarning"),
+              pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")]
 TF = torch.nn.functional
 F64 = ag.float64
 TOL = 1e-11
@@ -316,3 +319,108 @@ def test_pad_and_pack_helpers_match_torch():
         R.pad_packed_sequence(a, total_length=2)
     with pytest.raises(RuntimeError, match="decreasing order"):
         TR.pack_sequence([torch.tensor(s) for s in seqs])
+
+
+# -- attention -----------------------------------------------------------------------------------------------
+def _mask(rng, shape, kind):
+    """A bool (True = masked out) or float mask that never masks key 0, so no row is fully masked."""
+    m = rng.random(shape) < 0.4
+    m[..., 0] = False
+    return m if kind == "bool" else np.where(m, -np.inf, rng.standard_normal(shape) * 0.5)
+
+
+MHA_SPACE = {
+    "batch_first": [True, False], "kvdim": [None, (3, 7)], "bias": [True, False], "add_bias_kv": [True, False],
+    "add_zero_attn": [True, False], "kpm": [None, "bool", "float"], "mask": [None, "2d-bool", "2d-float",
+                                                                               "3d-bool", "3d-float", "causal"],
+    "need_weights": [True, False], "average": [True, False], "shape": ["batched", "unbatched", "self"],
+}
+
+
+@pytest.mark.parametrize("case", _sample(MHA_SPACE, 60, seed=21), ids=lambda c: "-".join(map(str, c.values())))
+def test_multihead_attention_matches_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    E, H, N, L = 8, 2, 3, 4
+    kw = {k: case[k] for k in ("batch_first", "bias", "add_bias_kv", "add_zero_attn")}
+    if case["kvdim"] and case["shape"] != "self":
+        kw["kdim"], kw["vdim"] = case["kvdim"]
+    S = L if case["shape"] == "self" or case["mask"] == "causal" else 5
+    ours, theirs = _pair(nn.MultiheadAttention, torch.nn.MultiheadAttention, E, H, **kw)
+    batched = case["shape"] != "unbatched"
+
+    def seq(n, d):
+        return rng.standard_normal(((N, n, d) if kw["batch_first"] else (n, N, d)) if batched else (n, d))
+
+    fkw = {"need_weights": case["need_weights"], "average_attn_weights": case["average"]}
+    if case["kpm"]:
+        fkw["key_padding_mask"] = _mask(rng, (N, S) if batched else (S,), case["kpm"])
+    if case["mask"] == "causal":
+        fkw["attn_mask"], fkw["is_causal"] = np.triu(np.ones((L, S), bool), 1), True
+    elif case["mask"]:
+        fkw["attn_mask"] = _mask(rng, (L, S) if case["mask"][0] == "2" else (N * H if batched else H, L, S),
+                                 case["mask"][3:])
+    if case["shape"] == "self":
+        ours.eval()
+        theirs.eval()
+        _compare(lambda x, **k: ours(x, x, x, **k), lambda x, **k: theirs(x, x, x, **k), [seq(L, E)], fkw,
+                 rng=rng, params=(ours, theirs))
+        return
+    args = [seq(L, E), seq(S, kw.get("kdim", E)), seq(S, kw.get("vdim", E))]
+    _modules(ours, theirs, args, fkw, rng=rng)
+
+
+# -- transformer layers --------------------------------------------------------------------------------------
+ENC_SPACE = {
+    "layer": ["encoder", "decoder"], "activation": ["relu", "gelu", "callable"], "norm_first": [True, False],
+    "batch_first": [True, False], "eps": [1e-5, 1e-3], "bias": [True, False], "kpm": [None, "bool", "float"],
+    "mask": [None, "causal", "bool", "float"], "hint": [None, True], "stack": [0, 1, 2], "norm": [True, False],
+    "batched": [True, False],
+}
+
+
+@pytest.mark.parametrize("case", _sample(ENC_SPACE, 40, seed=5), ids=lambda c: "-".join(map(str, c.values())))
+def test_transformer_layers_and_stacks_match_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    E, H, N, L, S = 8, 2, 3, 4, 5
+    dec = case["layer"] == "decoder"
+    act = {"relu": "relu", "gelu": "gelu"}.get(case["activation"])
+    kw = dict(dim_feedforward=12, dropout=0.1, layer_norm_eps=case["eps"], batch_first=case["batch_first"],
+              norm_first=case["norm_first"], bias=case["bias"])
+    name = "TransformerDecoderLayer" if dec else "TransformerEncoderLayer"
+    ours_layer = getattr(nn, name)(E, H, activation=act or F.gelu, dtype=F64, **kw)
+    theirs_layer = getattr(torch.nn, name)(E, H, activation=act or TF.gelu, dtype=torch.float64, **kw)
+    ours, theirs = ours_layer, theirs_layer
+    if case["stack"]:
+        stack = "TransformerDecoder" if dec else "TransformerEncoder"
+        extra = {} if dec else {"enable_nested_tensor": False}
+        norm_o = nn.LayerNorm(E, dtype=F64) if case["norm"] else None
+        norm_t = torch.nn.LayerNorm(E, dtype=torch.float64) if case["norm"] else None
+        ours = getattr(nn, stack)(ours_layer, case["stack"], norm=norm_o, **extra)
+        theirs = getattr(torch.nn, stack)(theirs_layer, case["stack"], norm=norm_t, **extra)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    assert repr(ours).replace("chainrule", "torch") == repr(theirs) or case["activation"] == "callable"
+    batched = case["batched"]
+
+    def seq(n):
+        return rng.standard_normal(((N, n, E) if kw["batch_first"] else (n, N, E)) if batched else (n, E))
+
+    fkw = {}
+    T = L
+    if case["kpm"]:
+        fkw["tgt_key_padding_mask" if dec else "src_key_padding_mask"] = \
+            _mask(rng, (N, T) if batched else (T,), case["kpm"])
+    if case["mask"]:
+        m = np.triu(np.ones((T, T), bool), 1) if case["mask"] == "causal" else _mask(rng, (T, T), case["mask"])
+        if case["mask"] == "causal" and case["kpm"] == "float":
+            m = np.where(m, -np.inf, 0.0)
+        fkw["tgt_mask" if dec else ("mask" if case["stack"] else "src_mask")] = m
+        if case["hint"] and case["mask"] == "causal":
+            fkw[("tgt_is_causal" if dec else "is_causal")] = True
+    args = [seq(T)]
+    if dec:
+        args.append(seq(S))
+        fkw["memory_key_padding_mask"] = _mask(rng, (N, S) if batched else (S,), "bool")
+        if case["kpm"] == "float":
+            fkw["memory_key_padding_mask"] = np.where(fkw["memory_key_padding_mask"], -np.inf, 0.0)
+    _modules(ours, theirs, args, fkw, rng=rng)
