@@ -1,7 +1,7 @@
 """Transformer layers with PyTorch's submodule names (self_attn, linear1, linear2, norm1..., layers.0...), so
 state_dicts load both ways: TransformerEncoderLayer/Encoder, TransformerDecoderLayer/Decoder and Transformer.
-PyTorch's inference fast path (nested tensors) is not reproduced; it computes the same numbers except that,
-with a key padding mask in eval mode, PyTorch's encoder returns zeros at padded positions."""
+PyTorch's inference fast path computes the same numbers, except that its encoder's nested tensors return zeros
+at the padded positions: TransformerEncoder does that too, under the same conditions (`_nested_padding`)."""
 from __future__ import annotations
 
 import copy
@@ -17,7 +17,7 @@ from . import functional as F
 from . import init
 from .attention import MultiheadAttention, generate_square_subsequent_mask
 from .container import ModuleList
-from .layers import Dropout, Linear
+from .layers import GELU, Dropout, Linear, ReLU
 from .module import Module
 from .norm import LayerNorm
 
@@ -30,6 +30,10 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
     if isinstance(activation, str) or not callable(activation):
         raise RuntimeError(f"activation should be relu/gelu, not {activation}")
     return activation
+
+
+def _relu_or_gelu(activation: Any) -> bool:
+    return activation in (F.relu, F.gelu) or isinstance(activation, (ReLU, GELU))
 
 
 def _is_causal(mask: Any, is_causal: bool | None, size: int) -> bool:
@@ -147,7 +151,12 @@ class TransformerEncoder(Module):
         super().__init__()
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers, self.norm = num_layers, norm
-        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check   # kept; no fast path
+        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+        sa = encoder_layer.self_attn if isinstance(encoder_layer, TransformerEncoderLayer) else None
+        self.use_nested_tensor = bool(
+            enable_nested_tensor and sa is not None and not encoder_layer.norm_first and sa.batch_first
+            and sa._qkv_same_embed_dim and sa.in_proj_bias is not None and sa.num_heads % 2 == 0
+            and _relu_or_gelu(encoder_layer.activation) and encoder_layer.norm1.eps == encoder_layer.norm2.eps)
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -155,9 +164,30 @@ class TransformerEncoder(Module):
         first = self.layers[0] if len(self.layers) else None
         bf = bool(first is not None and first.self_attn.batch_first)
         causal = _is_causal(mask, is_causal, _seq_len(out, bf))
+        pad = self._nested_padding(out, mask, src_key_padding_mask)
         for layer in self.layers:
             out = layer(out, src_mask=mask, is_causal=causal, src_key_padding_mask=src_key_padding_mask)
+        if pad is not None:
+            out = ag.where(pad[..., None], 0.0, out)
         return out if self.norm is None else self.norm(out)
+
+    def _nested_padding(self, src: Tensor, mask: Any, kpm: Any) -> np.ndarray | None:
+        """The padded positions (N, S) where PyTorch's inference fast path (nested tensors) returns zeros: in
+        eval mode without gradients, batch_first, a key padding mask whose kept keys lead each row, no mask."""
+        if not self.use_nested_tensor or kpm is None or mask is not None or src.ndim != 3 or \
+                self.layers[0].training:
+            return None
+        first = self.layers[0]
+        args = [src, first.self_attn.in_proj_weight, first.self_attn.in_proj_bias, first.self_attn.out_proj.weight,
+                first.self_attn.out_proj.bias, first.norm1.weight, first.norm1.bias, first.norm2.weight,
+                first.norm2.bias, first.linear1.weight, first.linear1.bias, first.linear2.weight,
+                first.linear2.bias]
+        if ag.is_grad_enabled() and any(a is not None and a.requires_grad for a in args):
+            return None
+        pad = np.asarray(ag.as_tensor(kpm)._data != 0)
+        if (np.diff(pad.astype(np.int8), axis=-1) < 0).any():  # a kept key after a padded one: not nested
+            return None
+        return pad
 
 
 class TransformerDecoder(Module):

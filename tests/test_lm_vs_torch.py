@@ -16,7 +16,8 @@ import nn.functional as F
 
 torch = pytest.importorskip("torch")
 pytestmark = [pytest.mark.filterwarnings("ignore:Support for mismatched:UserWarning"),
-              pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")]
+              pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning"),
+              pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors:UserWarning")]
 TF = torch.nn.functional
 F64 = ag.float64
 TOL = 1e-11
@@ -424,3 +425,52 @@ def test_transformer_layers_and_stacks_match_torch(case):
         if case["kpm"] == "float":
             fkw["memory_key_padding_mask"] = np.where(fkw["memory_key_padding_mask"], -np.inf, 0.0)
     _modules(ours, theirs, args, fkw, rng=rng)
+
+
+FAST_SPACE = {"batch_first": [True, False], "norm_first": [True, False], "nested": [True, False],
+              "activation": ["relu", "gelu", "module", "callable"], "heads": [2, 1], "bias": [True, False],
+              "kpm": ["bool", "float", "ragged", None], "mask": [None, "causal"], "norm": [True, False],
+              "grad": [True, False]}
+
+
+FAST_PATH = {"batch_first": True, "norm_first": False, "nested": True, "heads": 2, "bias": True, "mask": None,
+             "grad": False}
+
+
+@pytest.mark.parametrize("case", _sample(FAST_SPACE, 20, seed=9) + [
+    FAST_PATH | {"activation": a, "kpm": k, "norm": n}
+    for a, k, n in [("relu", "bool", True), ("module", "float", False), ("gelu", "ragged", False)]],
+    ids=lambda c: "-".join(map(str, c.values())))
+def test_transformer_encoder_inference_matches_torch_fast_path(case):
+    """In eval mode without gradients PyTorch's encoder runs on nested tensors: zeros at padded positions."""
+    rng = np.random.default_rng(len(str(case)))
+    E, N, L = 8, 3, 5
+    act = {"relu": ("relu", "relu"), "gelu": ("gelu", "gelu"), "module": (nn.ReLU(), torch.nn.ReLU()),
+           "callable": (lambda x: F.gelu(x, approximate="tanh"),
+                        lambda x: TF.gelu(x, approximate="tanh"))}[case["activation"]]
+    kw = dict(dim_feedforward=12, batch_first=case["batch_first"], norm_first=case["norm_first"], bias=case["bias"])
+    layers = [lib.TransformerEncoderLayer(E, case["heads"], activation=a, dtype=dt, **kw)
+              for lib, a, dt in ((nn, act[0], F64), (torch.nn, act[1], torch.float64))]
+    norms = [lib.LayerNorm(E, dtype=dt) if case["norm"] else None for lib, dt in ((nn, F64), (torch.nn, torch.float64))]
+    theirs = torch.nn.TransformerEncoder(layers[1], 2, norms[1], enable_nested_tensor=case["nested"]).eval()
+    ours = nn.TransformerEncoder(layers[0], 2, norms[0], enable_nested_tensor=case["nested"]).eval()
+    assert ours.use_nested_tensor == theirs.use_nested_tensor
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = rng.standard_normal((N, L, E) if case["batch_first"] else (L, N, E))
+    fkw = {}
+    if case["kpm"]:
+        pad = np.zeros((N, L), bool)
+        pad[0, 3:], pad[1, 4:] = True, True
+        if case["kpm"] == "ragged":
+            pad[2, 1] = True                                # a kept key after a padded one: no nested tensor
+        fkw["src_key_padding_mask"] = np.where(pad, -np.inf, 0.0) if case["kpm"] == "float" else pad
+    if case["mask"]:
+        fkw["mask"] = np.triu(np.ones((L, L), bool), 1)
+    if case["grad"]:
+        _modules(ours, theirs, [x], fkw, rng=rng)
+        return
+    with torch.no_grad(), ag.no_grad():
+        a = ours(ag.tensor(x), **{k: ag.tensor(v) for k, v in fkw.items()})
+        t = theirs(torch.tensor(x), **{k: torch.tensor(v) for k, v in fkw.items()})
+    np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=TOL, atol=TOL)
+
