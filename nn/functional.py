@@ -213,6 +213,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
         raise ValueError(f"cross_entropy: target of shape {tuple(t.shape)} holds {t._data.dtype} values, but class "
                          f"indices must be integers: pass target.long() (class probabilities would have the "
                          f"input's shape {tuple(x.shape)})")
+    if t._data.dtype.kind == "f" and ignore_index != -100:
+        raise RuntimeError(f"cross_entropy: ignore_index is not supported for floating point target (class "
+                           f"probabilities), got ignore_index={ignore_index}")
     return ag.cross_entropy(x, t, weight=weight, ignore_index=ignore_index, reduction=reduction,
                             label_smoothing=label_smoothing)
 

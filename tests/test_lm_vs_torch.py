@@ -474,3 +474,139 @@ def test_transformer_encoder_inference_matches_torch_fast_path(case):
         t = theirs(torch.tensor(x), **{k: torch.tensor(v) for k, v in fkw.items()})
     np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=TOL, atol=TOL)
 
+
+
+def test_full_transformer_and_causal_mask_match_torch():
+    rng = np.random.default_rng(11)
+    for bf, nf in [(True, False), (False, True)]:
+        kw = dict(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=12,
+                  batch_first=bf, norm_first=nf)
+        ours, theirs = _pair(nn.Transformer, torch.nn.Transformer, **kw)
+        src, tgt = rng.standard_normal((3, 5, 8)), rng.standard_normal((3, 4, 8))
+        if not bf:
+            src, tgt = src.transpose(1, 0, 2).copy(), tgt.transpose(1, 0, 2).copy()
+        tgt_mask = nn.Transformer.generate_square_subsequent_mask(4, dtype=F64).numpy()
+        np.testing.assert_array_equal(tgt_mask, torch.nn.Transformer.generate_square_subsequent_mask(
+            4, dtype=torch.float64).numpy())
+        kpm = _mask(rng, (3, 5), "bool")
+        _modules(ours, theirs, [src, tgt], {"tgt_mask": tgt_mask, "src_key_padding_mask": kpm,
+                                            "memory_key_padding_mask": kpm, "tgt_is_causal": True}, rng=rng)
+
+
+# -- scaled_dot_product_attention -----------------------------------------------------------------------------
+SDPA_SPACE = {"lead": [(), (3,), (2, 3)], "LS": [(4, 4), (4, 6), (6, 4), (1, 5)],
+              "mask": [None, "bool-full", "bool-2d", "float-full", "float-bcast", "causal"],
+              "scale": [None, 0.3], "gqa": [False, True], "dead": [False, True]}
+
+
+@pytest.mark.parametrize("case", _sample(SDPA_SPACE, 40, seed=4), ids=lambda c: "-".join(map(str, c.values())))
+def test_sdpa_matches_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    (L, S), lead = case["LS"], case["lead"]
+    gqa = case["gqa"] and len(lead) > 0
+    kv_lead = lead[:-1] + (1,) if gqa else lead
+    args = [rng.standard_normal(lead + (L, 5)), rng.standard_normal(kv_lead + (S, 5)),
+            rng.standard_normal(kv_lead + (S, 7))]
+    kw = {"scale": case["scale"], "enable_gqa": gqa}
+    if case["mask"] == "causal":
+        kw["is_causal"] = True
+    elif case["mask"]:
+        kind, shape = case["mask"].split("-")
+        full = lead + (L, S)
+        m = _mask(rng, {"full": full, "2d": (L, S), "bcast": full[:-2] + (1, S) if full[:-2] else (1, S)}[shape],
+                  kind)
+        if case["dead"]:                                # a fully masked row: zeros (and zero gradients)
+            m[..., 0] = True if kind == "bool" else -np.inf
+            m[..., 0, :] = True if kind == "bool" else -np.inf
+        kw["attn_mask"] = ~m if kind == "bool" else m       # sdpa's bool: True takes part
+    _compare(F.scaled_dot_product_attention, TF.scaled_dot_product_attention, args, kw,
+             rng=rng)
+
+
+def test_sdpa_dropout_is_seeded_and_shaped():
+    rng = np.random.default_rng(2)
+    q, k, v = (ag.tensor(rng.standard_normal(s)) for s in ((2, 4, 5), (2, 6, 5), (2, 6, 3)))
+    outs = []
+    for seed in (0, 0, 1):
+        ag.manual_seed(seed)
+        outs.append(F.scaled_dot_product_attention(q, k, v, dropout_p=0.5).numpy())
+    t = TF.scaled_dot_product_attention(*(torch.tensor(x.numpy()) for x in (q, k, v)), dropout_p=0.5)
+    assert outs[0].shape == tuple(t.shape)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    assert not np.allclose(outs[0], outs[2])
+
+
+# -- the layers and losses a language model uses around them --------------------------------------------------
+@pytest.mark.parametrize("kw", [{}, {"padding_idx": 2}, {"padding_idx": -1}, {"max_norm": 1.0},
+                                {"max_norm": 1.5, "norm_type": 1.0}, {"sparse": False, "freeze": False}])
+def test_embedding_matches_torch(kw):
+    rng = np.random.default_rng(12)
+    w = rng.standard_normal((7, 3))
+    idx = np.array([[0, 2, 2, 6], [1, 2, 5, 6]])
+    kw = {"freeze": False} | kw
+    ours = nn.Embedding.from_pretrained(ag.tensor(w.copy()), **kw)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w.copy()), **kw)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    _modules(ours, theirs, [idx], rng=rng)
+    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(), rtol=TOL)  # max_norm renorms
+    frozen = nn.Embedding.from_pretrained(ag.tensor(w))
+    assert not frozen.weight.requires_grad and repr(nn.Embedding(5, 3, sparse=True, norm_type=1.0)) == \
+        repr(torch.nn.Embedding(5, 3, sparse=True, norm_type=1.0))
+
+
+@pytest.mark.parametrize("shape,kw", [(5, {}), (5, {"bias": False}), (5, {"elementwise_affine": False}),
+                                      ((4, 5), {"eps": 1e-3}), ([4, 5], {"elementwise_affine": False, "bias": False})])
+def test_layer_norm_matches_torch(shape, kw):
+    rng = np.random.default_rng(13)
+    torch.manual_seed(0)
+    theirs = torch.nn.LayerNorm(shape, dtype=torch.float64, **kw)
+    with torch.no_grad():
+        for p in theirs.parameters():
+            p.copy_(torch.randn_like(p))
+    ours = nn.LayerNorm(shape, dtype=F64, **kw)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    _modules(ours, theirs, [rng.standard_normal((2, 3, 4, 5))], rng=rng)
+
+
+def test_one_hot_matches_torch():
+    idx = np.array([[1, 2, 0], [4, 3, 1]])
+    for args in ((), (-1,), (7,)):
+        a, t = F.one_hot(ag.tensor(idx), *args), TF.one_hot(torch.tensor(idx), *args)
+        assert a.dtype == np.int64 and tuple(a.shape) == tuple(t.shape)
+        np.testing.assert_array_equal(a.numpy(), t.numpy())
+    assert tuple(F.one_hot(ag.tensor(np.zeros(0, np.int64)), 3).shape) == (0, 3)
+
+
+CE_SPACE = {"target": ["index", "probs"], "shape": ["NC", "NCL", "C"], "reduction": ["mean", "sum", "none"],
+            "ignore": [None, 2], "smoothing": [0.0, 0.15], "weight": [False, True]}
+
+
+@pytest.mark.parametrize("case", _sample(CE_SPACE, 30, seed=6), ids=lambda c: "-".join(map(str, c.values())))
+def test_cross_entropy_matches_torch(case):
+    rng = np.random.default_rng(len(str(case)))
+    shape = {"NC": (4, 5), "NCL": (4, 5, 6), "C": (5,)}[case["shape"]]
+    x = rng.standard_normal(shape)
+    if case["target"] == "index":
+        y = rng.integers(0, 5, shape[:1] + shape[2:] if len(shape) > 1 else ())
+        if case["ignore"] is None and y.ndim:
+            y.flat[0] = -100                                 # the default ignore_index
+    else:
+        y = rng.random(shape)
+        y /= y.sum(1 if len(shape) > 1 else 0, keepdims=True)
+    kw = {"reduction": case["reduction"], "label_smoothing": case["smoothing"]}
+    if case["ignore"] is not None:
+        kw["ignore_index"] = case["ignore"]
+    if case["weight"]:
+        kw["weight"] = rng.random(5) + 0.5
+    y_a, y_t = ag.tensor(y), torch.tensor(y)
+    w = kw.pop("weight", None)                   # a constant: chainrule gives class weights no gradient
+    w_a, w_t = {} if w is None else {"weight": ag.tensor(w)}, {} if w is None else {"weight": torch.tensor(w)}
+    if case["target"] == "probs" and case["ignore"] is not None:     # PyTorch refuses it
+        with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+            TF.cross_entropy(torch.tensor(x), y_t, **kw)
+        with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+            F.cross_entropy(ag.tensor(x), y_a, **kw)
+        return
+    _compare(lambda x: F.cross_entropy(x, y_a, **kw, **w_a), lambda x: TF.cross_entropy(x, y_t, **kw, **w_t),
+             [x], rng=rng)
