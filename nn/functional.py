@@ -123,33 +123,36 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     heads (dim -3) are repeated to match the query's, each serving query_heads / kv_heads consecutive ones."""
     q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
-        raise ValueError(f"scaled_dot_product_attention: query, key and value need at least 2 dims "
-                         f"(..., L, E), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value need at least 2 dims "
+                           f"(..., L, E), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
-        raise ValueError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key (..., S, E) "
-                         f"{tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
+        raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key (..., S, E) "
+                           f"{tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
+    if not q.dtype == k.dtype == v.dtype:
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, got "
+                           f"{q.dtype}, {k.dtype} and {v.dtype}")
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
     L, S = q.shape[-2], k.shape[-2]
     s = (q @ k.mT) * (1.0 / math.sqrt(q.shape[-1]) if scale is None else scale)
     if is_causal:
         if attn_mask is not None:
-            raise ValueError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
-                             "is_causal=True")
+            raise RuntimeError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
         attn_mask = np.tril(np.ones((L, S), dtype=bool))
     if attn_mask is not None:
         m = attn_mask if isinstance(attn_mask, Tensor) else Tensor._wrap(np.asarray(attn_mask))
         if m.dtype == np.bool_:
             m = Tensor._wrap(np.where(m._data, 0.0, -np.inf).astype(s.dtype))
         elif m.dtype.kind != "f":
-            raise TypeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
-                            f"got {m.dtype}")
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
+                               f"got {m.dtype}")
         try:
             s = s + m
         except ValueError:
-            raise ValueError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
-                             f"broadcast to the attention weights' shape {tuple(s.shape)} "
-                             f"(..., L, S)") from None
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
+                               f"broadcast to the attention weights' shape {tuple(s.shape)} "
+                               f"(..., L, S)") from None
         dead = np.isneginf(s._data).all(-1, keepdims=True)
         if dead.any():                       # fully masked rows: softmax of zeros, then zeroed; no nan
             w = ag.where(dead, 0.0, ag.softmax(ag.where(dead, 0.0, s), -1))

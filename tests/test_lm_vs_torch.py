@@ -523,6 +523,21 @@ def test_sdpa_matches_torch(case):
              rng=rng)
 
 
+def test_sdpa_errors_are_torch_kinds():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3, 8))
+    cases = [((x, x, x), {"attn_mask": np.zeros((3, 3), bool), "is_causal": True}), ((x, x[..., :5], x), {}),
+             ((x, x, x[:, :2]), {}), ((x, x, x), {"attn_mask": np.zeros((2, 3), bool)}),
+             ((x, x, x), {"attn_mask": np.zeros((3, 3), np.int64)}), ((x[0, 0], x[0, 0], x[0, 0]), {}),
+             ((x, x.astype(np.float32), x), {})]
+    for args, kw in cases:
+        t = _error_kind(TF.scaled_dot_product_attention, *_make("t", list(args)),
+                        **{k: _make("t", v) for k, v in kw.items()})
+        a = _error_kind(F.scaled_dot_product_attention, *_make("ag", list(args)),
+                        **{k: _make("ag", v) for k, v in kw.items()})
+        assert a is t is RuntimeError, (kw, a, t)
+
+
 def test_sdpa_dropout_is_seeded_and_shaped():
     rng = np.random.default_rng(2)
     q, k, v = (ag.tensor(rng.standard_normal(s)) for s in ((2, 4, 5), (2, 6, 5), (2, 6, 3)))
