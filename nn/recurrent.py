@@ -284,6 +284,10 @@ class RNNBase(Module):
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {x.shape[-1]} (input shape {tuple(x.shape)})")
+        w = self.weight_ih_l0
+        if x.dtype != w.dtype:
+            raise ValueError(f"{name}: input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). Convert "
+                             f"input: input.to({w.dtype}), or convert model: model.to({x.dtype})")
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)
@@ -361,6 +365,9 @@ class RNNBase(Module):
             shape = shape if batched else (shape[0], shape[2])
             if tuple(s.shape) != shape:
                 raise RuntimeError(f"{name}: Expected {what} size {shape}, got {tuple(s.shape)}")
+            if s.dtype != self.weight_ih_l0.dtype:
+                raise RuntimeError(f"{name}: {what} has dtype {s.dtype}, but the input and weights have "
+                                   f"{self.weight_ih_l0.dtype}")
         if not batched:
             h, c = h.unsqueeze(1), None if c is None else c.unsqueeze(1)
         return h, c
@@ -492,6 +499,9 @@ class RNNCellBase(Module):
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"{name}: input has inconsistent input_size: got {x.shape[-1]} expected "
                                f"{self.input_size}")
+        if x.dtype != self.weight_ih.dtype:
+            raise RuntimeError(f"{name}: input dtype ({x.dtype}) does not match weight dtype "
+                               f"({self.weight_ih.dtype}): convert one to the other with .to(dtype)")
         batched = x.ndim == 2
         if not batched:
             x = x.unsqueeze(0)
@@ -506,6 +516,9 @@ class RNNCellBase(Module):
                 raise RuntimeError(f"{name}: Expected hidden of shape {want} for "
                                    f"{'a batch of ' + str(n) if batched else 'an unbatched'} input, got "
                                    f"{tuple(s.shape)}")
+            if s.dtype != x.dtype:
+                raise RuntimeError(f"{name}: hidden state dtype ({s.dtype}) does not match the input's and "
+                                   f"weights' ({x.dtype})")
             return s if batched else s.unsqueeze(0)
 
         if isinstance(hx, tuple):

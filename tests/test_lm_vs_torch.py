@@ -202,6 +202,12 @@ def test_recurrent_errors_are_torch_kinds(cls):
         a = _error_kind(ours, *_make("ag", [np.zeros(x)] + ([] if s is None else [s])))
         t = _error_kind(theirs, *_make("t", [np.zeros(x)] + ([] if s is None else [s])))
         assert a is t and a is not None, (x, s, a, t)
+    x32 = np.zeros((3, 2, 4), np.float32)                  # float64 modules: dtypes must match
+    for args in ([x32], [x32.astype(np.int64)], [x32.astype(np.float64), st(2, 2, 5)]):
+        if len(args) == 2:
+            args[1] = tuple(a.astype(np.float32) for a in args[1]) if lstm else args[1].astype(np.float32)
+        a, t = _error_kind(ours, *_make("ag", args)), _error_kind(theirs, *_make("t", args))
+        assert a is t and a is not None, (args, a, t)
     for kw in ({"hidden_size": 0}, {"num_layers": 0}, {"hidden_size": 5.0}, {"dropout": 1.5}, {"proj_size": -1},
                {"proj_size": 5}, {"proj_size": 2}):
         if "proj_size" in kw and not lstm:
@@ -217,14 +223,15 @@ def test_recurrent_errors_are_torch_kinds(cls):
 def test_cell_errors_are_torch_kinds(cls):
     lstm = cls == "LSTMCell"
 
-    def st(*shape):
-        return (np.zeros(shape), np.zeros(shape)) if lstm else np.zeros(shape)
+    def st(*shape, dtype=np.float64):
+        return (np.zeros(shape, dtype), np.zeros(shape, dtype)) if lstm else np.zeros(shape, dtype)
 
     ours, theirs = _pair(getattr(nn, cls), getattr(torch.nn, cls), 4, 5)
-    for x, s in [((3, 3), None), ((2, 3, 4), None), ((3, 4), st(3, 4)), ((3, 4), st(2, 5)), ((4,), st(3, 5))]:
-        a = _error_kind(ours, *_make("ag", [np.zeros(x)] + ([] if s is None else [s])))
-        t = _error_kind(theirs, *_make("t", [np.zeros(x)] + ([] if s is None else [s])))
-        assert a is t and a is not None, (x, s, a, t)
+    z = np.zeros
+    for args in ([z((3, 3))], [z((2, 3, 4))], [z((3, 4)), st(3, 4)], [z((3, 4)), st(2, 5)], [z(4), st(3, 5)],
+                 [z((3, 4), np.float32)], [z((3, 4)), st(3, 5, dtype=np.float32)]):
+        a, t = _error_kind(ours, *_make("ag", args)), _error_kind(theirs, *_make("t", args))
+        assert a is t and a is not None, (args, a, t)
 
 
 CELL_SPACE = {"cls": ["RNNCell", "LSTMCell", "GRUCell"], "bias": [True, False], "relu": [True, False],
