@@ -428,9 +428,10 @@ def test_transformer_layers_and_stacks_match_torch(case):
     args = [seq(T)]
     if dec:
         args.append(seq(S))
-        fkw["memory_key_padding_mask"] = _mask(rng, (N, S) if batched else (S,), "bool")
-        if case["kpm"] == "float":
-            fkw["memory_key_padding_mask"] = np.where(fkw["memory_key_padding_mask"], -np.inf, 0.0)
+        kind = "float" if case["kpm"] == "float" else "bool"
+        fkw["memory_key_padding_mask"] = _mask(rng, (N, S) if batched else (S,), kind)
+        if case["hint"]:
+            fkw["memory_mask"] = _mask(rng, (T, S), kind)
     _modules(ours, theirs, args, fkw, rng=rng)
 
 
@@ -481,6 +482,22 @@ def test_transformer_encoder_inference_matches_torch_fast_path(case):
         t = theirs(torch.tensor(x), **{k: torch.tensor(v) for k, v in fkw.items()})
     np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=TOL, atol=TOL)
 
+
+
+@pytest.mark.parametrize("kind", ["MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"])
+def test_attention_dropout_in_training_is_seeded_and_shaped(kind):
+    rng = np.random.default_rng(14)
+    ours, theirs = _pair(getattr(nn, kind), getattr(torch.nn, kind), 8, 2, dropout=0.3, batch_first=True)
+    x = rng.standard_normal((3, 4, 8))
+    args = [x, x, x] if kind == "MultiheadAttention" else [x, x[:, :3]] if "Decoder" in kind else [x]
+    outs = []
+    for seed in (0, 0, 1):
+        ag.manual_seed(seed)
+        outs.append(_flat(ours.train()(*_make("ag", args)))[0].numpy())
+    assert outs[0].shape == tuple(_flat(theirs.train()(*_make("t", args)))[0].shape)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    assert not np.allclose(outs[0], outs[2])
+    _modules(ours, theirs, args, rng=rng)                                   # eval: no dropout
 
 
 def test_full_transformer_and_causal_mask_match_torch():
