@@ -100,7 +100,8 @@ class MultiheadAttention(Module):
 
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Any = None,
                 need_weights: bool = True, attn_mask: Any = None, average_attn_weights: bool = True,
-                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+                is_causal: bool = False, *, _fused: bool | None = None) -> tuple[Tensor, Tensor | None]:
+        fused = self._fused_inference(query, key, value, key_padding_mask, attn_mask) if _fused is None else _fused
         q_in, k_in, v_in = ag.as_tensor(query), ag.as_tensor(key), ag.as_tensor(value)
         E, H, hd = self.embed_dim, self.num_heads, self.head_dim
         batched = self._check_shapes(q_in, k_in, v_in, key_padding_mask, attn_mask)
@@ -115,7 +116,7 @@ class MultiheadAttention(Module):
             raise RuntimeError("MultiheadAttention: Need attn_mask if specifying the is_causal hint. You "
                                "may use the Transformer module method `generate_square_subsequent_mask` to "
                                "create this mask.")
-        if is_causal and kpm is None and not need_weights:
+        if is_causal and kpm is None and not need_weights and not fused:
             mask = None                                # the hint stands for the mask: sdpa's causal path
         else:
             mask, is_causal = _float_mask(attn_mask, "attn_mask", q_in.dtype), False
@@ -151,13 +152,13 @@ class MultiheadAttention(Module):
             kpm = kpm.reshape(n, 1, 1, -1)
             mask = kpm if mask is None else mask + kpm
         p = self.dropout if self.training else 0.0
-        if need_weights:
+        if need_weights or fused:                      # fused: PyTorch's inference kernels give nan rows too
             s = (q * math.sqrt(1.0 / hd)) @ k.mT
             w = ag.softmax(s if mask is None else s + mask, -1)    # a fully masked row: nan, as PyTorch here
             if p > 0:
                 w = F.dropout(w, p)
             out = w @ v
-            weights = w.mean(1) if average_attn_weights else w
+            weights = (w.mean(1) if average_attn_weights else w) if need_weights else None
         else:
             out = F.scaled_dot_product_attention(q, k, v, mask, p, is_causal)
             weights = None
@@ -166,6 +167,19 @@ class MultiheadAttention(Module):
         if not batched:
             return out.squeeze(0), None if weights is None else weights.squeeze(0)
         return out, weights
+
+    def _fused_inference(self, query: Any, key: Any, value: Any, kpm: Any, mask: Any) -> bool:
+        """Whether PyTorch runs its fused inference kernel here (self-attention in eval mode without gradients,
+        batch_first, bool masks, ...): the same numbers, except nan rather than zeros for a fully masked row."""
+        if self.training or not (query is key is value) or ag.as_tensor(query).ndim != 3 or not self.batch_first \
+                or self.num_heads % 2 or self.bias_k is not None or self.add_zero_attn or self.in_proj_bias is None \
+                or not self._qkv_same_embed_dim:
+            return False
+        if any(m is not None and ag.as_tensor(m).dtype.kind == "f" for m in (kpm, mask)):
+            return False
+        args = (ag.as_tensor(query), self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
+                self.out_proj.bias)
+        return not (ag.is_grad_enabled() and any(a is not None and a.requires_grad for a in args))
 
     def _project(self, q: Tensor, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         E, b = self.embed_dim, self.in_proj_bias

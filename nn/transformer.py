@@ -72,15 +72,26 @@ class TransformerEncoderLayer(Module):
     def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool = False) -> Tensor:
         x = ag.as_tensor(src)
+        fused = self._fused_inference(x)
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal, fused)
             return x + self._ff_block(self.norm2(x))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal, fused))
         return self.norm2(x + self._ff_block(x))
 
-    def _sa_block(self, x: Tensor, mask: Any, kpm: Any, is_causal: bool) -> Tensor:
+    def _fused_inference(self, src: Tensor) -> bool:
+        """Whether PyTorch runs its fused inference kernel for this layer (eval mode without gradients,
+        batch_first, ...): the same numbers, except nan rather than zeros for a fully masked row."""
+        sa = self.self_attn
+        if src.ndim != 3 or self.training or not sa.batch_first or sa.in_proj_bias is None or \
+                not sa._qkv_same_embed_dim or not _relu_or_gelu(self.activation) or \
+                self.norm1.eps != self.norm2.eps or sa.num_heads % 2:
+            return False
+        return not (ag.is_grad_enabled() and any(p.requires_grad for p in (src, *self.parameters())))
+
+    def _sa_block(self, x: Tensor, mask: Any, kpm: Any, is_causal: bool, fused: bool = False) -> Tensor:
         x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False,
-                           is_causal=is_causal)[0]
+                           is_causal=is_causal, _fused=fused)[0]
         return self.dropout1(x)
 
     def _ff_block(self, x: Tensor) -> Tensor:

@@ -649,3 +649,54 @@ def test_cross_entropy_matches_torch(case):
         return
     _compare(lambda x: F.cross_entropy(x, y_a, **kw, **w_a), lambda x: TF.cross_entropy(x, y_t, **kw, **w_t),
              [x], rng=rng)
+
+
+INFER_SPACE = {"kind": ["mha", "encoder_layer", "encoder", "decoder_layer"], "batch_first": [True, False],
+               "norm_first": [True, False], "kpm": [None, "bool", "float", "allpad-bool", "allpad-float"],
+               "mask": [None, "bool", "float"], "heads": [2, 1], "nested": [True, False]}
+
+
+@pytest.mark.parametrize("case", _sample(INFER_SPACE, 30, seed=10) + [
+    {"kind": k, "batch_first": True, "norm_first": False, "kpm": "allpad-bool", "mask": m, "heads": 2,
+     "nested": False} for k, m in [("mha", None), ("encoder_layer", "float"), ("decoder_layer", "bool")]],
+    ids=lambda c: "-".join(map(str, c.values())))
+def test_attention_inference_without_gradients_matches_torch(case):
+    """Eval mode under no_grad, where PyTorch's fused kernels run: the same numbers, and nan (not zeros) for a
+    sequence whose keys are all padded."""
+    rng = np.random.default_rng(len(str(case)))
+    E, N, L, S, H, kind = 8, 3, 5, 4, case["heads"], case["kind"]
+    kw = dict(batch_first=case["batch_first"])
+    if kind == "mha":
+        ours, theirs = _pair(nn.MultiheadAttention, torch.nn.MultiheadAttention, E, H, **kw)
+    else:
+        kw |= dict(dim_feedforward=12, norm_first=case["norm_first"])
+        name = "TransformerDecoderLayer" if kind == "decoder_layer" else "TransformerEncoderLayer"
+        ours, theirs = _pair(getattr(nn, name), getattr(torch.nn, name), E, H, **kw)
+        if kind == "encoder":
+            theirs = torch.nn.TransformerEncoder(theirs, 2, enable_nested_tensor=case["nested"])
+            ours = nn.TransformerEncoder(ours, 2, enable_nested_tensor=case["nested"])
+            ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = rng.standard_normal((N, L, E) if kw["batch_first"] else (L, N, E))
+    fkw = {}
+    if case["kpm"]:
+        kind_, _, dtype = case["kpm"].rpartition("-")
+        pad = _mask(rng, (N, L), "bool")
+        if kind_:
+            pad[2] = True                                   # the third sequence is all padding
+        fkw["key_padding_mask" if kind == "mha" else "tgt_key_padding_mask" if kind == "decoder_layer"
+            else "src_key_padding_mask"] = np.where(pad, -np.inf, 0.0) if dtype == "float" else pad
+    if case["mask"]:            # float: 0 or -inf (PyTorch 2.13's fused kernels give nan for other values)
+        m = _mask(rng, (L, L), "bool")
+        fkw[{"mha": "attn_mask", "encoder_layer": "src_mask", "encoder": "mask", "decoder_layer": "tgt_mask"}[kind]] \
+            = np.where(m, -np.inf, 0.0) if case["mask"] == "float" else m
+    t_args = [torch.tensor(x)] * 3 if kind == "mha" else [torch.tensor(x)]
+    if kind == "decoder_layer":
+        t_args.append(torch.tensor(rng.standard_normal((N, S, E) if kw["batch_first"] else (S, N, E))))
+    a_args = [ag.tensor(t_args[0].numpy())] * 3 if kind == "mha" else [ag.tensor(t.numpy()) for t in t_args]
+    ours.eval()
+    theirs.eval()
+    with torch.no_grad(), ag.no_grad():
+        a = _flat(ours(*a_args, **{k: ag.tensor(v) for k, v in fkw.items()}))
+        t = _flat(theirs(*t_args, **{k: torch.tensor(v) for k, v in fkw.items()}))
+    for ya, yt in zip(a, t):
+        np.testing.assert_allclose(ya.numpy(), yt.numpy(), rtol=TOL, atol=TOL)    # nan where PyTorch has nan
