@@ -101,7 +101,8 @@ class MultiheadAttention(Module):
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Any = None,
                 need_weights: bool = True, attn_mask: Any = None, average_attn_weights: bool = True,
                 is_causal: bool = False, *, _fused: bool | None = None) -> tuple[Tensor, Tensor | None]:
-        fused = self._fused_inference(query, key, value, key_padding_mask, attn_mask) if _fused is None else _fused
+        fused = _fused if _fused is not None else \
+            self._fused_inference(query, key, value, key_padding_mask, attn_mask)
         q_in, k_in, v_in = ag.as_tensor(query), ag.as_tensor(key), ag.as_tensor(value)
         E, H, hd = self.embed_dim, self.num_heads, self.head_dim
         batched = self._check_shapes(q_in, k_in, v_in, key_padding_mask, attn_mask)
@@ -169,11 +170,12 @@ class MultiheadAttention(Module):
         return out, weights
 
     def _fused_inference(self, query: Any, key: Any, value: Any, kpm: Any, mask: Any) -> bool:
-        """Whether PyTorch runs its fused inference kernel here (self-attention in eval mode without gradients,
-        batch_first, bool masks, ...): the same numbers, except nan rather than zeros for a fully masked row."""
-        if self.training or not (query is key is value) or ag.as_tensor(query).ndim != 3 or not self.batch_first \
-                or self.num_heads % 2 or self.bias_k is not None or self.add_zero_attn or self.in_proj_bias is None \
-                or not self._qkv_same_embed_dim:
+        """Whether PyTorch runs its fused inference kernel here (self-attention in eval mode without
+        gradients, batch_first, bool masks, ...): the same numbers, except nan, not zeros, for a fully masked
+        row."""
+        if self.training or not (query is key is value) or ag.as_tensor(query).ndim != 3 \
+                or not self.batch_first or self.num_heads % 2 or self.bias_k is not None \
+                or self.add_zero_attn or self.in_proj_bias is None or not self._qkv_same_embed_dim:
             return False
         if any(m is not None and ag.as_tensor(m).dtype.kind == "f" for m in (kpm, mask)):
             return False

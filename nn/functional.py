@@ -126,11 +126,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         raise RuntimeError(f"scaled_dot_product_attention: query, key and value need at least 2 dims "
                            f"(..., L, E), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
-        raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key (..., S, E) "
-                           f"{tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
+        raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key "
+                           f"(..., S, E) {tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
     if not q.dtype == k.dtype == v.dtype:
-        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, got "
-                           f"{q.dtype}, {k.dtype} and {v.dtype}")
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, "
+                           f"got {q.dtype}, {k.dtype} and {v.dtype}")
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
     L, S = q.shape[-2], k.shape[-2]

@@ -215,13 +215,13 @@ class RNNBase(Module):
             if v <= 0:
                 raise ValueError(f"{name}: {what} must be greater than zero, got {v}")
         if proj_size < 0:
-            raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable projections, "
-                             f"got {proj_size}")
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable "
+                             f"projections, got {proj_size}")
         if proj_size and mode != "LSTM":
             raise ValueError(f"{name}: proj_size argument is only supported for LSTM, not RNN or GRU")
         if proj_size >= hidden_size:
-            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got proj_size={proj_size} "
-                             f"and hidden_size={hidden_size}")
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got "
+                             f"proj_size={proj_size} and hidden_size={hidden_size}")
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero "
                           f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
@@ -286,8 +286,8 @@ class RNNBase(Module):
                                f"{self.input_size}, got {x.shape[-1]} (input shape {tuple(x.shape)})")
         w = self.weight_ih_l0
         if x.dtype != w.dtype:
-            raise ValueError(f"{name}: input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). Convert "
-                             f"input: input.to({w.dtype}), or convert model: model.to({x.dtype})")
+            raise ValueError(f"{name}: input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). "
+                             f"Convert input: input.to({w.dtype}), or convert model: model.to({x.dtype})")
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)

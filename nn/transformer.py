@@ -167,7 +167,8 @@ class TransformerEncoder(Module):
         self.use_nested_tensor = bool(
             enable_nested_tensor and sa is not None and not encoder_layer.norm_first and sa.batch_first
             and sa._qkv_same_embed_dim and sa.in_proj_bias is not None and sa.num_heads % 2 == 0
-            and _relu_or_gelu(encoder_layer.activation) and encoder_layer.norm1.eps == encoder_layer.norm2.eps)
+            and _relu_or_gelu(encoder_layer.activation)
+            and encoder_layer.norm1.eps == encoder_layer.norm2.eps)
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -184,15 +185,16 @@ class TransformerEncoder(Module):
 
     def _nested_padding(self, src: Tensor, mask: Any, kpm: Any) -> np.ndarray | None:
         """The padded positions (N, S) where PyTorch's inference fast path (nested tensors) returns zeros: in
-        eval mode without gradients, batch_first, a key padding mask whose kept keys lead each row, no mask."""
+        eval mode without gradients, batch_first, a key padding mask whose kept keys lead each row, no
+        mask."""
         if not self.use_nested_tensor or kpm is None or mask is not None or src.ndim != 3 or \
                 self.layers[0].training:
             return None
         first = self.layers[0]
-        args = [src, first.self_attn.in_proj_weight, first.self_attn.in_proj_bias, first.self_attn.out_proj.weight,
-                first.self_attn.out_proj.bias, first.norm1.weight, first.norm1.bias, first.norm2.weight,
-                first.norm2.bias, first.linear1.weight, first.linear1.bias, first.linear2.weight,
-                first.linear2.bias]
+        sa = first.self_attn
+        args = [src, sa.in_proj_weight, sa.in_proj_bias, sa.out_proj.weight, sa.out_proj.bias,
+                first.norm1.weight, first.norm1.bias, first.norm2.weight, first.norm2.bias,
+                first.linear1.weight, first.linear1.bias, first.linear2.weight, first.linear2.bias]
         if ag.is_grad_enabled() and any(a is not None and a.requires_grad for a in args):
             return None
         pad = np.asarray(ag.as_tensor(kpm)._data != 0)

@@ -31,8 +31,12 @@ def _sample(space: dict, n: int, seed: int) -> list[dict]:
     return [dict(zip(keys, c)) for c in combos[:n]]
 
 
+def _ids(case: dict) -> str:
+    return "-".join(map(str, case.values()))
+
+
 def _pair(ours_cls, theirs_cls, *args, **kw):
-    """PyTorch's module and ours with its weights; ours loaded back into a fresh PyTorch one gives the same."""
+    """PyTorch's module and ours with its weights; ours loaded into a fresh PyTorch one gives the same."""
     torch.manual_seed(0)
     theirs = theirs_cls(*args, dtype=torch.float64, **kw)
     ours = ours_cls(*args, dtype=F64, **kw)
@@ -152,7 +156,7 @@ def _rnn_inputs(rng, case, cls, kw, I=4, H=5, T=5, N=3):
     return [x, (h, rng.standard_normal(lead + (H,))) if cls == "LSTM" else h]
 
 
-@pytest.mark.parametrize("case", _sample(RNN_SPACE, 60, seed=15), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(RNN_SPACE, 60, seed=15), ids=_ids)
 def test_recurrent_layers_match_torch(case):
     rng = np.random.default_rng(len(str(case)))
     cls, kw = _rnn_kw(case)
@@ -208,7 +212,8 @@ def test_recurrent_errors_are_torch_kinds(cls):
             args[1] = tuple(a.astype(np.float32) for a in args[1]) if lstm else args[1].astype(np.float32)
         a, t = _error_kind(ours, *_make("ag", args)), _error_kind(theirs, *_make("t", args))
         assert a is t and a is not None, (args, a, t)
-    for kw in ({"hidden_size": 0}, {"num_layers": 0}, {"hidden_size": 5.0}, {"dropout": 1.5}, {"proj_size": -1},
+    for kw in ({"hidden_size": 0}, {"num_layers": 0}, {"hidden_size": 5.0}, {"dropout": 1.5},
+               {"proj_size": -1},
                {"proj_size": 5}, {"proj_size": 2}):
         if "proj_size" in kw and not lstm:
             continue                        # PyTorch's RNN/GRU take it through **kwargs to reject it
@@ -238,7 +243,7 @@ CELL_SPACE = {"cls": ["RNNCell", "LSTMCell", "GRUCell"], "bias": [True, False], 
               "state": [True, False], "batched": [True, False]}
 
 
-@pytest.mark.parametrize("case", _sample(CELL_SPACE, 16, seed=3), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(CELL_SPACE, 16, seed=3), ids=_ids)
 def test_cells_match_torch(case):
     rng = np.random.default_rng(len(str(case)))
     cls, kw = case["cls"], {"bias": case["bias"]}
@@ -287,11 +292,12 @@ def _packed_fn(lib, module, lengths, enforce_sorted, batch_first, total_length):
     return f
 
 
-PACK_SPACE = {"kind": ["RNN_TANH", "LSTM", "LSTM_PROJ", "GRU"], "num_layers": [1, 2], "bidirectional": [True, False],
+PACK_SPACE = {"kind": ["RNN_TANH", "LSTM", "LSTM_PROJ", "GRU"], "num_layers": [1, 2],
+              "bidirectional": [True, False],
               "batch_first": [True, False], "sorted": [True, False], "state": ["none", "given"]}
 
 
-@pytest.mark.parametrize("case", _sample(PACK_SPACE, 16, seed=7), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(PACK_SPACE, 16, seed=7), ids=_ids)
 def test_recurrent_layers_on_packed_sequences_match_torch(case):
     rng = np.random.default_rng(len(str(case)))
     case = case | {"bias": True, "dropout": 0.0, "shape": "batched"}
@@ -311,8 +317,8 @@ def test_pad_and_pack_helpers_match_torch():
     seqs = [rng.standard_normal((n, 3)) for n in (2, 5, 3)]
     R, TR = nn.utils.rnn, torch.nn.utils.rnn
     for kw in ({}, {"batch_first": True}, {"padding_value": -1.0, "padding_side": "left"}):
-        _compare(lambda *s, kw=kw: R.pad_sequence(list(s), **kw), lambda *s, kw=kw: TR.pad_sequence(list(s), **kw),
-                 seqs)
+        _compare(lambda *s, kw=kw: R.pad_sequence(list(s), **kw),
+                 lambda *s, kw=kw: TR.pad_sequence(list(s), **kw), seqs)
     a = R.pack_sequence([ag.tensor(s) for s in seqs], enforce_sorted=False)
     t = TR.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
     for x, y in zip(a, t):
@@ -338,14 +344,14 @@ def _mask(rng, shape, kind):
 
 
 MHA_SPACE = {
-    "batch_first": [True, False], "kvdim": [None, (3, 7)], "bias": [True, False], "add_bias_kv": [True, False],
-    "add_zero_attn": [True, False], "kpm": [None, "bool", "float"], "mask": [None, "2d-bool", "2d-float",
-                                                                               "3d-bool", "3d-float", "causal"],
+    "batch_first": [True, False], "kvdim": [None, (3, 7)], "bias": [True, False],
+    "add_bias_kv": [True, False], "add_zero_attn": [True, False], "kpm": [None, "bool", "float"],
+    "mask": [None, "2d-bool", "2d-float", "3d-bool", "3d-float", "causal"],
     "need_weights": [True, False], "average": [True, False], "shape": ["batched", "unbatched", "self"],
 }
 
 
-@pytest.mark.parametrize("case", _sample(MHA_SPACE, 60, seed=21), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(MHA_SPACE, 60, seed=21), ids=_ids)
 def test_multihead_attention_matches_torch(case):
     rng = np.random.default_rng(len(str(case)))
     E, H, N, L = 8, 2, 3, 4
@@ -381,12 +387,13 @@ def test_multihead_attention_matches_torch(case):
 ENC_SPACE = {
     "layer": ["encoder", "decoder"], "activation": ["relu", "gelu", "callable"], "norm_first": [True, False],
     "batch_first": [True, False], "eps": [1e-5, 1e-3], "bias": [True, False], "kpm": [None, "bool", "float"],
-    "mask": [None, "causal", "bool", "float"], "hint": [None, True], "stack": [0, 1, 2], "norm": [True, False],
+    "mask": [None, "causal", "bool", "float"], "hint": [None, True], "stack": [0, 1, 2],
+    "norm": [True, False],
     "batched": [True, False],
 }
 
 
-@pytest.mark.parametrize("case", _sample(ENC_SPACE, 40, seed=5), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(ENC_SPACE, 40, seed=5), ids=_ids)
 def test_transformer_layers_and_stacks_match_torch(case):
     rng = np.random.default_rng(len(str(case)))
     E, H, N, L, S = 8, 2, 3, 4, 5
@@ -419,7 +426,8 @@ def test_transformer_layers_and_stacks_match_torch(case):
         fkw["tgt_key_padding_mask" if dec else "src_key_padding_mask"] = \
             _mask(rng, (N, T) if batched else (T,), case["kpm"])
     if case["mask"]:
-        m = np.triu(np.ones((T, T), bool), 1) if case["mask"] == "causal" else _mask(rng, (T, T), case["mask"])
+        m = np.triu(np.ones((T, T), bool), 1) if case["mask"] == "causal" else \
+            _mask(rng, (T, T), case["mask"])
         if case["mask"] == "causal" and case["kpm"] == "float":
             m = np.where(m, -np.inf, 0.0)
         fkw["tgt_mask" if dec else ("mask" if case["stack"] else "src_mask")] = m
@@ -448,7 +456,7 @@ FAST_PATH = {"batch_first": True, "norm_first": False, "nested": True, "heads": 
 @pytest.mark.parametrize("case", _sample(FAST_SPACE, 20, seed=9) + [
     FAST_PATH | {"activation": a, "kpm": k, "norm": n}
     for a, k, n in [("relu", "bool", True), ("module", "float", False), ("gelu", "ragged", False)]],
-    ids=lambda c: "-".join(map(str, c.values())))
+    ids=_ids)
 def test_transformer_encoder_inference_matches_torch_fast_path(case):
     """In eval mode without gradients PyTorch's encoder runs on nested tensors: zeros at padded positions."""
     rng = np.random.default_rng(len(str(case)))
@@ -456,10 +464,12 @@ def test_transformer_encoder_inference_matches_torch_fast_path(case):
     act = {"relu": ("relu", "relu"), "gelu": ("gelu", "gelu"), "module": (nn.ReLU(), torch.nn.ReLU()),
            "callable": (lambda x: F.gelu(x, approximate="tanh"),
                         lambda x: TF.gelu(x, approximate="tanh"))}[case["activation"]]
-    kw = dict(dim_feedforward=12, batch_first=case["batch_first"], norm_first=case["norm_first"], bias=case["bias"])
+    kw = dict(dim_feedforward=12, batch_first=case["batch_first"], norm_first=case["norm_first"],
+              bias=case["bias"])
     layers = [lib.TransformerEncoderLayer(E, case["heads"], activation=a, dtype=dt, **kw)
               for lib, a, dt in ((nn, act[0], F64), (torch.nn, act[1], torch.float64))]
-    norms = [lib.LayerNorm(E, dtype=dt) if case["norm"] else None for lib, dt in ((nn, F64), (torch.nn, torch.float64))]
+    norms = [lib.LayerNorm(E, dtype=dt) if case["norm"] else None
+             for lib, dt in ((nn, F64), (torch.nn, torch.float64))]
     theirs = torch.nn.TransformerEncoder(layers[1], 2, norms[1], enable_nested_tensor=case["nested"]).eval()
     ours = nn.TransformerEncoder(layers[0], 2, norms[0], enable_nested_tensor=case["nested"]).eval()
     assert ours.use_nested_tensor == theirs.use_nested_tensor
@@ -517,13 +527,13 @@ def test_full_transformer_and_causal_mask_match_torch():
                                             "memory_key_padding_mask": kpm, "tgt_is_causal": True}, rng=rng)
 
 
-# -- scaled_dot_product_attention -----------------------------------------------------------------------------
+# -- scaled_dot_product_attention ----------------------------------------------------------------------------
 SDPA_SPACE = {"lead": [(), (3,), (2, 3)], "LS": [(4, 4), (4, 6), (6, 4), (1, 5)],
               "mask": [None, "bool-full", "bool-2d", "float-full", "float-bcast", "causal"],
               "scale": [None, 0.3], "gqa": [False, True], "dead": [False, True]}
 
 
-@pytest.mark.parametrize("case", _sample(SDPA_SPACE, 40, seed=4), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(SDPA_SPACE, 40, seed=4), ids=_ids)
 def test_sdpa_matches_torch(case):
     rng = np.random.default_rng(len(str(case)))
     (L, S), lead = case["LS"], case["lead"]
@@ -537,8 +547,8 @@ def test_sdpa_matches_torch(case):
     elif case["mask"]:
         kind, shape = case["mask"].split("-")
         full = lead + (L, S)
-        m = _mask(rng, {"full": full, "2d": (L, S), "bcast": full[:-2] + (1, S) if full[:-2] else (1, S)}[shape],
-                  kind)
+        bcast = full[:-2] + (1, S) if full[:-2] else (1, S)
+        m = _mask(rng, {"full": full, "2d": (L, S), "bcast": bcast}[shape], kind)
         if case["dead"]:                                # a fully masked row: zeros (and zero gradients)
             m[..., 0] = True if kind == "bool" else -np.inf
             m[..., 0, :] = True if kind == "bool" else -np.inf
@@ -575,7 +585,7 @@ def test_sdpa_dropout_is_seeded_and_shaped():
     assert not np.allclose(outs[0], outs[2])
 
 
-# -- the layers and losses a language model uses around them --------------------------------------------------
+# -- the layers and losses a language model uses around them -------------------------------------------------
 @pytest.mark.parametrize("kw", [{}, {"padding_idx": 2}, {"padding_idx": -1}, {"max_norm": 1.0},
                                 {"max_norm": 1.5, "norm_type": 1.0}, {"sparse": False, "freeze": False}])
 def test_embedding_matches_torch(kw):
@@ -587,14 +597,15 @@ def test_embedding_matches_torch(kw):
     theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w.copy()), **kw)
     assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
     _modules(ours, theirs, [idx], rng=rng)
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(), rtol=TOL)  # max_norm renorms
+    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(), rtol=TOL)  # max_norm
     frozen = nn.Embedding.from_pretrained(ag.tensor(w))
     assert not frozen.weight.requires_grad and repr(nn.Embedding(5, 3, sparse=True, norm_type=1.0)) == \
         repr(torch.nn.Embedding(5, 3, sparse=True, norm_type=1.0))
 
 
 @pytest.mark.parametrize("shape,kw", [(5, {}), (5, {"bias": False}), (5, {"elementwise_affine": False}),
-                                      ((4, 5), {"eps": 1e-3}), ([4, 5], {"elementwise_affine": False, "bias": False})])
+                                      ((4, 5), {"eps": 1e-3}),
+                                      ([4, 5], {"elementwise_affine": False, "bias": False})])
 def test_layer_norm_matches_torch(shape, kw):
     rng = np.random.default_rng(13)
     torch.manual_seed(0)
@@ -621,7 +632,7 @@ CE_SPACE = {"target": ["index", "probs"], "shape": ["NC", "NCL", "C"], "reductio
             "ignore": [None, 2], "smoothing": [0.0, 0.15], "weight": [False, True]}
 
 
-@pytest.mark.parametrize("case", _sample(CE_SPACE, 30, seed=6), ids=lambda c: "-".join(map(str, c.values())))
+@pytest.mark.parametrize("case", _sample(CE_SPACE, 30, seed=6), ids=_ids)
 def test_cross_entropy_matches_torch(case):
     rng = np.random.default_rng(len(str(case)))
     shape = {"NC": (4, 5), "NCL": (4, 5, 6), "C": (5,)}[case["shape"]]
@@ -659,7 +670,7 @@ INFER_SPACE = {"kind": ["mha", "encoder_layer", "encoder", "decoder_layer"], "ba
 @pytest.mark.parametrize("case", _sample(INFER_SPACE, 30, seed=10) + [
     {"kind": k, "batch_first": True, "norm_first": False, "kpm": "allpad-bool", "mask": m, "heads": 2,
      "nested": False} for k, m in [("mha", None), ("encoder_layer", "float"), ("decoder_layer", "bool")]],
-    ids=lambda c: "-".join(map(str, c.values())))
+    ids=_ids)
 def test_attention_inference_without_gradients_matches_torch(case):
     """Eval mode under no_grad, where PyTorch's fused kernels run: the same numbers, and nan (not zeros) for a
     sequence whose keys are all padded."""
@@ -687,8 +698,9 @@ def test_attention_inference_without_gradients_matches_torch(case):
             else "src_key_padding_mask"] = np.where(pad, -np.inf, 0.0) if dtype == "float" else pad
     if case["mask"]:            # float: 0 or -inf (PyTorch 2.13's fused kernels give nan for other values)
         m = _mask(rng, (L, L), "bool")
-        fkw[{"mha": "attn_mask", "encoder_layer": "src_mask", "encoder": "mask", "decoder_layer": "tgt_mask"}[kind]] \
-            = np.where(m, -np.inf, 0.0) if case["mask"] == "float" else m
+        name = {"mha": "attn_mask", "encoder_layer": "src_mask", "encoder": "mask",
+                "decoder_layer": "tgt_mask"}
+        fkw[name[kind]] = np.where(m, -np.inf, 0.0) if case["mask"] == "float" else m
     t_args = [torch.tensor(x)] * 3 if kind == "mha" else [torch.tensor(x)]
     if kind == "decoder_layer":
         t_args.append(torch.tensor(rng.standard_normal((N, S, E) if kw["batch_first"] else (S, N, E))))

@@ -35,8 +35,8 @@ def _lengths(lengths: Any, batch: int) -> np.ndarray:
         raise ValueError(f"pack_padded_sequence: Expected `len(lengths)` to be equal to batch_size, but got "
                          f"{len(a)} (batch_size={batch})")
     if (a <= 0).any():
-        raise RuntimeError("pack_padded_sequence: Length of all samples has to be greater than 0, but found an "
-                           f"element in 'lengths' that is <= 0: {a.tolist()}")
+        raise RuntimeError("pack_padded_sequence: Length of all samples has to be greater than 0, but found "
+                           f"an element in 'lengths' that is <= 0: {a.tolist()}")
     return a.astype(np.int64)
 
 
@@ -64,10 +64,10 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     sorted_indices = unsorted_indices = None
     if enforce_sorted:
         if (np.diff(n) > 0).any():
-            raise RuntimeError("pack_padded_sequence: `lengths` array must be sorted in decreasing order when "
-                               "`enforce_sorted` is True. You can pass `enforce_sorted=False` to "
-                               "pack_padded_sequence and/or pack_sequence to sidestep this requirement if you "
-                               "do not need ONNX exportability.")
+            raise RuntimeError("pack_padded_sequence: `lengths` array must be sorted in decreasing order "
+                               "when `enforce_sorted` is True. You can pass `enforce_sorted=False` to "
+                               "pack_padded_sequence and/or pack_sequence to sidestep this requirement if "
+                               "you do not need ONNX exportability.")
     else:
         order = np.argsort(-n, kind="stable")
         n, x = n[order], x[:, order]
@@ -83,9 +83,9 @@ def _pad_sorted(sequence: PackedSequence, padding_value: float = 0.0,
     data, sizes = sequence.data, np.asarray(sequence.batch_sizes._data, dtype=np.int64)
     T = len(sizes) if total_length is None else total_length
     if T < len(sizes):
-        raise ValueError(f"pad_packed_sequence: Expected total_length to be at least the length of the longest "
-                         f"sequence in input, but got total_length={total_length} and max sequence length "
-                         f"being {len(sizes)}")
+        raise ValueError(f"pad_packed_sequence: Expected total_length to be at least the length of the "
+                         f"longest sequence in input, but got total_length={total_length} and max sequence "
+                         f"length being {len(sizes)}")
     t, b = _steps(sizes)
     where = np.full((T, int(sizes[0])), len(t), dtype=np.int64)    # the row of (t, b), or the padding row
     where[t, b] = np.arange(len(t))

@@ -1,4 +1,4 @@
-"""torch.nn.utils.rnn: a re-export of nn.utils.rnn (pad_sequence, pack_padded_sequence, PackedSequence, ...)."""
+"""torch.nn.utils.rnn: a re-export of nn.utils.rnn (pad_sequence, pack_padded_sequence, PackedSequence...)."""
 import nn.utils.rnn as _src
 
 from ..._missing import missing as _missing
