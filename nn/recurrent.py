@@ -432,7 +432,13 @@ class GRU(RNNBase):
 def _packed_forward(m: RNNBase, packed: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
     """A layer over a PackedSequence: the sequences of each length run as one batch over their own steps, so
     each final state is taken at its sequence's last step, as PyTorch's."""
-    lstm, dirs = m.mode == "LSTM", 2 if m.bidirectional else 1
+    lstm, dirs, name = m.mode == "LSTM", 2 if m.bidirectional else 1, type(m).__name__
+    if packed.data.ndim != 2 or packed.data.shape[-1] != m.input_size:
+        raise RuntimeError(f"{name}: input.size(-1) must be equal to input_size. Expected {m.input_size}, "
+                           f"got packed data of shape {tuple(packed.data.shape)}")
+    if packed.data.dtype != m.weight_ih_l0.dtype:
+        raise RuntimeError(f"{name}: input dtype ({packed.data.dtype}) does not match weight dtype "
+                           f"({m.weight_ih_l0.dtype}). Convert input: packed.to({m.weight_ih_l0.dtype})")
     x, lengths = _pad_sorted(packed)                          # (T, B, H_in), batch sorted by length
     T, B = x.shape[0], x.shape[1]
     want = (m.num_layers * dirs, B, m.proj_size or m.hidden_size)

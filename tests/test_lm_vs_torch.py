@@ -333,6 +333,15 @@ def test_pad_and_pack_helpers_match_torch():
         R.pad_packed_sequence(a, total_length=2)
     with pytest.raises(RuntimeError, match="decreasing order"):
         TR.pack_sequence([torch.tensor(s) for s in seqs])
+    lstm, lstm_t = _pair(nn.LSTM, torch.nn.LSTM, 3, 4)
+    for p, pt in [(a, t), (a.to(ag.float32), t.to(torch.float32)),
+                  (R.pack_sequence([ag.tensor(s[:, :2]) for s in seqs], enforce_sorted=False),
+                   TR.pack_sequence([torch.tensor(s[:, :2]) for s in seqs], enforce_sorted=False))]:
+        assert _error_kind(lstm, p) is _error_kind(lstm_t, pt)
+    n = R.pad_packed_sequence(a, batch_first=True)[1]
+    assert n.dtype == np.int64 and n.numpy().tolist() == [2, 5, 3]
+    packed = R.pack_padded_sequence(ag.tensor(np.zeros((5, 3, 2))), ag.tensor(np.array([5, 3, 2])))
+    assert packed.batch_sizes.numpy().tolist() == [3, 3, 2, 1, 1] and packed.sorted_indices is None
 
 
 # -- attention -----------------------------------------------------------------------------------------------

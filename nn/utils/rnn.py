@@ -25,6 +25,10 @@ class PackedSequence(NamedTuple):
     sorted_indices: Tensor | None = None
     unsorted_indices: Tensor | None = None
 
+    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """The same packing with data.to(*args, **kwargs) (a dtype or a device)."""
+        return self._replace(data=self.data.to(*args, **kwargs))
+
 
 def _lengths(lengths: Any, batch: int) -> np.ndarray:
     a = np.asarray(lengths._data if isinstance(lengths, Tensor) else lengths)
