@@ -381,6 +381,7 @@ class Tensor:
     def equal(self, other): return ops.equal(self, other)
     def is_floating_point(self): return self._data.dtype.kind == "f"
     def histc(self, bins=100, min=0, max=0): return ops.histc(self, bins, min, max)  # noqa: A002
+    def histogram(self, bins=100, **kw): return ops.histogram(self, bins, **kw)   # range=, weight=, density=
 
     def reshape(self, *shape): return ops.reshape(self, *shape)
     view = reshape
@@ -400,6 +401,7 @@ class Tensor:
     def roll(self, shifts, dims=None): return ops.roll(self, shifts, dims)
     def repeat(self, *sizes): return ops.repeat(self, *sizes)
     def gather(self, dim, index): return ops.gather(self, dim, index)
+    def take_along_dim(self, indices, dim=None): return ops.take_along_dim(self, indices, dim)
     def ravel(self): return ops.ravel(self)
     def diagonal(self, offset=0, dim1=0, dim2=1): return ops.diagonal(self, offset, dim1, dim2)
     def scatter(self, dim, index, *a, **kw): return ops.scatter(self, dim, index, *a, **kw)   # src or value=

@@ -104,6 +104,8 @@ class Spec:
     fn is called as fn(*tensors, *extra): `arity` float64 tensors drawn from `shapes` (default: mutually
     broadcastable shapes, 0-d included), then the extra arguments `args(*shapes)` draws (dims, indices,
     targets). `inputs`, when given, replaces all of that with a strategy of complete argument tuples.
+    `twin` is PyTorch's version of fn, called with the same arguments as torch tensors, or a sentence saying
+    why there is none.
     """
     name: str
     fn: Callable[..., Any]
@@ -120,6 +122,7 @@ class Spec:
     inputs: SearchStrategy | None = None
     atol: float = 1e-5
     rtol: float = 1e-3
+    twin: Callable[..., Any] | str | None = None
 
 
 def inputs_for(spec: Spec) -> SearchStrategy[tuple]:

@@ -9,10 +9,10 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, guards
+from autograd.ops.linalg import Linear
+from autograd.ops.losses import BCEWithLogits, BinaryCrossEntropy
 from autograd.random import generator
 from autograd.tensor import as_tensor
-
-from .fused import BCEWithLogits, BinaryCrossEntropy, Linear
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -43,10 +43,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + e^(βx))/β, linear above `threshold` (as PyTorch), written so exp never overflows."""
-    bx = input * beta
-    soft = (bx.relu() + ((-bx.abs()).exp() + 1).log()) / beta
-    return ag.where(bx._data > threshold, input, soft)
+    return ag.softplus(input, beta, threshold)
 
 
 def _softmax_dim(input: Tensor, dim: int | None) -> int:

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd import ops
+from autograd import ops, pool_layout
 from autograd.ops import pool as pool_module
 
 
@@ -107,10 +107,10 @@ def test_disjoint_path_equals_the_overlapping_path(case, kind: str, dtype, monke
     shape, k, s, p, d, ceil = case
     kw = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
     kk, ss, _, dd, out, _ = pool_module._pool_setup("max_pool2d", ag.zeros(*shape), k, s, p, d, ceil)
-    assert pool_module._disjoint((kk, dd, ss, out))         # the case does take the fast path
+    assert pool_module.disjoint((kk, dd, ss, out))         # the case does take the fast path
     x = _data(np.random.default_rng(sum(shape)), shape, dtype, kind)
     fast = _results(x, kw)
-    monkeypatch.setattr(pool_module, "_disjoint", lambda geom: False)   # now every window via strided views
+    monkeypatch.setattr(pool_module, "disjoint", lambda geom: False)   # now every window via strided views
     general = _results(x, kw)
     for a, b in zip(fast, general):
         assert a.dtype == b.dtype
@@ -129,13 +129,13 @@ def test_batch_last_layout_gives_the_same_results(case, kind: str) -> None:
     kw = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
     x = _data(np.random.default_rng(sum(shape)), shape, np.float32, kind)
     batch_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
-    assert pool_module._batch_last(batch_last) and not pool_module._batch_last(x)
+    assert pool_layout.batch_last(batch_last) and not pool_layout.batch_last(x)
     ref, got = _results(x, kw), _results(batch_last, kw)
     for a, b in zip(ref, got):
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)
     if p == 0 and not ceil:                             # no -inf padding copy in between: the layout is kept
-        assert pool_module._batch_last(got[0]) and pool_module._batch_last(got[2])
+        assert pool_layout.batch_last(got[0]) and pool_layout.batch_last(got[2])
 
 
 def test_gradient_of_a_batch_last_input_is_fresh_and_batch_last() -> None:
@@ -149,7 +149,7 @@ def test_gradient_of_a_batch_last_input_is_fresh_and_batch_last() -> None:
         x.grad = None
         y = ops.max_pool2d(x, **kw)
         y.backward(ag.ones_like(y))
-        assert x.grad.numpy().base is None and pool_module._batch_last(x.grad.numpy())
+        assert x.grad.numpy().base is None and pool_layout.batch_last(x.grad.numpy())
         ref = ag.tensor(np.ascontiguousarray(x.numpy()), requires_grad=True)
         ops.max_pool2d(ref, **kw).backward(ag.ones_like(y))
         np.testing.assert_array_equal(x.grad.numpy(), ref.grad.numpy())

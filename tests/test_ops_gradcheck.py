@@ -37,12 +37,6 @@ def test_float32_in_float32_out(spec, data) -> None:
             assert x.grad.dtype == np.float32
 
 
-def test_every_public_op_has_a_spec() -> None:
-    covered = {s.name.split(":")[0] for s in SPECS}
-    missing = set(ag.ops.PUBLIC_NAMES) - covered
-    assert not missing, f"ops without a row in tests/op_specs.py: {sorted(missing)}"
-
-
 def test_spec_names_are_unique() -> None:
     names = [s.name for s in SPECS]
     assert len(names) == len(set(names))

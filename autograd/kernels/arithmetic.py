@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.arithmetic import Clamp, Maximum, Minimum, Mul, all_finite, masked
+from ..masking import all_finite, masked
+from ..ops.arithmetic import Clamp, Maximum, Minimum, Mul
 from ..tensor import Tensor
 from . import register
 

@@ -1,15 +1,17 @@
-"""Kernel of nn's fused Linear (y = x @ Wᵀ + b) and the layout helpers it needs. nn/fused.py registers it:
-autograd knows nothing of nn."""
+"""Kernel of the fused Linear (y = x @ Wᵀ + b, nn.functional.linear's op) and the layout helpers it needs."""
 from __future__ import annotations
 
 import numpy as np
 
+from ..ops.linalg import Linear
 from ..tensor import Tensor
+from . import register
 
 _wrap = Tensor._wrap
 
 
-def linear(op, g: Tensor) -> tuple:
+@register(Linear)
+def linear(op: Linear, g: Tensor) -> tuple:
     """dx = g @ W, dW = gᵀ @ x, db = Σ g over rows: three BLAS calls, each result in the memory order of the
     array it is the gradient of."""
     xs, need = op.inputs, op.needs_grad             # (a property that checks versions: read once)

@@ -5,8 +5,9 @@ import math
 
 import numpy as np
 
-from ..ops.arithmetic import masked
-from ..ops.unary import Abs, Gelu, Relu
+from ..masking import masked
+from ..ops.activations import Gelu, Relu
+from ..ops.unary import Abs
 from ..ownership import engine_owns
 from ..tensor import Tensor
 from . import register

@@ -1,61 +1,44 @@
-"""Every differentiable function, by name: the primitives (one family per file) and the composites."""
-from ..composite import (  # noqa: I001
-                         cast,
-                         chunk,
-                         flatten,
-                         gelu,
-                         leaky_relu,
-                         logsumexp,
-                         mean,
-                         one_hot,
-                         split,
-                         square,
-                         squeeze,
-                         stack,
-                         std,
-                         transpose,
-                         unsqueeze,
-                         var,
-)
-from .arithmetic import add, clamp, div, maximum, minimum, mul, neg, pow, sub, where
-from .conv import conv1d, conv2d, fold, unfold
-from .cumulative import cumprod, cumsum
-from .division import floor_divide, remainder, rounded_div
-from .indexing import getitem, index_add, index_put, normalize_index
-from .linalg import bmm, einsum, matmul, mm, vector_norm
-from .linalg import norm as _norm
-from .logic import (all, allclose, any, bincount, eq, equal, ge, gt, histc, histogram, is_floating_point,
-                    is_tensor, isclose, isfinite, isinf, isnan, le, lt, ne, numel, unique)
-from .nn import cross_entropy, log_softmax, softmax
-from .norm import batch_norm, embedding, layer_norm
-from .pool import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
-from .rearrange import (diagonal, flip, gather, masked_fill, ravel, repeat, roll, scatter, scatter_add, tril,
-                        triu)
-from .reduce import amax, amin, argmax, argmin, max, min, prod, sum, take_along_dim
-from .shape import cat, contiguous, expand, pad, permute, reshape, sum_to
-from .sorting import argsort, sort, topk
-from .unary import (abs, cos, erf, exp, expm1, log, log1p, log2, log10, relu, round, sigmoid, sign, sin, sqrt,
-                    tanh)
+"""Every differentiable function, by name. Each module here is one family of primitives: its Op classes (one
+forward, one backward) and the public functions that apply them; autograd/composites/ holds the ops built
+from them. Nothing is listed by hand: every public function a family or composite module defines is
+collected into this namespace and `__all__` (and from there into `autograd`), so a new op needs no entry.
+tests/test_wiring.py checks the rest of the recipe (an op-table row, a PyTorch twin, a Tensor method)."""
+from __future__ import annotations
 
-clip = clamp
-norm = _norm     # the function, not the module ops/norm.py (batch_norm, layer_norm), which took the name
+import importlib
+import inspect
+import pkgutil
+from types import ModuleType
 
-# Differentiable public ops; tests/op_specs.py must have a gradient-check row for each.
-PUBLIC_NAMES = (
-    "add sub mul div neg pow exp log sqrt abs sin cos tanh sigmoid erf relu leaky_relu gelu clamp maximum minimum "
-    "where sum mean var std prod max min amax amin logsumexp softmax log_softmax cross_entropy matmul reshape "
-    "permute contiguous transpose expand sum_to squeeze unsqueeze flatten getitem index_add index_put cat stack "
-    "split chunk pad square cast take_along_dim "
-    "log2 log10 log1p expm1 cumsum cumprod gather flip roll tril triu masked_fill repeat ravel topk sort norm "
-    "vector_norm mm bmm einsum remainder diagonal round sign scatter scatter_add"
-).split()
+from .. import composites
 
-# Outside the graph (bool, integer or count results): no gradient to check.
-LOGIC_NAMES = ("eq ne lt le gt ge all any isclose allclose equal is_tensor is_floating_point histc histogram "
-               "argsort floor_divide isfinite isnan isinf bincount unique numel rounded_div").split()
+# Not re-exported by `autograd` (still here, in autograd.ops), each with why: nn.functional's functions, and
+# the engine's own helpers (PyTorch's namesakes of the index helpers take other arguments).
+_NN_FUNCTIONAL = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d "
+                  "batch_norm layer_norm embedding")
+_ENGINE_HELPERS = "index_add index_put normalize_index rounded_div"
+NOT_TOP_LEVEL: dict[str, str] = {
+    **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
+    **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i] and x[i] = v; torch.<name> differs"),
+    "unbroadcast": "the engine's: sums a gradient back to its input's shape",
+}
 
-# Convolution, pooling, normalization: gradient-checked by their own table in tests/test_conv.py / test_norm.py.
-CONV_NAMES = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d "
-              "batch_norm layer_norm embedding").split()
 
-__all__ = PUBLIC_NAMES + CONV_NAMES + LOGIC_NAMES + ["argmax", "argmin", "one_hot", "normalize_index", "clip"]
+def public_functions(module: ModuleType) -> dict:
+    """The public functions `module` defines (not those it imports), by name: what a family exports."""
+    return {name: f for name, f in vars(module).items()
+            if inspect.isfunction(f) and f.__module__ == module.__name__ and not name.startswith("_")}
+
+
+def _modules(package: ModuleType) -> list[ModuleType]:
+    return [importlib.import_module(f"{package.__name__}.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+
+
+FAMILIES: list[ModuleType] = _modules(importlib.import_module(__name__))     # the primitives, one file a family
+COMPOSITES: list[ModuleType] = _modules(composites)
+
+for _module in FAMILIES + COMPOSITES:
+    globals().update(public_functions(_module))     # after the submodules: `norm` is the function, not a module
+clip = globals()["clamp"]
+
+__all__ = sorted({name for m in FAMILIES + COMPOSITES for name in public_functions(m)} | {"clip"})

@@ -213,6 +213,10 @@ class Cast(Op):
         return (g.to(self.in_dtype),)
 
 
+def cast(x: Tensor, dtype) -> Tensor:
+    return Cast.apply(x, dtype=np.dtype(dtype))
+
+
 def _operands(x, y) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors; an integer one mixed with a float one takes the float dtype (PyTorch's rule:
     numpy would make int64 * float32 a float64)."""
@@ -235,27 +239,6 @@ def _selected(g: Tensor, *keeps: np.ndarray | None, tie: np.ndarray | None = Non
     if tie is not None and tie.any():
         g = g * Tensor._wrap(np.where(tie, 0.5, 1.0).astype(g.dtype))   # 1 where dropped: no inf·0
     return tuple(None if k is None else where(k, g, 0.0) for k in keeps)
-
-
-def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finite: bool | None = None) -> np.ndarray:
-    """g where `keep`, else 0: the plain backward of a masking op (relu, max_pool2d's scatter, _selected). One
-    multiply by the bool mask (or by float weights, 0 dropping); but an inf or nan gradient at a dropped position
-    would give inf·0 = nan where PyTorch gives 0, so one reduction first tells whether g is finite (the usual case;
-    `finite` if the caller knows) and np.where takes the rare other one."""
-    if finite if finite is not None else all_finite(g):
-        return np.multiply(g, keep, out=out)
-    r = np.where(keep, g, 0).astype(g.dtype, copy=False)
-    if keep.dtype != np.bool_:
-        r *= keep                             # the weights; r is 0 where they are, so no inf·0
-    if out is None:
-        return r
-    out[...] = r
-    return out
-
-
-def all_finite(a: np.ndarray) -> bool:
-    """No inf or nan in `a`. isfinite().all(), not a sum: a sum overflows or warns on inf - inf, and is slower."""
-    return bool(np.isfinite(a).all())
 
 
 def _unselected(g: Tensor, singular: np.ndarray) -> np.ndarray | None:

@@ -230,24 +230,3 @@ def _string_padding(x: Tensor, padding: str, k, dilation, stride) -> tuple[Tenso
         return x, (total[0] // 2, total[1] // 2)
     from .shape import pad
     return pad(x, (total[1] // 2, total[1] - total[1] // 2, total[0] // 2, total[0] - total[0] // 2)), (0, 0)
-
-
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,  # noqa: A002
-           groups: int = 1) -> Tensor:
-    """PyTorch's F.conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k); a conv2d of height 1."""
-    x, w = as_tensor(input), as_tensor(weight)
-    if w.ndim != 3:
-        raise ValueError(f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got {tuple(w.shape)}")
-    if x.ndim not in (2, 3):
-        raise ValueError(f"conv1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
-    pad2 = padding if isinstance(padding, str) else (0, _int1(padding, "conv1d"))
-    out = conv2d(x.unsqueeze(-2), w.unsqueeze(-2), bias, (1, _int1(stride, "conv1d")), pad2,
-                 (1, _int1(dilation, "conv1d")), groups)
-    return out.squeeze(-2)
-
-
-def _int1(v, what: str) -> int:
-    t = (v,) if isinstance(v, (int, np.integer)) else tuple(v)
-    if len(t) != 1:
-        raise ValueError(f"{what}: expected an int or a 1-tuple, got {v!r}")
-    return int(t[0])

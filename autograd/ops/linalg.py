@@ -1,4 +1,5 @@
-"""Matrix products (matmul, mm, bmm, einsum) and vector norms: the ops that carry most of a network's arithmetic."""
+"""Matrix products (matmul, mm, bmm, the fused Linear, einsum) and vector norms: the ops that carry most of a
+network's arithmetic."""
 from __future__ import annotations
 
 import math
@@ -50,22 +51,35 @@ def matmul(input, other) -> Tensor:  # noqa: A002
     return out
 
 
-def mm(input, mat2) -> Tensor:  # noqa: A002
-    """The product of two matrices (2-d only, no broadcasting, as torch.mm)."""
-    a, b = pair(input, mat2)
-    if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: expected two 2-d tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)} "
-                         "(matmul broadcasts)")
-    return matmul(a, b)
+class Linear(Op):
+    """y = x @ Wᵀ + b       dx = g @ W,   dW = gᵀ @ x,   db = Σ g over all but the last dim
+    nn.functional.linear's op: one node instead of transpose + matmul + add; Wᵀ is a numpy view, and a gradient
+    nobody needs is skipped."""
+    def forward(self, x, w, *b):
+        if x.ndim > 2 and x.flags.c_contiguous:
+            # one (N·T, C) @ Wᵀ: numpy's batched matmul is several times slower, more so with threads
+            out = np.empty(x.shape[:-1] + (w.shape[0],), np.result_type(x, w))
+            n = math.prod(x.shape[:-1])
+            np.matmul(x.reshape(n, x.shape[-1]), w.T, out=out.reshape(n, w.shape[0]))
+        else:
+            out = np.matmul(x, w.T)
+        if b:
+            out += b[0]                    # in place: `out` is fresh, so no second (N, out) temporary
+        return out
 
-
-def bmm(input, mat2) -> Tensor:  # noqa: A002
-    """Batched product of (b, n, m) and (b, m, p) tensors, the same b (no broadcasting, as torch.bmm)."""
-    a, b = pair(input, mat2)
-    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes {tuple(a.shape)} "
-                         f"and {tuple(b.shape)}")
-    return matmul(a, b)
+    def backward(self, g):
+        xs = self.inputs                   # (a property that checks versions: read once)
+        x, w, need = xs[0], xs[1], self.needs_grad
+        dx = None
+        if need[0]:
+            dx = g @ w if g.ndim <= 2 else (g.reshape(math.prod(g.shape[:-1]), g.shape[-1]) @ w).reshape(x.shape)
+        if need[1] or (len(need) > 2 and need[2]):
+            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        dw = g2.mT @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x) if need[1] else None
+        if len(need) == 2:
+            return dx, dw
+        db = g2.sum(0) if need[2] else None
+        return dx, dw, db
 
 
 class Einsum(Op):
@@ -179,12 +193,3 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     s = (x.abs() ** ord).sum(dims, keepdim)
     zero = s._data == 0
     return where(zero, 0.0, where(zero, 1.0, s) ** (1 / ord)) if zero.any() else s ** (1 / ord)
-
-
-def norm(x: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *, keepdims=None) -> Tensor:
-    """torch.norm: p='fro' (or 2) is the 2-norm of all the elements or over dim; other p as vector_norm."""
-    if p in ("fro", None):
-        p = 2
-    elif p == "nuc":
-        raise NotImplementedError("norm: the nuclear norm (p='nuc') is not implemented; chainrule has no SVD")
-    return vector_norm(x, p, dim, keepdim, dtype=dtype, keepdims=keepdims)

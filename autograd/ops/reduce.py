@@ -1,6 +1,7 @@
 """Reductions: sum, prod, and max/min. `dim` is an int, a tuple or None (all); numpy's `axis=` also works."""
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -56,6 +57,15 @@ def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None)
     return Sum.apply(x, dims=_dims(x, dim, axis, "sum"), keepdim=keepdim)
 
 
+def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
+    dims = _dims(x, dim, axis, "mean")
+    n = x._data.size if dims is None else math.prod(x.shape[d] for d in dims)
+    return Mean.apply(x, dims=dims, keepdim=keepdim, n=n) if n else x.sum(dims, keepdim) * float("nan")
+
+
 class Prod(Op):
     """y = Π x over dims       dx = g * (product of the other elements)"""
     def forward(self, x, dims, keepdim):
@@ -79,7 +89,7 @@ def _prod_of_others(x: Tensor, dims: tuple | None) -> Tensor:
     n = flat.shape[-1]
     cols = [flat[..., [j for j in range(n) if j != i]].prod(dim=-1) if n > 1 else flat[..., 0] * 0 + 1
             for i in range(n)]
-    from ..composite import stack
+    from ..composites.shape import stack
     return stack(cols, dim=-1).reshape(moved.shape).permute(*np.argsort(list(rest) + list(dims)))
 
 
@@ -139,6 +149,7 @@ def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None)
 
 
 def _extreme(x, dim, keepdim, axis, smallest):
+    from ..composites.rearrange import take_along_dim  # here: composites import this module
     from .arithmetic import maximum, minimum
     if isinstance(dim, Tensor):
         return (minimum if smallest else maximum)(x, dim)
@@ -156,19 +167,6 @@ def _extreme(x, dim, keepdim, axis, smallest):
     if not keepdim and x.ndim:
         values, idx = values.squeeze(d), idx.squeeze(d)
     return values_indices(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))
-
-
-def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
-    """x's elements at `indices` along `dim` (numpy's take_along_axis), differentiable through getitem.
-    dim=None picks from the flattened x, as PyTorch."""
-    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
-    if dim is None:
-        return x.reshape(-1)[idx.reshape(-1)]
-    if idx.ndim != x.ndim:
-        raise ValueError(f"take_along_dim: indices of shape {tuple(idx.shape)} need as many dims as x {tuple(x.shape)}")
-    grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
-    grid[dim % x.ndim] = idx
-    return x[tuple(grid)]
 
 
 def argmax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:

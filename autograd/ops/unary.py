@@ -1,5 +1,6 @@
-"""Elementwise functions of one tensor: exp, log, the activations. Each backward reuses the forward's
-result (`self.out`) where that is cheaper and still differentiable."""
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, sin, cos, tanh, erf, ... (the activations are in
+activations.py). Each backward reuses the forward's result (`self.out`) where that is cheaper and still
+differentiable."""
 from __future__ import annotations
 
 import math
@@ -186,21 +187,6 @@ def tanh(x: Tensor) -> Tensor:
     return Tanh.apply(_floating(x))
 
 
-class Sigmoid(Op):
-    """y = 1 / (1 + e^-x)      dx = g * y * (1 - y)"""
-    def forward(self, x):
-        e = np.exp(-np.abs(x))                     # stable for large |x|: never exp of a big positive number
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-    def backward(self, g):
-        y = self.out
-        return (g * y * (1 - y),)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(_floating(x))
-
-
 class Erf(Op):
     """y = erf(x)       dx = g * 2/√π * exp(-x²)"""
     def forward(self, x):
@@ -213,51 +199,6 @@ class Erf(Op):
 
 def erf(x: Tensor) -> Tensor:
     return Erf.apply(_floating(x))
-
-
-class Gelu(Op):
-    """y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2       dx = g·(Φ(x) + x·φ(x)),   φ(x) = e^(-x²/2)/√(2π)
-    The exact GELU as one node (five as a composite); Φ is kept for the array kernel of a plain backward."""
-    def forward(self, x):
-        cdf = _erf(x * (1 / math.sqrt(2))).astype(x.dtype, copy=False)
-        cdf += 1
-        cdf *= 0.5
-        self.cdf = cdf
-        return x * cdf
-
-    def backward(self, g):
-        x = self.inputs[0]
-        cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
-        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
-        return (g * (cdf + x * pdf),)
-
-    def release(self) -> None:
-        super().release()
-        self.cdf = None                    # an activation-sized array: freed with the inputs
-
-
-class Relu(Op):
-    """y = max(x, 0)    dx = g * [y ≠ 0]     (relu'(0) = 0, as in PyTorch; y = NaN passes g, as its threshold_backward)
-    The mask is read from the output, as PyTorch's ReLU does: backward never needs the input's values."""
-    def forward(self, x):
-        return np.maximum(x, 0)
-
-    def backward(self, g):
-        return (ThresholdBackward.apply(g, self.out),)   # an op of (g, y): the gradient has a gradient, as PyTorch's
-
-
-def relu(x: Tensor) -> Tensor:
-    return Relu.apply(as_tensor(x))
-
-
-class ThresholdBackward(Op):
-    """relu's gradient as an op:  out = g where y ≠ 0 else 0     dg = gg where y ≠ 0 else 0     dy = 0"""
-    def forward(self, g, y):
-        self.mask = y != 0
-        return np.where(self.mask, g, np.zeros((), g.dtype))
-
-    def backward(self, gg):
-        return where(self.mask, gg, 0.0), Tensor._wrap(np.zeros_like(self.inputs[1]._data))
 
 
 def _floating(x) -> Tensor:

@@ -1,84 +1,13 @@
-"""Ops built from primitives: they need no backward of their own, and higher order comes free."""
+"""Shape composites: squeeze, unsqueeze, flatten (reshapes), stack (unsqueeze + cat), split and chunk
+(slices), one_hot (a constant)."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from .ops.arithmetic import where
-from .ops.reduce import Mean, _dims, amax
-from .ops.shape import Permute, cat, reshape
-from .ops.unary import Gelu, _floating, tanh
-from .tensor import Tensor, as_tensor
-
-
-def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    if x.dtype.kind not in "fc":
-        raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
-    dims = _dims(x, dim, axis, "mean")
-    n = x._data.size if dims is None else math.prod(x.shape[d] for d in dims)
-    return Mean.apply(x, dims=dims, keepdim=keepdim, n=n) if n else x.sum(dims, keepdim) * float("nan")
-
-
-def var(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
-        axis=None, keepdims=None) -> Tensor:
-    """Sample variance with Bessel's correction by default (PyTorch's rule; numpy's var uses ddof=0)."""
-    keepdim = keepdim if keepdims is None else keepdims
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    dims = _dims(x, dim, axis, "var")
-    n = x._data.size if dims is None else math.prod(x.shape[d] for d in dims)
-    centred = x - x.mean(dims, keepdim=True)
-    return (centred * centred).sum(dims, keepdim) / max(n - correction, 0)
-
-
-def std(x: Tensor, dim=None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
-        axis=None, keepdims=None) -> Tensor:
-    keepdim = keepdim if keepdims is None else keepdims
-    return var(x, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis).sqrt()
-
-
-def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-    """log Σ exp(x), shifted by the max (a constant) so exp never overflows."""
-    keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    dims = _dims(x, dim, axis, "logsumexp")
-    if x._data.size:
-        m = amax(x.detach(), dims, keepdim=True)
-        m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0))
-    else:                                          # empty: log(0) = -inf over each empty group, as PyTorch
-        m = Tensor._wrap(np.zeros([1 if dims is None or i in dims else n for i, n in enumerate(x.shape)], x.dtype))
-    out = (x - m).exp().sum(dims, keepdim=True).log() + m
-    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape) if dims and i not in dims))
-
-
-def square(x: Tensor) -> Tensor:
-    return x * x
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return where(x._data > 0, x, x * negative_slope)
-
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """x·Φ(x). 'none' is exact (erf); 'tanh' is the approximation of Hendrycks & Gimpel, as PyTorch."""
-    if approximate == "tanh":
-        return 0.5 * x * (1 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
-    if approximate != "none":
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return Gelu.apply(_floating(x))
-
-
-def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
-    n = x.ndim
-    if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
-    for d in (dim0, dim1):
-        if not -n <= d < n:
-            raise IndexError(f"transpose: dim {d} is out of range for a tensor of shape {tuple(x.shape)}")
-    dims = list(range(n))
-    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return Permute.apply(x, dims=tuple(dims))     # a valid permutation by construction: x.mT twice as fast
+from ..ops.shape import cat, reshape
+from ..tensor import Tensor, as_tensor
 
 
 def squeeze(x: Tensor, dim=None) -> Tensor:
@@ -169,8 +98,3 @@ def _check_dim(ndim: int, dim: int, what: str) -> int:
         raise IndexError(f"{what}: dim {dim} is out of range for a tensor with {ndim} dims "
                          f"(expected a dim in [{-n}, {n - 1}])")
     return dim % n
-
-
-def cast(x: Tensor, dtype) -> Tensor:
-    from .ops.arithmetic import Cast
-    return Cast.apply(x, dtype=np.dtype(dtype))

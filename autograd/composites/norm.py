@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..grad_mode import no_grad
+from ..ops.arithmetic import where
 from ..tensor import Tensor, as_tensor
-from .arithmetic import where
 
 
 def _check_channel_vector(what: str, name: str, t: Tensor | None, c: int, x: Tensor) -> None:

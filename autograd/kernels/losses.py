@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.nn import CrossEntropy
+from ..ops.losses import CrossEntropy
 from ..tensor import Tensor
 from . import register
 

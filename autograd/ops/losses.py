@@ -1,4 +1,6 @@
-"""Softmax family and the fused cross-entropy: the ops where numerical stability decides correctness."""
+"""Losses fused into one op each: cross-entropy (softmax + negative log-likelihood, with PyTorch's options),
+binary cross-entropy on probabilities and on logits. Stable where composing their parts would overflow or
+give nan."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,71 +8,14 @@ import numpy as np
 from ..observers import check_loss_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
-
-
-def _max(x: np.ndarray, dim: int) -> np.ndarray:
-    """max over `dim`, kept. numpy reduces a short last axis row by row; made contiguous the other way round
-    it compares whole columns at once, much faster at 10 classes (nan still wins)."""
-    if x.ndim == 2 and dim == 1 and x.shape[1] <= 16:
-        return np.ascontiguousarray(x.T).max(0, initial=-np.inf)[:, None]
-    return np.max(x, axis=dim, keepdims=True, initial=-np.inf)
-
-
-def _sum(x: np.ndarray, dim: int) -> np.ndarray:
-    """sum over `dim`, kept; a short last axis as one BLAS matrix-vector product (numpy sums row by row)."""
-    if x.ndim == 2 and dim == 1 and x.shape[1] <= 16 and x.dtype.kind == "f":
-        return (x @ np.ones(x.shape[1], x.dtype))[:, None]
-    return np.sum(x, axis=dim, keepdims=True)
-
-
-def _shifted(x: np.ndarray, dim: int) -> np.ndarray:
-    """x minus its max along dim (largest logit -> 0: exp never overflows). A fully masked row (all -inf)
-    gives nan, as PyTorch's softmax does, without numpy's warning."""
-    m = _max(x, dim)
-    if np.isinf(m).any():
-        with np.errstate(invalid="ignore"):
-            return x - m
-    return x - m
-
-
-def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
-    shifted = _shifted(x, dim)
-    return shifted - np.log(_sum(np.exp(shifted), dim))
-
-
-class LogSoftmax(Op):
-    """y = x - logsumexp(x)      dx = g - softmax(x) * Σ g"""
-    def forward(self, x, dim):
-        self.dim = dim
-        return _log_softmax(x, dim)
-
-    def backward(self, g):
-        return (g - self.out.exp() * g.sum(dim=self.dim, keepdim=True),)
-
-
-def log_softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
-    return LogSoftmax.apply(x, dim=_dim(x, dim if axis is None else axis, "log_softmax"))
-
-
-class Softmax(Op):
-    """y = exp(x) / Σ exp(x)     dx = y * (g - Σ g * y)"""
-    def forward(self, x, dim):
-        self.dim = dim
-        e = np.exp(_shifted(x, dim))
-        return e / _sum(e, dim)
-
-    def backward(self, g):
-        y = self.out
-        return (y * (g - (g * y).sum(dim=self.dim, keepdim=True)),)
-
-
-def softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
-    return Softmax.apply(x, dim=_dim(x, dim if axis is None else axis, "softmax"))
+from .activations import _softplus, softplus
+from .logits import _log_softmax, _max, _sum, softmax
 
 
 class CrossEntropy(Op):
     """loss = -Σ q · log_softmax(x)  per row, q the target distribution      dx = (softmax(x) Σq - q) · g / n
-    One fused op: no (N, C) log-probabilities kept, and stable at logits of ±1e4."""
+    One fused op: no (N, C) log-probabilities kept, and stable at logits of ±1e4. Class indices pick one
+    log-probability per row; probabilities and label smoothing weigh every class by q (_target_distribution)."""
     def forward(self, x, target, *weight, ignore_index, label_smoothing, reduction):
         weight = weight[0] if weight else None
         self.ignore_index, self.smoothing, self.reduction = ignore_index, label_smoothing, reduction
@@ -78,16 +23,16 @@ class CrossEntropy(Op):
             shifted = x - _max(x, 1)
             e = np.exp(shifted)
             s = _sum(e, 1)[:, 0]
-            t, r = self.row_weights(x, target, weight)
+            t, r = _row_weights(x, target, weight, ignore_index)
             losses = np.log(s) - shifted[np.arange(len(x)), t]
             if r is not None:
                 losses *= r
-            self.saved = (e, s, t, r)              # for the array kernel (kernels/nn.py): no second exp
+            self.saved = (e, s, t, r)              # for the array kernel (kernels/losses.py): no second exp
             self.denominator = float(len(x)) if r is None else float(r.sum(dtype=np.float64))
         else:
-            q = self.target_distribution(x, target, weight)
+            q = _target_distribution(x, target, weight, ignore_index, label_smoothing)
             losses = -np.einsum("ij,ij->i", q, _log_softmax(x, 1))
-            self.denominator = self.mean_denominator(x, target, weight)
+            self.denominator = _mean_denominator(x, target, weight, ignore_index)
         if reduction == "none":
             return losses
         total = losses.sum(dtype=x.dtype)
@@ -96,44 +41,6 @@ class CrossEntropy(Op):
     def picks(self, target) -> bool:
         return target.dtype.kind != "f" and not self.smoothing
 
-    def kept(self, target) -> np.ndarray:
-        """The rows that count; all when cross_entropy() saw that no target equals ignore_index (None)."""
-        return np.ones(target.shape, bool) if self.ignore_index is None else target != self.ignore_index
-
-    def row_weights(self, x, target, weight) -> tuple[np.ndarray, np.ndarray | None]:
-        """For class indices: each row's (safe) class and its weight (0 where ignored); None for the weight when
-        every row counts once, the usual case (no per-row multiply, no second mask)."""
-        if self.ignore_index is None and weight is None:   # cross_entropy() saw no target to ignore
-            return target, None
-        keep = self.kept(target)
-        if weight is None and keep.all():
-            return target, None
-        t = np.where(keep, target, 0)
-        r = keep.astype(x.dtype) if weight is None else np.where(keep, weight.astype(x.dtype, copy=False)[t], 0)
-        return t, r
-
-    def target_distribution(self, x, target, weight) -> np.ndarray:
-        """q[i, c]: what row i's log-probability of class c is weighted by (one-hot, smoothed, class-weighted)."""
-        n, c = x.shape
-        eps = self.smoothing
-        w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype, copy=False)
-        if target.dtype.kind == "f":                                    # class probabilities
-            return (target * (1 - eps) + eps / c) * w
-        keep = self.kept(target)
-        t = np.where(keep, target, 0)
-        q = np.zeros((n, c), dtype=x.dtype)
-        q[np.arange(n), t] = (1 - eps) * w[t]
-        if eps:
-            q += (eps / c) * w
-        return q * keep[:, None]
-
-    def mean_denominator(self, x, target, weight) -> float:
-        if target.dtype.kind == "f":
-            return float(len(x))
-        keep = self.kept(target)
-        t = target[keep]
-        return float(keep.sum() if weight is None else weight[t].sum())
-
     def backward(self, g):
         xs = self.inputs                           # (a property that checks versions: read once)
         x, target, weight = xs[0], xs[1], (xs[2]._data if len(xs) > 2 else None)
@@ -141,12 +48,12 @@ class CrossEntropy(Op):
         scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
         p = softmax(x, dim=1)                      # recomputed in Tensor ops: second derivatives work
         if self.picks(target._data):                # q = r·onehot(t): dx = (p − onehot)·r·scale
-            t, r = self.row_weights(x._data, target._data, weight)
+            t, r = _row_weights(x._data, target._data, weight, self.ignore_index)
             onehot = np.zeros(x.shape, dtype=x.dtype)
             onehot[np.arange(len(t)), t] = 1
             dx = (p - Tensor._wrap(onehot)) * (scale if r is None else Tensor._wrap(r[:, None]) * scale)
         else:
-            q = self.target_distribution(x._data, target._data, weight)
+            q = _target_distribution(x._data, target._data, weight, self.ignore_index, self.smoothing)
             dx = (p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale
         return (dx,) + (None,) * (len(xs) - 1)
 
@@ -155,15 +62,48 @@ class CrossEntropy(Op):
         self.saved = None                          # forward's (N, C) exp goes with the inputs, not with the loss
 
 
+def _kept(target, ignore_index) -> np.ndarray:
+    """The rows that count; all when cross_entropy() saw that no target equals ignore_index (None)."""
+    return np.ones(target.shape, bool) if ignore_index is None else target != ignore_index
+
+
+def _row_weights(x, target, weight, ignore_index) -> tuple[np.ndarray, np.ndarray | None]:
+    """For class indices: each row's (safe) class and its weight (0 where ignored); None for the weight when
+    every row counts once, the usual case (no per-row multiply, no second mask)."""
+    if ignore_index is None and weight is None:    # cross_entropy() saw no target to ignore
+        return target, None
+    keep = _kept(target, ignore_index)
+    if weight is None and keep.all():
+        return target, None
+    t = np.where(keep, target, 0)
+    r = keep.astype(x.dtype) if weight is None else np.where(keep, weight.astype(x.dtype, copy=False)[t], 0)
+    return t, r
+
+
+def _target_distribution(x, target, weight, ignore_index, smoothing) -> np.ndarray:
+    """q[i, c]: what row i's log-probability of class c is weighted by (one-hot, smoothed, class-weighted)."""
+    n, c = x.shape
+    w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype, copy=False)
+    if target.dtype.kind == "f":                                    # class probabilities
+        return (target * (1 - smoothing) + smoothing / c) * w
+    keep = _kept(target, ignore_index)
+    t = np.where(keep, target, 0)
+    q = np.zeros((n, c), dtype=x.dtype)
+    q[np.arange(n), t] = (1 - smoothing) * w[t]
+    if smoothing:
+        q += (smoothing / c) * w
+    return q * keep[:, None]
+
+
+def _mean_denominator(x, target, weight, ignore_index) -> float:
+    if target.dtype.kind == "f":
+        return float(len(x))
+    keep = _kept(target, ignore_index)
+    return float(keep.sum() if weight is None else weight[target[keep]].sum())
+
+
 def _as_unsigned(t: np.ndarray) -> np.ndarray:
     return t.view(f"u{t.itemsize}") if t.dtype.kind == "i" else t
-
-
-def _dim(x: Tensor, dim: int, what: str) -> int:
-    n = max(x.ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")
-    return dim % n
 
 
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
@@ -213,3 +153,38 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     if reduction == "none":                        # one loss per sample (and position), as PyTorch
         out = out.reshape(xs[:1] + xs[2:] if len(xs) >= 2 else ())
     return out
+
+
+class BCEWithLogits(Op):
+    """ℓ = (1-t)·x + (1+(p-1)·t)·sp(-x)      dx = g·(1 - t - (1+(p-1)·t)·σ(-x)),   dt = g·(-x + (p-1)·sp(-x))
+    p = pos_weight; sp(-x) = softplus(-x) = log(1 + e⁻ˣ), computed as max(-x, 0) + log1p(e^-|x|): finite for
+    any x."""
+    def forward(self, x, t, *pos_weight):
+        sp = _softplus(-x)
+        scale = 1 + (pos_weight[0] - 1) * t if pos_weight else 1
+        return (1 - t) * x + scale * sp
+
+    def backward(self, g):
+        x, t = self.inputs[0], self.inputs[1]
+        pw = self.inputs[2] if len(self.inputs) > 2 else None
+        scale = 1 + (pw - 1) * t if pw is not None else 1
+        dx = g * ((1 - t) - scale * (-x).sigmoid()) if self.needs_grad[0] else None
+        dt = None
+        if self.needs_grad[1]:
+            sp = softplus(-x)                      # the primitive: its gradient σ is right at x = 0 too
+            dt = g * (-x + (pw - 1) * sp) if pw is not None else g * -x
+        return (dx, dt) if pw is None else (dx, dt, None)
+
+
+class BinaryCrossEntropy(Op):
+    """ℓ = −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100      dp = g·(p − t) / max(p(1 − p), 1e-12),
+    dt = g·(log(1 − p) − log p)   (PyTorch's formulas: finite at p = 0 and p = 1, where composing logs gives nan)"""
+    def forward(self, p, t):
+        with np.errstate(divide="ignore"):
+            return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+
+    def backward(self, g):
+        p, t = self.inputs
+        dp = g * (p - t) / (p * (1 - p)).clamp(min=1e-12) if self.needs_grad[0] else None
+        dt = g * ((1 - p).log().clamp(min=-100) - p.log().clamp(min=-100)) if self.needs_grad[1] else None
+        return dp, dt

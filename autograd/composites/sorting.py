@@ -7,7 +7,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..tensor import Tensor, as_tensor
-from .reduce import take_along_dim
+from .rearrange import take_along_dim
 
 sort_result = namedtuple("sort_result", ["values", "indices"])     # torch.return_types.sort
 topk_result = namedtuple("topk_result", ["values", "indices"])     # torch.return_types.topk

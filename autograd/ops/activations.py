@@ -1,0 +1,103 @@
+"""The activations: sigmoid, softplus, gelu, relu (and relu's gradient as an op, so that it has a gradient
+too). Each backward reuses the forward's result (`self.out`) where that is cheaper and still differentiable."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..op import Op
+from ..tensor import Tensor, as_tensor
+from .arithmetic import where
+from .unary import _erf, _floating, erf, tanh
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + e^-x)      dx = g * y * (1 - y)"""
+    def forward(self, x):
+        e = np.exp(-np.abs(x))                     # stable for large |x|: never exp of a big positive number
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        y = self.out
+        return (g * y * (1 - y),)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(_floating(x))
+
+
+class Softplus(Op):
+    """y = log(1 + e^(βx))/β, y = x where βx > threshold      dx = g·σ(βx), dx = g where βx > threshold"""
+    def forward(self, x, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+        bx = x * beta
+        return np.where(bx > threshold, x, _softplus(bx) / beta).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        return (where(x._data * self.beta > self.threshold, g, g * (x * self.beta).sigmoid()),)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """PyTorch's F.softplus: a smooth relu, linear where βx exceeds `threshold` (as PyTorch)."""
+    return Softplus.apply(_floating(x), beta=beta, threshold=threshold)
+
+
+class Gelu(Op):
+    """y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2       dx = g·(Φ(x) + x·φ(x)),   φ(x) = e^(-x²/2)/√(2π)
+    The exact GELU as one node (five as a composite); Φ is kept for the array kernel of a plain backward."""
+    def forward(self, x):
+        cdf = _erf(x * (1 / math.sqrt(2))).astype(x.dtype, copy=False)
+        cdf += 1
+        cdf *= 0.5
+        self.cdf = cdf
+        return x * cdf
+
+    def backward(self, g):
+        x = self.inputs[0]
+        cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        return (g * (cdf + x * pdf),)
+
+    def release(self) -> None:
+        super().release()
+        self.cdf = None                    # an activation-sized array: freed with the inputs
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x). 'none' is exact (erf); 'tanh' is the approximation of Hendrycks & Gimpel, as PyTorch."""
+    if approximate == "tanh":
+        return 0.5 * x * (1 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(_floating(x))
+
+
+class Relu(Op):
+    """y = max(x, 0)    dx = g * [y ≠ 0]     (relu'(0) = 0, as in PyTorch; y = NaN passes g, as its threshold_backward)
+    The mask is read from the output, as PyTorch's ReLU does: backward never needs the input's values."""
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        return (ThresholdBackward.apply(g, self.out),)   # an op of (g, y): the gradient has a gradient, as PyTorch's
+
+
+def relu(x: Tensor) -> Tensor:
+    return Relu.apply(as_tensor(x))
+
+
+class ThresholdBackward(Op):
+    """relu's gradient as an op:  out = g where y ≠ 0 else 0     dg = gg where y ≠ 0 else 0     dy = 0"""
+    def forward(self, g, y):
+        self.mask = y != 0
+        return np.where(self.mask, g, np.zeros((), g.dtype))
+
+    def backward(self, gg):
+        return where(self.mask, gg, 0.0), Tensor._wrap(np.zeros_like(self.inputs[1]._data))
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + eˣ) on an array, as max(x, 0) + log1p(e^-|x|): exp never overflows."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
