@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finite: bool | None = None) -> np.ndarray:
+def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None,
+           finite: bool | None = None) -> np.ndarray:
     """g where `keep`, else 0: the plain backward of a masking op (relu, max_pool2d's scatter, _selected). One
     multiply by the bool mask (or by float weights, 0 dropping); but an inf or nan gradient at a dropped position
     would give inf·0 = nan where PyTorch gives 0, so one reduction first tells whether g is finite (the usual case;
@@ -22,5 +23,6 @@ def masked(g: np.ndarray, keep: np.ndarray, out: np.ndarray | None = None, finit
 
 
 def all_finite(a: np.ndarray) -> bool:
-    """No inf or nan in `a`. isfinite().all(), not a sum: a sum overflows or warns on inf - inf, and is slower."""
+    """No inf or nan in `a`. isfinite().all(), not a sum: a sum overflows or warns on inf - inf, and is
+    slower."""
     return bool(np.isfinite(a).all())

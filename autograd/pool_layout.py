@@ -8,7 +8,8 @@ from numpy.lib.stride_tricks import as_strided
 
 
 def disjoint(geom) -> bool:
-    """No two windows share a cell (stride >= dilated kernel extent): LeNet's 2x2 stride 2 and every tiling."""
+    """No two windows share a cell (stride >= dilated kernel extent): LeNet's 2x2 stride 2 and every
+    tiling."""
     k, d, s, _ = geom
     return all(ss >= dd * (kk - 1) + 1 for kk, dd, ss in zip(k, d, s))
 
@@ -20,7 +21,8 @@ def batch_last(a: np.ndarray) -> bool:
 
 def fresh(shape: tuple, dtype, last: bool) -> np.ndarray:
     """A new (N, C, H, W) array laid out as phys reads it, owning its memory: the engine keeps only such a
-    gradient as .grad, and relu masks only such one in place (autograd/ownership.py); a view each would copy."""
+    gradient as .grad, and relu masks only such one in place (autograd/ownership.py); a view each would
+    copy."""
     if not last:
         return np.empty(shape, dtype)
     (n, _, h, w), i = shape, np.dtype(dtype).itemsize
@@ -34,10 +36,10 @@ def tiled(geom, shape) -> bool:
 
 
 def phys(a: np.ndarray, last: bool) -> np.ndarray:
-    """(N, C, H, W) as a row-major (A, H, W, B) array, the pooled axes in the middle: (C, H, W, N) when `last`,
-    else (N·C, H, W, 1). A view when a is laid out so, else a copy. A batch-last input (a permuted view, say) is
-    pooled in its own layout, every pass contiguous; made row-major first it took a transposing copy
-    against the cache (max_pool2d forward + backward of a batch-last (64, 16, 28, 28) leaf: 5.5 -> 3.9 ms)."""
+    """(N, C, H, W) as a row-major (A, H, W, B) array, the pooled axes in the middle: (C, H, W, N) when
+    `last`, else (N·C, H, W, 1). A view when a is laid out so, else a copy. A batch-last input (a permuted
+    view, say) is pooled in its own layout, every pass contiguous; made row-major first it would take a
+    transposing copy against the cache."""
     if last:
         return np.ascontiguousarray(a.transpose(1, 2, 3, 0))
     return np.ascontiguousarray(a).reshape(-1, *a.shape[2:], 1)

@@ -3,7 +3,7 @@ gradient comes back in its input's shape, over hypothesis-drawn shapes with 0-d 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from op_specs import SIDE, index, reshape_target
+from op_strategies import SIDE, index, reshape_target
 
 import autograd as ag
 from autograd.testing import broadcastable_shapes, dims, shapes, tensors

@@ -23,7 +23,7 @@ from autograd.viz.summary import split_formula
 # torch.Tensor methods that chainrule's Tensor leaves out on purpose, each with why.
 NO_TENSOR_METHOD = {
     "unfold": "torch.Tensor.unfold(dim, size, step) is another op than F.unfold (sliding windows on one dim)",
-    "index_add": "autograd.ops.index_add is the engine's getitem adjoint, not Tensor.index_add(dim, index, src)",
+    "index_add": "autograd.ops.index_add is the engine's getitem adjoint, not Tensor.index_add(dim, ...)",
     "index_put": "autograd.ops.index_put is the engine's x[i] = v; x[i] = v is the Tensor spelling",
 }
 
@@ -56,7 +56,7 @@ def check_wiring(w: Wiring) -> list[str]:
         for cls in op_classes(module):
             where = f"{cls.__module__}.{cls.__qualname__}"
             if cls not in w.reached and cls.__name__ not in w.elsewhere:
-                problems.append(f"{where}: no row in tests/op_specs.py runs this op (or OPS_CHECKED_ELSEWHERE)")
+                problems.append(f"{where}: no row in tests/op_specs.py runs it (nor OPS_CHECKED_ELSEWHERE)")
             forward, local = split_formula(cls.__doc__)
             if "=" not in forward or "=" not in local:
                 problems.append(f"{where}: the docstring's first line does not split into 'formula      "
@@ -67,7 +67,7 @@ def check_wiring(w: Wiring) -> list[str]:
             if name not in w.not_top_level and getattr(w.exported, name, None) is not fn:
                 problems.append(f"{name}: not exported as autograd.{name} (or listed in ops.NOT_TOP_LEVEL)")
             if name in TORCH_TENSOR_NAMES and name not in w.no_tensor_method and not hasattr(w.tensor, name):
-                problems.append(f"{name}: torch.Tensor.{name} exists, Tensor.{name} does not (one line in tensor.py)")
+                problems.append(f"{name}: torch.Tensor.{name} exists, Tensor.{name} does not")
     for spec in w.specs:
         if not (callable(spec.twin) or (isinstance(spec.twin, str) and spec.twin.strip())):
             problems.append(f"row {spec.name!r}: no PyTorch twin and no reason why (Spec(twin=...))")
@@ -127,7 +127,7 @@ def test_the_exceptions_are_not_stale() -> None:
     assert not any(hasattr(ag.Tensor, n) for n in NO_TENSOR_METHOD)
 
 
-# -- the checker on broken wiring ------------------------------------------------------------------------------
+# -- the checker on broken wiring ----------------------------------------------------------------------------
 
 def _family(doc: str = "y = 2x      dx = 2g", name: str = "double") -> types.ModuleType:
     """A family module with one new op, as a contributor would write it: the class and its function."""
@@ -193,7 +193,7 @@ def test_an_op_without_its_tensor_method_fails() -> None:
     module = _family(name="exp2")                             # torch.Tensor.exp2 exists; chainrule's has none
     done = _complete(module, "exp2")
     problems = check_wiring(real_wiring(families=[module], **done))
-    assert problems == ["exp2: torch.Tensor.exp2 exists, Tensor.exp2 does not (one line in tensor.py)"], problems
+    assert problems == ["exp2: torch.Tensor.exp2 exists, Tensor.exp2 does not"], problems
     with_method = type("Tensor", (ag.Tensor,), {"exp2": lambda self: module.exp2(self)})
     assert check_wiring(real_wiring(families=[module], tensor=with_method, **done)) == []
 
@@ -202,7 +202,8 @@ def test_a_docstring_the_picture_cannot_split_fails() -> None:
     for doc in ("y = 2x   dx = 2g", "Doubles x.", None):      # three spaces; no formula; none
         module = _family(doc=doc)
         problems = check_wiring(real_wiring(families=[module], **_complete(module)))
-        assert len(problems) == 1 and "Double: the docstring's first line does not split" in problems[0], problems
+        assert len(problems) == 1, problems
+        assert "Double: the docstring's first line does not split" in problems[0], problems
 
 
 def test_the_row_runner_records_backward_only_ops() -> None:

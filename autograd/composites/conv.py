@@ -13,12 +13,13 @@ from ..ops.shape import pad
 from ..tensor import Tensor, as_tensor
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,  # noqa: A002
-           groups: int = 1) -> Tensor:
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+           stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
     """PyTorch's F.conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k); a conv2d of height 1."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 3:
-        raise ValueError(f"conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got {tuple(w.shape)}")
+        raise ValueError("conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got "
+                         f"{tuple(w.shape)}")
     if x.ndim not in (2, 3):
         raise ValueError(f"conv1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
     pad2 = padding if isinstance(padding, str) else (0, _int1(padding, "conv1d"))
@@ -84,8 +85,8 @@ def _averaging_matrix(n: int, out: int, dtype) -> np.ndarray:
     return m
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,  # noqa: A002
-               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """PyTorch's F.max_pool1d on (N, C, L) or (C, L): a max_pool2d of height 1."""
     one = _one_d("max_pool1d")
     out = max_pool2d(as_tensor(input).unsqueeze(-2), (1, one(kernel_size)),
@@ -99,7 +100,8 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     """PyTorch's F.avg_pool1d on (N, C, L) or (C, L): an avg_pool2d of height 1."""
     one = _one_d("avg_pool1d")
     out = avg_pool2d(as_tensor(input).unsqueeze(-2), (1, one(kernel_size)),
-                     None if stride is None else (1, one(stride)), (0, one(padding)), ceil_mode, count_include_pad)
+                     None if stride is None else (1, one(stride)), (0, one(padding)), ceil_mode,
+                     count_include_pad)
     return out.squeeze(-2)
 
 

@@ -18,8 +18,8 @@ def bmm(input, mat2) -> Tensor:  # noqa: A002
     """Batched product of (b, n, m) and (b, m, p) tensors, the same b (no broadcasting, as torch.bmm)."""
     a, b = pair(input, mat2)
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes {tuple(a.shape)} "
-                         f"and {tuple(b.shape)}")
+        raise ValueError("bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
     return matmul(a, b)
 
 

@@ -36,7 +36,8 @@ def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims
         m = amax(x.detach(), dims, keepdim=True)
         m = Tensor._wrap(np.where(np.isfinite(m._data), m._data, 0))
     else:                                          # empty: log(0) = -inf over each empty group, as PyTorch
-        m = Tensor._wrap(np.zeros([1 if dims is None or i in dims else n for i, n in enumerate(x.shape)], x.dtype))
+        kept = [1 if dims is None or i in dims else n for i, n in enumerate(x.shape)]
+        m = Tensor._wrap(np.zeros(kept, x.dtype))
     out = (x - m).exp().sum(dims, keepdim=True).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(x.shape) if dims and i not in dims))
 

@@ -19,7 +19,8 @@ def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
     if dim is None:
         return x.reshape(-1)[idx.reshape(-1)]
     if idx.ndim != x.ndim:
-        raise ValueError(f"take_along_dim: indices of shape {tuple(idx.shape)} need as many dims as x {tuple(x.shape)}")
+        raise ValueError(f"take_along_dim: indices of shape {tuple(idx.shape)} need as many dims as x "
+                         f"{tuple(x.shape)}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[dim % x.ndim] = idx
     return x[tuple(grid)]
@@ -46,27 +47,31 @@ def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
 
 
 def masked_fill(x: Tensor, mask, value) -> Tensor:
-    """x with `value` where the bool `mask` (broadcast to x's shape) is True. A 0-d tensor value gets a gradient."""
+    """x with `value` where the bool `mask` (broadcast to x's shape) is True. A 0-d tensor value gets a
+    gradient."""
     x = as_tensor(x)
     mask = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
     if mask.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} (compare first, e.g. x == 0)")
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} "
+                        "(compare first, e.g. x == 0)")
     try:
         fits = np.broadcast_shapes(x.shape, mask.shape) == x.shape
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the tensor's shape "
-                         f"{tuple(x.shape)}")
+        raise ValueError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the "
+                         f"tensor's shape {tuple(x.shape)}")
     if isinstance(value, Tensor):
         if value.ndim:
-            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
+            raise ValueError("masked_fill: value must be a number or a 0-d tensor, got shape "
+                             f"{tuple(value.shape)}")
         value = value if value.dtype == x.dtype else value.to(x.dtype)
     return where(mask, value, x)
 
 
 def repeat(x: Tensor, *sizes) -> Tensor:
-    """Tile x `sizes[i]` times along each dim (PyTorch's repeat; numpy's tile). Extra sizes add leading dims."""
+    """Tile x `sizes[i]` times along each dim (PyTorch's repeat; numpy's tile). Extra sizes add leading
+    dims."""
     x = as_tensor(x)
     sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)) else sizes
     if len(sizes) < x.ndim:
@@ -88,7 +93,8 @@ def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
     if idx.ndim != x.ndim:
-        raise ValueError(f"gather: index of shape {tuple(idx.shape)} needs as many dims as the input {tuple(x.shape)}")
+        raise ValueError(f"gather: index of shape {tuple(idx.shape)} needs as many dims as the input "
+                         f"{tuple(x.shape)}")
     d = _dim_tuple(x, dim, "gather")[0] if x.ndim else 0
     if x.ndim == 0:
         return reshape(reshape(x, (1,))[np.reshape(idx, (1,))], ())
@@ -162,7 +168,8 @@ def _scatter_args(what: str, input, dim, index, src):  # noqa: A002
 
 
 def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal of the (dim1, dim2) planes (above it for offset > 0), as the last dim, as torch.diagonal."""
+    """The diagonal of the (dim1, dim2) planes (above it for offset > 0), as the last dim, as
+    torch.diagonal."""
     x = as_tensor(x)
     if x.ndim < 2:
         raise ValueError(f"diagonal: needs a tensor with at least 2 dims, got shape {tuple(x.shape)}")

@@ -49,4 +49,5 @@ def kernels_enabled() -> bool:
     return _on[0]
 
 
-from . import arithmetic, conv, linear, losses, reduce, unary  # noqa: E402, F401  (each module registers its kernels)
+# each module registers its kernels
+from . import arithmetic, conv, linear, losses, reduce, unary  # noqa: E402, F401

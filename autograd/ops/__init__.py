@@ -19,7 +19,7 @@ _NN_FUNCTIONAL = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d av
 _ENGINE_HELPERS = "index_add index_put normalize_index rounded_div"
 NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
-    **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i] and x[i] = v; torch.<name> differs"),
+    **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i], x[i] = v; torch.<name> differs"),
     "unbroadcast": "the engine's: sums a gradient back to its input's shape",
 }
 
@@ -31,14 +31,15 @@ def public_functions(module: ModuleType) -> dict:
 
 
 def _modules(package: ModuleType) -> list[ModuleType]:
-    return [importlib.import_module(f"{package.__name__}.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+    names = [m.name for m in pkgutil.iter_modules(package.__path__)]
+    return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
 
 
-FAMILIES: list[ModuleType] = _modules(importlib.import_module(__name__))     # the primitives, one file a family
+FAMILIES: list[ModuleType] = _modules(importlib.import_module(__name__))     # the primitives, by family
 COMPOSITES: list[ModuleType] = _modules(composites)
 
 for _module in FAMILIES + COMPOSITES:
-    globals().update(public_functions(_module))     # after the submodules: `norm` is the function, not a module
+    globals().update(public_functions(_module))     # after the submodules: `norm` is a function, not a module
 clip = globals()["clamp"]
 
 __all__ = sorted({name for m in FAMILIES + COMPOSITES for name in public_functions(m)} | {"clip"})

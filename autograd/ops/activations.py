@@ -1,5 +1,6 @@
 """The activations: sigmoid, softplus, gelu, relu (and relu's gradient as an op, so that it has a gradient
-too). Each backward reuses the forward's result (`self.out`) where that is cheaper and still differentiable."""
+too). Each backward reuses the forward's result (`self.out`) where that is cheaper and still
+differentiable."""
 from __future__ import annotations
 
 import math
@@ -81,7 +82,7 @@ class Relu(Op):
         return np.maximum(x, 0)
 
     def backward(self, g):
-        return (ThresholdBackward.apply(g, self.out),)   # an op of (g, y): the gradient has a gradient, as PyTorch's
+        return (ThresholdBackward.apply(g, self.out),)   # an op of (g, y): the gradient has a gradient too
 
 
 def relu(x: Tensor) -> Tensor:

@@ -72,7 +72,8 @@ class Linear(Op):
         x, w, need = xs[0], xs[1], self.needs_grad
         dx = None
         if need[0]:
-            dx = g @ w if g.ndim <= 2 else (g.reshape(math.prod(g.shape[:-1]), g.shape[-1]) @ w).reshape(x.shape)
+            flat = g if g.ndim <= 2 else g.reshape(math.prod(g.shape[:-1]), g.shape[-1])
+            dx = flat @ w if g.ndim <= 2 else (flat @ w).reshape(x.shape)
         if need[1] or (len(need) > 2 and need[2]):
             g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         dw = g2.mT @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x) if need[1] else None

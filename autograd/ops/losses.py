@@ -15,7 +15,8 @@ from .logits import _log_softmax, _max, _sum, softmax
 class CrossEntropy(Op):
     """loss = -Σ q · log_softmax(x)  per row, q the target distribution      dx = (softmax(x) Σq - q) · g / n
     One fused op: no (N, C) log-probabilities kept, and stable at logits of ±1e4. Class indices pick one
-    log-probability per row; probabilities and label smoothing weigh every class by q (_target_distribution)."""
+    log-probability per row; probabilities and label smoothing weigh every class by q
+    (_target_distribution)."""
     def forward(self, x, target, *weight, ignore_index, label_smoothing, reduction):
         weight = weight[0] if weight else None
         self.ignore_index, self.smoothing, self.reduction = ignore_index, label_smoothing, reduction
