@@ -1,8 +1,9 @@
-"""Every differentiable function, by name. Each module here is one family of primitives: its Op classes (one
-forward, one backward) and the public functions that apply them; autograd/composites/ holds the ops built
-from them. Nothing is listed by hand: every public function a family or composite module defines is
-collected into this namespace and `__all__` (and from there into `autograd`), so a new op needs no entry.
-tests/test_wiring.py checks the rest of the recipe (an op-table row, a PyTorch twin, a Tensor method)."""
+"""Every op, by name. Each module here is one family of primitives: its Op classes (one forward, one
+backward) and the public functions that apply them, plus the family's array functions that have no gradient
+(comparisons, counts); autograd/composites/ holds the ops built from them. Nothing is listed by hand: every
+public function a family or composite module defines is collected into this namespace and `__all__` (and
+from there into `autograd`), so a new op needs no entry. tests/test_wiring.py checks the rest of the recipe
+(an op-table row, a PyTorch twin, a Tensor method)."""
 from __future__ import annotations
 
 import importlib

@@ -1,5 +1,5 @@
-"""Matrix products (matmul, mm, bmm, the fused Linear, einsum) and vector norms: the ops that carry most of a
-network's arithmetic."""
+"""Matrix products (matmul, the fused Linear, einsum) and vector norms: the ops that carry most of a
+network's arithmetic (mm, bmm and torch.norm, their checked front ends, are in composites/linalg.py)."""
 from __future__ import annotations
 
 import math

@@ -1,6 +1,5 @@
-"""Moving elements around: flip and roll (primitives, each its own dual), and the ops built on existing ones:
-tril/triu and masked_fill (a where), repeat (expand + reshape), gather (an index), scatter (an index_put),
-scatter_add (an index_add), ravel (a reshape)."""
+"""Moving elements around: flip and roll, each its own dual (the rearranging composites, gather, scatter,
+tril, ..., are in composites/rearrange.py)."""
 from __future__ import annotations
 
 import numpy as np
