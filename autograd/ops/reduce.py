@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, prod, and max/min. `dim` is an int, a tuple or None (all); numpy's `axis=` also works."""
+"""Reductions: sum, mean, prod, and max/min. `dim` is an int, a tuple or None (all); numpy's `axis=` also
+works."""
 from __future__ import annotations
 
 import math
