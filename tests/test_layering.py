@@ -5,12 +5,12 @@ Imports are read with `ast` (module level and inside functions; `if TYPE_CHECKIN
 run), resolved to the project's modules, and checked as a graph:
 
 - autograd imports nothing of nn, chainrule or demos; nn nothing of chainrule or demos;
-- tensor, op, engine and the ops (autograd.ops.*, composite) reach no guard-rail, viz, anomaly or nn module, even
+- tensor, op, engine and the ops (autograd.ops.*, composites) reach no guard-rail, viz, anomaly or nn module, even
   indirectly; nor do the error text the engine raises (errors.py) and the modules under it;
 - nn.module does not import viz (viz.watch() boxes module calls through nn/scopes.py's global module hooks);
 - one import loop is allowed: Tensor <-> the modules that implement its methods. tensor.py imports them (at its
   end or inside a method) and they import Tensor. Without the edges from autograd.tensor to TENSOR_METHODS the
-  graph has no cycle, except between op functions inside autograd.ops/composite calling each other.
+  graph has no cycle, except between op functions inside autograd.ops/composites calling each other.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ PACKAGES = ("autograd", "nn", "chainrule", "demos")
 TENSOR_METHODS = {"autograd.ops", "autograd.inplace", "autograd.constants", "autograd.creation", "autograd.random",
                   "autograd.printing", "autograd.device", "autograd.entry_points"}
 BOTTOM = {"autograd.tensor", "autograd.op", "autograd.engine", "autograd.errors", "autograd.usercode",
-          "autograd.observers", "autograd.composite", "autograd.ops"}
+          "autograd.observers", "autograd.composites", "autograd.ops"}
 OBSERVERS = ("autograd.guards", "autograd.viz", "autograd.anomaly", "nn", "chainrule", "demos")
 
 
@@ -161,7 +161,7 @@ def violations(root: Path) -> list[str]:
             found += [f"{m} reaches {d} (it must know nothing above the engine)" for d in above]
     found += [f"nn.module imports {d}" for d in sorted(g.get("nn.module", ())) if _within(d, ("autograd.viz",))]
     for comp in cycles(down):
-        if not all(_within(m, ("autograd.ops", "autograd.composite")) for m in comp):
+        if not all(_within(m, ("autograd.ops", "autograd.composites")) for m in comp):
             found.append(f"import cycle: {sorted(comp)}")
     return found
 

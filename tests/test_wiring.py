@@ -5,6 +5,7 @@ the tests below feed it deliberately broken inputs, so that it provably fails wh
 from __future__ import annotations
 
 import dataclasses
+import pkgutil
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,6 +126,12 @@ def test_the_exceptions_are_not_stale() -> None:
     classes = {c.__name__ for m in ops.FAMILIES for c in op_classes(m)}
     assert set(OPS_CHECKED_ELSEWHERE) <= classes
     assert not any(hasattr(ag.Tensor, n) for n in NO_TENSOR_METHOD)
+
+
+def test_every_ops_and_composites_module_is_collected() -> None:
+    for package, listed in ((ops, ops.FAMILIES), (ag.composites, ops.COMPOSITES)):
+        files = {m.name for m in pkgutil.iter_modules(package.__path__)}
+        assert files == {m.__name__.rsplit(".", 1)[1] for m in listed}, package.__name__
 
 
 # -- the checker on broken wiring ----------------------------------------------------------------------------

@@ -1,17 +1,32 @@
 """Every op, by name. Each module here is one family of primitives: its Op classes (one forward, one
 backward) and the public functions that apply them, plus the family's array functions that have no gradient
-(comparisons, counts); autograd/composites/ holds the ops built from them. Nothing is listed by hand: every
+(comparisons, counts); autograd/composites/ holds the ops built from them. No op is listed by hand: every
 public function a family or composite module defines is collected into this namespace and `__all__` (and
-from there into `autograd`), so a new op needs no entry. tests/test_wiring.py checks the rest of the recipe
-(an op-table row, a PyTorch twin, a Tensor method)."""
+from there into `autograd`), so a new op needs no entry (a new family module: one import below).
+tests/test_wiring.py checks the rest of the recipe (an op-table row, a PyTorch twin, a Tensor method)."""
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 from types import ModuleType
 
 from .. import composites
+from . import (
+    activations,
+    arithmetic,
+    conv,
+    cumulative,
+    division,
+    indexing,
+    linalg,
+    logic,
+    logits,
+    losses,
+    pool,
+    rearrange,
+    reduce,
+    shape,
+    unary,
+)
 
 # Not re-exported by `autograd` (still here, in autograd.ops), each with why: nn.functional's functions, and
 # the engine's own helpers (PyTorch's namesakes of the index helpers take other arguments).
@@ -31,13 +46,9 @@ def public_functions(module: ModuleType) -> dict:
             if inspect.isfunction(f) and f.__module__ == module.__name__ and not name.startswith("_")}
 
 
-def _modules(package: ModuleType) -> list[ModuleType]:
-    names = [m.name for m in pkgutil.iter_modules(package.__path__)]
-    return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
-
-
-FAMILIES: list[ModuleType] = _modules(importlib.import_module(__name__))     # the primitives, by family
-COMPOSITES: list[ModuleType] = _modules(composites)
+FAMILIES: list[ModuleType] = [activations, arithmetic, conv, cumulative, division, indexing, linalg, logic, logits,
+                             losses, pool, rearrange, reduce, shape, unary]    # the primitives, by family
+COMPOSITES: list[ModuleType] = composites.MODULES
 
 for _module in FAMILIES + COMPOSITES:
     globals().update(public_functions(_module))     # after the submodules: `norm` is a function, not a module
