@@ -175,17 +175,19 @@ def test_repr_is_pytorchs_tree():
     assert repr(nn.Parameter(ag.zeros(2))).startswith("Parameter containing:\ntensor(")
 
 
-def test_state_dict_is_numpy_copies_and_round_trips():
+def test_state_dict_holds_detached_tensors_sharing_storage_and_round_trips():
     ag.manual_seed(0)
     a, b = Net(), Net()
     a.count.numpy()[...] = 7
     sd = a.state_dict()
     # PyTorch's order: a module's own parameters, then its buffers, then its children's
     assert list(sd) == ["scale", "count", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
-    sd["scale"][...] = 99                                    # a copy: the model is unchanged
-    assert a.scale.numpy()[0] == 1
-    sd["scale"][...] = 1
+    assert all(type(v) is ag.Tensor and not v.requires_grad for v in sd.values())
+    sd["scale"].numpy()[...] = 99                            # the same storage as the model's parameter
+    assert a.scale.numpy()[0] == 99
+    with ag.no_grad():
+        a.scale.fill_(1)
+    assert sd["scale"].item() == 1
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     x = ag.randn(5, 2)
@@ -194,6 +196,25 @@ def test_state_dict_is_numpy_copies_and_round_trips():
     w = b.layers[0].weight
     b.load_state_dict(a.state_dict())
     assert b.layers[0].weight is w                           # loaded in place: optimizers keep working
+    assert not np.shares_memory(w.numpy(), a.layers[0].weight.numpy())
+
+
+def test_state_dict_keep_vars_gives_the_parameters_and_buffers():
+    net = Net()
+    sd = net.state_dict(keep_vars=True)
+    assert sd["layers.0.weight"] is net.layers[0].weight and sd["count"] is net.count
+
+
+def test_load_state_dict_assign_takes_the_given_storage():
+    model = nn.Linear(2, 3)
+    weight, bias = ag.ones(3, 2, dtype=ag.float64), np.zeros(3)
+    model.load_state_dict({"weight": weight, "bias": bias}, assign=True)
+    assert isinstance(model.weight, nn.Parameter) and model.weight.requires_grad
+    assert np.shares_memory(model.weight.numpy(), weight.numpy()) and model.weight.dtype == ag.float64
+    assert model.bias.dtype == ag.float64 and list(model.state_dict()) == ["weight", "bias"]
+    model.weight.requires_grad_(False)
+    model.load_state_dict({"weight": nn.Parameter(ag.zeros(3, 2)), "bias": ag.zeros(3)}, assign=True)
+    assert not model.weight.requires_grad                    # the module's flag is kept, as in PyTorch
 
 
 def test_non_persistent_buffers_are_not_saved():
@@ -301,7 +322,7 @@ def test_torch_loads_our_state_dict_and_agrees():
     ours = nn.MLP(6, [16, 8], 3)
     theirs = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 8), torch.nn.ReLU(),
                                  torch.nn.Linear(8, 3))
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((5, 6)).astype(np.float32)
     np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5,
                                atol=1e-6)

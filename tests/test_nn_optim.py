@@ -1,4 +1,5 @@
 """Optimizers and schedulers: hand-computed sequences, PyTorch step for step, state_dict round trips, errors."""
+import copy
 import math
 
 import numpy as np
@@ -110,7 +111,7 @@ def twin_models(torch):
     ag.manual_seed(0)
     ours = nn.MLP(3, [5], 2).double()
     theirs = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.ReLU(), torch.nn.Linear(5, 2)).double()
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     return ours, theirs
 
 
@@ -205,7 +206,7 @@ def test_optimizer_state_dict_resumes_exactly(name, kw, tmp_path):
 
     ag.manual_seed(0)
     straight = nn.MLP(3, [4], 2)
-    init = straight.state_dict()
+    init = copy.deepcopy(straight.state_dict())          # a snapshot: state_dict() shares storage
     opt = getattr(nn.optim, name)(straight.parameters(), **kw)
     train(straight, opt, batches())
 

@@ -126,7 +126,7 @@ def test_torch_model_loads_our_checkpoint(tmp_path):
     ours = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 2))
     nn.save(ours.state_dict(), tmp_path / "m.npz")
     theirs = torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 2))
-    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in nn.load(tmp_path / "m.npz").items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in nn.load(tmp_path / "m.npz").items()})
     x = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
     np.testing.assert_allclose(theirs(torch.from_numpy(x)).detach().numpy(), ours(ag.tensor(x)).numpy(), rtol=1e-5,
                                atol=1e-6)

@@ -25,7 +25,7 @@ def _pair(kind: str, *args, **kw):
     ours.load_state_dict({k: v.detach() for k, v in theirs.state_dict().items()})
     assert list(ours.state_dict()) == list(theirs.state_dict())
     back = getattr(torch.nn, kind)(*args, dtype=torch.float64, **kw)
-    back.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    back.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     for k, v in back.state_dict().items():
         np.testing.assert_array_equal(v.numpy(), theirs.state_dict()[k].numpy())
     return ours, theirs
