@@ -226,15 +226,31 @@ def test_optimizer_state_dict_resumes_exactly(name, kw, tmp_path):
         np.testing.assert_array_equal(v, fresh.state_dict()[k], err_msg=k)
 
 
-def test_optimizer_state_dict_layout_is_pytorchs():
-    lin = nn.Linear(2, 1)
-    opt = Adam(lin.parameters(), lr=0.1)
-    lin(ag.ones(1, 2)).sum().backward()
-    opt.step()
-    sd = opt.state_dict()
+@pytest.mark.parametrize("name, kw", [("Adam", dict(lr=0.1, amsgrad=True)), ("SGD", dict(lr=0.1, momentum=0.9)),
+                                      ("RMSprop", dict(lr=0.01, centered=True, momentum=0.9)),
+                                      ("Adagrad", dict(lr=0.1)), ("Adadelta", {})])
+def test_optimizer_state_dict_holds_live_tensors_printed_as_pytorchs(name, kw):
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
+    opts = getattr(nn.optim, name)(ours.parameters(), **kw), getattr(torch.optim, name)(theirs.parameters(), **kw)
+    for _ in range(2):
+        for m, opt, x in zip((ours, theirs), opts, (ag.ones(1, 2), torch.ones(1, 2))):
+            opt.zero_grad()
+            m(x).sum().backward()
+            opt.step()
+    sd, tsd = opts[0].state_dict(), opts[1].state_dict()
     assert sorted(sd) == ["param_groups", "state"] and sorted(sd["state"]) == [0, 1]
-    assert sorted(sd["state"][0]) == ["exp_avg", "exp_avg_sq", "step"]
-    assert sd["param_groups"][0]["params"] == [0, 1] and sd["param_groups"][0]["lr"] == 0.1
+    assert sd["param_groups"][0]["params"] == [0, 1] and sd["param_groups"][0]["lr"] == kw.get("lr", 1.0)
+    assert repr(sd["state"]) == repr(tsd["state"])
+    for entry in sd["state"].values():
+        assert all(type(v) is ag.Tensor for v in entry.values())
+    buffers = [k for k in sd["state"][0] if k != "step"]
+    before = sd["state"][0][buffers[0]].clone()
+    opts[0].zero_grad()
+    ours(ag.ones(1, 2)).sum().backward()
+    opts[0].step()                                 # the state_dict's tensors are the optimizer's own
+    assert not ag.equal(before, sd["state"][0][buffers[0]])
 
 
 def test_optimizer_errors():
@@ -544,7 +560,9 @@ def test_sgd_momentum_buffer_keeps_the_weights_memory_order():
         opt.step()
     assert opt.state[lin.weight]["momentum_buffer"].flags.f_contiguous
     again = SGD(lin.parameters(), lr=0.1, momentum=0.9)
-    again.load_state_dict(opt.state_dict())        # the saved copy is row-major; loading puts it back in order
+    sd = opt.state_dict()
+    sd["state"][0]["momentum_buffer"] = np.ascontiguousarray(sd["state"][0]["momentum_buffer"].numpy())
+    again.load_state_dict(sd)                      # a row-major buffer (as a file may give): loading reorders it
     buf = again.state[lin.weight]["momentum_buffer"]
     assert buf.flags.f_contiguous and not buf.flags.c_contiguous
     np.testing.assert_array_equal(buf, opt.state[lin.weight]["momentum_buffer"])

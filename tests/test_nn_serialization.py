@@ -144,3 +144,34 @@ def test_torch_style_save_and_load_at_the_top_level(tmp_path):
     autograd.save(model.state_dict(), tmp_path / "m.npz")
     sd = autograd.load(tmp_path / "m.npz")
     np.testing.assert_array_equal(sd["weight"], model.weight.numpy())
+
+
+def test_model_and_optimizer_checkpoint_resumes_in_pytorch(tmp_path):
+    torch = pytest.importorskip("torch")
+    ag.manual_seed(4)
+    ours = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    opt = nn.optim.Adam(ours.parameters(), lr=0.05)
+    x = np.random.default_rng(1).standard_normal((6, 3)).astype(np.float32)
+    for _ in range(3):
+        opt.zero_grad()
+        ours(ag.tensor(x)).square().mean().backward()
+        opt.step()
+    nn.save({"model": ours.state_dict(), "opt": opt.state_dict()}, tmp_path / "ck.npz")
+    ck = nn.load(tmp_path / "ck.npz")
+    assert all(type(v) is ag.Tensor for v in ck["model"].values())
+    assert ck["opt"]["state"][0]["step"].dtype == ag.float32 and ck["opt"]["state"][0]["step"].item() == 3
+    for k, v in ours.state_dict().items():
+        assert ag.equal(ck["model"][k], v), k
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.BatchNorm1d(4),
+                                 torch.nn.Linear(4, 2))
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ck["model"].items()})
+    topt = torch.optim.Adam(theirs.parameters(), lr=0.05)
+    topt.load_state_dict({"param_groups": ck["opt"]["param_groups"],
+                          "state": {i: {k: torch.from_numpy(v.numpy()) for k, v in s.items()}
+                                    for i, s in ck["opt"]["state"].items()}})
+    for m, o, xs in ((ours, opt, ag.tensor(x)), (theirs, topt, torch.from_numpy(x))):
+        o.zero_grad()
+        m(xs).square().mean().backward()
+        o.step()
+    for (k, v), tv in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        np.testing.assert_allclose(v.numpy(), tv.numpy(), rtol=1e-5, atol=1e-6, err_msg=k)

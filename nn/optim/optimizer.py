@@ -12,7 +12,7 @@ from autograd import Tensor, enable_grad, no_grad
 from autograd.version import counter
 
 from .. import guards as _guards
-from ..module import _zero_grad
+from ..module import _to_numpy, _zero_grad
 
 
 class _Required:
@@ -121,8 +121,9 @@ class Optimizer:
 
     # -- checkpoints -------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        """PyTorch's layout: {'state': {index: {name: array or number}}, 'param_groups': [{..., 'params': [index]}]}
-        with parameters numbered in order across groups. Arrays are copies."""
+        """PyTorch's layout: {'state': {index: {name: tensor}}, 'param_groups': [{..., 'params': [index]}]} with
+        parameters numbered in order across groups. As in PyTorch the buffers are tensors sharing storage with
+        the optimizer's (later steps change them: snapshot with `copy.deepcopy`); `step` is a float32 tensor."""
         index: dict[int, int] = {}
         groups = []
         for g in self.param_groups:
@@ -135,8 +136,7 @@ class Optimizer:
         for g in self.param_groups:
             for p in g["params"]:
                 if p in self.state and self.state[p]:
-                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else copy.deepcopy(v))
-                                           for k, v in self.state[p].items()}
+                    state[index[id(p)]] = {k: _state_value(k, v) for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -158,7 +158,7 @@ class Optimizer:
                 continue
             entry = {}
             for k, v in s.items():
-                v = v._data if isinstance(v, Tensor) else v
+                v = _to_numpy(v) if isinstance(v, Tensor) or hasattr(v, "numpy") else v   # ours or torch's
                 if isinstance(v, np.ndarray) and v.ndim > 0:
                     if v.shape != p.shape:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
@@ -167,6 +167,7 @@ class Optimizer:
                     v[...] = loaded                        # update runs over one order: axpy, not two passes)
                 elif isinstance(v, np.ndarray):
                     v = v.item()
+                    v = int(v) if k == "step" and float(v).is_integer() else v     # our steps count in ints
                 entry[k] = v
             self.state[p] = entry
         for g, sg in zip(groups, saved):
@@ -180,6 +181,15 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _state_value(name: str, v: Any) -> Any:
+    """One entry of state_dict()'s state: the buffer itself as a Tensor; the step count as PyTorch's float32."""
+    if isinstance(v, np.ndarray):
+        return Tensor._wrap(v)
+    if name == "step" and isinstance(v, (int, float)):
+        return Tensor._wrap(np.array(v, dtype=np.float32))
+    return copy.deepcopy(v)
 
 
 def check_positive(what: str, **values: float) -> None:
