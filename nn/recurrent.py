@@ -399,7 +399,8 @@ class RNN(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None, **kwargs: Any) -> None:
+        _no_proj_size("RNN", kwargs)
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
@@ -424,9 +425,19 @@ class GRU(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 device: Any = None, dtype: Any = None) -> None:
+                 device: Any = None, dtype: Any = None, **kwargs: Any) -> None:
+        _no_proj_size("GRU", kwargs)
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)
+
+
+def _no_proj_size(name: str, kwargs: dict[str, Any]) -> None:
+    """RNN and GRU refuse proj_size (even 0) with PyTorch's ValueError; other unknown keywords are TypeErrors."""
+    if "proj_size" in kwargs:
+        raise ValueError(f"{name}: proj_size argument is only supported for LSTM, not RNN or GRU "
+                         f"(got proj_size={kwargs['proj_size']!r})")
+    if kwargs:
+        raise TypeError(f"{name}.__init__() got an unexpected keyword argument {next(iter(kwargs))!r}")
 
 
 def _packed_forward(m: RNNBase, packed: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:

@@ -34,7 +34,7 @@ print(np.hstack([X_np, y_np]))
 # checkable.
 
 # %%
-X = torch.tensor(X_np, name="X")
+X = torch.tensor(X_np, dtype=torch.float64, name="X")
 y = torch.tensor(y_np, name="y")
 W = torch.tensor([[1.0], [-1.0]], dtype=torch.float64, requires_grad=True, name="W")
 b = torch.tensor(0.5, dtype=torch.float64, requires_grad=True, name="b")

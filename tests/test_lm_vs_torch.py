@@ -215,8 +215,6 @@ def test_recurrent_errors_are_torch_kinds(cls):
     for kw in ({"hidden_size": 0}, {"num_layers": 0}, {"hidden_size": 5.0}, {"dropout": 1.5},
                {"proj_size": -1},
                {"proj_size": 5}, {"proj_size": 2}):
-        if "proj_size" in kw and not lstm:
-            continue                        # PyTorch's RNN/GRU take it through **kwargs to reject it
         args = {"input_size": 4, "hidden_size": 5} | kw
         t = _error_kind(getattr(torch.nn, cls), **args)
         assert _error_kind(getattr(nn, cls), **args) is t, (kw, t)

@@ -488,7 +488,7 @@ BAD = [
     (lambda: ag.einsum("ij,jk", ag.tensor(A)), ValueError, r"einsum: 'ij,jk' names 2 operands, got 1"),
     (lambda: ag.einsum("ij,jk", ag.tensor(A), ag.tensor(A)), ValueError, r"einsum: letter 'j' .* sizes 4 and 3"),
     (lambda: ag.einsum("ijk", ag.tensor(A)), ValueError, r"einsum: subscripts 'ijk' .* shape .*3, 4"),
-    (lambda: ag.one_hot(ag.tensor(np.zeros(0, np.int64))), ValueError, r"one_hot: cannot infer the number of classes"),
+    (lambda: ag.one_hot(ag.tensor(np.zeros(0, np.int64))), RuntimeError, r"one_hot: cannot infer the number of"),
     (lambda: ag.histc(ag.tensor([1, 2]), 3), TypeError, r"histc: needs a floating-point tensor"),
     (lambda: ag.tensor(A).scatter(1, ag.tensor([[4]]), 0.0), IndexError, r"scatter: index values must be in \[0, 3\]"),
     (lambda: ag.tensor(A).scatter(0, ag.tensor([[0, 1]]), ag.ones(1, 1, dtype=ag.float64)), ValueError,

@@ -84,8 +84,10 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
     """PyTorch's F.embedding: rows of `weight` (num_embeddings, dim) picked by integer indices of any shape.
     The row at padding_idx gets no gradient; max_norm renormalises the looked-up rows in place, as PyTorch."""
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind == "O":                         # None or other objects: not a tensor at all
+        raise TypeError(f"embedding: indices must be a Tensor of integers, got {type(input).__name__}")
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got {idx.dtype} (convert with .long())")
+        raise RuntimeError(f"embedding: indices must be integers, got {idx.dtype} (convert with .long())")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
     if scale_grad_by_freq or sparse:

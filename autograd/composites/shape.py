@@ -81,13 +81,17 @@ def one_hot(t, num_classes: int = -1) -> Tensor:
     """int64 one-hot vectors (a constant: class indices have no gradient)."""
     t = as_tensor(t)
     if t.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: needs integer class indices, got {t.dtype}")
+        raise RuntimeError(f"one_hot: needs integer class indices (a LongTensor), got {t.dtype}")
+    if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool):
+        raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
     if num_classes == -1 and not t._data.size:
-        raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
+        raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes")
     n = int(t._data.max()) + 1 if num_classes == -1 else num_classes
+    if n <= 0 and t._data.size:
+        raise RuntimeError(f"one_hot: num_classes must be positive (or -1 to infer it), got {num_classes}")
     if t._data.size and (t._data.min() < 0 or t._data.max() >= n):
-        raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got min {t._data.min()} "
-                         f"and max {t._data.max()}")
+        raise RuntimeError(f"one_hot: class values must be in [0, {n - 1}], got min {t._data.min()} "
+                           f"and max {t._data.max()}")
     return Tensor._wrap((t._data[..., None] == np.arange(n)).astype(np.int64))
 
 
