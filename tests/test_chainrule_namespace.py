@@ -192,6 +192,20 @@ def test_near_table_names_pytorch_names_and_existing_equivalents():
         _resolve(target)                          # raises if the suggested equivalent does not exist
 
 
+def test_near_table_lists_only_names_chainrule_still_lacks():
+    present = []
+    for key in NEAR:
+        try:
+            _resolve("chainrule" + key[len("torch"):])
+        except AttributeError:
+            continue
+        present.append(key)
+    assert not present, f"chainrule has these now; drop them from NEAR in chainrule/_missing.py: {present}"
+    from autograd.torch_tensor_names import NEAR as TENSOR_NEAR
+    present = [name for name in TENSOR_NEAR if hasattr(chainrule.Tensor, name)]
+    assert not present, f"Tensor has these now; drop them from NEAR in autograd/torch_tensor_names.py: {present}"
+
+
 def test_torch_name_lists_match_installed_pytorch_where_present():
     torch = pytest.importorskip("torch")
     assert "Linear" in TORCH_NAMES["torch.nn"] and "cross_entropy" in TORCH_NAMES["torch.nn.functional"]
