@@ -106,9 +106,10 @@ def take_along_inputs(draw):
 
 
 @st.composite
-def cross_entropy_inputs(draw):
+def cross_entropy_inputs(draw, learned_weight: bool = False):
     """(C,), (N, C) or (N, C, d); class indices (with ignore_index) or class probabilities; weights; every
-    reduction; label smoothing."""
+    reduction; label smoothing. learned_weight: a weight that requires grad, with class probabilities (the
+    targets PyTorch differentiates the weight for; tests/test_nn_functional.py checks class indices)."""
     layout = draw(st.sampled_from(["C", "NC", "NCd"]))
     n, c, d = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
     shape = {"C": (c,), "NC": (n, c), "NCd": (n, c, d)}[layout]
@@ -116,7 +117,10 @@ def cross_entropy_inputs(draw):
     reduction = draw(st.sampled_from(["mean", "sum", "none"]))
     smoothing = draw(st.sampled_from([0.0, 0.1]))
     weight = draw(st.none() | hnp.arrays(np.float64, c, elements=st.floats(0.2, 2.0)).map(ag.tensor))
-    if draw(st.booleans()):                                   # class probabilities, shaped like the input
+    if learned_weight:
+        weight = draw(hnp.arrays(np.float64, c, elements=st.floats(0.2, 2.0))
+                      .map(lambda w: ag.tensor(w, requires_grad=True)))
+    if learned_weight or draw(st.booleans()):                 # class probabilities, shaped like the input
         p = draw(values(math.prod(shape), 0.05, 1.0)).reshape(shape)
         target = ag.tensor(p / p.sum(axis=0 if layout == "C" else 1, keepdims=True))
         ignore = -100

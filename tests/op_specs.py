@@ -158,6 +158,7 @@ SPECS: list[Spec] = [
     Spec("log_softmax", lambda x, d: ag.log_softmax(x, d), shapes=reduce_shape, args=lambda s: st.tuples(one_dim(s)),
          twin=lambda x, d: T.log_softmax(x, d)),
     Spec("cross_entropy", ce, inputs=cross_entropy_inputs(), twin=cross_entropy),
+    Spec("cross_entropy:learned_weight", ce, inputs=cross_entropy_inputs(learned_weight=True), twin=cross_entropy),
     Spec("binary_cross_entropy", lambda p, t, r: nnf.binary_cross_entropy(p, t, reduction=r),
          inputs=bce_inputs(logits=False), twin=lambda p, t, r: F.binary_cross_entropy(p, t, reduction=r)),
     Spec("binary_cross_entropy_with_logits", lambda x, t, r: nnf.binary_cross_entropy_with_logits(x, t, reduction=r),

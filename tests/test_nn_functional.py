@@ -228,3 +228,26 @@ def test_cross_entropy_and_nll_gradients_first_and_second_order(kwargs):
     assert ag.gradgradcheck(lambda a: F.cross_entropy(a, Y, **ce_kw), (x,))
     if "label_smoothing" not in kwargs:
         assert ag.gradcheck(lambda a: F.nll_loss(F.log_softmax(a, 1), Y, **ce_kw), (x,))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("ignore_index", [-100, 2])
+def test_cross_entropy_class_weight_learns_from_class_indices(reduction, smoothing, ignore_index):
+    """PyTorch refuses a weight that requires grad with class indices (nll_loss is not differentiable in it);
+    here the weight gets the exact gradient, to any order, with or without the array kernel."""
+    rng = np.random.default_rng(1)
+    x = ag.tensor(rng.standard_normal((7, 4)), requires_grad=True)
+    w = ag.tensor(rng.uniform(0.3, 2.0, 4), requires_grad=True)
+    t = ag.tensor([0, 3, 2, 1, 3, 2, 0])
+
+    def loss(x, w):
+        return F.cross_entropy(x, t, weight=w, reduction=reduction, label_smoothing=smoothing,
+                               ignore_index=ignore_index)
+    assert ag.gradcheck(loss, (x, w)) and ag.gradgradcheck(loss, (x, w))
+    grads = []
+    for kernels in (True, False):
+        with ag.use_kernels(kernels):
+            grads.append(ag.grad(loss(x, w).sum(), (x, w)))
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-15)

@@ -13,7 +13,7 @@ def cross_entropy(op: CrossEntropy, g: Tensor) -> tuple:
     """Class indices: dx = (softmax(x) − onehot(t))·u with u = r·g/n per row, computed as e·(u/s) − onehot·u
     from forward's e = exp(x − max) and s = Σe: one (N, C) array. Probabilities, smoothing: the op's rule."""
     xs = op.inputs                             # checks that x was not changed in place since forward
-    if not op.picks(xs[1]._data):
+    if not op.picks(xs[1]._data) or (len(xs) > 2 and op.needs_grad[2]):   # a class weight that requires grad
         return op.backward(g)
     e, s, t, r = op.saved
     u = float(g._data) if g._data.ndim == 0 else g._data   # reduction 'none': one g per row

@@ -9,7 +9,7 @@ from ..observers import check_loss_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 from .activations import _softplus, softplus
-from .logits import _log_softmax, _max, _sum, softmax
+from .logits import _log_softmax, _max, _sum, log_softmax, softmax
 
 
 class CrossEntropy(Op):
@@ -45,6 +45,8 @@ class CrossEntropy(Op):
     def backward(self, g):
         xs = self.inputs                           # (a property that checks versions: read once)
         x, target, weight = xs[0], xs[1], (xs[2]._data if len(xs) > 2 else None)
+        if len(xs) > 2 and self.needs_grad[2]:
+            return self.weighted_backward(x, target, xs[2], g)
         scale = g / self.denominator if self.reduction == "mean" else g
         scale = scale.reshape(-1, 1) if self.reduction == "none" else scale
         p = softmax(x, dim=1)                      # recomputed in Tensor ops: second derivatives work
@@ -57,6 +59,25 @@ class CrossEntropy(Op):
             q = _target_distribution(x._data, target._data, weight, self.ignore_index, self.smoothing)
             dx = (p * Tensor._wrap(q.sum(axis=1, keepdims=True)) - Tensor._wrap(q)) * scale
         return (dx,) + (None,) * (len(xs) - 1)
+
+    def weighted_backward(self, x, target, w, g):
+        """With a class weight w that requires grad, both gradients in Tensor ops of w (higher orders work).
+        S = −log_softmax(x)·q₀, q₀ the unweighted target distribution, L = Σ S·w / D: dx as above with q = q₀·w;
+        dw = g·(ΣᵢS − L·counts)/D, where D = Σᵢ w[tᵢ] for a 'mean' over class indices (counts: rows per class)."""
+        q0 = Tensor._wrap(self.target_distribution(x._data, target._data, None))
+        q = q0 * w
+        s = -log_softmax(x, 1) * q0
+        d, counts = 1.0, None
+        if self.reduction == "mean" and target._data.dtype.kind == "f":
+            d = float(len(x._data))
+        elif self.reduction == "mean":
+            keep = self.kept(target._data)
+            counts = Tensor._wrap(np.bincount(target._data[keep], minlength=x.shape[1]).astype(x.dtype))
+            d = (counts * w).sum()
+        scale = g.reshape(-1, 1) if self.reduction == "none" else g / d
+        dx = (softmax(x, dim=1) * q.sum(1, keepdim=True) - q) * scale
+        dw = (s * scale).sum(0) if counts is None else scale * (s.sum(0) - counts * ((s.sum(0) * w).sum() / d))
+        return dx, None, dw
 
     def release(self) -> None:
         super().release()
