@@ -594,7 +594,9 @@ def test_sdpa_dropout_is_seeded_and_shaped():
 
 # -- the layers and losses a language model uses around them -------------------------------------------------
 @pytest.mark.parametrize("kw", [{}, {"padding_idx": 2}, {"padding_idx": -1}, {"max_norm": 1.0},
-                                {"max_norm": 1.5, "norm_type": 1.0}, {"sparse": False, "freeze": False}])
+                                {"max_norm": 1.5, "norm_type": 1.0}, {"sparse": False, "freeze": False},
+                                {"scale_grad_by_freq": True}, {"scale_grad_by_freq": True, "padding_idx": 2},
+                                {"scale_grad_by_freq": True, "max_norm": 1.0}])
 def test_embedding_matches_torch(kw):
     rng = np.random.default_rng(12)
     w = rng.standard_normal((7, 3))

@@ -90,8 +90,9 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
         raise RuntimeError(f"embedding: indices must be integers, got {idx.dtype} (convert with .long())")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq=True and sparse=True are not supported")
+    if sparse:
+        raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported; with sparse=False "
+                                  "the weight gets the same gradient as a dense tensor")
     num = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         bad = idx.min() if idx.min() < 0 else idx.max()
@@ -104,6 +105,10 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
             scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
             weight[rows] = weight._data[rows] * scale
     out = weight[idx]
+    if scale_grad_by_freq and idx.size:                   # each row's gradient / its count in this batch
+        _, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+        scale = (1.0 / counts[inverse.reshape(idx.shape)]).astype(weight.dtype)[..., None]
+        out = out.detach() + (out - out.detach()) * Tensor._wrap(scale)   # the same values, scaled gradient
     if padding_idx is None:
         return out
     if not -num <= padding_idx < num:
