@@ -70,8 +70,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                          f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {tuple(weight.shape)} "
                          f"(out_features, in_features)")
     if x._data.dtype != weight._data.dtype and x._data.dtype.kind == "f":   # PyTorch raises; numpy would upcast
-        raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {x._data.dtype} input and "
-                           f"{weight._data.dtype} weight: convert the input (e.g. x.float() for float32) "
+        raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {x._data.dtype} input "
+                           f"and {weight._data.dtype} weight: convert the input (e.g. x.float() for float32) "
                            "or the layer (layer.to(dtype), layer.double())")
     if x.grad_fn is None:
         guards.check_layer_input("linear", x, weight)   # uint8 / 0..255 data reaching the first layer
@@ -129,8 +129,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, "
                            f"got {q.dtype}, {k.dtype} and {v.dtype}")
     if attn_mask is not None and q.ndim == 4 and np.ndim(getattr(attn_mask, "_data", attn_mask)) < 2:
-        raise IndexError(f"scaled_dot_product_attention: attn_mask of shape {tuple(np.shape(attn_mask))} with a "
-                         f"4-D query: PyTorch needs at least 2 dims (L, S) here, e.g. attn_mask.expand(L, S)")
+        raise IndexError(f"scaled_dot_product_attention: attn_mask of shape {tuple(np.shape(attn_mask))} "
+                         f"with a 4-D query: PyTorch needs at least 2 dims (L, S) here, e.g. "
+                         f"attn_mask.expand(L, S)")
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
     L, S = q.shape[-2], k.shape[-2]

@@ -318,8 +318,8 @@ class Module:
     def state_dict(self, destination: dict | None = None, prefix: str = "",
                    keep_vars: bool = False) -> OrderedDict[str, Any]:
         """name -> tensor for every parameter and persistent buffer, with PyTorch's keys. As in PyTorch the
-        values are detached tensors sharing storage with the model (training changes them: keep a snapshot with
-        `copy.deepcopy(model.state_dict())`); `keep_vars=True` gives the Parameters themselves."""
+        values are detached tensors sharing storage with the model (training changes them: keep a snapshot
+        with `copy.deepcopy(model.state_dict())`); `keep_vars=True` gives the Parameters themselves."""
         out = OrderedDict() if destination is None else destination
         for mod_name, m in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             base = f"{mod_name}." if mod_name else ""
@@ -333,8 +333,8 @@ class Module:
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True,
                         assign: bool = False) -> IncompatibleKeys:
-        """Copy tensors (or arrays, or torch tensors) into this module's parameters and buffers, in place; with
-        `assign=True` the module takes the given storage instead (parameters keep their requires_grad).
+        """Copy tensors (or arrays, or torch tensors) into this module's parameters and buffers, in place;
+        with `assign=True` the module takes the given storage instead (parameters keep their requires_grad).
         Every problem (missing keys, unexpected keys, shape mismatches) is reported together in one error."""
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
@@ -366,7 +366,7 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def _assign(self, key: str, old: Tensor, value: Any) -> None:
-        """load_state_dict(assign=True) for one key: the module holds `value` itself (a Parameter made on it)."""
+        """load_state_dict(assign=True) for one key: the module holds `value` (a Parameter made on it)."""
         mod, _, name = key.rpartition(".")
         m = self.get_submodule(mod)
         if name in m._parameters:

@@ -432,7 +432,7 @@ class GRU(RNNBase):
 
 
 def _no_proj_size(name: str, kwargs: dict[str, Any]) -> None:
-    """RNN and GRU refuse proj_size (even 0) with PyTorch's ValueError; other unknown keywords are TypeErrors."""
+    """RNN and GRU refuse proj_size (even 0) with PyTorch's ValueError; other unknown keywords: TypeError."""
     if "proj_size" in kwargs:
         raise ValueError(f"{name}: proj_size argument is only supported for LSTM, not RNN or GRU "
                          f"(got proj_size={kwargs['proj_size']!r})")

@@ -203,7 +203,7 @@ def test_near_table_lists_only_names_chainrule_still_lacks():
     assert not present, f"chainrule has these now; drop them from NEAR in chainrule/_missing.py: {present}"
     from autograd.torch_tensor_names import NEAR as TENSOR_NEAR
     present = [name for name in TENSOR_NEAR if hasattr(chainrule.Tensor, name)]
-    assert not present, f"Tensor has these now; drop them from NEAR in autograd/torch_tensor_names.py: {present}"
+    assert not present, f"Tensor has these now; drop them from NEAR in torch_tensor_names.py: {present}"
 
 
 def test_torch_name_lists_match_installed_pytorch_where_present():

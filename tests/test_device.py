@@ -120,7 +120,7 @@ def test_module_to_converts_parameters_and_buffers_as_pytorch():
     assert ours.to(chainrule.float64) is ours and ours[0].weight is w        # in place: optimizers keep working
     theirs.to(torch.float64)
     for (k, v), (tk, tv) in zip(ours.state_dict().items(), theirs.state_dict().items()):
-        assert k == tk and str(v.dtype) == str(tv.dtype).replace("torch", "chainrule"), k  # int count stays int
+        assert k == tk and str(v.dtype) == str(tv.dtype).replace("torch", "chainrule"), k   # int count too
     assert w.grad.dtype == chainrule.float64
     ours.to("cpu", chainrule.float32)
     assert ours[0].weight.dtype == chainrule.float32

@@ -1,5 +1,5 @@
-"""The kind of error PyTorch raises for a bad argument, matched (a learner's `except RuntimeError:` catches ours
-too), while our message names the function, the argument and the shapes or dtypes involved."""
+"""The kind of error PyTorch raises for a bad argument, matched (a learner's `except RuntimeError:` catches
+ours too), while our message names the function, the argument and the shapes or dtypes involved."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,26 +11,37 @@ CASES = {
     "one_hot_float": (lambda t: t.nn.functional.one_hot(t.tensor([1.0, 2.0])), "one_hot: needs integer"),
     "one_hot_bool": (lambda t: t.nn.functional.one_hot(t.tensor([True])), "LongTensor"),
     "one_hot_negative": (lambda t: t.nn.functional.one_hot(t.tensor([-1, 2])), r"in \[0, 2\], got min -1"),
-    "one_hot_too_large": (lambda t: t.nn.functional.one_hot(t.tensor([1, 5]), 3), r"in \[0, 2\], got min 1 and max 5"),
-    "one_hot_zero_classes": (lambda t: t.nn.functional.one_hot(t.tensor([1]), 0), "num_classes must be positive"),
+    "one_hot_too_large": (lambda t: t.nn.functional.one_hot(t.tensor([1, 5]), 3),
+                          r"in \[0, 2\], got min 1 and max 5"),
+    "one_hot_zero_classes": (lambda t: t.nn.functional.one_hot(t.tensor([1]), 0),
+                             "num_classes must be positive"),
     "one_hot_empty": (lambda t: t.nn.functional.one_hot(t.tensor([], dtype=t.long)), "pass num_classes"),
-    "one_hot_float_classes": (lambda t: t.nn.functional.one_hot(t.tensor([1]), 2.0), "num_classes must be an int"),
-    "embedding_float": (lambda t: t.nn.Embedding(5, 3)(t.tensor([1.0, 2.0])), "indices must be integers, got float32"),
-    "embedding_bool": (lambda t: t.nn.Embedding(5, 3)(t.tensor([True])), "indices must be integers, got bool"),
-    "embedding_range": (lambda t: t.nn.Embedding(5, 3)(t.tensor([7])), "index 7 is out of range for 5 embeddings"),
-    "embedding_none": (lambda t: t.nn.Embedding(5, 3)(None), "Embedding: expected a Tensor as input, got None"),
+    "one_hot_float_classes": (lambda t: t.nn.functional.one_hot(t.tensor([1]), 2.0),
+                              "num_classes must be an int"),
+    "embedding_float": (lambda t: t.nn.Embedding(5, 3)(t.tensor([1.0, 2.0])),
+                        "indices must be integers, got float32"),
+    "embedding_bool": (lambda t: t.nn.Embedding(5, 3)(t.tensor([True])),
+                       "indices must be integers, got bool"),
+    "embedding_range": (lambda t: t.nn.Embedding(5, 3)(t.tensor([7])),
+                        "index 7 is out of range for 5 embeddings"),
+    "embedding_none": (lambda t: t.nn.Embedding(5, 3)(None),
+                       "Embedding: expected a Tensor as input, got None"),
     "linear_dtype": (lambda t: t.nn.Linear(3, 2)(t.ones(2, 3, dtype=t.float64)),
-                     "linear: mat1 and mat2 must have the same dtype, but got float64 input and float32 weight"),
+                     "linear: mat1 and mat2 must have the same dtype, but got float64 input and float32 "),
     "matmul_dtype": (lambda t: t.ones(2, 3) @ t.ones(3, 2, dtype=t.float64),
                      r"matmul: .* got chainrule.float32 and chainrule.float64 \(shapes \(2, 3\) and \(3, 2"),
     "matmul_vectors_dtype": (lambda t: t.ones(3) @ t.ones(3, dtype=t.float64), "matmul: .* same dtype"),
     "mm_dtype": (lambda t: t.mm(t.ones(2, 3, dtype=t.float64), t.ones(3, 2)), "matmul: .* same dtype"),
-    "bmm_dtype": (lambda t: t.bmm(t.ones(2, 2, 3), t.ones(2, 3, 2, dtype=t.float64)), "matmul: .* same dtype"),
-    "rnn_proj_size": (lambda t: t.nn.RNN(3, 4, proj_size=2), "RNN: proj_size argument is only supported for LSTM"),
-    "gru_proj_size": (lambda t: t.nn.GRU(3, 4, proj_size=0), "GRU: proj_size argument is only supported for LSTM"),
+    "bmm_dtype": (lambda t: t.bmm(t.ones(2, 2, 3), t.ones(2, 3, 2, dtype=t.float64)),
+                  "matmul: .* same dtype"),
+    "rnn_proj_size": (lambda t: t.nn.RNN(3, 4, proj_size=2),
+                      "RNN: proj_size argument is only supported for LSTM"),
+    "gru_proj_size": (lambda t: t.nn.GRU(3, 4, proj_size=0),
+                      "GRU: proj_size argument is only supported for LSTM"),
     "gru_unknown_keyword": (lambda t: t.nn.GRU(3, 4, projsize=2), "unexpected keyword argument 'projsize'"),
     "sdpa_1d_mask_4d_query": (lambda t: t.nn.functional.scaled_dot_product_attention(
-        *[t.ones(2, 3, 4, 8)] * 3, attn_mask=t.ones(4, dtype=t.bool)), r"attn_mask of shape \(4,\) with a 4-D query"),
+        *[t.ones(2, 3, 4, 8)] * 3, attn_mask=t.ones(4, dtype=t.bool)),
+        r"attn_mask of shape \(4,\) with a 4-D query"),
     "sdpa_0d_mask_4d_query": (lambda t: t.nn.functional.scaled_dot_product_attention(
         *[t.ones(1, 1, 4, 8)] * 3, attn_mask=t.tensor(0.0)), r"attn_mask of shape \(\) with a 4-D query"),
 }

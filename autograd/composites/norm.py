@@ -91,8 +91,8 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
     if sparse:
-        raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported; with sparse=False "
-                                  "the weight gets the same gradient as a dense tensor")
+        raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported; with "
+                                  "sparse=False the weight gets the same gradient as a dense tensor")
     num = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         bad = idx.min() if idx.min() < 0 else idx.max()

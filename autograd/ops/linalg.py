@@ -35,8 +35,9 @@ def matmul(input, other) -> Tensor:  # noqa: A002
                          f"(use * to multiply by a scalar)")
     da, db = a._data.dtype, b._data.dtype
     if da != db and da.kind == "f" == db.kind:          # PyTorch raises; numpy would upcast
-        raise RuntimeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and {b.dtype} "
-                           f"(shapes {tuple(a.shape)} and {tuple(b.shape)}): convert one, e.g. b.to(a.dtype)")
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and "
+                           f"{b.dtype} (shapes {tuple(a.shape)} and {tuple(b.shape)}): convert one, e.g. "
+                           f"b.to(a.dtype)")
     k1, k2 = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k1 != k2:
         raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: a has "

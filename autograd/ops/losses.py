@@ -62,22 +62,24 @@ class CrossEntropy(Op):
 
     def weighted_backward(self, x, target, w, g):
         """With a class weight w that requires grad, both gradients in Tensor ops of w (higher orders work).
-        S = −log_softmax(x)·q₀, q₀ the unweighted target distribution, L = Σ S·w / D: dx as above with q = q₀·w;
-        dw = g·(ΣᵢS − L·counts)/D, where D = Σᵢ w[tᵢ] for a 'mean' over class indices (counts: rows per class)."""
-        q0 = Tensor._wrap(self.target_distribution(x._data, target._data, None))
+        S = −log_softmax(x)·q₀, q₀ the unweighted target distribution, L = Σ S·w / D: dx as above with
+        q = q₀·w; dw = g·(ΣᵢS − L·counts)/D, where D = Σᵢ w[tᵢ] for a 'mean' over class indices (counts: rows
+        per class)."""
+        q0 = Tensor._wrap(_target_distribution(x._data, target._data, None, self.ignore_index, self.smoothing))
         q = q0 * w
         s = -log_softmax(x, 1) * q0
         d, counts = 1.0, None
         if self.reduction == "mean" and target._data.dtype.kind == "f":
             d = float(len(x._data))
         elif self.reduction == "mean":
-            keep = self.kept(target._data)
+            keep = _kept(target._data, self.ignore_index)
             counts = Tensor._wrap(np.bincount(target._data[keep], minlength=x.shape[1]).astype(x.dtype))
             d = (counts * w).sum()
         scale = g.reshape(-1, 1) if self.reduction == "none" else g / d
         dx = (softmax(x, dim=1) * q.sum(1, keepdim=True) - q) * scale
-        dw = (s * scale).sum(0) if counts is None else scale * (s.sum(0) - counts * ((s.sum(0) * w).sum() / d))
-        return dx, None, dw
+        if counts is None:
+            return dx, None, (s * scale).sum(0)
+        return dx, None, scale * (s.sum(0) - counts * ((s.sum(0) * w).sum() / d))
 
     def release(self) -> None:
         super().release()

@@ -121,9 +121,10 @@ class Optimizer:
 
     # -- checkpoints -------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        """PyTorch's layout: {'state': {index: {name: tensor}}, 'param_groups': [{..., 'params': [index]}]} with
-        parameters numbered in order across groups. As in PyTorch the buffers are tensors sharing storage with
-        the optimizer's (later steps change them: snapshot with `copy.deepcopy`); `step` is a float32 tensor."""
+        """PyTorch's layout: {'state': {index: {name: tensor}}, 'param_groups': [{..., 'params': [index]}]}
+        with parameters numbered in order across groups. As in PyTorch the buffers are tensors sharing storage
+        with the optimizer's (later steps change them: snapshot with `copy.deepcopy`); `step` is a float32
+        tensor."""
         index: dict[int, int] = {}
         groups = []
         for g in self.param_groups:
@@ -184,7 +185,7 @@ class Optimizer:
 
 
 def _state_value(name: str, v: Any) -> Any:
-    """One entry of state_dict()'s state: the buffer itself as a Tensor; the step count as PyTorch's float32."""
+    """One entry of state_dict()'s state: the buffer itself as a Tensor, the step count as a float32 one."""
     if isinstance(v, np.ndarray):
         return Tensor._wrap(v)
     if name == "step" and isinstance(v, (int, float)):
