@@ -71,6 +71,8 @@ from .random import (
 from .size import Size
 from .tensor import Tensor, as_tensor, tensor
 
+from .compiler import compile  # noqa: E402, A004  (torch.compile's name; after Tensor: it wraps arrays)
+
 float = float32      # noqa: A001  PyTorch's dtype aliases: autograd.float, autograd.long, ...
 double = float64
 half = float16

@@ -41,7 +41,7 @@ class Tensor:
     def _wrap(cls, arr: Any) -> Tensor:
         """The fast constructor ops use: no dtype rules, no checks."""
         t = _new(Tensor)
-        t._data = arr if type(arr) is np.ndarray else np.asarray(arr)   # numpy returns scalars for 0-d results
+        t._data = arr if type(arr) is np.ndarray else np.asanyarray(arr)   # scalars for 0-d results; compile's arrays
         t._grad = t.grad_fn = t._hooks = t.name = None
         t._vc, t._retains_grad, t._requires_grad = FRESH, False, False   # _vc: version counter (version.py)
         return t

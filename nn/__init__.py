@@ -52,6 +52,7 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, Parameter
+from . import compiled  # noqa: E402, F401  (registers nn's classes with autograd.compile)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .serialization import CheckpointError, load, save
 from .transformer import (

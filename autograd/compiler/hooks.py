@@ -1,0 +1,208 @@
+"""What changes while `compile` records: numpy's array makers, the random generator, the gradient accumulation,
+and the calls that run for real at each replay (an optimizer's step, zero_grad, a scheduler's step).
+
+Those calls move Python state (Adam's step count, a scheduler's lr, .grad set to None) that a program of array
+lines cannot hold, so the program calls them, after handing each parameter its `.grad` as the replay computed it.
+nn registers its classes here (nn/compiled.py): autograd knows nothing of nn."""
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import backprop, engine, guards, random, remains
+from ..tensor import Tensor
+from .tracer import Traced, plain, recorder
+
+REPLAYED: list[tuple[type, str, Callable[[Any], list], bool]] = []   # (class, method, its leaves, reads .grad)
+DESCRIBE: dict[type, Callable[[Any], dict]] = {}                     # class -> {'tensors', 'arrays', 'flags'}
+MAKERS = ("empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like")
+CONVERTERS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "require")
+
+
+def replay_call(cls: type, method: str, leaves: Callable[[Any], list], reads_grad: bool = True) -> None:
+    """cls.method runs for real at each replay, after its leaves' .grad are set to the replay's gradients."""
+    REPLAYED.append((cls, method, leaves, reads_grad))
+
+
+def describe(cls: type, fn: Callable[[Any], dict]) -> None:
+    """fn(obj) -> {'tensors': [(name, tensor)], 'arrays': [(name, ndarray)], 'flags': tuple}: what the program's
+    names and guards need of an object the step uses (a Module: parameters, buffers, train/eval mode)."""
+    DESCRIBE[cls] = fn
+
+
+class Grads:
+    """Each leaf's .grad as the recording moves it, so the program can set it where the replay must."""
+
+    def __init__(self, rec: Any):
+        self.rec, self.entry, self.written, self.synced = rec, {}, {}, {}
+
+    def key(self, leaf: Tensor) -> Any:
+        g = leaf._grad
+        if g is None:
+            return None
+        if isinstance(g._data, Traced) and getattr(g._data, "_rid", None) == self.rec.rid:
+            return ("slot", g._data._slot)
+        return ("obj", g)
+
+    def read(self, leaf: Tensor) -> None:
+        """The program depends on leaf's .grad as the call found it: a guard on it (None, or which tensor)."""
+        if id(leaf) not in self.written and id(leaf) not in self.entry:
+            self.entry[id(leaf)] = (leaf, None if leaf._grad is None else id(leaf._grad))
+
+    def wrote(self, leaf: Tensor, synced: bool = False) -> None:
+        self.written[id(leaf)] = leaf
+        if synced:
+            self.synced[id(leaf)] = self.key(leaf)
+
+    def sync(self, leaves: Any = None) -> None:
+        """Lines that give each written leaf the .grad it has now in the recording."""
+        rec = self.rec
+        for leaf in (self.written.values() if leaves is None else leaves):
+            if id(leaf) not in self.written:
+                continue
+            k = self.key(leaf)
+            if self.synced.get(id(leaf), "?") == k:
+                continue
+            self.synced[id(leaf)] = k
+            name = rec.const(leaf, rec._names.get(id(leaf), "leaf") + "_tensor")
+            if k is None:
+                rec.emit(f"{name}._grad = None")
+            elif k[0] == "slot":
+                rec.slot_names.setdefault(k[1], rec._names.get(id(leaf), "leaf") + "_grad")
+                rec.emit(f"{name}._grad = _W(v{k[1]})", (k[1],), kind="escape")
+            else:
+                rec.emit(f"{name}._grad = {rec.const(k[1], name + '_grad_tensor')}")
+
+    def untraced(self, leaves: list) -> list:
+        """Swap traced .grad arrays for plain views while a replayed call runs; returns what to swap back."""
+        back = []
+        for p in leaves:
+            g = p._grad
+            if g is not None and isinstance(g._data, Traced):
+                back.append((g, g._data))
+                g._data = plain(g._data)
+        return back
+
+
+@contextlib.contextmanager
+def patched(rec: Any, grads: Grads) -> Iterator[None]:
+    """Everything recording needs changed, changed back on the way out (also on an error)."""
+    saved: list[tuple[Any, str, Any]] = []
+
+    def swap(obj: Any, name: str, value: Any) -> None:
+        saved.append((obj, name, getattr(obj, name)))
+        setattr(obj, name, value)
+
+    for n in MAKERS:
+        swap(np, n, _maker(getattr(np, n), n))
+    for n in CONVERTERS:
+        swap(np, n, _converter(getattr(np, n), n))
+    swap(guards, "_enabled", False)            # guard-rail warnings read values each step: not in a program
+    swap(remains, "enabled", False)            # nor do the small gradients kept for graph pictures
+    gen = random.default_generator
+    swap(gen, "_rng", _RecordingRng(gen._rng))
+    accumulate = engine.accumulate_grad
+
+    def accumulate_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+        grads.read(leaf)
+        accumulate(leaf, g, create_graph)
+        grads.wrote(leaf)
+    swap(engine, "accumulate_grad", accumulate_grad)
+    swap(backprop, "accumulate_grad", accumulate_grad)
+    for cls, method, leaves, reads in REPLAYED:
+        if method in cls.__dict__:
+            swap(cls, method, _replayed(cls.__dict__[method], method, leaves, reads, grads))
+    try:
+        yield
+    finally:
+        for obj, name, value in reversed(saved):
+            setattr(obj, name, value)
+
+
+def _maker(make: Any, name: str) -> Any:
+    @functools.wraps(make)
+    def traced_maker(*args: Any, **kwargs: Any) -> Any:
+        rec = recorder()
+        if rec is None or (args and isinstance(args[0], Traced)):   # a traced prototype: numpy dispatches it
+            return make(*args, **kwargs)
+        return rec.assign(f"np.{name}({rec.args(args, kwargs)})", make(*args, **kwargs), (args, kwargs))
+    return traced_maker
+
+
+def _converter(convert: Any, name: str) -> Any:
+    """np.array(t), np.ascontiguousarray(t)...: numpy does not dispatch these on their argument, so a copy
+    would leave the program as a constant. A traced argument gives a line (or itself, if nothing changed)."""
+    @functools.wraps(convert)
+    def traced_converter(a: Any, *args: Any, **kwargs: Any) -> Any:
+        rec = recorder()
+        if rec is None or not isinstance(a, Traced):
+            return convert(a, *args, **kwargs)
+        res = convert(plain(a), *args, **kwargs)
+        if isinstance(res, np.ndarray) and _same_layout(res, a):
+            return a
+        return rec.assign(f"np.{name}({rec.args((a,) + args, kwargs)})", res, (a, args, kwargs))
+    return traced_converter
+
+
+def _same_layout(x: np.ndarray, y: np.ndarray) -> bool:
+    return (x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.shape == y.shape
+            and x.strides == y.strides and x.dtype == y.dtype)
+
+
+class _RecordingRng:
+    """The default generator while recording: each draw is a line that draws again at replay, from the generator
+    then current (manual_seed replaces it), so eager and compiled steps consume one sequence alike."""
+
+    def __init__(self, real: np.random.Generator):
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._real, name)
+        if not callable(attr) or name.startswith("_"):
+            return attr
+
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            res = attr(*args, **kwargs)
+            rec = recorder()
+            if rec is None or not isinstance(res, np.ndarray):
+                return res
+            rng = rec.const(_current_rng, "rng")
+            return rec.assign(f"{rng}().{name}({rec.args(args, kwargs)})", res, (args, kwargs))
+        return draw
+
+
+def _current_rng() -> np.random.Generator:
+    return random.default_generator._rng
+
+
+def _replayed(method: Any, name: str, leaves_of: Callable, reads: bool, grads: Grads) -> Any:
+    @functools.wraps(method)
+    def replayed(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        rec = recorder()
+        if rec is None:
+            return method(obj, *args, **kwargs)
+        leaves = leaves_of(obj)
+        setting_none = name == "zero_grad" and (args[0] if args else kwargs.get("set_to_none", True))
+        if reads and not setting_none:
+            for p in leaves:
+                grads.read(p)
+        grads.sync(leaves)
+        call = f"{rec.const(obj, type(obj).__name__.lower())}.{name}({rec.args(args, kwargs)})"
+        back = grads.untraced(leaves)
+        rec.suspended = True
+        try:
+            out = method(obj, *args, **kwargs)
+        finally:
+            rec.suspended = False
+            for g, data in back:
+                g._data = data
+        rec.emit(call, kind="escape")
+        if name == "zero_grad":
+            for p in leaves:
+                grads.wrote(p, synced=True)
+        return out
+    return replayed

@@ -1,0 +1,30 @@
+"""What autograd.compile needs of nn: the calls it replays for real (optimizers' step and zero_grad, modules'
+zero_grad, schedulers' step: they move Python state) and what names and guards a Module gives a program."""
+from __future__ import annotations
+
+from typing import Any
+
+from autograd.compiler import describe, replay_call
+
+from .module import Module
+from .optim import lr_scheduler
+from .optim.optimizer import Optimizer
+
+
+def _params(opt: Optimizer) -> list:
+    return [p for g in opt.param_groups for p in g["params"]]
+
+
+def _module(m: Module) -> dict[str, Any]:
+    tensors = list(m.named_parameters()) + [(n, b) for n, b in m.named_buffers() if b is not None]
+    return {"modules": list(m.modules()), "tensors": tensors}
+
+
+replay_call(Optimizer, "step", _params)
+replay_call(Optimizer, "zero_grad", _params)
+replay_call(Module, "zero_grad", lambda m: list(m.parameters()))
+for _cls in vars(lr_scheduler).values():
+    if isinstance(_cls, type) and issubclass(_cls, lr_scheduler.LRScheduler) and "step" in _cls.__dict__:
+        replay_call(_cls, "step", lambda s: [], reads_grad=False)
+describe(Module, _module)
+describe(Optimizer, lambda o: {"tensors": [(f"param{i}", p) for i, p in enumerate(_params(o))]})
