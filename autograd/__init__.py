@@ -7,6 +7,7 @@
 from . import clash, dtypes, engine, functional, ops, viz
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .compiler import compile  # noqa: A004  (torch.compile's name)
 from .creation import (
     arange,
     empty,
@@ -71,7 +72,6 @@ from .random import (
 from .size import Size
 from .tensor import Tensor, as_tensor, tensor
 
-from .compiler import compile  # noqa: E402, A004  (torch.compile's name; after Tensor: it wraps arrays)
 
 float = float32      # noqa: A001  PyTorch's dtype aliases: autograd.float, autograd.long, ...
 double = float64

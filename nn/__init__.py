@@ -15,6 +15,7 @@ if not hasattr(_autograd, "Tensor"):     # HIPS autograd (same import name) was 
 from autograd._version import __version__  # noqa: E402
 
 from . import (  # noqa: E402
+    _compiled,  # noqa: F401  (registers nn's classes with autograd.compile)
     data,
     functional,
     init,
@@ -52,7 +53,6 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, Parameter
-from . import compiled  # noqa: E402, F401  (registers nn's classes with autograd.compile)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .serialization import CheckpointError, load, save
 from .transformer import (

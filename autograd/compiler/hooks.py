@@ -3,7 +3,7 @@ and the calls that run for real at each replay (an optimizer's step, zero_grad, 
 
 Those calls move Python state (Adam's step count, a scheduler's lr, .grad set to None) that a program of array
 lines cannot hold, so the program calls them, after handing each parameter its `.grad` as the replay computed it.
-nn registers its classes here (nn/compiled.py): autograd knows nothing of nn."""
+nn registers its classes here (nn/_compiled.py): autograd knows nothing of nn."""
 from __future__ import annotations
 
 import contextlib
