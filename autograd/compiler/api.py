@@ -101,6 +101,16 @@ class CompiledFunction:
                 swapped.append((t, t._data))
                 t._data = tr
                 inputs.append((tr._slot, name))
+        for t in found["tensors"]:                 # parameters, buffers, a closure's data: read by reference
+            if isinstance(t._data, Traced):
+                continue
+            name = found["names"].get(id(t), "t")
+            swapped.append((t, t._data))
+            t._data = rec.bind(t._data, name)
+            g = t._grad
+            if g is not None and not isinstance(g._data, Traced):
+                swapped.append((g, g._data))
+                g._data = rec.bind(g._data, name + "_grad")
         call_args = [_traced_array(rec, a, n, inputs) for n, a in zip(arg_names, args)]
         call_kwargs = {k: _traced_array(rec, v, k, inputs) for k, v in kwargs.items()}
         prev = recording(rec)
@@ -111,7 +121,7 @@ class CompiledFunction:
                 ret, uses = _render(rec, result, top=True)
         finally:
             recording(prev)
-            for t, data in swapped:
+            for t, data in reversed(swapped):
                 t._data = data
             for leaf in grads.written.values():
                 if leaf._grad is not None:

@@ -32,8 +32,15 @@ def build(rec: Recorder, inputs: list[tuple[int, str]], ret: str, ret_uses: tupl
     named = lambda text: _SLOT.sub(lambda m: names[int(m.group(1))], text)   # noqa: E731
     consts = dict(rec.consts)
     body = []
+    written = {rec.view_of.get(s, s) for line in rec.lines for s in line.writes}
     for line in rec.lines:
         text = line.text
+        m = _CONST.match(text)
+        if m and not line.uses and line.targets[0] not in escaping | written:
+            s = line.targets[0]                    # np.ones(n) that nothing writes into: made once
+            consts[f"_{names[s]}_const"] = eval(m.group(2), {"np": np, **consts})  # noqa: S307 (our source)
+            body.append(f"    {names[s]} = _{names[s]}_const")
+            continue
         if line.buffer and line.targets[0] not in escaping:
             s = line.targets[0]
             shape, dtype, order = rec.meta[s]
@@ -50,6 +57,7 @@ def build(rec: Recorder, inputs: list[tuple[int, str]], ret: str, ret_uses: tupl
     return source, scope[fname]
 
 
+_CONST = re.compile(r"^v(\d+) = (np\.(ones|zeros|full|arange)\(.*\))$")
 _COPY = re.compile(r"^v(\d+) = v(\d+)\.copy\((order='K')?\)$")
 
 
@@ -84,6 +92,9 @@ def _names(rec: Recorder, inputs: list[tuple[int, str]]) -> dict[int, str]:
     names: dict[int, str] = {}
     wanted = {**rec.slot_names, **{s: n for s, n in inputs}}
     for s in range(1, rec._n + 1):
+        if s in rec.bound:
+            names[s] = rec.bound[s]
+            continue
         base = wanted.get(s)
         if base is None:
             names[s] = f"v{s}"

@@ -11,7 +11,8 @@ from . import hooks
 
 
 def discover(fn: Callable, args: tuple, kwargs: dict) -> dict:
-    """{'names': id -> readable name, 'modules': [(module, training)], 'tensors': [parameters and buffers]}."""
+    """{'names': id -> readable name, 'modules': [(module, training)], 'tensors': [parameters, buffers and the
+    tensors the step names (a closure's data)]}."""
     found: dict[int, tuple[str, Any]] = {}
     seen: set[int] = set()
     for i, a in enumerate(args):
@@ -21,7 +22,7 @@ def discover(fn: Callable, args: tuple, kwargs: dict) -> dict:
     _visit(getattr(fn, "__name__", "fn"), fn, found, seen, 0)
     names: dict[int, str] = {}
     modules, tensors = [], []
-    infos = [_describe(obj) for _, obj in found.values()]
+    infos = [_describe(obj, label) for label, obj in found.values()]
     for info in sorted(infos, key=lambda i: "modules" not in i):   # a parameter's name from its module first
         modules += [(m, m.training) for m in info.get("modules", ())]
         for name, t in info.get("tensors", ()):
@@ -34,7 +35,9 @@ def discover(fn: Callable, args: tuple, kwargs: dict) -> dict:
     return {"names": names, "modules": modules, "tensors": tensors}
 
 
-def _describe(obj: Any) -> dict:
+def _describe(obj: Any, label: str) -> dict:
+    if isinstance(obj, Tensor):
+        return {"tensors": [(label, obj)]}
     for cls in type(obj).__mro__:
         if cls in hooks.DESCRIBE:
             return hooks.DESCRIBE[cls](obj)
@@ -46,6 +49,8 @@ def _visit(label: str, obj: Any, found: dict, seen: set, depth: int) -> None:
         return
     seen.add(id(obj))
     if isinstance(obj, Tensor):
+        if depth:                          # a tensor the step's code names; its arguments are inputs instead
+            found[id(obj)] = (label, obj)
         return
     if any(cls in hooks.DESCRIBE for cls in type(obj).__mro__):
         found[id(obj)] = (label, obj)

@@ -44,8 +44,9 @@ class Grads:
         g = leaf._grad
         if g is None:
             return None
-        if isinstance(g._data, Traced) and getattr(g._data, "_rid", None) == self.rec.rid:
-            return ("slot", g._data._slot)
+        d = g._data
+        if isinstance(d, Traced) and getattr(d, "_rid", None) == self.rec.rid and d._slot not in self.rec.bound:
+            return ("slot", d._slot)
         return ("obj", g)
 
     def read(self, leaf: Tensor) -> None:
@@ -78,13 +79,12 @@ class Grads:
                 rec.emit(f"{name}._grad = {rec.const(k[1], name + '_grad_tensor')}")
 
     def untraced(self, leaves: list) -> list:
-        """Swap traced .grad arrays for plain views while a replayed call runs; returns what to swap back."""
+        """Swap traced arrays (data, .grad) for plain views while a replayed call runs; returns what to swap back."""
         back = []
-        for p in leaves:
-            g = p._grad
-            if g is not None and isinstance(g._data, Traced):
-                back.append((g, g._data))
-                g._data = plain(g._data)
+        for t in [p for p in leaves] + [p._grad for p in leaves if p._grad is not None]:
+            if isinstance(t._data, Traced):
+                back.append((t, t._data))
+                t._data = plain(t._data)
         return back
 
 

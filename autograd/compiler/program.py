@@ -25,10 +25,12 @@ class CompileError(RuntimeError):
 
 
 class Line:
-    __slots__ = ("text", "targets", "uses", "buffer", "kind")
+    __slots__ = ("text", "targets", "uses", "buffer", "kind", "writes")
 
-    def __init__(self, text: str, targets: tuple, uses: tuple, buffer: bool = False, kind: str = "op"):
+    def __init__(self, text: str, targets: tuple, uses: tuple, buffer: bool = False, kind: str = "op",
+                 writes: tuple = ()):
         self.text, self.targets, self.uses, self.buffer, self.kind = text, targets, uses, buffer, kind
+        self.writes = writes
 
 
 class Recorder:
@@ -44,6 +46,7 @@ class Recorder:
         self._owners: dict[int, tuple] = {}        # id(root array) -> (root, [(slot, layout)])
         self.guard_sites: list[str] = []
         self.slot_names: dict[int, str] = {}
+        self.bound: dict[int, str] = {}            # slot -> the global holding it (parameters, buffers, data)
         self._library = library_dirs
         self._n = 0
 
@@ -62,6 +65,12 @@ class Recorder:
             if isinstance(x, Traced) and x._slot is not None and np.may_share_memory(a, x):
                 self.view_of[self._n] = self.view_of.get(x._slot, x._slot)
                 break
+        return t
+
+    def bind(self, a: np.ndarray, name: str) -> Traced:
+        """A traced view of an array that lives outside the step (a parameter): the program reads it as a global."""
+        t = self.new_slot(a, ())
+        self.bound[t._slot] = self.const(plain(a), name)
         return t
 
     def name(self, x: Any) -> str:
@@ -94,7 +103,8 @@ class Recorder:
     def callable_name(self, f: Any) -> str:
         n = getattr(f, "__name__", None)
         for prefix, mod in (("np.", np), ("np.linalg.", np.linalg)):
-            if n is not None and getattr(mod, n, None) is f:
+            g = getattr(mod, n, None) if n is not None else None
+            if g is f or getattr(g, "__wrapped__", None) is f:     # (numpy's makers are wrapped while recording)
                 return prefix + n
         return self.const(f, n)
 
@@ -152,7 +162,7 @@ class Recorder:
         return t
 
     def statement(self, text: str, inputs: Any, writes: Any = ()) -> None:
-        self.lines.append(Line(text, (), self._uses((inputs, writes)), kind="write"))
+        self.lines.append(Line(text, (), self._uses((inputs, writes)), kind="write", writes=self._uses(writes)))
 
     def emit(self, text: str, uses: tuple = (), kind: str = "call") -> None:
         self.lines.append(Line(text, (), uses, kind=kind))
