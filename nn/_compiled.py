@@ -17,7 +17,9 @@ def _params(opt: Optimizer) -> list:
 
 def _module(m: Module) -> dict[str, Any]:
     tensors = list(m.named_parameters()) + [(n, b) for n, b in m.named_buffers() if b is not None]
-    return {"modules": list(m.modules()), "tensors": tensors}
+    mods = list(m.modules())
+    dicts = [d for mod in mods for d in (mod._parameters, mod._buffers) if d]   # a parameter swapped: record again
+    return {"modules": mods, "tensors": tensors, "dicts": dicts}
 
 
 replay_call(Optimizer, "step", _params)

@@ -34,7 +34,7 @@ class Program:
 
     def __init__(self, source: str, fn: Callable, found: dict, entry: dict):
         self.code, self.fn, self.entry = source, fn, list(entry.values())
-        self.modules = found["modules"]
+        self.modules, self.dicts = found["modules"], found["dicts"]
         self.arrays = [(t, t._data) for t in found["tensors"]]
 
     def valid(self) -> bool:
@@ -43,6 +43,9 @@ class Program:
                 return False
         for t, a in self.arrays:
             if t._data is not a:
+                return False
+        for d, ids in self.dicts:
+            if tuple(map(id, d.values())) != ids:
                 return False
         for leaf, g in self.entry:
             if (None if leaf._grad is None else id(leaf._grad)) != g:

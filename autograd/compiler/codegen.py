@@ -41,6 +41,12 @@ def build(rec: Recorder, inputs: list[tuple[int, str]], ret: str, ret_uses: tupl
             consts[f"_{names[s]}_const"] = eval(m.group(2), {"np": np, **consts})  # noqa: S307 (our source)
             body.append(f"    {names[s]} = _{names[s]}_const")
             continue
+        if _EMPTY.match(text) and line.targets[0] not in escaping:
+            s = line.targets[0]                    # an uninitialised array: last call's serves
+            shape, dtype, order = rec.meta[s]
+            consts[f"_{names[s]}_buf"] = np.empty(shape, dtype, order=order or "C")
+            body.append(f"    {names[s]} = _{names[s]}_buf")
+            continue
         if line.buffer and line.targets[0] not in escaping:
             s = line.targets[0]
             shape, dtype, order = rec.meta[s]
@@ -58,6 +64,7 @@ def build(rec: Recorder, inputs: list[tuple[int, str]], ret: str, ret_uses: tupl
 
 
 _CONST = re.compile(r"^v(\d+) = (np\.(ones|zeros|full|arange)\(.*\))$")
+_EMPTY = re.compile(r"^v(\d+) = np\.empty\(")
 _COPY = re.compile(r"^v(\d+) = v(\d+)\.copy\((order='K')?\)$")
 
 

@@ -21,10 +21,11 @@ def discover(fn: Callable, args: tuple, kwargs: dict) -> dict:
         _visit(k, v, found, seen, 0)
     _visit(getattr(fn, "__name__", "fn"), fn, found, seen, 0)
     names: dict[int, str] = {}
-    modules, tensors = [], []
+    modules, tensors, dicts = [], [], []
     infos = [_describe(obj, label) for label, obj in found.values()]
     for info in sorted(infos, key=lambda i: "modules" not in i):   # a parameter's name from its module first
         modules += [(m, m.training) for m in info.get("modules", ())]
+        dicts += [(d, tuple(map(id, d.values()))) for d in info.get("dicts", ())]
         for name, t in info.get("tensors", ()):
             name = _ident(name)
             if id(t) not in names:
@@ -32,7 +33,7 @@ def discover(fn: Callable, args: tuple, kwargs: dict) -> dict:
                 tensors.append(t)
         for name, a in info.get("arrays", ()):
             names.setdefault(id(a), _ident(name))
-    return {"names": names, "modules": modules, "tensors": tensors}
+    return {"names": names, "modules": modules, "tensors": tensors, "dicts": dicts}
 
 
 def _describe(obj: Any, label: str) -> dict:

@@ -13,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from numpy.lib.stride_tricks import as_strided
+
 from .. import backprop, engine, guards, random, remains
+from ..ops import conv, pool
 from ..tensor import Tensor
 from .tracer import Traced, plain, recorder
 
@@ -101,6 +104,8 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         swap(np, n, _maker(getattr(np, n), n))
     for n in CONVERTERS:
         swap(np, n, _converter(getattr(np, n), n))
+    swap(pool, "as_strided", _as_strided)      # pooling's window views
+    swap(conv, "_SPARE", {})                   # im2col's reused buffers: made inside the program instead
     swap(guards, "_enabled", False)            # guard-rail warnings read values each step: not in a program
     swap(remains, "enabled", False)            # nor do the small gradients kept for graph pictures
     gen = random.default_generator
@@ -146,6 +151,15 @@ def _converter(convert: Any, name: str) -> Any:
             return a
         return rec.assign(f"np.{name}({rec.args((a,) + args, kwargs)})", res, (a, args, kwargs))
     return traced_converter
+
+
+def _as_strided(x: Any, shape: Any = None, strides: Any = None, subok: bool = False, writeable: bool = True) -> Any:
+    rec = recorder()
+    if rec is None or not isinstance(x, Traced):
+        return as_strided(x, shape, strides, subok=subok, writeable=writeable)
+    res = as_strided(plain(x), shape, strides, writeable=writeable)
+    return rec.assign(f"{rec.callable_name(as_strided)}({rec.args((x, shape, strides), {'writeable': writeable})})",
+                      res, (x,))
 
 
 def _same_layout(x: np.ndarray, y: np.ndarray) -> bool:

@@ -14,6 +14,7 @@ import numpy as np
 from .tracer import Traced, _active, plain
 
 _serial = itertools.count(1)
+_asarray, _view = np.asarray, np.ndarray.view      # numpy's own, also while compile wraps np.asarray
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _NUMPY = os.path.dirname(np.__file__)
 READERS = {"item", "__bool__", "__float__", "__int__", "__index__", "tolist", "__format__", "__repr__", "__str__",
@@ -52,8 +53,8 @@ class Recorder:
 
     # -- values --------------------------------------------------------------------------------------------
     def new_slot(self, res: Any, inputs: Any) -> Traced:
-        a = np.asarray(res)
-        t = a.view(Traced)
+        a = _asarray(res)
+        t = _view(a, Traced)
         self._n += 1
         t._slot, t._rid = self._n, self.rid
         order = "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else None
@@ -141,8 +142,8 @@ class Recorder:
         out = []
         for p in parts:
             if isinstance(p, slice):
-                out.append(":".join("" if v is None else self.arg(v) for v in (p.start, p.stop, p.step))
-                           .rstrip(":") or ":")
+                a, b = ("" if v is None else self.arg(v) for v in (p.start, p.stop))
+                out.append(f"{a}:{b}" + ("" if p.step is None else f":{self.arg(p.step)}"))
             else:
                 out.append(self.arg(p))
         return ", ".join(out) if parts else "()"
