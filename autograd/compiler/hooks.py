@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-
 from numpy.lib.stride_tricks import as_strided
 
 from .. import backprop, engine, guards, random, remains
