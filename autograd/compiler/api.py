@@ -76,7 +76,11 @@ class CompiledFunction:
         for prog in self.programs.get(key, ()):
             if prog.valid():
                 try:
-                    out = prog.fn(*_arrays(args, kwargs))
+                    if prog.tensor_args:
+                        given = dict(zip(prog.arg_names, args), **kwargs)
+                        out = prog.fn(*_arrays(args, kwargs), **{f"{n}_tensor": given[n] for n in prog.tensor_args})
+                    else:
+                        out = prog.fn(*_arrays(args, kwargs))
                 except Reguard as e:
                     self.reguards += 1
                     if self.reguards > MAX_REGUARDS:
@@ -104,6 +108,7 @@ class CompiledFunction:
                 swapped.append((t, t._data))
                 t._data = tr
                 inputs.append((tr._slot, name))
+                rec.arg_tensors[id(t)] = name
         for t in found["tensors"]:                 # parameters, buffers, a closure's data: read by reference
             if isinstance(t._data, Traced):
                 continue
@@ -132,7 +137,7 @@ class CompiledFunction:
         fname = getattr(self.fn, "__name__", "")
         source, fn = build(rec, inputs, ret, uses, fname if fname.isidentifier() else "step")
         prog = Program(source, fn, found, grads.entry)
-        prog.guards = rec.guard_sites
+        prog.guards, prog.arg_names, prog.tensor_args = rec.guard_sites, arg_names, sorted(rec.used_arg_tensors)
         progs = self.programs.setdefault(key, [])
         progs.insert(0, prog)
         del progs[self.cache_size:]
@@ -148,7 +153,7 @@ def _key(args: tuple, kwargs: dict) -> tuple:
 def _arg_key(a: Any) -> Any:
     if isinstance(a, Tensor):
         d = a._data
-        return (d.shape, d.dtype, a._requires_grad, d.flags.c_contiguous)
+        return (d.shape, d.dtype, a._requires_grad, d.flags.c_contiguous, a._grad is None)
     if isinstance(a, np.ndarray):
         return ("array", a.shape, a.dtype, a.flags.c_contiguous)
     try:

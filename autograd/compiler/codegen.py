@@ -54,7 +54,8 @@ def build(rec: Recorder, inputs: list[tuple[int, str]], ret: str, ret_uses: tupl
             consts[buf] = np.empty(shape, dtype, order=order)
             text = text[:-1] + f", out={buf})"
         body.append("    " + named(text))
-    args = ", ".join(names[s] for s, _ in inputs)
+    args = ", ".join([names[s] for s, _ in inputs] + ["*"] * bool(rec.used_arg_tensors)
+                     + [f"{n}_tensor" for n in sorted(rec.used_arg_tensors)])
     source = f"def {fname}({args}):\n" + "\n".join(body) + f"\n    return {named(ret)}\n"
     filename = f"<compiled {fname} #{next(_count)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

@@ -17,6 +17,7 @@ from numpy.lib.stride_tricks import as_strided
 from .. import backprop, engine, guards, random, remains
 from ..ops import conv, pool
 from ..tensor import Tensor
+from .program import CompileError
 from .tracer import Traced, plain, recorder
 
 REPLAYED: list[tuple[type, str, Callable[[Any], list], bool]] = []   # (class, method, its leaves, reads .grad)
@@ -53,6 +54,12 @@ class Grads:
 
     def read(self, leaf: Tensor) -> None:
         """The program depends on leaf's .grad as the call found it: a guard on it (None, or which tensor)."""
+        arg = self.rec.arg_tensors.get(id(leaf))
+        if arg is not None:
+            if leaf._grad is not None and id(leaf) not in self.written:
+                raise CompileError(f"compile: the step adds to the .grad of its argument {arg!r}, which already "
+                                   f"has one; pass tensors whose .grad is None (or hold them in a Module)")
+            return
         if id(leaf) not in self.written and id(leaf) not in self.entry:
             self.entry[id(leaf)] = (leaf, None if leaf._grad is None else id(leaf._grad))
 
@@ -71,11 +78,14 @@ class Grads:
             if self.synced.get(id(leaf), "?") == k:
                 continue
             self.synced[id(leaf)] = k
-            name = rec.const(leaf, rec._names.get(id(leaf), "leaf") + "_tensor")
+            arg = rec.arg_tensors.get(id(leaf))
+            if arg is not None:
+                rec.used_arg_tensors.add(arg)
+            name = f"{arg}_tensor" if arg is not None else rec.const(leaf, rec._names.get(id(leaf), "leaf") + "_tensor")
             if k is None:
                 rec.emit(f"{name}._grad = None")
             elif k[0] == "slot":
-                rec.slot_names.setdefault(k[1], rec._names.get(id(leaf), "leaf") + "_grad")
+                rec.slot_names.setdefault(k[1], (arg or rec._names.get(id(leaf), "leaf")) + "_grad")
                 rec.emit(f"{name}._grad = _W(v{k[1]})", (k[1],), kind="escape")
             else:
                 rec.emit(f"{name}._grad = {rec.const(k[1], name + '_grad_tensor')}")

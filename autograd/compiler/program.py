@@ -47,6 +47,8 @@ class Recorder:
         self._owners: dict[int, tuple] = {}        # id(root array) -> (root, [(slot, layout)])
         self.guard_sites: list[str] = []
         self.slot_names: dict[int, str] = {}
+        self.arg_tensors: dict[int, str] = {}      # id(tensor argument) -> its parameter name
+        self.used_arg_tensors: set[str] = set()    # those whose .grad the program sets
         self.bound: dict[int, str] = {}            # slot -> the global holding it (parameters, buffers, data)
         self._library = library_dirs
         self._n = 0
@@ -161,6 +163,14 @@ class Recorder:
         buffer = buffer_ok and t._slot not in self.view_of and self.meta[t._slot][2] is not None
         self.lines.append(Line(f"v{t._slot} = {expr}", (t._slot,), self._uses(inputs), buffer))
         return t
+
+    def shape_guard(self, t: Any) -> None:
+        """A value whose shape depends on the data (x[mask], nonzero): the replay checks the shape."""
+        for x in (t if isinstance(t, (tuple, list)) else (t,)):
+            if isinstance(x, Traced):
+                k = len(self.guard_sites)
+                self.guard_sites.append(_sites(self._library)[0])
+                self.emit(f"if v{x._slot}.shape != {x.shape!r}: raise Reguard({k})", (x._slot,), kind="guard")
 
     def statement(self, text: str, inputs: Any, writes: Any = ()) -> None:
         self.lines.append(Line(text, (), self._uses((inputs, writes)), kind="write", writes=self._uses(writes)))

@@ -60,14 +60,20 @@ class Traced(np.ndarray):
         if res is None:                # np.copyto, np.put...: writes its first argument
             rec.statement(expr, (args, kwargs), writes=(args[0],))
             return None
-        return rec.assign(expr, res, (args, kwargs))
+        out = rec.assign(expr, res, (args, kwargs))
+        if func.__name__ in DATA_SHAPED:
+            rec.shape_guard(out)
+        return out
 
     def __getitem__(self, index: Any) -> Any:
         res = plain(self)[plain_tree(index)]
         rec = recorder()
         if rec is None:
             return res
-        return rec.assign(f"{rec.name(self)}[{rec.index(index)}]", res, (self, index))
+        out = rec.assign(f"{rec.name(self)}[{rec.index(index)}]", res, (self, index))
+        if any(isinstance(i, np.ndarray) and i.dtype == bool for i in (index if type(index) is tuple else (index,))):
+            rec.shape_guard(out)
+        return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
         plain(self)[plain_tree(index)] = plain_tree(value)
@@ -109,6 +115,8 @@ VALUE_METHODS = ("reshape transpose astype copy view ravel flatten squeeze swapa
 INPLACE_METHODS = ("fill", "sort", "put", "partition")
 for _n in VALUE_METHODS + list(INPLACE_METHODS):
     setattr(Traced, _n, _make(_n, _n in INPLACE_METHODS))
+DATA_SHAPED = frozenset("nonzero unique argwhere flatnonzero compress extract unique_values unique_counts "
+                        "unique_inverse unique_all trim_zeros".split())
 LAYOUT_FUNCTIONS = frozenset("shape ndim size may_share_memory shares_memory result_type iscomplexobj isrealobj "
                              "min_scalar_type can_cast".split())
 
@@ -126,7 +134,10 @@ def _method(self: Traced, name: str, args: tuple, kwargs: dict, *, inplace: bool
     if inplace:
         rec.statement(expr, (self, args, kwargs), writes=(self,))
         return res
-    return rec.assign(expr, res, (self, args, kwargs))
+    out = rec.assign(expr, res, (self, args, kwargs))
+    if name in DATA_SHAPED:
+        rec.shape_guard(out)
+    return out
 
 
 def _read(a: Traced, how: str, value: Any, extra: tuple = ()) -> Any:
