@@ -9,7 +9,6 @@ from op_specs import SPECS
 import autograd as ag
 from autograd.testing import inputs_for
 
-
 READS_VALUES = {"masked_fill:tensor_value"}     # reads its 0-d fill value in Python: a guard, new values re-record
 
 
