@@ -57,10 +57,10 @@ def _visit(label: str, obj: Any, found: dict, seen: set, depth: int) -> None:
         found[id(obj)] = (label, obj)
         return
     if isinstance(obj, (list, tuple)) and depth < 2:
-        for i, v in enumerate(obj[:64]):
+        for i, v in enumerate(obj[:100_000]):
             _visit(f"{label}{i}", v, found, seen, depth + 1)
     elif isinstance(obj, dict) and depth < 2:
-        for k, v in list(obj.items())[:64]:
+        for k, v in list(obj.items())[:100_000]:
             _visit(str(k), v, found, seen, depth + 1)
     elif isinstance(obj, types.MethodType):
         _visit(label, obj.__self__, found, seen, depth)
