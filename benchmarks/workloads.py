@@ -1,6 +1,7 @@
 """The workloads, each written three times: chainrule, hand-written numpy (no graph: the limit for a numpy
-engine) and PyTorch CPU eager. `make(key, impl, quick)` returns a zero-argument `step()`; one call is one
-timed unit (a training step, one op forward + backward, or a whole chain)."""
+engine) and PyTorch CPU eager; "compiled" is chainrule's program under autograd.compile (recorded at the first
+call, replayed after). `make(key, impl, quick)` returns a zero-argument `step()`; one call is one timed unit (a
+training step, one op forward + backward, or a whole chain)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 Step = Callable[[], object]
-IMPLS = ("chainrule", "numpy", "torch")
+IMPLS = ("chainrule", "compiled", "numpy", "torch")
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,9 @@ def _numpy_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Step:
     return step
 
 
-def _chainrule_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Step:
+def _chainrule_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str, compiled: bool = False) -> Step:
     """The PyTorch-style program with chainrule: nn.Linear, nn.functional.cross_entropy and nn.optim.SGD once
-    they exist, else the same math on raw leaf tensors."""
+    they exist, else the same math on raw leaf tensors. compiled: the step (without .item()) under compile."""
     import autograd as ag
     layers = _chainrule_layers(params)
     Xt, yt = ag.from_numpy(X), ag.from_numpy(y)       # share the data (as torch.from_numpy): no setup copy
@@ -111,15 +112,15 @@ def _chainrule_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Ste
         opt = nn.optim.SGD(model.parameters(), lr=LR)
         ce = nn.functional.cross_entropy
 
-        def step() -> float:
+        def train() -> ag.Tensor:
             out = model(Xt)
             value = ce(out, yt) if loss == "ce" else (1 - yt * out[:, 0]).relu().mean()
             opt.zero_grad()
             value.backward()
             opt.step()
-            return value.item()
+            return value
 
-        return step
+        return _item(ag.compile(train) if compiled else train)
 
     tensors = [(ag.tensor(W, requires_grad=True), ag.tensor(b, requires_grad=True)) for W, b in params]
     flat = [p for pair in tensors for p in pair]
@@ -189,7 +190,12 @@ def _torch_mlp(X: np.ndarray, y: np.ndarray, params: list, loss: str) -> Step:
     return step
 
 
-_MLP = {"chainrule": _chainrule_mlp, "numpy": _numpy_mlp, "torch": _torch_mlp}
+def _item(train: Callable[[], object]) -> Step:
+    return lambda: train().item()
+
+
+_MLP = {"chainrule": _chainrule_mlp, "numpy": _numpy_mlp, "torch": _torch_mlp,
+        "compiled": lambda *a: _chainrule_mlp(*a, compiled=True)}
 
 
 def _w1(batch: int) -> Callable[[str, bool], Step]:
@@ -242,7 +248,7 @@ def _w2(impl: str, quick: bool) -> Step:
         for w in params:
             z = z * w
         z.backward(seed)
-    return step
+    return ag.compile(step) if impl == "compiled" else step
 
 
 # -------------------------------------------------------------------------- W3: a long chain
@@ -255,6 +261,8 @@ def _w3(impl: str, quick: bool, length: int | None = None) -> Step:
     write it), then backward through the whole chain."""
     n = length or chain_length(quick)
     c = 1.00001                                       # 1.00001 ** 1e6 stays finite in float32
+    if impl == "compiled":                            # a program of 10⁵ lines measures the compiler, not steps
+        return None
     if impl == "numpy":
         def step() -> float:
             v = np.float32(1.0)
@@ -293,7 +301,7 @@ def conv_available() -> bool:
 
 def _w5(impl: str, quick: bool) -> Step | None:
     """conv(1→6, 5) relu maxpool2 → conv(6→16, 5) relu maxpool2 → 256-120-84-10, CE loss, SGD; batch 64 of 28×28."""
-    if impl == "numpy" or (impl == "chainrule" and not conv_available()):
+    if impl == "numpy" or (impl in ("chainrule", "compiled") and not conv_available()):
         return None                                   # no hand-numpy CNN: an im2col reference would be its own project
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
@@ -312,13 +320,13 @@ def _w5(impl: str, quick: bool) -> Step | None:
     opt = lib.optim.SGD(model.parameters(), lr=LR)
     Xt, yt = tensor(X), tensor(y)
 
-    def step() -> float:
+    def train():
         value = F.cross_entropy(model(Xt), yt)
         opt.zero_grad()
         value.backward()
         opt.step()
-        return value.item()
-    return step
+        return value
+    return _item(ag.compile(train) if impl == "compiled" else train)
 
 
 # -------------------------------------------------------------------------- W6 / W7: language-model steps
@@ -335,6 +343,11 @@ def _lib(impl: str):
     import nn
     ag.manual_seed(0)
     return nn, nn.functional, ag.from_numpy, nn.optim
+
+
+def _compiled(fn: Callable) -> Callable:
+    import autograd as ag
+    return ag.compile(fn)
 
 
 def _tokens(batch: int, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -384,13 +397,13 @@ def _gpt(impl: str, quick: bool, width: int = 128, heads: int = 4, layers: int =
     X, Y = _tokens(batch, ctx)
     Xt, Yt = tensor(X), tensor(Y.reshape(-1))
 
-    def step() -> float:
+    def train():
         value = F.cross_entropy(model(Xt).view(-1, VOCAB), Yt)
         opt.zero_grad()
         value.backward()
         opt.step()
-        return value.item()
-    return step
+        return value
+    return _item(_compiled(train) if impl == "compiled" else train)
 
 
 def _lstm(impl: str, quick: bool, hidden: int = 256, steps: int = 64, batch: int = 32) -> Step | None:
@@ -406,14 +419,14 @@ def _lstm(impl: str, quick: bool, hidden: int = 256, steps: int = 64, batch: int
     X, Y = _tokens(batch, steps)
     Xt, Yt = tensor(X), tensor(Y.reshape(-1))
 
-    def step() -> float:
+    def train():
         out, _ = rnn(emb(Xt))
         value = F.cross_entropy(head(out).reshape(-1, VOCAB), Yt)
         opt.zero_grad()
         value.backward()
         opt.step()
-        return value.item()
-    return step
+        return value
+    return _item(_compiled(train) if impl == "compiled" else train)
 
 
 WORKLOADS = {w.key: w for w in (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.compiler import describe, replay_call
+from autograd.compiler import describe, replay_call, traced_call
 
 from .module import Module
-from .optim import lr_scheduler
+from .optim import lr_scheduler, sgd
 from .optim.optimizer import Optimizer
 
 
@@ -22,7 +22,20 @@ def _module(m: Module) -> dict[str, Any]:
     return {"modules": mods, "tensors": tensors, "dicts": dicts}
 
 
-replay_call(Optimizer, "step", _params)
+def _plain_sgd(opt: Optimizer) -> list | None:
+    """Plain SGD (no momentum, decay or maximize): one axpy per parameter, recorded into the program; its
+    hyperparameters are what the program checks. Other optimizers keep Python state (Adam's step count): their
+    step runs as a call."""
+    if type(opt) is not sgd.SGD:
+        return None
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    if any(g["momentum"] or g["weight_decay"] or g["maximize"] for g in groups):
+        return None
+    return groups
+
+
+replay_call(Optimizer, "step", _params, traced_when=_plain_sgd)
+traced_call(sgd, "axpy", writes=2)
 replay_call(Optimizer, "zero_grad", _params)
 replay_call(Module, "zero_grad", lambda m: list(m.parameters()))
 for _cls in vars(lr_scheduler).values():

@@ -166,6 +166,34 @@ def test_scheduler_and_adam_bias_correction_respected():
     assert o2.state[m2.weight]["step"] == 6
 
 
+def test_sgd_lr_changes_record_again():
+    def make():
+        m = nn.Linear(3, 2)
+        opt = nn.optim.SGD(m.parameters(), lr=0.1)
+        return m, opt, nn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    ag.manual_seed(0)
+    m1, o1, s1 = make()
+    ag.manual_seed(0)
+    m2, o2, s2 = make()
+    x = ag.randn(4, 3)
+
+    def step(m, o, s):
+        o.zero_grad()
+        loss = (m(x) ** 2).mean()
+        loss.backward()
+        o.step()
+        s.step()
+        return loss
+    compiled = ag.compile(lambda: step(m2, o2, s2))
+    for _ in range(6):
+        assert step(m1, o1, s1).item() == compiled().item()
+    _same_params(m1, m2)
+    o1.param_groups[0]["lr"] = o2.param_groups[0]["lr"] = 1.0
+    assert step(m1, o1, s1).item() == compiled().item()
+    _same_params(m1, m2)
+    assert compiled.recordings == 4            # plain SGD's step is in the program: each lr has its own
+
+
 def test_manual_sgd_on_leaves():
     rng = np.random.default_rng(0)
     w1 = ag.tensor(rng.standard_normal((3, 4)), requires_grad=True)
@@ -213,7 +241,7 @@ def test_code_names_parameters_and_runs():
     train_step(x, y)
     code = train_step.code
     assert code.startswith("def train_step(x, y):")
-    for name in ("layer0_weight", "layer2_bias", "loss", "sgd.step()", "layer0_weight_grad"):
+    for name in ("layer0_weight", "layer2_bias", "loss", "sgd.zero_grad()", "axpy(-0.1, layer0_weight_grad"):
         assert name in code
     expected = ((model(x) - y) ** 2).mean().item()
     assert train_step(x, y).item() == expected

@@ -33,7 +33,7 @@ class Program:
     """One recorded program and the state it depends on."""
 
     def __init__(self, source: str, fn: Callable, found: dict, entry: dict):
-        self.code, self.fn, self.entry = source, fn, list(entry.values())
+        self.code, self.fn, self.entry, self.checks = source, fn, list(entry.values()), []
         self.modules, self.dicts = found["modules"], found["dicts"]
         self.arrays = [(t, t._data) for t in found["tensors"]]
 
@@ -46,6 +46,9 @@ class Program:
                 return False
         for d, ids in self.dicts:
             if tuple(map(id, d.values())) != ids:
+                return False
+        for fn, obj, values in self.checks:
+            if fn(obj) != values:
                 return False
         for leaf, g in self.entry:
             if (None if leaf._grad is None else id(leaf._grad)) != g:
@@ -137,6 +140,7 @@ class CompiledFunction:
         fname = getattr(self.fn, "__name__", "")
         source, fn = build(rec, inputs, ret, uses, fname if fname.isidentifier() else "step")
         prog = Program(source, fn, found, grads.entry)
+        prog.checks = rec.checks
         prog.guards, prog.arg_names, prog.tensor_args = rec.guard_sites, arg_names, sorted(rec.used_arg_tensors)
         progs = self.programs.setdefault(key, [])
         progs.insert(0, prog)

@@ -18,17 +18,27 @@ from .. import backprop, engine, guards, random, remains
 from ..ops import conv, pool
 from ..tensor import Tensor
 from .program import CompileError
-from .tracer import Traced, plain, recorder
+from .tracer import Traced, plain, plain_tree, recorder
 
-REPLAYED: list[tuple[type, str, Callable[[Any], list], bool]] = []   # (class, method, its leaves, reads .grad)
+REPLAYED: list[tuple] = []         # (class, method, its leaves, reads .grad, traced_when)
+CALLS: list[tuple[Any, str, int]] = []   # (module, function name, which argument it writes): one program line
 DESCRIBE: dict[type, Callable[[Any], dict]] = {}                     # class -> {'tensors', 'arrays', 'flags'}
 MAKERS = ("empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like")
 CONVERTERS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "require")
 
 
-def replay_call(cls: type, method: str, leaves: Callable[[Any], list], reads_grad: bool = True) -> None:
-    """cls.method runs for real at each replay, after its leaves' .grad are set to the replay's gradients."""
-    REPLAYED.append((cls, method, leaves, reads_grad))
+def replay_call(cls: type, method: str, leaves: Callable[[Any], list], reads_grad: bool = True,
+                traced_when: Callable[[Any], dict | None] | None = None) -> None:
+    """cls.method runs for real at each replay, after its leaves' .grad are set to the replay's gradients.
+    traced_when(obj): None, or the Python values the method's numpy depends on (plain SGD's lr): then its
+    operations are recorded like the rest, and the program checks those values before it runs."""
+    REPLAYED.append((cls, method, leaves, reads_grad, traced_when))
+
+
+def traced_call(module: Any, name: str, writes: int) -> None:
+    """module.name (a function outside numpy, such as scipy's BLAS axpy) is one line of the program, writing
+    its argument number `writes` in place."""
+    CALLS.append((module, name, writes))
 
 
 def describe(cls: type, fn: Callable[[Any], dict]) -> None:
@@ -129,9 +139,11 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         grads.wrote(leaf)
     swap(engine, "accumulate_grad", accumulate_grad)
     swap(backprop, "accumulate_grad", accumulate_grad)
-    for cls, method, leaves, reads in REPLAYED:
+    for cls, method, leaves, reads, when in REPLAYED:
         if method in cls.__dict__:
-            swap(cls, method, _replayed(cls.__dict__[method], method, leaves, reads, grads))
+            swap(cls, method, _replayed(cls.__dict__[method], method, leaves, reads, grads, when))
+    for module, name, writes in CALLS:
+        swap(module, name, _call(getattr(module, name), writes))
     try:
         yield
     finally:
@@ -204,12 +216,28 @@ def _current_rng() -> np.random.Generator:
     return random.default_generator._rng
 
 
-def _replayed(method: Any, name: str, leaves_of: Callable, reads: bool, grads: Grads) -> Any:
+def _call(fn: Any, writes: int) -> Any:
+    @functools.wraps(fn)
+    def traced(*args: Any) -> Any:
+        rec = recorder()
+        if rec is None or not any(isinstance(a, Traced) for a in args):
+            return fn(*args)
+        out = fn(*plain_tree(args))
+        rec.statement(f"{rec.callable_name(fn)}({rec.args(args, {})})", args, writes=(args[writes],))
+        return args[writes] if out is plain(args[writes]) else out
+    return traced
+
+
+def _replayed(method: Any, name: str, leaves_of: Callable, reads: bool, grads: Grads, when: Any) -> Any:
     @functools.wraps(method)
     def replayed(obj: Any, *args: Any, **kwargs: Any) -> Any:
         rec = recorder()
         if rec is None:
             return method(obj, *args, **kwargs)
+        values = when(obj) if when is not None and not args and not kwargs else None
+        if values is not None:                     # recorded like the rest, under a guard on `values`
+            rec.checks.append((when, obj, values))
+            return method(obj)
         leaves = leaves_of(obj)
         setting_none = name == "zero_grad" and (args[0] if args else kwargs.get("set_to_none", True))
         if reads and not setting_none:

@@ -46,6 +46,7 @@ class Recorder:
         self._names = names                        # id(array or object) -> a readable name (parameters...)
         self._owners: dict[int, tuple] = {}        # id(root array) -> (root, [(slot, layout)])
         self.guard_sites: list[str] = []
+        self.checks: list[tuple] = []              # (fn, obj, fn(obj) when recorded): Python values to re-check
         self.slot_names: dict[int, str] = {}
         self.arg_tensors: dict[int, str] = {}      # id(tensor argument) -> its parameter name
         self.used_arg_tensors: set[str] = set()    # those whose .grad the program sets
