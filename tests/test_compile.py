@@ -259,3 +259,13 @@ def test_compile_options():
     x = ag.randn(3, 2)
     assert np.array_equal(cm(x).numpy(), model(x).numpy())
     assert np.array_equal(cm(x).numpy(), model(x).numpy())
+
+
+@pytest.mark.parametrize("key", ["gpt", "lstm"])
+def test_language_model_steps_match_eager(key):
+    from benchmarks import workloads as W
+    build = (lambda impl: W._gpt(impl, True, width=16, heads=2, layers=1, ctx=8, batch=2)) if key == "gpt" else \
+        (lambda impl: W._lstm(impl, True, hidden=8, steps=5, batch=2))
+    eager, compiled = build("chainrule"), build("compiled")
+    assert [eager() for _ in range(4)] == [compiled() for _ in range(4)]
+    assert compiled.__closure__[0].cell_contents.recordings == 1    # (the step is `lambda: train().item()`)
