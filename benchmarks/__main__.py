@@ -87,23 +87,27 @@ def main() -> None:
             continue
         title = w.title if key != "W3" else f"{w.title}, {chain_length(args.quick):,} ops"
         if key == "W5" and not conv_available():
-            rows.append([key, title] + ["n/a"] * (5 + 3 * (len(settings) - 1)) + [w.goal])
+            rows.append([key, title] + ["n/a"] * (8 + 5 * (len(settings) - 1)) + [w.goal])
             continue
         row = [key, title]
         for i, n in enumerate(settings):
             r = time_workload(key, min(rounds, 5) if key == "W3" else rounds, block, args.quick, torch_ok=torch_ok,
                               clock=args.clock, threads=n, solo=solo,
-                              impls=IMPLS if i == 0 else ("chainrule", "torch"))
+                              impls=IMPLS if i == 0 else ("chainrule", "compiled", "torch"))
             med = {impl: (None if r.median(impl) is None else r.median(impl) / w.per) for impl in IMPLS}
             if i == 0:
                 row += [_fmt(med["chainrule"], w.unit), _fmt(med["numpy"], w.unit), _ratio(r.ratio("numpy"))]
             row += [_fmt(med["torch"], w.unit), _ratio(r.ratio("torch"))] if i == 0 else \
                 [_fmt(med["chainrule"], w.unit), _fmt(med["torch"], w.unit), _ratio(r.ratio("torch"))]
+            row += [_fmt(med["compiled"], w.unit)] + [_ratio(r.ratio("compiled/numpy"))] * (i == 0) + \
+                [_ratio(r.ratio("compiled/torch"))]
         rows.append(row + [w.goal])
     if rows:
-        header = ["", "workload", "chainrule", "numpy", "cr/np", "torch", "cr/torch"]
+        header = ["", "workload", "chainrule", "numpy", "cr/np", "torch", "cr/torch", "compiled", "co/np",
+                  "co/torch"]
         for n in settings[1:]:
-            header += [f"chainrule {_threads_name(n)}", f"torch {_threads_name(n)}", "cr/torch"]
+            header += [f"chainrule {_threads_name(n)}", f"torch {_threads_name(n)}", "cr/torch",
+                       f"compiled {_threads_name(n)}", "co/torch"]
         print("\n".join(_table(header + ["goal"], rows)))
 
     if "W3scale" in only:

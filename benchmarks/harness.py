@@ -26,7 +26,8 @@ from .workloads import IMPLS, WORKLOADS, make
 class Result:
     key: str
     times: dict[str, list[float]] = field(default_factory=dict)     # impl -> seconds per step, one per round
-    ratios: dict[str, list[float]] = field(default_factory=dict)    # "numpy"/"torch" -> chainrule / it, per round
+    ratios: dict[str, list[float]] = field(default_factory=dict)    # "torch" -> chainrule / it, per round; and
+    #                                                                  "compiled/torch" -> compiled / it
     values: dict[str, object] = field(default_factory=dict)         # impl -> what its first step returned
 
     def median(self, impl: str) -> float | None:
@@ -85,10 +86,7 @@ def time_workload(key: str, rounds: int, block_seconds: float, quick: bool, impl
             for _ in range(n):
                 step()
             res.times[impl].append((now() - t0) / n)
-    if "chainrule" in steps:
-        for ref in names:
-            if ref != "chainrule":
-                res.ratios[ref] = [c / o for c, o in zip(res.times["chainrule"], res.times[ref])]
+    _pair(res)
     del steps
     gc.collect()
     return res
@@ -112,10 +110,16 @@ def _time_solo(key: str, rounds: int, block_seconds: float, quick: bool, names: 
             else:
                 res.times[impl].append(out["seconds"])
                 res.values.setdefault(impl, out["value"])
-    for ref in res.times:
-        if ref != "chainrule" and "chainrule" in res.times:
-            res.ratios[ref] = [c / o for c, o in zip(res.times["chainrule"], res.times[ref])]
+    _pair(res)
     return res
+
+
+def _pair(res: Result) -> None:
+    """Paired per-round ratios: ratios[ref] = chainrule / ref, ratios['compiled/' + ref] = compiled / ref."""
+    for mine, prefix in (("chainrule", ""), ("compiled", "compiled/")):
+        for ref in ("numpy", "torch") + (("compiled",) if mine == "chainrule" else ()):
+            if res.times.get(mine) and res.times.get(ref):
+                res.ratios[prefix + ref] = [c / o for c, o in zip(res.times[mine], res.times[ref])]
 
 
 def _subprocess(module: str, args: list[str], env: dict | None = None) -> dict | None:

@@ -29,7 +29,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=1, help="blocks to time; prints the median")
     args = p.parse_args()
     if args.threads:
-        set_threads(args.threads, torch=args.impl == "torch", chainrule=args.impl == "chainrule")
+        set_threads(args.threads, torch=args.impl == "torch", chainrule=args.impl in ("chainrule", "compiled"))
     step = make(args.key, args.impl, args.quick)
     if step is None:
         print(json.dumps(None))
