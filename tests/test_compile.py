@@ -269,3 +269,13 @@ def test_language_model_steps_match_eager(key):
     eager, compiled = build("chainrule"), build("compiled")
     assert [eager() for _ in range(4)] == [compiled() for _ in range(4)]
     assert compiled.__closure__[0].cell_contents.recordings == 1    # (the step is `lambda: train().item()`)
+
+
+def test_create_graph_is_refused():
+    w = ag.randn(3, requires_grad=True)
+
+    def step():
+        (w ** 3).sum().backward(create_graph=True)
+        return w.grad
+    with pytest.raises(CompileError, match="create_graph"):
+        ag.compile(step)()

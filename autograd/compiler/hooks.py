@@ -137,6 +137,14 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         grads.read(leaf)
         accumulate(leaf, g, create_graph)
         grads.wrote(leaf)
+    run_backward = backprop.run_backward
+
+    def plain_backward(*args: Any, create_graph: bool = False, **kwargs: Any) -> Any:
+        if create_graph:
+            raise CompileError("compile: backward(create_graph=True) inside a compiled step: a replayed program "
+                               "builds no graph; run that step without compile")
+        return run_backward(*args, **kwargs)
+    swap(backprop, "run_backward", plain_backward)
     swap(engine, "accumulate_grad", accumulate_grad)
     swap(backprop, "accumulate_grad", accumulate_grad)
     for cls, method, leaves, reads, when in REPLAYED:
