@@ -5,7 +5,8 @@
 
 As in micrograd's demo.ipynb: 100 points from make_moons with noise 0.1, labels mapped to -1/+1, a net with two
 hidden layers of 16 ReLUs and one output score, the loss  mean(relu(1 − y·score)) + 1e-4·Σ w²  on the full
-batch, and plain gradient descent whose learning rate falls linearly from 1.0 to 0.1 over 100 steps. The
+batch, and plain gradient descent whose learning rate falls linearly from 1.0 to 0.1 over 100 steps (the step
+compiled with `ag.compile`: recorded once, replayed as straight-line numpy, eager's numbers bit for bit). The
 weights start as micrograd's do (uniform in [-1, 1], biases 0) rather than nn.Linear's default, which is
 smaller and, on this problem, stops one point short of 100 % in 100 steps.
 """
@@ -40,25 +41,35 @@ def main(argv: list[str] | None = None) -> dict:
     print(model)
     print(f"number of parameters {sum(p.numel() for p in model.parameters())}")
 
-    def loss_and_accuracy() -> tuple[ag.Tensor, float]:
+    def loss_and_scores() -> tuple[ag.Tensor, ag.Tensor]:
         scores = model(X).squeeze(1)
         data_loss = (1 - y * scores).relu().mean()                    # max-margin (hinge) loss
         reg_loss = ALPHA * sum((p * p).sum() for p in model.parameters())   # L2
-        accuracy = float(((scores.detach() > 0) == (y > 0)).numpy().mean())
-        return data_loss + reg_loss, accuracy
+        return data_loss + reg_loss, scores
+
+    def accuracy(scores: ag.Tensor) -> float:
+        return float(((scores.detach() > 0) == (y > 0)).numpy().mean())
 
     # -- training: full-batch gradient descent, learning rate decaying from 1.0 to 0.1 ----------------------------
-    for k in range(STEPS):
-        loss, acc = loss_and_accuracy()
+    @ag.compile                                   # recorded at the first call, replayed as plain numpy after
+    def train_step(lr: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
+        loss, scores = loss_and_scores()
         model.zero_grad()
         loss.backward()
-        lr = 1.0 - 0.9 * k / STEPS
         with ag.no_grad():
             for p in model.parameters():
                 p -= lr * p.grad
+        return loss, scores
+
+    for k in range(STEPS):
+        lr = ag.tensor(1.0 - 0.9 * k / STEPS, dtype=ag.float32)   # a tensor: one program serves every lr
+        loss, scores = train_step(lr)
         if k % 10 == 0 or k == STEPS - 1:
-            print(f"step {k} loss {loss.item():.4f}, accuracy {acc * 100:.0f}%")
-    loss, acc = loss_and_accuracy()
+            print(f"step {k} loss {loss.item():.4f}, accuracy {accuracy(scores) * 100:.0f}%")
+    print(f"the compiled step: recorded {train_step.recordings}×, {len(train_step.code.splitlines())} lines of numpy "
+          f"(print(train_step.code) shows them)")
+    loss, scores = loss_and_scores()
+    acc = accuracy(scores)
     print(f"final: loss {loss.item():.4f}, training accuracy {acc * 100:.0f}%")
 
     # -- the decision boundary ----------------------------------------------------------------------------------
