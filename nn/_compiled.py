@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.compiler import describe, replay_call, traced_call
+from autograd.compiler import describe, name_outputs, replay_call, traced_call
 
 from .module import Module
 from .optim import lr_scheduler, sgd
@@ -19,7 +19,8 @@ def _module(m: Module) -> dict[str, Any]:
     tensors = list(m.named_parameters()) + [(n, b) for n, b in m.named_buffers() if b is not None]
     mods = list(m.modules())
     dicts = [d for mod in mods for d in (mod._parameters, mod._buffers) if d]   # a parameter swapped: record again
-    return {"modules": mods, "tensors": tensors, "dicts": dicts}
+    return {"modules": mods, "tensors": tensors, "dicts": dicts,
+            "objects": [(n, sub) for n, sub in m.named_modules() if n]}
 
 
 def _plain_sgd(opt: Optimizer) -> list | None:
@@ -42,4 +43,5 @@ for _cls in vars(lr_scheduler).values():
     if isinstance(_cls, type) and issubclass(_cls, lr_scheduler.LRScheduler) and "step" in _cls.__dict__:
         replay_call(_cls, "step", lambda s: [], reads_grad=False)
 describe(Module, _module)
+name_outputs(Module, "__call__")
 describe(Optimizer, lambda o: {"tensors": [(f"param{i}", p) for i, p in enumerate(_params(o))]})

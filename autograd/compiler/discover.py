@@ -31,6 +31,8 @@ def discover(fn: Callable, args: tuple, kwargs: dict) -> dict:
             if id(t) not in names:
                 names[id(t)], names[id(t._data)] = name, name
                 tensors.append(t)
+        for name, obj in info.get("objects", ()):
+            names.setdefault(id(obj), _ident(name))
         for name, a in info.get("arrays", ()):
             names.setdefault(id(a), _ident(name))
     return {"names": names, "modules": modules, "tensors": tensors, "dicts": dicts}

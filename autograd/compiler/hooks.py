@@ -21,6 +21,7 @@ from .program import CompileError
 from .tracer import Traced, plain, plain_tree, recorder
 
 REPLAYED: list[tuple] = []         # (class, method, its leaves, reads .grad, traced_when)
+NAMED: list[tuple[type, str]] = []       # (class, method): its result is named after the object
 CALLS: list[tuple[Any, str, int]] = []   # (module, function name, which argument it writes): one program line
 DESCRIBE: dict[type, Callable[[Any], dict]] = {}                     # class -> {'tensors', 'arrays', 'flags'}
 MAKERS = ("empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like")
@@ -33,6 +34,11 @@ def replay_call(cls: type, method: str, leaves: Callable[[Any], list], reads_gra
     traced_when(obj): None, or the Python values the method's numpy depends on (plain SGD's lr): then its
     operations are recorded like the rest, and the program checks those values before it runs."""
     REPLAYED.append((cls, method, leaves, reads_grad, traced_when))
+
+
+def name_outputs(cls: type, method: str) -> None:
+    """The tensor cls.method returns gets its object's name in the program (a module's call: `layer0_out`)."""
+    NAMED.append((cls, method))
 
 
 def traced_call(module: Any, name: str, writes: int) -> None:
@@ -150,6 +156,8 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
     for cls, method, leaves, reads, when in REPLAYED:
         if method in cls.__dict__:
             swap(cls, method, _replayed(cls.__dict__[method], method, leaves, reads, grads, when))
+    for cls, method in NAMED:
+        swap(cls, method, _naming(getattr(cls, method)))
     for module, name, writes in CALLS:
         swap(module, name, _call(getattr(module, name), writes))
     try:
@@ -222,6 +230,18 @@ class _RecordingRng:
 
 def _current_rng() -> np.random.Generator:
     return random.default_generator._rng
+
+
+def _naming(method: Any) -> Any:
+    @functools.wraps(method)
+    def named(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        out = method(obj, *args, **kwargs)
+        rec, d = recorder(), getattr(out, "_data", None)
+        name = None if rec is None else rec._names.get(id(obj))
+        if name and isinstance(d, Traced) and getattr(d, "_rid", None) == rec.rid and d._slot not in rec.bound:
+            rec.slot_names.setdefault(d._slot, name + "_out")
+        return out
+    return named
 
 
 def _call(fn: Any, writes: int) -> Any:
