@@ -44,6 +44,8 @@ def _train_both(make, batches, loss_fn, steps=4):
         l2 = compiled(x, y)
         assert l1.item() == l2.item(), i
         _same_params(m1, m2)
+        for b1, b2 in zip(m1.buffers(), m2.buffers()):
+            assert np.array_equal(b1.numpy(), b2.numpy())
     return compiled
 
 
@@ -279,3 +281,16 @@ def test_create_graph_is_refused():
         return w.grad
     with pytest.raises(CompileError, match="create_graph"):
         ag.compile(step)()
+
+
+def test_batchnorm_running_statistics_follow_eager():
+    rng = np.random.default_rng(0)
+    batches = [(ag.tensor(rng.standard_normal((5, 1, 8, 8), dtype=np.float32)), ag.tensor(rng.integers(0, 10, 5)))
+               for _ in range(3)]
+
+    def make():
+        m = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(144, 10),
+                          nn.BatchNorm1d(10))
+        return m, nn.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+    c = _train_both(make, batches, nn.CrossEntropyLoss(), steps=5)
+    assert c.recordings == 1
