@@ -294,3 +294,11 @@ def test_batchnorm_running_statistics_follow_eager():
         return m, nn.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
     c = _train_both(make, batches, nn.CrossEntropyLoss(), steps=5)
     assert c.recordings == 1
+
+
+def test_a_value_the_library_read_is_checked_at_replay():
+    step = ag.compile(lambda x, v: x.masked_fill(x > 0, v) * 2)      # masked_fill reads its 0-d value
+    x = ag.tensor([-1.0, 2.0, 3.0])
+    assert step(x, ag.tensor(5.0)).tolist() == [-2.0, 10.0, 10.0]
+    assert step(x, ag.tensor(5.0)).tolist() == [-2.0, 10.0, 10.0] and step.recordings == 1
+    assert step(x, ag.tensor(7.0)).tolist() == [-2.0, 14.0, 14.0] and step.recordings == 2

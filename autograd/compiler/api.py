@@ -32,10 +32,11 @@ _MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-c
 class Program:
     """One recorded program and the state it depends on."""
 
-    def __init__(self, source: str, fn: Callable, found: dict, entry: dict):
-        self.code, self.fn, self.entry, self.checks = source, fn, list(entry.values()), []
+    def __init__(self, source: str, fn: Callable, found: dict, entry: dict, rec: Recorder, arg_names: list[str]):
+        self.code, self.fn, self.entry, self.checks = source, fn, list(entry.values()), rec.checks
         self.modules, self.dicts = found["modules"], found["dicts"]
         self.arrays = [(t, t._data) for t in found["tensors"]]
+        self.guards, self.arg_names, self.tensor_args = rec.guard_sites, arg_names, sorted(rec.used_arg_tensors)
 
     def valid(self) -> bool:
         for m, training in self.modules:
@@ -88,7 +89,7 @@ class CompiledFunction:
                     self.reguards += 1
                     if self.reguards > MAX_REGUARDS:
                         warnings.warn(f"compile: a value read in Python while recording keeps changing "
-                                      f"({prog.guards[e.args[0]] if hasattr(prog, 'guards') else e}); the step "
+                                      f"({prog.guards[e.args[0]]}); the step "
                                       f"now runs eagerly", stacklevel=2)
                         self.backend = "eager"
                         return self.fn(*args, **kwargs)
@@ -139,9 +140,7 @@ class CompiledFunction:
                     leaf._grad._data = plain(leaf._grad._data)
         fname = getattr(self.fn, "__name__", "")
         source, fn = build(rec, inputs, ret, uses, fname if fname.isidentifier() else "step")
-        prog = Program(source, fn, found, grads.entry)
-        prog.checks = rec.checks
-        prog.guards, prog.arg_names, prog.tensor_args = rec.guard_sites, arg_names, sorted(rec.used_arg_tensors)
+        prog = Program(source, fn, found, grads.entry, rec, arg_names)
         progs = self.programs.setdefault(key, [])
         progs.insert(0, prog)
         del progs[self.cache_size:]
