@@ -48,7 +48,6 @@ NEAR: dict[str, str] = {
     "torch.relu_": "chainrule.relu",
     "torch.special": "chainrule.erf (and the other functions at the top level)",
     "torch.logaddexp": "chainrule.logsumexp (of the two stacked)",
-    "torch.compile": "chainrule.no_grad (there is no compiler: call the model directly)",
     "torch.nn.PReLU": "chainrule.nn.LeakyReLU (a fixed slope)",
     "torch.nn.RReLU": "chainrule.nn.LeakyReLU",
     "torch.nn.ELU": "chainrule.nn.LeakyReLU",

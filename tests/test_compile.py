@@ -313,3 +313,12 @@ def test_a_value_the_library_read_is_checked_at_replay():
     for value, recordings in ((1.0, 1), (1.0, 1), (3.0, 2), (3.0, 2), (1.0, 3)):   # a failed check drops its program
         assert np.array_equal(compiled(ag.tensor(value)).numpy(), eager(ag.tensor(value)))
         assert compiled.recordings == recordings
+
+
+def test_compiled_module_passes_attributes_through():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5))
+    fast = chainrule.compile(model)
+    assert len(list(fast.parameters())) == 2
+    fast.eval()
+    x = ag.randn(4, 2)
+    assert np.array_equal(fast(x).numpy(), model(x).numpy()) and not model.training

@@ -67,6 +67,11 @@ class CompiledFunction:
         self.reguards = self.recordings = 0
         self.__doc__, self.__wrapped__ = getattr(fn, "__doc__", None), fn
 
+    def __getattr__(self, name: str) -> Any:      # compile(model).parameters(), .train(), ... as torch's wrapper
+        if name.startswith("__") or name == "fn":
+            raise AttributeError(name)
+        return getattr(self.fn, name)
+
     @property
     def code(self) -> str:
         if self.last is None:
