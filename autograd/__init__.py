@@ -72,7 +72,6 @@ from .random import (
 from .size import Size
 from .tensor import Tensor, as_tensor, tensor
 
-
 float = float32      # noqa: A001  PyTorch's dtype aliases: autograd.float, autograd.long, ...
 double = float64
 half = float16

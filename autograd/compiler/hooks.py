@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import backprop, engine, guards, random, remains
+from .. import engine, entry_points, random, remains
 from ..ops import conv, pool
 from ..tensor import Tensor
 from .program import CompileError
 from .tracer import Traced, plain, plain_tree, recorder
 
+guard_warn = importlib.import_module("..guards.warn", __package__)   # the module (guards.warn is its function)
 REPLAYED: list[tuple] = []         # (class, method, its leaves, reads .grad, traced_when)
 NAMED: list[tuple[type, str]] = []       # (class, method): its result is named after the object
 CALLS: list[tuple[Any, str, int]] = []   # (module, function name, which argument it writes): one program line
@@ -132,8 +134,8 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         swap(np, n, _converter(getattr(np, n), n))
     swap(pool, "as_strided", _as_strided)      # pooling's window views
     swap(conv, "_SPARE", {})                   # im2col's reused buffers: made inside the program instead
-    swap(guards, "accumulated", lambda *a: None)   # its zero_grad check compares .grad values
-    swap(guards, "_enabled", False)            # guard-rail warnings read values each step: not in a program
+    swap(engine, "on_accumulate", [])          # the zero_grad guard-rail compares .grad values
+    swap(guard_warn, "_enabled", False)           # guard-rail warnings read values each step: not in a program
     swap(remains, "enabled", False)            # nor do the small gradients kept for graph pictures
     gen = random.default_generator
     swap(gen, "_rng", _RecordingRng(gen._rng))
@@ -143,16 +145,16 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         grads.read(leaf)
         accumulate(leaf, g, create_graph)
         grads.wrote(leaf)
-    run_backward = backprop.run_backward
+    run_backward = entry_points.run_backward
 
     def plain_backward(*args: Any, create_graph: bool = False, **kwargs: Any) -> Any:
         if create_graph:
             raise CompileError("compile: backward(create_graph=True) inside a compiled step: a replayed program "
                                "builds no graph; run that step without compile")
         return run_backward(*args, **kwargs)
-    swap(backprop, "run_backward", plain_backward)
+    swap(entry_points, "run_backward", plain_backward)
     swap(engine, "accumulate_grad", accumulate_grad)
-    swap(backprop, "accumulate_grad", accumulate_grad)
+    swap(entry_points, "accumulate_grad", accumulate_grad)
     for cls, method, leaves, reads, when in REPLAYED:
         if method in cls.__dict__:
             swap(cls, method, _replayed(cls.__dict__[method], method, leaves, reads, grads, when))
