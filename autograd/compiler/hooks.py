@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import engine, entry_points, random, remains
-from ..ops import conv, pool
+from .. import engine, entry_points, pool_layout, random, remains
+from ..ops import conv
 from ..tensor import Tensor
 from .program import CompileError
 from .tracer import Traced, plain, plain_tree, recorder
@@ -132,7 +132,7 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         swap(np, n, _maker(getattr(np, n), n))
     for n in CONVERTERS:
         swap(np, n, _converter(getattr(np, n), n))
-    swap(pool, "as_strided", _as_strided)      # pooling's window views
+    swap(pool_layout, "as_strided", _as_strided)      # pooling's window views
     swap(conv, "_SPARE", {})                   # im2col's reused buffers: made inside the program instead
     swap(engine, "on_accumulate", [])          # the zero_grad guard-rail compares .grad values
     swap(guard_warn, "_enabled", False)           # guard-rail warnings read values each step: not in a program
