@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..erf32 import phi32
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 from .arithmetic import where
@@ -49,9 +50,12 @@ class Gelu(Op):
     """y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2       dx = g·(Φ(x) + x·φ(x)),   φ(x) = e^(-x²/2)/√(2π)
     The exact GELU as one node (five as a composite); Φ is kept for the array kernel of a plain backward."""
     def forward(self, x):
-        cdf = _erf(x * (1 / math.sqrt(2))).astype(x.dtype, copy=False)
-        cdf += 1
-        cdf *= 0.5
+        if x.dtype == np.float32:
+            cdf = phi32(x)
+        else:
+            cdf = _erf(x * (1 / math.sqrt(2))).astype(x.dtype, copy=False)
+            cdf += 1
+            cdf *= 0.5
         self.cdf = cdf
         return x * cdf
 

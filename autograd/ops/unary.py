@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..dtypes import get_default_dtype
+from ..erf32 import erf32
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 from .arithmetic import _unselected, where
@@ -208,6 +209,9 @@ def _floating(x) -> Tensor:
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """numpy has no erf; scipy's (a dependency of chainrule) is imported on first use, not with autograd."""
+    """numpy has no erf: float32 gets erf32's vectorised one, others scipy's (a dependency of chainrule),
+    imported on first use, not with autograd."""
+    if x.dtype == np.float32:
+        return erf32(x)
     from scipy.special import erf
     return erf(x)

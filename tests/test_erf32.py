@@ -1,0 +1,50 @@
+"""float32 erf and GELU use autograd/erf32.py's vectorised rational: PyTorch's values at float32 tolerance,
+exact limits in the tails, shapes and layouts kept; float64 keeps scipy's erf."""
+import numpy as np
+import pytest
+from scipy.special import erf
+
+import autograd as ag
+from autograd.erf32 import erf32, phi32
+
+X = np.concatenate([np.linspace(-12, 12, 200_001), [0.0, -0.0, 1e30, -1e30]]).astype(np.float32)
+
+
+def test_erf32_is_within_float32_rounding_of_erf():
+    exact = erf(X.astype(np.float64))
+    got = erf32(X)
+    assert got.dtype == np.float32 and got.shape == X.shape
+    assert np.abs(got - exact).max() < 5e-7
+    assert np.abs(got).max() == 1.0                      # never past ±1
+    np.testing.assert_array_equal(erf32(np.array([4.0, 50.0, -9.0], np.float32)), [1, 1, -1])
+
+
+def test_phi32_tails_are_exact_and_never_negative():
+    phi = phi32(X)
+    exact = 0.5 * (1 + erf(X.astype(np.float64) / np.sqrt(2)))
+    assert np.abs(phi - exact).max() < 5e-7
+    assert phi.min() == 0.0 and phi.max() == 1.0
+    assert phi32(np.float32(-20.0)) == 0.0 and phi32(np.float32(20.0)) == 1.0
+
+
+def test_blocks_keep_shape_and_read_any_layout():
+    x = np.random.default_rng(0).standard_normal((70_000, 3)).astype(np.float32)   # several blocks
+    for a in (x, x.T, x[::2], np.float32(0.3), np.zeros((0, 2), np.float32)):
+        a = np.asarray(a)
+        np.testing.assert_allclose(erf32(a), erf(a.astype(np.float64)), atol=5e-7)
+        assert erf32(a).shape == a.shape
+
+
+def test_float32_gelu_and_erf_match_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal(10_000).astype(np.float32) * 4
+    tx = torch.from_numpy(x)
+    np.testing.assert_allclose(ag.gelu(ag.from_numpy(x)).numpy(), torch.nn.functional.gelu(tx).numpy(),
+                               rtol=1.3e-6, atol=1e-5)
+    np.testing.assert_allclose(ag.erf(ag.from_numpy(x)).numpy(), torch.erf(tx).numpy(), rtol=1.3e-6, atol=1e-5)
+    assert ag.gelu(ag.from_numpy(x)).dtype == ag.float32
+
+
+def test_float64_keeps_scipys_erf():
+    x = np.linspace(-5, 5, 101)
+    np.testing.assert_array_equal(ag.erf(ag.from_numpy(x)).numpy(), erf(x))
