@@ -54,6 +54,9 @@ def light(a: np.ndarray) -> np.ndarray | float:
     if a.dtype.kind not in "fc":
         a = a.astype(np.float64)
     with np.errstate(all="ignore"):
+        if a.dtype.kind == "f" and not (a.flags.c_contiguous or a.flags.f_contiguous):
+            dims = list(range(a.ndim))     # a strided view: vdot would copy it first, einsum reads it in place
+            return float(np.sqrt(np.einsum(a, dims, a, dims, [])))
         return float(np.sqrt(abs(np.vdot(a, a))))
 
 
