@@ -9,6 +9,8 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, guards
+from autograd.ops.attention import causal_mask
+from autograd.ops.attention import scaled_dot_product_attention as _attention
 from autograd.ops.linalg import Linear
 from autograd.ops.losses import BCEWithLogits, BinaryCrossEntropy
 from autograd.random import generator
@@ -135,25 +137,29 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
     L, S = q.shape[-2], k.shape[-2]
-    s = (q @ k.mT) * (1.0 / math.sqrt(q.shape[-1]) if scale is None else scale)
-    if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
-                               "is_causal=True")
-        attn_mask = np.tril(np.ones((L, S), dtype=bool))
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                           "is_causal=True")
+    m = Tensor._wrap(causal_mask(L, S, np.dtype(q.dtype))) if is_causal else None
     if attn_mask is not None:
         m = attn_mask if isinstance(attn_mask, Tensor) else Tensor._wrap(np.asarray(attn_mask))
         if m.dtype == np.bool_:
-            m = Tensor._wrap(np.where(m._data, 0.0, -np.inf).astype(s.dtype))
+            m = Tensor._wrap(np.where(m._data, 0.0, -np.inf).astype(q.dtype))
         elif m.dtype.kind != "f":
             raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
                                f"got {m.dtype}")
         try:
-            s = s + m
+            np.broadcast_shapes(m.shape, (*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S))
         except ValueError:
             raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
-                               f"broadcast to the attention weights' shape {tuple(s.shape)} "
-                               f"(..., L, S)") from None
+                               f"broadcast to the attention weights' shape "
+                               f"{(*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S)} (..., L, S)") from None
+    if dropout_p <= 0 and (m is None or not m.requires_grad):   # one node: ops/attention.py
+        return _attention(q, k, v, scale, None if m is None else m._data)
+    s = (q @ k.mT) * scale
+    if m is not None:
+        s = s + m
         dead = np.isneginf(s._data).all(-1, keepdims=True)
         if dead.any():                       # fully masked rows: softmax of zeros, then zeroed; no nan
             w = ag.where(dead, 0.0, ag.softmax(ag.where(dead, 0.0, s), -1))

@@ -240,3 +240,19 @@ def bce_inputs(draw, logits: bool, pos_weight: bool = False):
     if pos_weight:
         xs += (draw(tensors(shape[-1:], low=0.5, high=2.0, requires_grad=False)),)   # no gradient, as PyTorch
     return xs + (draw(st.sampled_from(["mean", "sum", "none"])),)
+
+
+@st.composite
+def attention_inputs(draw):
+    """q (..., L, E), k (..., S, E), v (..., S, Ev) with no, one or two batch dims, and no mask, is_causal, a
+    bool mask (a row may be all False: zeros out) or a float one."""
+    lead = draw(st.sampled_from([(), (2,), (2, 1)]))
+    L, S, E, Ev = (draw(st.integers(1, SIDE)) for _ in range(4))
+    q, k, v = draw(tensors(lead + (L, E))), draw(tensors(lead + (S, E))), draw(tensors(lead + (S, Ev)))
+    kind = draw(st.sampled_from(["none", "causal", "bool", "float"]))
+    mask = None
+    if kind == "bool":
+        mask = ag.tensor(draw(hnp.arrays(np.bool_, (L, S))))
+    elif kind == "float":
+        mask = ag.tensor(draw(values(L * S, -1.0, 1.0)).reshape(L, S))
+    return q, k, v, mask, kind == "causal"

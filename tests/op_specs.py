@@ -14,6 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from op_inputs import (
+    attention_inputs,
     bce_inputs,
     cat_inputs,
     cross_entropy_inputs,
@@ -170,6 +171,10 @@ SPECS: list[Spec] = [
          twin=lambda x, t, w, r: F.binary_cross_entropy_with_logits(x, t, reduction=r, pos_weight=w)),
     # -- linear algebra ---------------------------------------------------------------------------------------
     Spec("linear", nnf.linear, inputs=linear_inputs(), twin=F.linear),
+    Spec("scaled_dot_product_attention",
+         lambda q, k, v, m, c: nnf.scaled_dot_product_attention(q, k, v, attn_mask=m, is_causal=c),
+         inputs=attention_inputs(),
+         twin=lambda q, k, v, m, c: F.scaled_dot_product_attention(q, k, v, attn_mask=m, is_causal=c)),
     Spec("matmul", ag.matmul, arity=2, shapes=matmul_shapes, twin=T.matmul),
     # -- shape ------------------------------------------------------------------------------------------------
     Spec("reshape", lambda x, s: ag.reshape(x, s), shapes=reduce_shape, args=lambda s: st.tuples(reshape_target(s)),

@@ -99,6 +99,12 @@ PROGRAMS = {          # one program per kernel, run both ways; exact: the kernel
                                                                        RNG.standard_normal(4)), True),
     "ties_and_masks": (_maxes, (TIES, TIES[::-1].copy()), True),
     "gelu": (lambda x: ag.gelu(x.mT * 2.0).sum(dim=1), (RNG.standard_normal((3, 4)),), True),
+    "attention": (lambda q, k, v: nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True) * 1.0,
+                  (RNG.standard_normal((2, 3, 4, 5)), RNG.standard_normal((2, 3, 6, 5)),
+                   RNG.standard_normal((2, 3, 6, 2))), False),
+    "attention_mask": (lambda q, k, v, m: nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m),
+                       (RNG.standard_normal((4, 5)), RNG.standard_normal((6, 5)), RNG.standard_normal((6, 2)),
+                        RNG.standard_normal((2, 4, 6)) > np.array([0.0, 0.0, 9.0, 0.0])[:, None]), False),
     **RECURRENT,
 }
 
