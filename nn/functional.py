@@ -9,8 +9,8 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, guards
-from autograd.ops.attention import causal_mask
-from autograd.ops.attention import scaled_dot_product_attention as _attention
+from autograd.ops.attention import _causal_mask as causal_mask
+from autograd.ops.attention import _scaled_dot_product_attention as _attention
 from autograd.ops.linalg import Linear
 from autograd.ops.losses import BCEWithLogits, BinaryCrossEntropy
 from autograd.random import generator

@@ -282,3 +282,4 @@ NO_ROW: dict[str, str] = {
 # Op classes that no row above runs, each with where their gradients are checked instead.
 OPS_CHECKED_ELSEWHERE: dict[str, str] = dict.fromkeys(
     "Unfold Fold ConvMatMul PoolGather PoolScatter MaxPool2d".split(), "tests/test_conv.py, over conv geometries")
+OPS_CHECKED_ELSEWHERE["LayerNorm"] = "tests/test_norm.py: gradcheck, gradgradcheck and PyTorch over normalised shapes"

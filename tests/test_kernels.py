@@ -105,6 +105,11 @@ PROGRAMS = {          # one program per kernel, run both ways; exact: the kernel
     "attention_mask": (lambda q, k, v, m: nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m),
                        (RNG.standard_normal((4, 5)), RNG.standard_normal((6, 5)), RNG.standard_normal((6, 2)),
                         RNG.standard_normal((2, 4, 6)) > np.array([0.0, 0.0, 9.0, 0.0])[:, None]), False),
+    "layer_norm": (lambda x, w, b: ag.ops.layer_norm(x.mT, (3, 2), w, b) * 1.0,
+                   (RNG.standard_normal((4, 2, 3)), RNG.standard_normal((3, 2)), RNG.standard_normal((3, 2))), False),
+    "layer_norm_plain": (lambda x: ag.ops.layer_norm(x, 4) * 1.0, (RNG.standard_normal((5, 4)),), False),
+    "layer_norm_bias": (lambda x, b: ag.ops.layer_norm(x, 4, None, b) * 1.0,
+                        (RNG.standard_normal((5, 4)), RNG.standard_normal(4)), False),
     **RECURRENT,
 }
 

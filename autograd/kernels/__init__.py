@@ -50,4 +50,4 @@ def kernels_enabled() -> bool:
 
 
 # each module registers its kernels
-from . import arithmetic, attention, conv, linear, losses, reduce, unary  # noqa: E402, F401
+from . import arithmetic, attention, conv, linear, losses, norm, reduce, unary  # noqa: E402, F401

@@ -13,10 +13,12 @@ from .. import composites
 from . import (
     activations,
     arithmetic,
+    attention,
     conv,
     cumulative,
     division,
     indexing,
+    layer_norm,
     linalg,
     logic,
     logits,
@@ -46,8 +48,8 @@ def public_functions(module: ModuleType) -> dict:
             if inspect.isfunction(f) and f.__module__ == module.__name__ and not name.startswith("_")}
 
 
-FAMILIES: list[ModuleType] = [activations, arithmetic, conv, cumulative, division, indexing, linalg, logic, logits,
-                             losses, pool, rearrange, reduce, shape, unary]    # the primitives, by family
+FAMILIES: list[ModuleType] = [activations, arithmetic, attention, conv, cumulative, division, indexing, layer_norm,
+                             linalg, logic, logits, losses, pool, rearrange, reduce, shape, unary]    # the primitives, by family
 COMPOSITES: list[ModuleType] = composites.MODULES
 
 for _module in FAMILIES + COMPOSITES:

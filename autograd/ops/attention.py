@@ -14,7 +14,7 @@ from .logits import softmax
 
 
 @lru_cache(maxsize=16)
-def causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
+def _causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
     """The (L, S) additive mask of is_causal: 0 where query i may see key j (j <= i), -inf above; read-only,
     made once per size."""
     m = np.where(np.tri(L, S, dtype=bool), 0.0, -np.inf).astype(dtype)
@@ -22,7 +22,7 @@ def causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
     return m
 
 
-def weights(s: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+def _weights(s: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     """softmax(s + mask) over the last dim, in place in `s`; a row every key of which is masked gives zeros."""
     if mask is not None:
         s += mask
@@ -55,7 +55,7 @@ class ScaledDotProductAttention(Op):
             full = np.broadcast_shapes(s.shape, mask.shape)
             if full != s.shape:            # a mask with more batch dims than q and k: the weights take them
                 s = np.array(np.broadcast_to(s, full))
-        self.w = weights(s, mask)
+        self.w = _weights(s, mask)
         return np.matmul(self.w, v)
 
     def backward(self, g):
@@ -76,7 +76,7 @@ class ScaledDotProductAttention(Op):
         self.w = None                      # (..., L, S): freed with the inputs
 
 
-def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, scale: float,
+def _scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, scale: float,
                                  mask: np.ndarray | None = None) -> Tensor:
     """softmax(q kᵀ·scale + mask) v for checked tensors; `mask` an additive float array broadcasting to
     (..., L, S) or None."""
