@@ -14,15 +14,15 @@ def test_erf32_is_within_float32_rounding_of_erf():
     exact = erf(X.astype(np.float64))
     got = erf32(X)
     assert got.dtype == np.float32 and got.shape == X.shape
-    assert np.abs(got - exact).max() < 5e-7
+    assert np.abs(got - exact).max() < 2.5e-7
     assert np.abs(got).max() == 1.0                      # never past ±1
-    np.testing.assert_array_equal(erf32(np.array([4.0, 50.0, -9.0], np.float32)), [1, 1, -1])
+    np.testing.assert_array_equal(erf32(np.array([4.25, 50.0, -9.0], np.float32)), [1, 1, -1])
 
 
 def test_phi32_tails_are_exact_and_never_negative():
     phi = phi32(X)
     exact = 0.5 * (1 + erf(X.astype(np.float64) / np.sqrt(2)))
-    assert np.abs(phi - exact).max() < 5e-7
+    assert np.abs(phi - exact).max() < 2.5e-7
     assert phi.min() == 0.0 and phi.max() == 1.0
     assert phi32(np.float32(-20.0)) == 0.0 and phi32(np.float32(20.0)) == 1.0
 
@@ -31,7 +31,7 @@ def test_blocks_keep_shape_and_read_any_layout():
     x = np.random.default_rng(0).standard_normal((70_000, 3)).astype(np.float32)   # several blocks
     for a in (x, x.T, x[::2], np.float32(0.3), np.zeros((0, 2), np.float32)):
         a = np.asarray(a)
-        np.testing.assert_allclose(erf32(a), erf(a.astype(np.float64)), atol=5e-7)
+        np.testing.assert_allclose(erf32(a), erf(a.astype(np.float64)), atol=2.5e-7)
         assert erf32(a).shape == a.shape
 
 
