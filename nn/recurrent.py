@@ -20,6 +20,7 @@ from autograd.kernels import register
 
 from . import functional as F
 from . import init
+from .lstm_kernel import lstm_forward
 from .module import Module, Parameter
 from .recurrent_kernel import recurrence
 from .utils.rnn import PackedSequence, _pad_sorted, _steps
@@ -77,7 +78,11 @@ class Recurrence(Op):
         out = np.empty((2, T, N, H) if mode == "LSTM" else (T, N, H), dtype=np.result_type(gi, w, h0))
         hs = out[0] if mode == "LSTM" else out
         saved = np.empty((T, N, 4 * H), out.dtype) if mode in ("LSTM", "GRU") else None
-        h, c, wt = h0, c0, w.T
+        if mode == "LSTM":                  # few numpy calls a step: nn/lstm_kernel.py
+            self._saved = saved
+            self._tanh_c = lstm_forward(gi, w, h0, c0, b, reverse, out, saved)
+            return out
+        h, wt = h0, w.T
         for t in (range(T - 1, -1, -1) if reverse else range(T)):
             a = h @ wt
             if b is not None:
@@ -91,21 +96,13 @@ class Recurrence(Op):
                 h = hs[t] = n + st[:, H:2 * H] * (h - n)
                 continue
             a += gi[t]
-            if mode == "LSTM":
-                _sigmoid(a[:, :2 * H])
-                np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-                _sigmoid(a[:, 3 * H:])
-                saved[t] = a
-                c = out[1, t] = a[:, H:2 * H] * c + a[:, :H] * a[:, 2 * H:3 * H]
-                h = hs[t] = a[:, 3 * H:] * np.tanh(c)
-            else:
-                h = hs[t] = np.tanh(a) if mode == "RNN_TANH" else np.maximum(a, 0)
+            h = hs[t] = np.tanh(a) if mode == "RNN_TANH" else np.maximum(a, 0)
         self._saved = saved
         return out
 
     def release(self) -> None:
         super().release()
-        self._saved = None           # the gate activations go with the graph
+        self._saved = self._tanh_c = None   # the gate activations go with the graph
 
     def backward(self, g):
         """Backpropagation through time in Tensor ops: the gates of every step again from the outputs (one

@@ -12,6 +12,8 @@ import numpy as np
 
 from autograd import Tensor
 
+from .lstm_kernel import lstm_backprop
+
 if TYPE_CHECKING:
     from .recurrent import Recurrence
 
@@ -34,27 +36,15 @@ def recurrence(op: Recurrence, g: Tensor) -> tuple:
     dgh = np.empty(gi.shape, out.dtype) if mode == "GRU" else dgi   # gradient of h Wₕₕᵀ + bₕₕ
     dh = np.zeros((N, H), out.dtype)
     s = op._saved
-    if mode == "LSTM":
-        gc, c0 = g[1], xs[3]._data
-        dc = np.zeros((N, H), out.dtype)
-        cs = out[1]
+    if mode == "LSTM":                    # few numpy calls a step: nn/lstm_kernel.py
+        dh, dc = lstm_backprop(s, op._tanh_c, out[1], xs[3]._data, g[0], g[1], w, op.reverse, dgi)
+        order = ()
     for t in order:
         dh += gh[t]
         if mode == "RNN_TANH":
             dgi[t] = dh * (1 - hs[t] * hs[t])
         elif mode == "RNN_RELU":
             dgi[t] = dh * (hs[t] > 0)
-        elif mode == "LSTM":
-            i, f, gg, o = s[t, :, :H], s[t, :, H:2 * H], s[t, :, 2 * H:3 * H], s[t, :, 3 * H:]
-            tc = np.tanh(cs[t])
-            dc += gc[t] + dh * o * (1 - tc * tc)
-            cp = c0 if t == order[-1] else cs[t + 1 if op.reverse else t - 1]
-            d = dgi[t]
-            d[:, :H] = dc * gg * i * (1 - i)
-            d[:, H:2 * H] = dc * cp * f * (1 - f)
-            d[:, 2 * H:3 * H] = dc * i * (1 - gg * gg)
-            d[:, 3 * H:] = dh * tc * o * (1 - o)
-            dc *= f
         else:
             r, z, n, hn = s[t, :, :H], s[t, :, H:2 * H], s[t, :, 2 * H:3 * H], s[t, :, 3 * H:]
             dn = dh * (1 - z) * (1 - n * n)
