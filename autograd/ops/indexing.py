@@ -26,12 +26,27 @@ class IndexAdd(Op):
         y = np.zeros(shape, dtype=x.dtype)
         if _is_basic(idx):
             y[idx] = x                             # a slice never repeats an element: plain assignment
+        elif isinstance(idx, np.ndarray) and idx.dtype.kind in "iu" and idx.size and len(shape):
+            _add_rows(y, idx, x)                   # an embedding's gradient: rows picked by one index array
         else:
             np.add.at(y, idx, x)                   # integer arrays may repeat: unbuffered add accumulates
         return y
 
     def backward(self, g):
         return (g[self.idx],)
+
+
+def _add_rows(y: np.ndarray, idx: np.ndarray, x: np.ndarray) -> None:
+    """y[idx] += x, repeated indices accumulating, as np.add.at but several times faster: the rows sorted by
+    index (stably, so each sum adds its terms in add.at's order) and summed per index by one reduceat."""
+    n = len(y)
+    flat = idx.reshape(-1)
+    flat = np.where(flat < 0, flat + n, flat)
+    rows = x.reshape(len(flat), -1)
+    order = np.argsort(flat, kind="stable")
+    keys = flat[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    y.reshape(n, -1)[keys[starts]] += np.add.reduceat(rows[order], starts, axis=0)
 
 
 def index_add(x: Tensor, idx, shape: tuple) -> Tensor:
