@@ -23,7 +23,9 @@ _R32 = tuple(np.float32(c) for c in _R)
 _R_PHI = tuple(np.float32(c * 0.5 ** (len(_R) - 1 - i) / math.sqrt(2)) for i, c in enumerate(_R))
 
 
-def _blocks(x: np.ndarray, r: tuple, bound: float, half: bool) -> np.ndarray:
+def _blocks(x: np.ndarray, r: tuple, bound: float, half: bool, times_x: np.ndarray | None = None) -> np.ndarray:
+    """tanh(c·R(c²)) (½ + ½· that if half), c = x clamped; with times_x, that array is also filled with
+    x·(the result) in the same pass (GELU's output)."""
     flat = np.ascontiguousarray(x).reshape(-1)
     out = np.empty(flat.shape, np.float32)
     n = min(len(flat), _BLOCK)
@@ -31,8 +33,8 @@ def _blocks(x: np.ndarray, r: tuple, bound: float, half: bool) -> np.ndarray:
     for i in range(0, len(flat), _BLOCK):
         o = out[i:i + _BLOCK]
         m = len(o)
-        ci, wi = c[:m], w[:m]
-        np.clip(flat[i:i + _BLOCK], -bound, bound, out=ci)
+        ci, wi, xi = c[:m], w[:m], flat[i:i + _BLOCK]
+        np.clip(xi, -bound, bound, out=ci)
         np.multiply(ci, ci, out=wi)
         np.multiply(wi, r[0], out=o)
         for k in r[1:-1]:
@@ -44,6 +46,8 @@ def _blocks(x: np.ndarray, r: tuple, bound: float, half: bool) -> np.ndarray:
         if half:                           # Φ = ½ + ½·tanh
             o *= 0.5
             o += 0.5
+        if times_x is not None:
+            np.multiply(xi, o, out=times_x[i:i + _BLOCK])
     return out.reshape(x.shape)
 
 
@@ -55,3 +59,11 @@ def erf32(z: np.ndarray) -> np.ndarray:
 def phi32(x: np.ndarray) -> np.ndarray:
     """Φ(x) = (1 + erf(x/√2))/2, the standard normal CDF, of a float32 array (a new float32 array)."""
     return _blocks(x, _R_PHI, _BOUND * math.sqrt(2), True)
+
+
+def gelu32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """GELU of a float32 array and the Φ(x) it used: (x·Φ(x), Φ(x)), new float32 arrays of x's shape."""
+    y = np.empty(x.size, np.float32)
+    cdf = _blocks(x, _R_PHI, _BOUND * math.sqrt(2), True, times_x=y)
+    return y.reshape(x.shape), cdf
+

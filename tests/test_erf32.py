@@ -48,3 +48,15 @@ def test_float32_gelu_and_erf_match_pytorch():
 def test_float64_keeps_scipys_erf():
     x = np.linspace(-5, 5, 101)
     np.testing.assert_array_equal(ag.erf(ag.from_numpy(x)).numpy(), erf(x))
+
+
+def test_float32_gelu_gradient_matches_the_float64_rule():
+    x64 = np.random.default_rng(2).standard_normal((70_000,)) * 3
+    g64 = np.random.default_rng(3).standard_normal(x64.shape)
+    grads = []
+    for dt in (ag.float32, ag.float64):
+        x = ag.tensor(x64, dtype=dt, requires_grad=True)
+        ag.gelu(x).backward(ag.tensor(g64, dtype=dt))
+        grads.append(x.grad.numpy())
+    assert grads[0].dtype == np.float32
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-6)

@@ -48,8 +48,9 @@ def public_functions(module: ModuleType) -> dict:
             if inspect.isfunction(f) and f.__module__ == module.__name__ and not name.startswith("_")}
 
 
+# the primitives, by family
 FAMILIES: list[ModuleType] = [activations, arithmetic, attention, conv, cumulative, division, indexing, layer_norm,
-                             linalg, logic, logits, losses, pool, rearrange, reduce, shape, unary]    # the primitives, by family
+                             linalg, logic, logits, losses, pool, rearrange, reduce, shape, unary]
 COMPOSITES: list[ModuleType] = composites.MODULES
 
 for _module in FAMILIES + COMPOSITES:
