@@ -26,7 +26,7 @@ class IndexAdd(Op):
         y = np.zeros(shape, dtype=x.dtype)
         if _is_basic(idx):
             y[idx] = x                             # a slice never repeats an element: plain assignment
-        elif isinstance(idx, np.ndarray) and idx.dtype.kind in "iu" and idx.size and len(shape):
+        elif isinstance(idx, np.ndarray) and idx.dtype.kind in "iu" and idx.size and x.size and len(shape):
             _add_rows(y, idx, x)                   # an embedding's gradient: rows picked by one index array
         else:
             np.add.at(y, idx, x)                   # integer arrays may repeat: unbuffered add accumulates
