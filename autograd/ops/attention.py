@@ -44,9 +44,9 @@ def _weights(s: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
 
 
 class ScaledDotProductAttention(Op):
-    """y = w v,  w = softmax(q kᵀ·s + m)  (m: 0 / -inf or added floats; a fully masked row of w is 0)
-    dv = wᵀ g,   dz = w ⊙ (g vᵀ − Σⱼ (g vᵀ ⊙ w)),   dq = dz k·s,   dk = dzᵀ q·s
-    One node for the whole attention; w is kept from the forward for the array kernel of a plain backward."""
+    """y = w v, w = softmax(q kᵀ·s + m)    dv = wᵀg,  dz = w ⊙ (g vᵀ − Σⱼ g vᵀ ⊙ w),  dq = dz k·s,  dk = dzᵀ q·s
+    m: 0 / -inf or added floats; a fully masked row of w is 0. One node for the whole attention; w is kept
+    from the forward for the array kernel of a plain backward."""
     def forward(self, q, k, v, *, scale, mask):
         self.scale, self.mask = scale, mask
         s = np.matmul(q, np.swapaxes(k, -1, -2))

@@ -18,8 +18,8 @@ def _row_mean(a: np.ndarray) -> np.ndarray:
 
 
 class LayerNorm(Op):
-    """y = x̂·w + b,  x̂ = (x − μ)·r,  r = (σ² + ε)^-½,  μ, σ² the mean and biased variance over the last dims
-    dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)),  ĝ = g·w;     dw = Σ g·x̂,   db = Σ g   (Σ over the leading dims)
+    """y = x̂·w + b, x̂ = (x − μ)·r    dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), ĝ = g·w,  dw = Σ g·x̂,  db = Σ g
+    r = (σ² + ε)^-½, μ and σ² the mean and biased variance over the last dims, Σ over the leading dims.
     x̂ and r are kept from the forward for the array kernel of a plain backward."""
     def forward(self, x, *wb, k, eps, weight):
         self.k, self.eps, self.weight = k, eps, weight
