@@ -393,7 +393,7 @@ def test_download_from_mirror_verifies_and_is_atomic(tmp_path, monkeypatch):
     ds = MNIST(root, train=False, download=True)  # first mirror fails, second works
     assert len(ds) == 10000 and ds.root == root
     names = sorted(p.name for p in root.iterdir())
-    assert names == sorted(f"{b}.gz" for pair in datasets._FILES.values() for b in pair)  # no .part left over
+    assert names == sorted(f"{b}.gz" for pair in datasets.mnist._FILES.values() for b in pair)  # no .part left over
     for name in names:
         raw = gzip.decompress((root / name).read_bytes())
         assert hashlib.md5(raw).hexdigest() == MNIST.md5_raw[name[:-3]]
