@@ -7,7 +7,7 @@ import pytest
 
 import autograd as ag
 import nn
-from autograd.random import _uniform
+from autograd.random.sampling import _uniform
 from nn.data import DataLoader, TensorDataset, random_split
 
 
