@@ -1,0 +1,80 @@
+"""scaled_dot_product_attention: PyTorch's masks, causal flag, scale, dropout and grouped-query heads."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd import Tensor
+from autograd.ops.attention import _causal_mask as causal_mask
+from autograd.ops.attention import _scaled_dot_product_attention as _attention
+from autograd.tensor import as_tensor
+
+from .layers import dropout
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q kᵀ·scale + mask) v over the last two dims, scale = 1/√E by default. attn_mask: bool
+    (True = takes part) or float (added), broadcast to (..., L, S); is_causal: query i sees keys 0..i. A row
+    whose every key is masked gives zeros (and zero gradients), as PyTorch 2.5+ does. enable_gqa: key/value
+    heads (dim -3) are repeated to match the query's, each serving query_heads / kv_heads consecutive ones."""
+    q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value need at least 2 dims "
+                           f"(..., L, E), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+    if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key "
+                           f"(..., S, E) {tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
+    if not q.dtype == k.dtype == v.dtype:
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, "
+                           f"got {q.dtype}, {k.dtype} and {v.dtype}")
+    if attn_mask is not None and q.ndim == 4 and np.ndim(getattr(attn_mask, "_data", attn_mask)) < 2:
+        raise IndexError(f"scaled_dot_product_attention: attn_mask of shape {tuple(np.shape(attn_mask))} "
+                         f"with a 4-D query: PyTorch needs at least 2 dims (L, S) here, e.g. "
+                         f"attn_mask.expand(L, S)")
+    if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
+        k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
+    L, S = q.shape[-2], k.shape[-2]
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                           "is_causal=True")
+    m = Tensor._wrap(causal_mask(L, S, np.dtype(q.dtype))) if is_causal else None
+    if attn_mask is not None:
+        m = attn_mask if isinstance(attn_mask, Tensor) else Tensor._wrap(np.asarray(attn_mask))
+        if m.dtype == np.bool_:
+            m = Tensor._wrap(np.where(m._data, 0.0, -np.inf).astype(q.dtype))
+        elif m.dtype.kind != "f":
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
+                               f"got {m.dtype}")
+        try:
+            np.broadcast_shapes(m.shape, (*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S))
+        except ValueError:
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
+                               f"broadcast to the attention weights' shape "
+                               f"{(*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S)} (..., L, S)") from None
+    if dropout_p <= 0 and (m is None or not m.requires_grad):   # one node: ops/attention.py
+        return _attention(q, k, v, scale, None if m is None else m._data)
+    s = (q @ k.mT) * scale
+    if m is not None:
+        s = s + m
+        dead = np.isneginf(s._data).all(-1, keepdims=True)
+        if dead.any():                       # fully masked rows: softmax of zeros, then zeroed; no nan
+            w = ag.where(dead, 0.0, ag.softmax(ag.where(dead, 0.0, s), -1))
+            return dropout(w, dropout_p) @ v if dropout_p > 0 else w @ v
+    w = ag.softmax(s, -1)
+    return dropout(w, dropout_p) @ v if dropout_p > 0 else w @ v
+
+
+def _repeat_heads(x: Tensor, heads: int) -> Tensor:
+    """(..., Hkv, S, E) -> (..., heads, S, E), each kv head repeated heads/Hkv times (repeat_interleave)."""
+    hkv = x.shape[-3]
+    if heads % hkv:
+        raise ValueError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) to be "
+                         f"a multiple of the key/value heads ({hkv})")
+    lead, (s, e) = x.shape[:-3], x.shape[-2:]
+    return x.unsqueeze(-3).expand(*lead, hkv, heads // hkv, s, e).reshape(*lead, heads, s, e)
