@@ -2,7 +2,6 @@
 attribute registers it, so `parameters()`, `state_dict()` and `repr()` find everything with no bookkeeping."""
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,41 +13,17 @@ from autograd.dtypes import to_dtype
 from autograd.grad_mode import _state as _grad_state
 
 from . import guards as _guards
+from .module_hooks import _always_called, _global_forward_hooks, _global_forward_pre_hooks, _Handle
+from .module_hooks import register_module_forward_hook as register_module_forward_hook
+from .module_hooks import register_module_forward_pre_hook as register_module_forward_pre_hook
+from .parameter import Parameter
+from .parameter import _rebuild_parameter as _rebuild_parameter  # pickles of Parameters name it here
+from .state_dict import IncompatibleKeys as IncompatibleKeys
+from .state_dict import StateDictMixin
+from .state_dict import _to_numpy as _to_numpy
 
 
-class Parameter(Tensor):
-    """A Tensor that requires grad and that a Module registers when it is assigned as an attribute."""
-
-    __slots__ = ()
-
-    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        if data is None:
-            data = np.empty(0, dtype=np.float32)
-        super().__init__(data, requires_grad=requires_grad)   # shares the array (as torch.nn.Parameter)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
-
-    def __reduce_ex__(self, protocol: Any) -> Any:             # copy.deepcopy / pickle keep the subclass
-        return (_rebuild_parameter, (self._data.copy(order="K"), self.requires_grad))
-
-
-def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
-    return Parameter(data, requires_grad)
-
-
-class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """load_state_dict's result, as PyTorch's _IncompatibleKeys: it prints a message when all keys match."""
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-    __str__ = __repr__
-
-
-class Module:
+class Module(StateDictMixin):
     """Base class of every layer and model: subclass it, assign layers in `__init__`, write `forward`."""
 
     training: bool
@@ -314,69 +289,6 @@ class Module:
                      "Module.cuda")
         return self
 
-    # -- state -------------------------------------------------------------------------------------------------
-    def state_dict(self, destination: dict | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> OrderedDict[str, Any]:
-        """name -> tensor for every parameter and persistent buffer, with PyTorch's keys. As in PyTorch the
-        values are detached tensors sharing storage with the model (training changes them: keep a snapshot
-        with `copy.deepcopy(model.state_dict())`); `keep_vars=True` gives the Parameters themselves."""
-        out = OrderedDict() if destination is None else destination
-        for mod_name, m in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
-            base = f"{mod_name}." if mod_name else ""
-            for name, p in m._parameters.items():
-                if p is not None:
-                    out[base + name] = p if keep_vars else p.detach()
-            for name, b in m._buffers.items():
-                if b is not None and name not in m._non_persistent:
-                    out[base + name] = b if keep_vars else b.detach()
-        return out
-
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True,
-                        assign: bool = False) -> IncompatibleKeys:
-        """Copy tensors (or arrays, or torch tensors) into this module's parameters and buffers, in place;
-        with `assign=True` the module takes the given storage instead (parameters keep their requires_grad).
-        Every problem (missing keys, unexpected keys, shape mismatches) is reported together in one error."""
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        values, mismatched = {}, []
-        for k, t in own.items():
-            if k in state_dict:
-                v = _to_numpy(state_dict[k])
-                if v.shape != t.shape:
-                    mismatched.append(f"{k}: copying a value of shape {tuple(v.shape)}, this model has "
-                                      f"shape {tuple(t.shape)}")
-                else:
-                    values[k] = state_dict[k] if assign and isinstance(state_dict[k], Tensor) else v
-        problems = []
-        if strict and missing:
-            problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
-        if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
-        problems += ["size mismatch for " + m for m in mismatched]
-        if problems:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n    "
-                               + "\n    ".join(problems))
-        for k, v in values.items():
-            if assign:
-                self._assign(k, own[k], v)
-            else:
-                own[k]._data[...] = v
-                own[k]._version += 1
-        return IncompatibleKeys(missing, unexpected)
-
-    def _assign(self, key: str, old: Tensor, value: Any) -> None:
-        """load_state_dict(assign=True) for one key: the module holds `value` (a Parameter made on it)."""
-        mod, _, name = key.rpartition(".")
-        m = self.get_submodule(mod)
-        if name in m._parameters:
-            if not isinstance(value, Parameter):
-                value = Parameter(value, requires_grad=old.requires_grad)
-            value.requires_grad = old.requires_grad
-            m._parameters[name] = value
-        else:
-            m._buffers[name] = value if isinstance(value, Tensor) else Tensor(value)
-
     # -- printing ----------------------------------------------------------------------------------------------
     def extra_repr(self) -> str:
         """The text inside this module's parentheses in repr(); layers override it (Linear: sizes)."""
@@ -403,14 +315,6 @@ def _check_name(module: Module, name: str, what: str) -> None:
         raise KeyError(f"{what}: attribute {name!r} already exists on {type(module).__name__}")
 
 
-def _to_numpy(v: Any) -> np.ndarray:
-    if isinstance(v, Tensor):
-        return v._data
-    if hasattr(v, "detach") and hasattr(v, "numpy"):       # a torch tensor, without importing torch
-        return v.detach().cpu().numpy()
-    return np.asarray(v)
-
-
 def _zero_grad(p: Tensor, set_to_none: bool) -> None:
     if p.grad is None:
         return
@@ -420,41 +324,6 @@ def _zero_grad(p: Tensor, set_to_none: bool) -> None:
         p.grad = Tensor._wrap(np.zeros_like(p._data))
     else:
         p.grad._data.fill(0)
-
-
-_global_forward_pre_hooks: dict[int, Callable] = {}   # run for every module's call, before its own hooks
-_global_forward_hooks: dict[int, Callable] = {}
-_always_called: set[int] = set()                     # ids of global forward hooks that also run when forward raises
-
-
-def register_module_forward_pre_hook(hook: Callable) -> _Handle:
-    """hook(module, args) before every Module's forward (PyTorch's torch.nn.modules.module function of that name):
-    it may return new args. viz.watch() uses it to box each module call in the graph picture."""
-    return _Handle(_global_forward_pre_hooks, hook)
-
-
-def register_module_forward_hook(hook: Callable, *, always_call: bool = False) -> _Handle:
-    """hook(module, args, output) after every Module's forward; it may return a new output. With always_call=True
-    it also runs (output None) when forward raises."""
-    handle = _Handle(_global_forward_hooks, hook)
-    if always_call:
-        _always_called.add(handle.id)
-        handle.also = _always_called
-    return handle
-
-
-class _Handle:
-    """What register_*_hook returns: call .remove() to unregister."""
-    _next = 0
-
-    def __init__(self, table: dict, hook: Callable) -> None:
-        _Handle._next += 1
-        self.table, self.id, self.also = table, _Handle._next, set()
-        table[self.id] = hook
-
-    def remove(self) -> None:
-        self.table.pop(self.id, None)
-        self.also.discard(self.id)
 
 
 def _none_input(module: Module, args: tuple, kwargs: dict, e: TypeError) -> TypeError:
