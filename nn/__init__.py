@@ -53,7 +53,8 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, Parameter
-from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .recurrent import GRU, LSTM, RNN, RNNBase
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .serialization import CheckpointError, load, save
 from .transformer import (
     Transformer,

@@ -2,7 +2,7 @@
 
 A plain backward runs it instead of the rule (autograd/kernels/): it reads the gate activations the forward
 kept rather than recomputing them, and loops over time in numpy with no graph nodes, the hot path of every
-recurrent training step. nn/recurrent.py registers it, so autograd never imports nn. tests/test_kernels.py
+recurrent training step. nn/recurrence.py registers it, so autograd never imports nn. tests/test_kernels.py
 checks that both ways give the same gradients."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from autograd import Tensor
 from .lstm_kernel import lstm_backprop
 
 if TYPE_CHECKING:
-    from .recurrent import Recurrence
+    from .recurrence import Recurrence
 
 
 def recurrence(op: Recurrence, g: Tensor) -> tuple:

@@ -76,7 +76,7 @@ def _maxes(x, y):
 
 def _recurrence(mode: str, reverse: bool):
     """nn's whole-sequence node: inputs (gi, Wₕₕ, h₀[, c₀], bₕₕ), T=4, N=2, H=3."""
-    from nn.recurrent import Recurrence
+    from nn.recurrence import Recurrence
     return lambda *xs: Recurrence.apply(*xs, mode=mode, reverse=reverse).tanh()
 
 
