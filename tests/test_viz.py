@@ -16,7 +16,7 @@ import pytest
 
 import autograd as ag
 from autograd import viz
-from autograd.viz.render import grad_colour
+from autograd.viz.labels import grad_colour
 from autograd.viz.summary import num
 
 SVG = "{http://www.w3.org/2000/svg}"
