@@ -7,7 +7,8 @@ gradient that flowed along it. It fills them from three sources:
 
 - `op.on_record` (forward inside `watch()`): structure, the module call, the call site;
 - `engine.on_edge` (backward inside `watch()`): each gradient sent, seen before the op is released;
-- `replay()`: a private backward over a graph that still exists, when nobody watched (touches no `.grad`);
+- `replay()` (gradients.py): a private backward over a graph that still exists, when nobody watched
+  (touches no `.grad`);
 - `autograd/remains.py`: what a plain backward leaves of each op it released (structure, small arrays, norms).
 """
 from __future__ import annotations
@@ -18,7 +19,6 @@ import sys
 import warnings
 import weakref
 from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +27,8 @@ from .. import engine
 from .. import op as op_module
 from ..usercode import LIBRARY
 from . import scope
-from .backward import jacobians, live_scan, vjp
+from .gradients import GradientsMixin
+from .nodes import ONode, TNode
 from .summary import Summary, split_formula, summarize
 
 if TYPE_CHECKING:
@@ -35,47 +36,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
-@dataclass(eq=False)
-class TNode:
-    """A tensor as the picture shows it."""
-
-    key: int
-    ref: Any                                   # weakref to the Tensor (dead once backward freed it)
-    name: str | None
-    shape: tuple[int, ...] | None
-    dtype: str
-    requires_grad: bool
-    is_leaf: bool
-    is_param: bool
-    data: Summary | None = None
-    grad: Summary | None = None                # d root / d this tensor (interior tensors: set when visited)
-    producer: ONode | None = None
-    remains: Any = None                        # the Remains of the op that made it, once backward released it
-
-
-@dataclass(eq=False)
-class ONode:
-    """An op as the picture shows it, with the gradients backward sent through it."""
-
-    key: int
-    name: str
-    forward: str                               # the docstring's forward formula, e.g. "z = x + y"
-    local: str                                 # and its local gradient, e.g. "dx = g,   dy = g"
-    inputs: list[TNode]
-    needs_grad: tuple[bool, ...]
-    out: TNode
-    scope: scope.ModuleCall | None = None
-    callsite: str | None = None
-    visit: int | None = None                   # order in which backward reached this op (1 = first)
-    seed: bool = False                         # a root of backward: its upstream gradient was the seed
-    source: str | None = None                  # 'watch' (a real backward was observed) or 'replay'
-    edges: list[Summary | None] = field(default_factory=list)      # gradient sent to each input
-    jacobians: list[np.ndarray | None] | None = None   # small ops: d out / d input_i, (out.size, in.size)
-    note: str | None = None                    # why something is missing
-    last_i: int = -1
-
-
-class Recorder:
+class Recorder(GradientsMixin):
     """Snapshots of ops and tensors, keyed by identity (checked by weak reference: ids are reused).
 
     Use as `with viz.watch() as rec:` around forward and/or backward; `viz.draw` and `viz.trace` find it."""
@@ -259,109 +220,6 @@ class Recorder:
             live = live if live is not None else t.ref()
             if live is not None:
                 t.data = summarize(live._data)
-
-    # -- gradients ---------------------------------------------------------------------------------------------
-    def _visit(self, op: Op, node: ONode, first: tuple[int, np.ndarray] | None = None, root: bool = False,
-               source: str = "replay") -> np.ndarray | None:
-        """Backward reached `op`: its upstream gradient is complete (every consumer ran before it)."""
-        node.visit, node.last_i, node.source = next(self._visits), -1, source
-        node.edges = [None] * len(node.inputs)
-        upstream = self._sums.pop(node.out.key, None)
-        if upstream is None and first is not None:     # nothing flowed in: a root, seeded by backward()
-            root, upstream = True, self._seed(op, node, *first)
-        if root:
-            node.seed = True
-            self._root = node
-            for key in [k for k in self._sums if isinstance(k, tuple) and k[1] == node.key]:
-                del self._sums[key]                     # a new backward through the same graph
-            self._retire(node.key)
-        node.out.grad = summarize(upstream) if upstream is not None else None
-        for x, t in zip(node.inputs, op._inputs):
-            self.fill(x, t)
-        self.fill(node.out, op._out())
-        try:
-            node.jacobians = jacobians(op, node)
-        except Exception as e:                         # never break the user's backward over a picture
-            node.note = f"local gradient not computed: {type(e).__name__}: {e}"
-        return upstream
-
-    def _edge(self, node: ONode, i: int, g: np.ndarray) -> None:
-        node.edges[i] = summarize(g)
-        x = node.inputs[i]
-        key = (x.key, self._root.key if self._root else 0) if x.is_leaf else x.key
-        prev = self._sums.get(key)
-        self._sums[key] = np.array(g, copy=True) if prev is None else prev + g
-
-    def _seed(self, op: Op, node: ONode, i: int, g: np.ndarray) -> np.ndarray | None:
-        """The seed of a scalar root: backward is linear in it, so compare the gradient sent to input i with
-        the one a seed of 1 sends. (backward(gradient=...) is not visible to observers.)"""
-        o = op._out()
-        if o is None or o._data.size != 1:
-            return None
-        try:
-            one = vjp(op, np.ones_like(o._data))[i]
-        except Exception:
-            return None
-        denom = float(np.vdot(one, one)) if one is not None else 0.0
-        if denom == 0.0:
-            return None
-        return np.full_like(o._data, float(np.vdot(one, g)) / denom)
-
-    def _retire(self, root: int, keep: int = 4) -> None:
-        """A watch() around a training loop sees a backward per step: keep full leaf gradients (the size of the
-        parameters) for the last few roots only, and a Summary for older ones."""
-        if root in self._roots:
-            self._roots.remove(root)
-        self._roots.append(root)
-        while len(self._roots) > keep:
-            old = self._roots.popleft()
-            for key in [k for k in self._sums if isinstance(k, tuple) and k[1] == old]:
-                self._done[key] = summarize(self._sums.pop(key))
-
-    def leaf_grad(self, t: TNode, roots: list[ONode]) -> Summary | None:
-        """d roots / d leaf for this backward: the gradients sent to it, summed."""
-        parts = [self._sums[(t.key, r.key)] for r in roots if (t.key, r.key) in self._sums]
-        done = [self._done[(t.key, r.key)] for r in roots if (t.key, r.key) in self._done]
-        if done and not parts:
-            return done[0] if len(done) == 1 else None   # summaries of several roots cannot be added
-        if not parts:
-            left = self._sums.get(t.key)            # an interior tensor whose producer backward never reached
-            return summarize(left) if left is not None else None
-        return summarize(sum(parts[1:], parts[0]))
-
-    def replay(self, roots: list[Tensor], limit: int | None = None, consumers: dict[int, int] | None = None) -> None:
-        """Backward from `roots` (seed: ones) run privately, sending the gradients here rather than to `.grad`.
-        Kahn's order, as the engine: an op runs once all its consumers ran, so it has its full upstream gradient
-        even when `limit` stops the pass early (a summarised picture needs only the part nearest the output).
-        `consumers`: id(op) -> how many inputs of other ops it made (from `live_scan`)."""
-        heads = list({id(r.grad_fn): r.grad_fn for r in roots if r.grad_fn is not None}.values())
-        for r in roots:
-            if r.grad_fn is not None:
-                node = self.op_node(r.grad_fn, out=r)
-                prev = self._sums.get(node.out.key)
-                seed = np.ones(r.shape, dtype=r.dtype)
-                self._sums[node.out.key] = seed if prev is None else prev + seed
-        if consumers is None:
-            consumers = live_scan(heads)[0]
-        consumers = dict(consumers)
-        ready = [h for h in heads if not consumers.get(id(h))]
-        heads_ids = {id(h) for h in heads}
-        done = 0
-        while ready and (limit is None or done < limit):
-            op = ready.pop()
-            node = self.op_node(op)
-            if node is not None and node.out.key in self._sums:
-                upstream = self._visit(op, node, root=id(op) in heads_ids)
-                for i, g in enumerate(vjp(op, upstream)):
-                    if g is not None:
-                        self._edge(node, i, g)
-                done += 1
-            for x in op._inputs or ():
-                p = x.grad_fn
-                if p is not None:
-                    consumers[id(p)] -= 1
-                    if consumers[id(p)] == 0:
-                        ready.append(p)
 
 
 FREED = "freed"
