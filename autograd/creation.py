@@ -1,5 +1,5 @@
 """Creating tensors: PyTorch's factories (zeros, ones, empty, full, arange, linspace, eye, the *_like and
-new_* forms) with its size rules. The random factories live in random.py."""
+new_* forms) with its size rules. The random factories live in random/sampling.py."""
 from __future__ import annotations
 
 import operator

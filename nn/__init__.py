@@ -74,7 +74,7 @@ try:
 except ModuleNotFoundError as e:
     if e.name != f"{__name__}.norm":
         raise
-try:                      # the datasets engineer's loaders (nn/datasets.py)
+try:                      # the dataset loaders (nn/datasets/)
     from . import datasets
 except ModuleNotFoundError as e:
     if e.name != f"{__name__}.datasets":
