@@ -29,7 +29,7 @@ class Op(Node):   # Node: PyTorch's graph-node interface, next_functions (nodes.
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run forward; record the node only if grad mode is on and some input requires grad."""
         op = cls()
-        if len(inputs) == 2:                    # binary ops unrolled: 3.11 runs each comprehension as a call (~0.5 µs)
+        if len(inputs) == 2:                    # binary ops unrolled: 3.11 runs each comprehension as a call
             x, y = inputs
             arrays, needs = (x._data, y._data), (x._requires_grad, y._requires_grad)
         else:

@@ -6,8 +6,8 @@ prints one JSON line: {"seconds": per step (the median of `repeats` blocks), "va
 returned, "blas_threads": numpy's BLAS threads, "torch_threads"}. This is how each library's users run it: in
 particular for workloads whose speed depends on what else lives in the process:
 a deep graph of Python objects makes the garbage collector rescan every tracked object in the process while the
-graph grows, and `import torch` alone leaves about 150,000 of them (W3 in one process with torch imported: +13 %
-for chainrule). A chainrule user's process has no torch in it, and torch's own graph is not Python objects."""
+graph grows, and `import torch` alone leaves about 150,000 of them (W3 shows it).
+A chainrule user's process has no torch in it, and torch's own graph is not Python objects."""
 from __future__ import annotations
 
 import argparse

@@ -48,8 +48,8 @@ class Linear(Module):
             raise ValueError(f"Linear: in_features and out_features must be >= 0, got {in_features}, {out_features}")
         self.in_features, self.out_features = in_features, out_features
         dt = get_default_dtype() if dtype is None else to_dtype(dtype)
-        # column-major: Wᵀ is then a row-major array and x @ Wᵀ a plain BLAS product (W1s: 138 -> 105 µs, the
-        # step 487 -> 446 µs); the shape, values and everything PyTorch shows are the same. reshape(-1) of it copies.
+        # column-major: Wᵀ is then a row-major array and x @ Wᵀ a plain BLAS product (see benchmarks W1s);
+        # the shape, values and everything PyTorch shows are the same. reshape(-1) of it copies.
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt, order="F"))
         if bias:
             self.bias = Parameter(np.empty(out_features, dtype=dt))

@@ -3,8 +3,10 @@ other `autograd` on PyPI) is mixed into our folder."""
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,26 @@ def test_nn_says_so_when_another_autograd_is_imported(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode != 0
     assert "HIPS autograd" in run.stderr and "pip uninstall autograd" in run.stderr
+
+
+_TIMING_DELTA = re.compile(r"\d+(\.\d+)? ?(ms|µs|us)? ?(->|→) ?~?\d+(\.\d+)? ?(ms|µs|us)\b"   # 267 -> 220 µs
+                           r"|\d+(\.\d+)? ?(ms|µs|us) ?(->|→)"                                # 19.3 ms -> ...
+                           r"|\bW\d+s?:? [-+−]\d")                                            # W4 -6%
+
+
+def _comments_and_strings(path: Path):
+    """(line number, text) of each comment and string literal (docstrings included) in a Python file."""
+    with path.open(encoding="utf-8") as f:
+        for tok in tokenize.generate_tokens(f.readline):
+            if tok.type in (tokenize.COMMENT, tokenize.STRING):
+                yield tok.start[0], tok.string
+
+
+def test_comments_say_why_not_timing_deltas():
+    """A comment says why in a line; the numbers that prove it belong to the benchmark it names (e.g. 'see
+    benchmarks W4'), not to a log of before/after timings in the library's comments and docstrings."""
+    found = [f"{p.relative_to(REPO)}:{n}: {text.strip()[:100]}"
+             for folder in ("autograd", "nn", "chainrule", "demos", "benchmarks", "scripts")
+             for p in sorted((REPO / folder).rglob("*.py"))
+             for n, text in _comments_and_strings(p) if _TIMING_DELTA.search(text)]
+    assert not found, "timing deltas in comments (say why, name the benchmark):\n" + "\n".join(found)

@@ -1,6 +1,6 @@
 """Max pooling's primitives, the dual pair PoolGather/PoolScatter: the first is "take from each window the cell
-`which` names", the second its adjoint. A composite (one-hot mask, where, sum over unfolded windows) measured
-~5x slower on LeNet's 2x2 pools: it copies every window and reduces along a strided axis, where this makes one
+`which` names", the second its adjoint. A composite (one-hot mask, where, sum over unfolded windows) is
+slower (see benchmarks W5): it copies every window and reduces along a strided axis, where this makes one
 elementwise pass per window cell. Padding follows PyTorch: max pooling pads with -inf; ceil_mode adds a
 partial window at the end when it starts inside. Average pooling is a composite (composites/conv.py); the
 memory layouts the passes work in are in pool_layout.py."""
@@ -72,8 +72,7 @@ class PoolScatter(Op):
     (i, j) = the cell `which` picks.
 
     y is laid out as max_pool2d's input was (`which` records it), so relu's in-place mask before it multiplies
-    arrays of one layout. Disjoint windows store instead of adding. W5 (LeNet, batch 64, in the training step):
-    772 -> 390 us on the 6x24x24 pool, 224 -> 137 us on the 16x8x8 one."""
+    arrays of one layout. Disjoint windows store instead of adding (see benchmarks W5)."""
     def forward(self, x, which, geom, shape):
         self.which, self.geom = which, geom
         k, d, s, out = geom
@@ -104,11 +103,10 @@ class MaxPool2d(PoolGather):
 def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
     """Each window's maximum and the window cell holding it: the first one, or in a window holding NaN its last
     NaN, as PyTorch's kernel (each NaN it meets replaces the pick), so the gradient goes where PyTorch's does.
-    `which` counts the leading cells that are not the pick, by bool arithmetic: np.where, copyto(where=) and
-    masked stores measured 5-10x slower per pass here, and argmax over a trailing axis of window cells ~5x slower
-    than the old loop. Disjoint windows are first copied cell-major (one pass, no bigger than x), so that the
-    later passes are contiguous. W5 (LeNet, batch 64, in the training step): 436 -> 295 us on the 6x24x24 pool,
-    226 -> 152 us on the 16x8x8 one. Both results keep x's memory layout (see phys)."""
+    `which` counts the leading cells that are not the pick, by bool arithmetic: plain passes over memory, where
+    np.where, copyto(where=), masked stores and argmax over window cells are slower. Disjoint windows are first
+    copied cell-major (one pass, no bigger than x), so that the later passes are contiguous (see benchmarks W5).
+    Both results keep x's memory layout (see phys)."""
     k, d, s, out = geom
     a = phys(x, last := batch_last(x))
     view = windows(a, k, d, s, out)

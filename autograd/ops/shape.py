@@ -33,7 +33,7 @@ class Permute(Op):
         self.dims = dims
         return np.transpose(x, dims)
 
-    def backward(self, g):     # inverse order in plain Python, no re-check: with the transpose fast path, W4 -6%
+    def backward(self, g):     # inverse order in plain Python, no re-check: hot in MLPs (see benchmarks W4)
         return (Permute.apply(g, dims=tuple(sorted(range(len(self.dims)), key=self.dims.__getitem__))),)
 
 
@@ -90,7 +90,7 @@ def expand(x: Tensor, *shape) -> Tensor:
         raise ValueError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for "
                          f"{tuple(x.shape)}")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-    if not all(a == b or a == 1 for a, b in zip(x.shape, full[lead:])):   # not np.broadcast_shapes: W4 -4%
+    if not all(a == b or a == 1 for a, b in zip(x.shape, full[lead:])):   # cheaper than np.broadcast_shapes
         raise ValueError(f"expand/broadcast_to: shape {tuple(x.shape)} cannot be broadcast to {full} "
                          f"(each dim must match or be 1)")
     return x if full == x.shape else Expand.apply(x, shape=full)

@@ -1,8 +1,7 @@
 """y += a·x in place and in one pass over memory: the BLAS routine axpy, through scipy's wrapper.
 
 numpy has no fused multiply-add: `p -= lr * g` writes a temporary the size of p, then reads it back. On a small
-model that second pass is much of the optimizer step: a 128 x 784 float32 weight took 22.7 µs that way and 12.3 µs
-with axpy; a 128-float bias 3.1 and 0.3 µs (single-thread medians, see README's performance section).
+model that second pass is much of the optimizer step (see benchmarks W1s and W4).
 
 scipy is imported on first use, not with nn (its linear algebra takes ~0.25 s to import). Arrays BLAS cannot
 take as they are (float16, different memory orders, non-contiguous views) get numpy's two passes instead."""

@@ -90,13 +90,13 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    grad = p._grad                 # a leaf's: no property call (W1s/W4 steps: ~1 µs a parameter)
+                    grad = p._grad                 # a leaf's: no property call, once per parameter
                     if grad is None:
                         continue
                     g = grad._data
                     if g.dtype != p._data.dtype or g.strides != p._data.strides:   # one copy in p's dtype and order:
-                        g = self._tmp(p, 2)        # then every pass runs in one order (a row-major gradient beside
-                        np.copyto(g, grad._data)    # a column-major weight: an Adam step 770 -> ~330 µs)
+                        g = self._tmp(p, 2)        # then every pass runs in one order: mixed orders read
+                        np.copyto(g, grad._data)    # memory across each other, much slower (see benchmarks W4)
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = {}
