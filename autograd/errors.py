@@ -16,8 +16,13 @@ if TYPE_CHECKING:
     from .op import Op
     from .tensor import Tensor
 
-__all__ = ["broadcast_grad_error", "changed_at", "changed_in_place", "describe", "freed_graph_error",
+__all__ = ["ShapeError", "broadcast_grad_error", "changed_at", "changed_in_place", "describe", "freed_graph_error",
            "inplace_error", "shape_error", "shape_str"]
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit together (matmul, linear, conv, cat, broadcasting...). Both kinds at once: PyTorch
+    programs catch RuntimeError, which PyTorch raises for these, and numpy users catch ValueError."""
 
 
 def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> RuntimeError:
@@ -72,7 +77,7 @@ def shape_error(op: Op, inputs: tuple, e: ValueError) -> ValueError:
         if len(sizes) > 1:
             clash.append(f"dim {-i} ({' vs '.join(str(n) for n in sorted(sizes))})")
     shown = " and ".join(str(s) for s in shapes)
-    return ValueError(f"{op.name}: shapes {shown} do not broadcast: {', '.join(clash) or 'sizes differ'}. Shapes are "
+    return ShapeError(f"{op.name}: shapes {shown} do not broadcast: {', '.join(clash) or 'sizes differ'}. Shapes are "
                       "compared from the last dim backwards; each pair of sizes must be equal or one of them 1. "
                       "Reshape or transpose one operand (e.g. x.reshape(-1, 1), x.unsqueeze(0), x.T).")
 

@@ -73,3 +73,28 @@ def test_a_1d_attention_mask_broadcasts_where_pytorch_accepts_it(shape):
     out = chainrule.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=mask)
     full = chainrule.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=mask.expand(4, 4))
     np.testing.assert_array_equal(out.numpy(), full.numpy())
+
+
+SHAPE_CASES = {
+    "matmul": (lambda t: t.ones(2, 3) @ t.ones(4, 5), r"\(2, 3\) and \(4, 5\) cannot be multiplied"),
+    "mm": (lambda t: t.mm(t.ones(2, 3), t.ones(4, 5)), r"\(2, 3\) and \(4, 5\)"),
+    "bmm": (lambda t: t.bmm(t.ones(2, 2, 3), t.ones(3, 3, 2)), r"bmm: .*\(2, 2, 3\) and \(3, 3, 2\)"),
+    "linear": (lambda t: t.nn.Linear(3, 2)(t.ones(4, 5)), r"linear: input of shape \(4, 5\)"),
+    "conv2d_channels": (lambda t: t.nn.Conv2d(3, 4, 3)(t.ones(1, 2, 8, 8)), "conv2d: .* has 2 channels"),
+    "broadcast": (lambda t: t.ones(2, 3) + t.ones(4), r"add: shapes \(2, 3\) and \(4,\) do not broadcast"),
+    "cat": (lambda t: t.cat([t.ones(2, 3), t.ones(2, 4)]), r"cat: tensor 1 has shape \(2, 4\)"),
+    "stack": (lambda t: t.stack([t.ones(2), t.ones(3)]), "stack: all tensors must have the same shape"),
+    "reshape": (lambda t: t.ones(2, 3).reshape(4, 2), r"reshape/view: shape \(4, 2\) is invalid"),
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPE_CASES))
+def test_shape_mismatch_is_pytorchs_runtime_error_and_numpys_value_error(name):
+    """PyTorch raises RuntimeError for shapes that do not fit; ShapeError is that and a ValueError too."""
+    torch = pytest.importorskip("torch")
+    fn, message = SHAPE_CASES[name]
+    theirs = _raised(fn, torch)
+    assert type(theirs) is RuntimeError, theirs
+    with pytest.raises(RuntimeError, match=message) as ours:
+        fn(chainrule)
+    assert type(ours.value) is chainrule.ShapeError and isinstance(ours.value, ValueError)

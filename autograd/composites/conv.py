@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..ops.conv import conv2d, unfold
 from ..ops.pool import _batched, _pool_setup, max_pool2d
 from ..ops.shape import pad
@@ -18,10 +19,10 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
     """PyTorch's F.conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k); a conv2d of height 1."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 3:
-        raise ValueError("conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got "
+        raise ShapeError("conv1d: expected a 3-D weight (out_channels, in_channels/groups, k), got "
                          f"{tuple(w.shape)}")
     if x.ndim not in (2, 3):
-        raise ValueError(f"conv1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
+        raise ShapeError(f"conv1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
     pad2 = padding if isinstance(padding, str) else (0, _int1(padding, "conv1d"))
     out = conv2d(x.unsqueeze(-2), w.unsqueeze(-2), bias, (1, _int1(stride, "conv1d")), pad2,
                  (1, _int1(dilation, "conv1d")), groups)

@@ -1,6 +1,7 @@
 """Checked front ends of matmul and vector_norm: mm, bmm (no broadcasting, as PyTorch) and torch.norm."""
 from __future__ import annotations
 
+from ..errors import ShapeError
 from ..ops.linalg import matmul, vector_norm
 from ..tensor import Tensor, pair
 
@@ -9,7 +10,7 @@ def mm(input, mat2) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only, no broadcasting, as torch.mm)."""
     a, b = pair(input, mat2)
     if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: expected two 2-d tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)} "
+        raise ShapeError(f"mm: expected two 2-d tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)} "
                          "(matmul broadcasts)")
     return matmul(a, b)
 
@@ -18,7 +19,7 @@ def bmm(input, mat2) -> Tensor:  # noqa: A002
     """Batched product of (b, n, m) and (b, m, p) tensors, the same b (no broadcasting, as torch.bmm)."""
     a, b = pair(input, mat2)
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError("bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes "
+        raise ShapeError("bmm: expected (b, n, m) and (b, m, p) tensors with the same b, got shapes "
                          f"{tuple(a.shape)} and {tuple(b.shape)}")
     return matmul(a, b)
 

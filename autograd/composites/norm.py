@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..grad_mode import no_grad
 from ..ops.arithmetic import where
 from ..ops.layer_norm import _layer_norm
@@ -70,7 +71,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     norm_shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
     k = len(norm_shape)
     if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != norm_shape:
-        raise ValueError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {norm_shape}")
+        raise ShapeError(f"layer_norm: input of shape {tuple(x.shape)} does not end with normalized_shape {norm_shape}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != norm_shape:
             raise ValueError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected normalized_shape {norm_shape}")

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..ops.shape import cat, reshape
 from ..tensor import Tensor, as_tensor
 
@@ -43,7 +44,7 @@ def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     if not ts:
         raise ValueError("stack: expected a non-empty list of tensors")
     if any(t.shape != ts[0].shape for t in ts):
-        raise ValueError(f"stack: all tensors must have the same shape, got {[tuple(t.shape) for t in ts]}")
+        raise ShapeError(f"stack: all tensors must have the same shape, got {[tuple(t.shape) for t in ts]}")
     return cat([unsqueeze(t, dim) for t in ts], dim)
 
 

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..observers import check_layer_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
@@ -189,25 +190,25 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     `padding` may be an int, a pair, 'valid' or 'same' (stride 1)."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 4:
-        raise ValueError("conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got "
+        raise ShapeError("conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got "
                          f"{tuple(w.shape)}")
     if x.ndim == 3:
         return conv2d(x.unsqueeze(0), w, bias, stride, padding, dilation, groups).squeeze(0)
     if x.ndim != 4:
-        raise ValueError(f"conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
+        raise ShapeError(f"conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     if x.grad_fn is None:
         check_layer_input("conv2d", x, w)          # guards: uint8 / 0..255 images reaching the first layer
     if groups < 1 or c % groups or o % groups:
-        raise ValueError(f"conv2d: groups={groups} must divide both in_channels {c} (input {tuple(x.shape)}) and "
+        raise ShapeError(f"conv2d: groups={groups} must divide both in_channels {c} (input {tuple(x.shape)}) and "
                          f"out_channels {o} (weight {tuple(w.shape)})")
     if cg * groups != c:
-        raise ValueError(f"conv2d: input {tuple(x.shape)} has {c} channels, but weight {tuple(w.shape)} "
+        raise ShapeError(f"conv2d: input {tuple(x.shape)} has {c} channels, but weight {tuple(w.shape)} "
                          f"with groups={groups} "
                          f"expects {cg * groups} (in_channels = weight.shape[1] * groups)")
     if bias is not None and tuple(bias.shape) != (o,):
-        raise ValueError(f"conv2d: bias of shape {tuple(bias.shape)} should be ({o},), one per output channel")
+        raise ShapeError(f"conv2d: bias of shape {tuple(bias.shape)} should be ({o},), one per output channel")
     if isinstance(padding, str):
         x, padding = _string_padding(x, padding, (kh, kw), dilation, stride)
         h, wd = x.shape[2:]

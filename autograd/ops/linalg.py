@@ -7,6 +7,7 @@ import string
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..op import Op
 from ..tensor import Tensor, as_tensor, pair
 from .arithmetic import where
@@ -30,7 +31,7 @@ def matmul(input, other) -> Tensor:  # noqa: A002
     """numpy's rules: a 1-d operand is promoted to a matrix and the added dim removed afterwards."""
     a, b = pair(input, other)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and "
+        raise ShapeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and "
                          f"{tuple(b.shape)} "
                          f"(use * to multiply by a scalar)")
     da, db = a._data.dtype, b._data.dtype
@@ -40,14 +41,14 @@ def matmul(input, other) -> Tensor:  # noqa: A002
                            f"b.to(a.dtype)")
     k1, k2 = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k1 != k2:
-        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: a has "
+        raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: a has "
                          f"{k1} columns "
                          f"(its last dim) but b has {k2} rows (its {'only' if b.ndim == 1 else 'second-to-last'} dim)")
     if a.ndim >= 2 and b.ndim >= 2:
         try:
             return MatMul.apply(a, b)
         except ValueError:
-            raise ValueError(f"matmul: batch dims of {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
+            raise ShapeError(f"matmul: batch dims of {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
     out = MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a, b.unsqueeze(-1) if b.ndim == 1 else b)
     if b.ndim == 1:
         out = out.squeeze(-1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import broadcast_grad_error
+from ..errors import ShapeError, broadcast_grad_error
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 
@@ -15,7 +15,7 @@ class Reshape(Op):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(f"reshape/view: shape {tuple(shape)} is invalid for a tensor of shape "
+            raise ShapeError(f"reshape/view: shape {tuple(shape)} is invalid for a tensor of shape "
                              f"{tuple(x.shape)} ({x.size} elements)") from None
 
     def backward(self, g):
@@ -91,7 +91,7 @@ def expand(x: Tensor, *shape) -> Tensor:
                          f"{tuple(x.shape)}")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     if not all(a == b or a == 1 for a, b in zip(x.shape, full[lead:])):   # cheaper than np.broadcast_shapes
-        raise ValueError(f"expand/broadcast_to: shape {tuple(x.shape)} cannot be broadcast to {full} "
+        raise ShapeError(f"expand/broadcast_to: shape {tuple(x.shape)} cannot be broadcast to {full} "
                          f"(each dim must match or be 1)")
     return x if full == x.shape else Expand.apply(x, shape=full)
 
@@ -160,7 +160,7 @@ def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     for i, t in enumerate(ts):
         if t.ndim != nd or t.shape[:d] + t.shape[d + 1:] != ts[0].shape[:d] + ts[0].shape[d + 1:]:
             shapes = ", ".join(str(tuple(u.shape)) for u in ts)
-            raise ValueError(f"cat: tensor {i} has shape {tuple(t.shape)}, but all shapes must match except "
+            raise ShapeError(f"cat: tensor {i} has shape {tuple(t.shape)}, but all shapes must match except "
                              f"in dim {dim}; "
                              f"got {shapes}")
     return Cat.apply(*ts, dim=d)

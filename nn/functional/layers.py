@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, guards
+from autograd.errors import ShapeError
 from autograd.ops.linalg import Linear
 from autograd.random import generator
 from autograd.tensor import as_tensor
@@ -18,7 +19,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     x = as_tensor(input)
     xs, ws = x._data.shape, weight._data.shape           # arrays' shapes: no Tensor property calls
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
-        raise ValueError(f"linear: input of shape {tuple(x.shape)} needs its last dim to equal in_features = "
+        raise ShapeError(f"linear: input of shape {tuple(x.shape)} needs its last dim to equal in_features = "
                          f"{ws[1] if len(ws) == 2 else '?'} of a weight of shape {tuple(weight.shape)} "
                          f"(out_features, in_features)")
     if x._data.dtype != weight._data.dtype and x._data.dtype.kind == "f":   # PyTorch raises; numpy would upcast
