@@ -4,7 +4,7 @@
     loss = (x @ ag.randn(2, 3)).relu().sum()
     loss.backward()          # x.grad now holds d loss / d x
 """
-from . import clash, dtypes, engine, functional, ops, viz
+from . import clash, dtypes, engine, functional, ops, remains, viz  # remains: observes engine.on_release
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .compiler import compile  # noqa: A004  (torch.compile's name)

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from .errors import freed_graph_error
 from .grad_mode import set_grad_enabled
 from .kernels import KERNELS, kernels_enabled
+from .observers import releasing
 from .ops.shape import unbroadcast
 from .ownership import owned
-from .remains import SMALL_GRAPH, keep, small
 from .version import _standins, counter, source
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 on_edge: list[Callable[[Op, int, Tensor], None]] = []   # observers (viz, anomaly) of each gradient sent
 on_backward: list[Callable[[Sequence[Tensor], list[Op], bool], None]] = []   # guard-rails: roots, order, retain
 on_accumulate: list[Callable[[Tensor, Tensor | None, Tensor], None]] = []    # guard-rails: leaf, old .grad, g
+on_release: list[Callable[..., Callable[[int, Tensor], None] | None]] = []   # remains: ops freed (observers.py)
 
 
 def toposort(heads: Sequence[Op]) -> list[Op]:
@@ -79,17 +80,15 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
         order = toposort([t.grad_fn for t in roots if t.grad_fn is not None])
         for observe in on_backward:
             observe(roots, order, retain_graph)
-        few = len(order) <= SMALL_GRAPH            # a teaching-size graph keeps its edges' small gradients
+        n, release = len(order), None if retain_graph else releasing(on_release)   # pictures after backward
         kernels = KERNELS if kernels_enabled() and not create_graph else {}   # array kernels: only unrecorded
         for step, op in enumerate(order, 1):
             entry = pending.pop(op, None)          # freed as soon as it is used
-            sent = None
+            g_out, out = entry or (None, None)     # `out` held here so op.out stays alive
+            if entry is not None and (out._hooks is not None or want is not None or out._retains_grad):   # no call
+                g_out = _finish(out, g_out, want, found)
+            sent = release and release(op, g_out, out, step, n)   # before backward: relu may reuse g_out
             if entry is not None:
-                g_out, out = entry                 # `out` held here so op.out stays alive
-                if out._hooks is not None or want is not None or out._retains_grad:   # the hottest loop: no call
-                    g_out = _finish(out, g_out, want, found)
-                if not retain_graph:               # for viz.draw after backward; before it: relu may reuse g_out
-                    sent = keep(op, g_out, out, step, few)
                 xs, versions, run = op._inputs, op._versions, kernels.get(type(op), type(op).backward)   # or kernel
                 for i, g in enumerate(run(op, g_out)):
                     if g is None or not op.needs_grad[i]:
@@ -104,11 +103,9 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
                     for observe in on_edge:
                         observe(op, i, g)
                     if sent is not None:
-                        sent[i] = small(g._data)
+                        sent(i, g)
                     _add(pending, x.grad_fn or x, x, g)
             if not retain_graph:
-                if entry is None:
-                    keep(op, None, None, step, False)
                 op.release()                       # drop inputs now; a second backward gets a clear error
     for g, leaf in pending.values():               # leaves: one summed gradient each, then hooks, then .grad
         if leaf._hooks is not None or want is not None or leaf._retains_grad:

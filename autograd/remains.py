@@ -5,14 +5,18 @@ gradient is known. Just before, the engine calls `keep`, which gives the op a li
 fed it, their shapes and dtypes, arrays of at most KEEP elements themselves, and of larger gradients only their
 L2 norm. Remains point at other remains and weakly at leaves, never at interior tensors or ops, so the arrays are
 freed as before; the chain lives as long as the output whose `grad_fn` holds it (as PyTorch keeps its graph's
-structure). `autograd.viz` reads it; the engine never imports viz.
+structure). `autograd.viz` reads it. The engine imports neither: `keep` observes it through `engine.on_release`,
+registered here when autograd is imported.
 """
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from . import engine
 
 if TYPE_CHECKING:
     from .op import Op
@@ -36,6 +40,11 @@ class Remains:
         self.inputs, self.grad, self.edges, self.step = (), None, None, 0
         self.shape = self.label = self.value = None
         self.dtype = "?"
+
+    def edge(self, i: int, g: Tensor) -> None:
+        """The gradient the op sends to input i, as `small` keeps it (the engine calls it for small graphs)."""
+        a = g._data
+        self.edges[i] = a.copy() if a.size <= KEEP else None
 
 
 def of(op: Op) -> Remains:
@@ -70,10 +79,10 @@ def _leaf(x: Tensor) -> tuple:
     return weakref.ref(x), a.shape, a.dtype, x.name, a if a.size <= KEEP else None, x._requires_grad
 
 
-def keep(op: Op, upstream: Tensor | None, out: Tensor | None, step: int, small: bool) -> list | None:
-    """Called by the engine before `op.backward` and `op.release()`: `upstream` is the gradient of op's output
-    `out` (both None if no gradient reached it). For a small graph it returns the list where the engine puts,
-    per input, the gradient it sends if small (as `small` keeps it)."""
+def keep(op: Op, upstream: Tensor | None, out: Tensor | None, step: int, ops: int) -> Callable | None:
+    """engine.on_release: called before `op.backward` and `op.release()`; `upstream` is the gradient of op's
+    output `out` (both None if no gradient reached it), `ops` how many ops this backward runs. For a small graph
+    it returns the Remains' `edge`, which the engine calls with each gradient the op sends."""
     if not enabled or op._inputs is None:
         return None
     r = op.__dict__.get("_remains") or of(op)
@@ -84,5 +93,11 @@ def keep(op: Op, upstream: Tensor | None, out: Tensor | None, step: int, small: 
         a = out._data
         r.shape, r.dtype, r.label, r.value = a.shape, a.dtype, out.name, a if a.size <= KEEP else None
     r.inputs = tuple([_leaf(x) if x.grad_fn is None else of(x.grad_fn) for x in op._inputs])
-    r.edges = [None] * len(r.inputs) if small else None
-    return r.edges
+    if upstream is None or ops > SMALL_GRAPH:
+        r.edges = None
+        return None
+    r.edges = [None] * len(r.inputs)
+    return r.edge
+
+
+engine.on_release.append(keep)

@@ -5,7 +5,8 @@ Imports are read with `ast` (module level and inside functions; `if TYPE_CHECKIN
 run), resolved to the project's modules, and checked as a graph:
 
 - autograd imports nothing of nn, chainrule or demos; nn nothing of chainrule or demos;
-- tensor, op, engine and the ops (autograd.ops.*, composites) reach no guard-rail, viz, anomaly or nn module, even
+- tensor, op, engine and the ops (autograd.ops.*, composites) reach no guard-rail, viz, anomaly, remains (what
+  backward keeps for pictures) or nn module, even
   indirectly; nor do the error text the engine raises (errors.py) and the modules under it;
 - nn.module does not import viz (viz.watch() boxes module calls through nn/scopes.py's global module hooks);
 - one import loop is allowed: Tensor <-> the modules that implement its methods. tensor.py imports them (at its
@@ -25,7 +26,8 @@ TENSOR_METHODS = {"autograd.ops", "autograd.inplace", "autograd.constants", "aut
                   "autograd.printing", "autograd.device", "autograd.entry_points"}
 BOTTOM = {"autograd.tensor", "autograd.op", "autograd.engine", "autograd.errors", "autograd.usercode",
           "autograd.observers", "autograd.composites", "autograd.ops"}
-OBSERVERS = ("autograd.guards", "autograd.viz", "autograd.anomaly", "nn", "chainrule", "demos")
+OBSERVERS = ("autograd.guards", "autograd.viz", "autograd.anomaly", "autograd.remains", "nn", "chainrule",
+             "demos")
 
 
 def modules(root: Path) -> dict[str, tuple[Path, bool]]:
@@ -198,3 +200,16 @@ def test_the_checker_catches_bad_imports(tmp_path: Path) -> None:
     assert "import cycle: ['autograd.errors', 'autograd.usercode']" in found
     assert "nn.module imports autograd.viz" in found
     assert "autograd.ops.shape" not in found
+
+
+def test_engine_op_and_tensor_may_not_import_the_pictures(tmp_path: Path) -> None:
+    """The record backward keeps for pictures (remains.py) and viz observe the engine (engine.on_release, on_edge)."""
+    for pkg in PACKAGES:
+        shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "data"))
+    for rel, line in [("autograd/engine.py", "from .remains import keep"), ("autograd/op.py", "from . import remains"),
+                      ("autograd/tensor.py", "def f():\n    from .viz import draw")]:
+        path = tmp_path / rel
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
+    found = "\n".join(violations(tmp_path))
+    for m, d in [("engine", "remains"), ("op", "remains"), ("tensor", "viz")]:
+        assert f"autograd.{m} reaches autograd.{d} " in found
