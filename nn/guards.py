@@ -7,7 +7,7 @@ import weakref
 from typing import Any
 
 from autograd.guards import growth
-from autograd.guards.warn import on_reset, remember, warn, warnings_enabled
+from autograd.guards.report import on_reset, remember, warn, warnings_enabled
 from autograd.guards.zero_grad import unreported_passes
 from autograd.usercode import LIBRARY, describe, var_name
 

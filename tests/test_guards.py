@@ -395,3 +395,12 @@ def test_inplace_error_without_anomaly_mode_says_how_to_find_the_op() -> None:
     h *= 2
     with pytest.raises(RuntimeError, match=r"log.*\*= \(mul_\).*detect_anomaly"):
         y.sum().backward()
+
+
+def test_the_warn_function_and_its_module_are_both_reachable():
+    import importlib
+
+    import autograd.guards as guards
+    report = importlib.import_module("autograd.guards.report")
+    assert callable(guards.warn) and guards.warn is report.warn
+    assert report.set_warnings is guards.set_warnings and hasattr(report, "_enabled")

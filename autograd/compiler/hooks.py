@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,12 +15,12 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import engine, entry_points, pool_layout, random, remains
+from ..guards import report as guard_report
 from ..ops import conv
 from ..tensor import Tensor
 from .program import CompileError
 from .tracer import Traced, plain, plain_tree, recorder
 
-guard_warn = importlib.import_module("..guards.warn", __package__)   # the module (guards.warn is its function)
 REPLAYED: list[tuple] = []         # (class, method, its leaves, reads .grad, traced_when)
 NAMED: list[tuple[type, str]] = []       # (class, method): its result is named after the object
 CALLS: list[tuple[Any, str, int]] = []   # (module, function name, which argument it writes): one program line
@@ -135,7 +134,7 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
     swap(pool_layout, "as_strided", _as_strided)      # pooling's window views
     swap(conv, "_SPARE", {})                   # im2col's reused buffers: made inside the program instead
     swap(engine, "on_accumulate", [])          # the zero_grad guard-rail compares .grad values
-    swap(guard_warn, "_enabled", False)           # guard-rail warnings read values each step: not in a program
+    swap(guard_report, "_enabled", False)           # guard-rail warnings read values each step: not in a program
     swap(remains, "enabled", False)            # nor do the small gradients kept for graph pictures
     gen = random.default_generator
     swap(gen, "_rng", _RecordingRng(gen._rng))

@@ -8,7 +8,7 @@ per loss or layer call, or on paths that are already rare. Warnings are `Chainru
 line of the user's program; `set_warnings(False)` or the `warnings` module silence them. nn's own checks (a
 model in the wrong mode, an optimizer stepping on piled-up gradients) are in nn/guards.py.
 
-    warn.py       ChainruleWarning, set_warnings, warn (once per line), reset
+    report.py     ChainruleWarning, set_warnings, warn (once per line), reset
     zero_grad.py  gradients summing several backward passes: a forgotten zero_grad()
     growth.py     graphs that grow across iterations (retain_graph=True, total += loss)
     no_graph.py   why backward() found no graph
@@ -20,5 +20,5 @@ from .growth import GROWTH_OPS, GROWTH_PASSES, inplace_accumulation, kept_graph
 from .inputs import INPUT_CHECKS, check_layer_input, check_loss_input
 from .no_graph import no_graph_error
 from .nonleaf import nonleaf_grad
-from .warn import ChainruleWarning, remember, reset, set_warnings, warn, warnings_enabled
+from .report import ChainruleWarning, remember, reset, set_warnings, warn, warnings_enabled
 from .zero_grad import accumulated, passes, unreported_passes

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import engine, observers
 from ..usercode import describe, var_name
-from .warn import on_reset, warn
+from .report import on_reset, warn
 
 if TYPE_CHECKING:
     from ..op import Op

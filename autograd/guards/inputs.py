@@ -11,8 +11,8 @@ import numpy as np
 
 from .. import observers
 from ..usercode import describe
-from . import warn as _warn
-from .warn import on_reset, remember, warn
+from . import report as _report
+from .report import on_reset, remember, warn
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -55,7 +55,7 @@ INPUT_CHECKS = 3                                   # value checks per layer: the
 def check_layer_input(what: str, x: Tensor, weight: Tensor) -> None:
     """Integer data (uint8 images) fed to a float layer, or float data still on the 0..255 scale: warn with the
     fix. Only raw data is looked at (a tensor no op made), for the first INPUT_CHECKS calls of each layer."""
-    if x.grad_fn is not None or not _warn.warnings_enabled():
+    if x.grad_fn is not None or not _report.warnings_enabled():
         return
     kind = x._data.dtype.kind
     if kind in "iub":

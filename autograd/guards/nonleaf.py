@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import observers
 from ..usercode import LIBRARY, describe
-from .warn import warn
+from .report import warn
 
 if TYPE_CHECKING:
     from ..tensor import Tensor

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import engine
 from ..usercode import describe
-from .warn import warn
+from .report import warn
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
