@@ -179,13 +179,15 @@ def test_updates_are_in_place():
     opt = Adam([p], lr=0.1, weight_decay=0.1)
     p.grad = ag.ones(3)
     opt.step()
-    buffers = {k: v for k, v in opt.state[p].items() if isinstance(v, np.ndarray)}
+    buffers = {k: v._data for k, v in opt.state[p].items() if k != "step"}
+    assert sorted(buffers) == ["exp_avg", "exp_avg_sq"]
     scratch = list(opt._scratch[id(p)])
     for _ in range(3):
         p.grad = ag.ones(3)
         opt.step()
     assert p.numpy() is arr                                       # the parameter's array is updated, not replaced
-    assert all(opt.state[p][k] is v for k, v in buffers.items())   # the moments persist
+    assert all(opt.state[p][k]._data is v for k, v in buffers.items())   # the moments persist, updated in place
+    assert opt.state[p]["step"].item() == 4
     assert all(a is b for a, b in zip(opt._scratch[id(p)], scratch))   # and so do the scratch arrays
 
 
@@ -558,14 +560,14 @@ def test_sgd_momentum_buffer_keeps_the_weights_memory_order():
         opt.zero_grad()
         lin(ag.ones(2, 5)).sum().backward()
         opt.step()
-    assert opt.state[lin.weight]["momentum_buffer"].flags.f_contiguous
+    assert opt.state[lin.weight]["momentum_buffer"].numpy().flags.f_contiguous
     again = SGD(lin.parameters(), lr=0.1, momentum=0.9)
     sd = opt.state_dict()
     sd["state"][0]["momentum_buffer"] = np.ascontiguousarray(sd["state"][0]["momentum_buffer"].numpy())
     again.load_state_dict(sd)                      # a row-major buffer (as a file may give): loading reorders it
-    buf = again.state[lin.weight]["momentum_buffer"]
+    buf = again.state[lin.weight]["momentum_buffer"].numpy()
     assert buf.flags.f_contiguous and not buf.flags.c_contiguous
-    np.testing.assert_array_equal(buf, opt.state[lin.weight]["momentum_buffer"])
+    np.testing.assert_array_equal(buf, opt.state[lin.weight]["momentum_buffer"].numpy())
 
 
 @pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)])
@@ -609,3 +611,28 @@ def test_the_blas_scipy_brings_runs_one_thread_and_numpys_keeps_its_threads():
     if os.path.isdir(prefix + ".libs"):            # PyPI's scipy: its own OpenBLAS
         assert scipys and set(scipys) == {1}
     assert {lib.filepath: lib.num_threads for lib in libs if not lib.filepath.startswith(prefix)} == others
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta"])
+def test_optimizer_state_holds_tensors_as_pytorchs(name):
+    """optimizer.state[p] holds Tensors where PyTorch's does (the step count a float32 0-d one), printed alike,
+    and they are the optimizer's own: later steps change them in place."""
+    torch = pytest.importorskip("torch")
+    kw = {"SGD": dict(lr=0.1, momentum=0.9)}.get(name, dict(lr=0.1))
+    w = np.array([[0.5, -1.0], [2.0, 0.25]])
+    ours, theirs = nn.Parameter(ag.tensor(w)), torch.nn.Parameter(torch.tensor(w))
+    opt, topt = getattr(nn.optim, name)([ours], **kw), getattr(torch.optim, name)([theirs], **kw)
+    for _ in range(2):
+        for p, o in ((ours, opt), (theirs, topt)):
+            o.zero_grad()
+            (p * p).sum().backward()
+            o.step()
+    st, tst = opt.state[ours], topt.state[theirs]
+    assert sorted(st) == sorted(tst)
+    for k, tv in tst.items():
+        assert isinstance(st[k], ag.Tensor) == isinstance(tv, torch.Tensor), k
+        assert repr(st[k]) == repr(tv).replace("torch.", "chainrule."), k
+    before = {k: v.clone() for k, v in st.items()}
+    ours.grad = ag.ones(2, 2, dtype=ag.float64)
+    opt.step()
+    assert all(not ag.equal(before[k], st[k]) for k in st)

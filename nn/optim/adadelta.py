@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, check_positive
+from .optimizer import Optimizer, buffer, check_positive, new_step, tick
 
 
 class Adadelta(Optimizer):
@@ -26,14 +26,15 @@ class Adadelta(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, rho, eps, wd = (group[k] for k in ("lr", "rho", "eps", "weight_decay"))
         if not state:
-            state.update(step=0, square_avg=np.zeros_like(p._data), acc_delta=np.zeros_like(p._data))
-        state["step"] += 1
+            state.update(step=new_step(), square_avg=buffer(np.zeros_like(p._data)),
+                         acc_delta=buffer(np.zeros_like(p._data)))
+        tick(state)
         tmp, delta, g = self._tmp(p), self._tmp(p, 1), grad
         if group["maximize"]:
             g = np.negative(grad, out=self._tmp(p, 2))
         if wd != 0:
             g = np.add(g, np.multiply(p._data, wd, out=tmp), out=self._tmp(p, 2))
-        s, u = state["square_avg"], state["acc_delta"]
+        s, u = state["square_avg"]._data, state["acc_delta"]._data
         s *= rho
         np.multiply(g, g, out=tmp)
         tmp *= 1 - rho

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, check_positive
+from .optimizer import Optimizer, buffer, check_positive, new_step, tick
 
 
 class Adagrad(Optimizer):
@@ -22,20 +22,20 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize))
         for group in self.param_groups:            # PyTorch creates the state eagerly
             for p in group["params"]:
-                self.state[p] = {"step": 0,
-                                 "sum": np.full_like(p._data, group["initial_accumulator_value"])}
+                self.state[p] = {"step": new_step(),
+                                 "sum": buffer(np.full_like(p._data, group["initial_accumulator_value"]))}
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
-            state.update(step=0, sum=np.full_like(p._data, group["initial_accumulator_value"]))
-        state["step"] += 1
+            state.update(step=new_step(), sum=buffer(np.full_like(p._data, group["initial_accumulator_value"])))
+        t = tick(state)
         tmp, g = self._tmp(p), grad
         if group["maximize"]:
             g = np.negative(grad, out=self._tmp(p, 1))
         if group["weight_decay"] != 0:
             g = np.add(g, np.multiply(p._data, group["weight_decay"], out=tmp), out=self._tmp(p, 1))
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        s = state["sum"]
+        clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        s = state["sum"]._data
         np.multiply(g, g, out=tmp)
         s += tmp
         np.sqrt(s, out=tmp)

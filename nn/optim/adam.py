@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Tensor
 
 from .axpy import axpy
-from .optimizer import Optimizer, check_positive
+from .optimizer import Optimizer, buffer, check_positive, new_step, tick
 
 
 class Adam(Optimizer):
@@ -32,14 +32,13 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p._data)
-            state["exp_avg_sq"] = np.zeros_like(p._data)
+        if not state:                              # Tensors, as PyTorch's; the rule works on their arrays
+            state["step"] = new_step()
+            state["exp_avg"] = buffer(np.zeros_like(p._data))
+            state["exp_avg_sq"] = buffer(np.zeros_like(p._data))
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p._data)
-        state["step"] += 1
-        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                state["max_exp_avg_sq"] = buffer(np.zeros_like(p._data))
+        t, m, v = tick(state), state["exp_avg"]._data, state["exp_avg_sq"]._data
         tmp, g = self._tmp(p), grad
         if group["maximize"]:
             g = np.negative(grad, out=self._tmp(p, 1))
@@ -52,8 +51,7 @@ class Adam(Optimizer):
         v *= b2                                    # v = β₂v + (1 − β₂)g²
         axpy(1 - b2, np.multiply(g, g, out=tmp), v)
         if group["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            v = state["max_exp_avg_sq"]
+            v = np.maximum(state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data)
         c = math.sqrt(1 - b2**t)                   # lr/(1 − β₁ᵗ) · m / (√v/c + ε) = lr·c/(1 − β₁ᵗ) · m / (√v + cε):
         np.sqrt(v, out=tmp)                        # fewer passes over memory than the textbook order
         tmp += c * eps                             # (see benchmarks W4)

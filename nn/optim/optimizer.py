@@ -160,15 +160,15 @@ class Optimizer:
             entry = {}
             for k, v in s.items():
                 v = _to_numpy(v) if isinstance(v, Tensor) or hasattr(v, "numpy") else v   # ours or torch's
-                if isinstance(v, np.ndarray) and v.ndim > 0:
+                if isinstance(v, np.ndarray) and k != "step":   # a buffer (a 0-d parameter's too)
                     if v.shape != p.shape:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
                                          f"shape {tuple(v.shape)}, but the parameter has shape {tuple(p.shape)}")
                     v, loaded = np.empty_like(p._data), v   # a copy in p's dtype and memory order (so the
                     v[...] = loaded                        # update runs over one order: axpy, not two passes)
-                elif isinstance(v, np.ndarray):
-                    v = v.item()
-                    v = int(v) if k == "step" and float(v).is_integer() else v     # our steps count in ints
+                    v = buffer(v)
+                elif k == "step":                  # a float32 Tensor, as PyTorch's (from ints and floats too)
+                    v = Tensor._wrap(np.array(v, dtype=np.float32))
                 entry[k] = v
             self.state[p] = entry
         for g, sg in zip(groups, saved):
@@ -184,8 +184,28 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def buffer(a: np.ndarray) -> Tensor:
+    """A state entry as PyTorch shows it (`state[p]['exp_avg']`): a Tensor; the rules update its array in place."""
+    return Tensor._wrap(a)
+
+
+def new_step() -> Tensor:
+    """`state[p]['step']` as PyTorch keeps it: a float32 0-d Tensor (exact up to 2**24 steps)."""
+    return Tensor._wrap(np.zeros((), dtype=np.float32))
+
+
+def tick(state: dict[str, Any]) -> float:
+    """state['step'] += 1, in place on its array (no Tensor op: once per parameter per step); the new count."""
+    s = state["step"]._data
+    t = s.item() + 1
+    s[()] = t
+    return t
+
+
 def _state_value(name: str, v: Any) -> Any:
-    """One entry of state_dict()'s state: the buffer itself as a Tensor, the step count as a float32 one."""
+    """One entry of state_dict()'s state: the optimizer's own Tensor (as PyTorch's, it shares storage)."""
+    if isinstance(v, Tensor):
+        return v
     if isinstance(v, np.ndarray):
         return Tensor._wrap(v)
     if name == "step" and isinstance(v, (int, float)):

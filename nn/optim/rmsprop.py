@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, check_positive
+from .optimizer import Optimizer, buffer, check_positive, new_step, tick
 
 
 class RMSprop(Optimizer):
@@ -25,25 +25,25 @@ class RMSprop(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, alpha, eps, wd, mu = (group[k] for k in ("lr", "alpha", "eps", "weight_decay", "momentum"))
         if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p._data)
+            state["step"] = new_step()
+            state["square_avg"] = buffer(np.zeros_like(p._data))
             if mu > 0:
-                state["momentum_buffer"] = np.zeros_like(p._data)
+                state["momentum_buffer"] = buffer(np.zeros_like(p._data))
             if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p._data)
-        state["step"] += 1
+                state["grad_avg"] = buffer(np.zeros_like(p._data))
+        tick(state)
         tmp, g = self._tmp(p), grad
         if group["maximize"]:
             g = np.negative(grad, out=self._tmp(p, 1))
         if wd != 0:
             g = np.add(g, np.multiply(p._data, wd, out=tmp), out=self._tmp(p, 1))
-        s = state["square_avg"]
+        s = state["square_avg"]._data
         s *= alpha
         np.multiply(g, g, out=tmp)
         tmp *= 1 - alpha
         s += tmp
         if group["centered"]:
-            ga = state["grad_avg"]
+            ga = state["grad_avg"]._data
             np.subtract(g, ga, out=tmp)            # ḡ += (1 − α)(g − ḡ): PyTorch's lerp
             tmp *= 1 - alpha
             ga += tmp
@@ -55,7 +55,7 @@ class RMSprop(Optimizer):
         tmp += eps
         np.divide(g, tmp, out=tmp)
         if mu > 0:
-            buf = state["momentum_buffer"]
+            buf = state["momentum_buffer"]._data
             buf *= mu
             buf += tmp
             np.multiply(buf, lr, out=tmp)

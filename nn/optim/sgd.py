@@ -9,7 +9,7 @@ import numpy as np
 from autograd import Tensor
 
 from .axpy import axpy
-from .optimizer import Optimizer, check_positive, required
+from .optimizer import Optimizer, buffer, check_positive, required
 
 
 class SGD(Optimizer):
@@ -34,10 +34,12 @@ class SGD(Optimizer):
             if wd != 0:
                 axpy(wd, p._data, d)
         if mu != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = d.copy(order="K")   # in p's memory order, as every buffer
+            kept = state.get("momentum_buffer")
+            if kept is None:
+                buf = d.copy(order="K")            # in p's memory order, as every buffer
+                state["momentum_buffer"] = buffer(buf)
             else:
+                buf = kept._data
                 buf *= mu
                 axpy(1 - tau, d, buf)
             if group["nesterov"]:
