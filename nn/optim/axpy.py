@@ -38,7 +38,7 @@ def blas_routine(dtype: np.dtype) -> Callable:
 
 def _one_thread(prefix: str) -> None:
     """Limit the BLAS scipy brings along (PyPI's scipy bundles its own OpenBLAS, a second thread pool beside
-    numpy's) to one thread. Two pools spinning on two cores took the tour from 8.4 to 59 s wall; axpy streams
+    numpy's) to one thread: two pools spinning on the same cores slow each other badly; axpy streams
     memory, so one thread is as fast. A BLAS that scipy shares with numpy (conda, Debian) is left alone."""
     from threadpoolctl import ThreadpoolController
     controller = ThreadpoolController()
