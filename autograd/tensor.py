@@ -409,7 +409,7 @@ class Tensor:
     def scatter_(self, *a, **kw): return self._become(ops.scatter, "scatter_", *a, **kw)   # dim, index, src
     def scatter_add_(self, *a, **kw): return self._become(ops.scatter_add, "scatter_add_", *a, **kw)
 
-    # -- factories and random fills (creation.py, random.py) ------------------------------------------------
+    # -- factories and random fills (creation.py, random/) ------------------------------------------------
     def new_zeros(self, *size, **kw): return _creation.new_filled(self, "new_zeros", size, 0, **kw)
     def new_ones(self, *size, **kw): return _creation.new_filled(self, "new_ones", size, 1, **kw)
     def new_empty(self, *size, **kw): return _creation.new_filled(self, "new_empty", size, None, **kw)
