@@ -142,10 +142,11 @@ def test_guards_record_again():
     assert step.recordings == 5
 
 
-def test_scheduler_and_adam_bias_correction_respected():
+def _twin_scheduled_steps(optimizer: type) -> tuple:
+    """The same Linear + optimizer + StepLR twice (same seed), an eager step and the other's compiled step."""
     def make():
         m = nn.Linear(3, 2)
-        opt = nn.optim.Adam(m.parameters(), lr=0.1)
+        opt = optimizer(m.parameters(), lr=0.1)
         return m, opt, nn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
     ag.manual_seed(0)
     m1, o1, s1 = make()
@@ -160,38 +161,25 @@ def test_scheduler_and_adam_bias_correction_respected():
         o.step()
         s.step()
         return loss
-    compiled = ag.compile(lambda: step(m2, o2, s2))
+    return (m1, o1, lambda: step(m1, o1, s1)), (m2, o2, ag.compile(lambda: step(m2, o2, s2)))
+
+
+def test_scheduler_and_adam_bias_correction_respected():
+    (m1, o1, eager), (m2, o2, compiled) = _twin_scheduled_steps(nn.optim.Adam)
     for _ in range(6):
-        assert step(m1, o1, s1).item() == compiled().item()
+        assert eager().item() == compiled().item()
     _same_params(m1, m2)
     assert o2.param_groups[0]["lr"] == o1.param_groups[0]["lr"] == 0.1 * 0.5 ** 3
     assert o2.state[m2.weight]["step"] == 6
 
 
 def test_sgd_lr_changes_record_again():
-    def make():
-        m = nn.Linear(3, 2)
-        opt = nn.optim.SGD(m.parameters(), lr=0.1)
-        return m, opt, nn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
-    ag.manual_seed(0)
-    m1, o1, s1 = make()
-    ag.manual_seed(0)
-    m2, o2, s2 = make()
-    x = ag.randn(4, 3)
-
-    def step(m, o, s):
-        o.zero_grad()
-        loss = (m(x) ** 2).mean()
-        loss.backward()
-        o.step()
-        s.step()
-        return loss
-    compiled = ag.compile(lambda: step(m2, o2, s2))
+    (m1, o1, eager), (m2, o2, compiled) = _twin_scheduled_steps(nn.optim.SGD)
     for _ in range(6):
-        assert step(m1, o1, s1).item() == compiled().item()
+        assert eager().item() == compiled().item()
     _same_params(m1, m2)
     o1.param_groups[0]["lr"] = o2.param_groups[0]["lr"] = 1.0
-    assert step(m1, o1, s1).item() == compiled().item()
+    assert eager().item() == compiled().item()
     _same_params(m1, m2)
     assert compiled.recordings == 4            # plain SGD's step is in the program: each lr has its own
 
