@@ -11,6 +11,7 @@ import numpy as np
 import autograd as ag
 from autograd import Tensor
 from autograd.dtypes import get_default_dtype, to_dtype
+from autograd.errors import ShapeError
 
 from . import functional as F
 from . import init
@@ -30,10 +31,16 @@ def _float_mask(mask: Any, name: str, dtype: np.dtype) -> Tensor | None:
     m = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
     if m.dtype == np.bool_:
         return Tensor._wrap(np.where(m._data, -np.inf, 0.0).astype(dtype))
-    if m.dtype.kind != "f":
-        raise TypeError(f"MultiheadAttention: only bool and floating types of {name} are supported, "
-                        f"got {m.dtype}")
+    check_mask_dtype(m, name)
     return m
+
+
+def check_mask_dtype(mask: Any, name: str) -> None:
+    """PyTorch's AssertionError for a mask that is neither bool nor floating."""
+    m = ag.as_tensor(mask) if mask is not None else None
+    if m is not None and m.dtype != np.bool_ and m.dtype.kind != "f":
+        raise AssertionError(f"MultiheadAttention: only bool and floating types of {name} are supported, "
+                             f"got {m.dtype}")
 
 
 class MultiheadAttention(Module):
@@ -52,7 +59,7 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
         if embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
+            raise AssertionError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
                              f"({num_heads})")
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.batch_first = batch_first
@@ -132,7 +139,7 @@ class MultiheadAttention(Module):
                                    f"but should be {(n * H, L, S)}.")
             mask = mask.reshape(n, H, L, S) if mask.ndim == 3 else mask
         if kpm is not None and tuple(kpm.shape) != (n, S):
-            raise RuntimeError(f"MultiheadAttention: expected key_padding_mask of shape {(n, S)}, got "
+            raise AssertionError(f"MultiheadAttention: expected key_padding_mask of shape {(n, S)}, got "
                                f"{tuple(kpm.shape)}")
         q, k, v = self._project(q_in, k_in, v_in)
         heads = (lambda t: t.reshape(n, -1, H, hd).permute(0, 2, 1, 3)) if bf else \
@@ -152,6 +159,9 @@ class MultiheadAttention(Module):
         if kpm is not None:
             kpm = kpm.reshape(n, 1, 1, -1)
             mask = kpm if mask is None else mask + kpm
+        if mask is not None and mask.dtype != q.dtype and need_weights:     # as PyTorch's baddbmm there
+            raise RuntimeError(f"MultiheadAttention: a float mask of dtype {mask.dtype} for {q.dtype} query, "
+                               f"key and value (need_weights=True): give the mask the same dtype")
         p = self.dropout if self.training else 0.0
         if need_weights or fused:                      # fused: PyTorch's inference kernels give nan rows too
             s = (q * math.sqrt(1.0 / hd)) @ k.mT
@@ -195,20 +205,40 @@ class MultiheadAttention(Module):
         return F.linear(q, w[:E], bq), F.linear(k, w[E:2 * E], bk), F.linear(v, w[2 * E:], bv)
 
     def _check_shapes(self, q: Tensor, k: Tensor, v: Tensor, kpm: Any, mask: Any) -> bool:
-        if q.ndim not in (2, 3) or k.ndim != q.ndim or v.ndim != q.ndim:
-            raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D (batched) or 2-D "
-                             f"(unbatched), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
-        if q.shape[-1] != self.embed_dim or k.shape[-1] != self.kdim or v.shape[-1] != self.vdim:
-            raise ValueError(f"MultiheadAttention: expected query, key and value with last dims "
-                             f"{self.embed_dim}, {self.kdim}, {self.vdim} (embed_dim, kdim, vdim), got "
-                             f"shapes {tuple(q.shape)}, "
-                             f"{tuple(k.shape)}, {tuple(v.shape)}")
-        if k.shape[:-1] != v.shape[:-1]:
-            raise ValueError(f"MultiheadAttention: key shape {tuple(k.shape)} does not match value shape "
-                             f"{tuple(v.shape)}")
-        if mask is not None and ag.as_tensor(mask).ndim not in (2, 3):
-            raise ValueError(f"MultiheadAttention: attn_mask must be 2-D or 3-D, got shape "
-                             f"{tuple(ag.as_tensor(mask).shape)}")
+        """PyTorch's _mha_shape_check and input checks, with its AssertionErrors."""
+        def fail(msg: str) -> AssertionError:
+            return AssertionError(f"MultiheadAttention: {msg}")
+        if q.ndim not in (2, 3):
+            raise fail(f"query should be unbatched 2D or batched 3D tensor but received {q.ndim}-D query "
+                       f"tensor (shape {tuple(q.shape)})")
+        if k.ndim != q.ndim or v.ndim != q.ndim:
+            raise fail(f"for a {q.ndim}-D query, expected key and value to be {q.ndim}-D but found {k.ndim}-D "
+                       f"and {v.ndim}-D tensors (shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)})")
+        kpm_nd = None if kpm is None else ag.as_tensor(kpm).ndim
+        if kpm_nd is not None and kpm_nd != q.ndim - 1:
+            raise fail(f"for a {q.ndim}-D query, expected key_padding_mask to be None or {q.ndim - 1}-D but "
+                       f"found a {kpm_nd}-D tensor")
+        m = None if mask is None else ag.as_tensor(mask)
+        if m is not None and m.ndim not in (2, 3):
+            raise fail(f"for a {q.ndim}-D query, expected attn_mask to be None, 2-D or 3-D but found a "
+                       f"{m.ndim}-D tensor (shape {tuple(m.shape)})")
+        if m is not None and m.ndim == 3 and q.ndim == 2 and \
+                tuple(m.shape) != (self.num_heads, q.shape[0], k.shape[0]):
+            raise fail(f"expected attn_mask shape to be {(self.num_heads, q.shape[0], k.shape[0])} but got "
+                       f"{tuple(m.shape)}")
+        if q.shape[-1] != self.embed_dim:
+            raise fail(f"was expecting embedding dimension of {self.embed_dim}, but got {q.shape[-1]} "
+                       f"(query shape {tuple(q.shape)})")
+        if (k.shape[:-1] if not self._qkv_same_embed_dim else k.shape) != \
+                (v.shape[:-1] if not self._qkv_same_embed_dim else v.shape):
+            raise fail(f"key shape {tuple(k.shape)} does not match value shape {tuple(v.shape)}")
+        b = 0 if self.batch_first else 1
+        if q.ndim == 3 and k.shape[b] != q.shape[b]:
+            raise ShapeError(f"MultiheadAttention: query {tuple(q.shape)} and key {tuple(k.shape)} have "
+                             f"different batch sizes (dim {b}, batch_first={self.batch_first})")
+        if k.shape[-1] != self.kdim or v.shape[-1] != self.vdim:
+            raise ShapeError(f"MultiheadAttention: expected key and value with last dims {self.kdim}, "
+                             f"{self.vdim} (kdim, vdim), got shapes {tuple(k.shape)}, {tuple(v.shape)}")
         return q.ndim == 3
 
     def extra_repr(self) -> str:

@@ -15,7 +15,7 @@ from autograd import Tensor
 
 from . import functional as F
 from . import init
-from .attention import MultiheadAttention, generate_square_subsequent_mask
+from .attention import MultiheadAttention, check_mask_dtype, generate_square_subsequent_mask
 from .container import ModuleList
 from .layers import GELU, Dropout, Linear, ReLU
 from .module import Module
@@ -71,6 +71,8 @@ class TransformerEncoderLayer(Module):
 
     def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool = False) -> Tensor:
+        check_mask_dtype(src_key_padding_mask, "src_key_padding_mask")
+        check_mask_dtype(src_mask, "src_mask")
         x = ag.as_tensor(src)
         fused = self._fused_inference(x)
         if self.norm_first:
@@ -172,6 +174,8 @@ class TransformerEncoder(Module):
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool | None = None) -> Tensor:
+        check_mask_dtype(src_key_padding_mask, "src_key_padding_mask")
+        check_mask_dtype(mask, "mask")
         out = ag.as_tensor(src)
         first = self.layers[0] if len(self.layers) else None
         bf = bool(first is not None and first.self_attn.batch_first)
