@@ -369,8 +369,9 @@ class Tensor:
     def all(self, dim=None, keepdim=False, **kw): return ops.all(self, dim, keepdim, **kw)
     def any(self, dim=None, keepdim=False, **kw): return ops.any(self, dim, keepdim, **kw)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return ops.norm(self, p, dim, keepdim, dtype)
-    def softmax(self, dim=-1, *, axis=None): return ops.softmax(self, dim, axis=axis)
-    def log_softmax(self, dim=-1, *, axis=None): return ops.log_softmax(self, dim, axis=axis)
+    def softmax(self, dim=-1, dtype=None, *, axis=None): return ops.softmax(self, dim, dtype=dtype, axis=axis)
+    def log_softmax(self, dim=-1, dtype=None, *, axis=None):
+        return ops.log_softmax(self, dim, dtype=dtype, axis=axis)
     def cumsum(self, dim, *, dtype=None): return ops.cumsum(self, dim, dtype=dtype)
     def cumprod(self, dim, *, dtype=None): return ops.cumprod(self, dim, dtype=dtype)
     def sort(self, dim=-1, descending=False, stable=False): return ops.sort(self, dim, descending, stable)

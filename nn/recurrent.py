@@ -44,7 +44,10 @@ class RNNBase(Module):
         if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing the "
                              f"probability of an element being zeroed, got {dropout!r}")
-        for what, v in (("hidden_size", hidden_size), ("num_layers", num_layers)):
+        for what, v in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(v, bool):
+                raise TypeError(f"{name}: {what} should be of type bool, got: {type(v).__name__}")
+        for what, v in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if not isinstance(v, int) or isinstance(v, bool):
                 raise TypeError(f"{name}: {what} should be of type int, got: {type(v).__name__}")
             if v <= 0:
@@ -124,6 +127,9 @@ class RNNBase(Module):
             raise ValueError(f"{name}: input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). "
                              f"Convert input: input.to({w.dtype}), or convert model: model.to({x.dtype})")
         batched = x.ndim == 3
+        if x.shape[1 if batched and self.batch_first else 0] == 0:
+            raise RuntimeError(f"{name}: Expected sequence length to be larger than 0, got input of shape "
+                               f"{tuple(x.shape)}")
         if not batched:
             x = x.unsqueeze(1)
         elif self.batch_first:

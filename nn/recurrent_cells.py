@@ -27,6 +27,11 @@ class RNNCellBase(Module):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
+        for what, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise TypeError(f"{type(self).__name__}: {what} should be of type int, got: {type(v).__name__}")
+            if v < 0:                                   # PyTorch's RuntimeError from torch.empty
+                raise RuntimeError(f"{type(self).__name__}: {what} must not be negative, got {v}")
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         dt = get_default_dtype() if dtype is None else to_dtype(dtype)
         g = self._gates * hidden_size

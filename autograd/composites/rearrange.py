@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..ops.arithmetic import add, where
 from ..ops.indexing import index_add, index_put
 from ..ops.rearrange import _dim_tuple
@@ -39,7 +40,7 @@ def triu(x: Tensor, diagonal: int = 0) -> Tensor:
 def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
     x = as_tensor(x)
     if x.ndim < 2:
-        raise ValueError(f"{'tril' if lower else 'triu'}: needs a tensor with at least 2 dims, got shape "
+        raise ShapeError(f"{'tril' if lower else 'triu'}: needs a tensor with at least 2 dims, got shape "
                          f"{tuple(x.shape)}")
     n, m = x.shape[-2:]
     keep = np.tri(n, m, k, dtype=bool) if lower else ~np.tri(n, m, k - 1, dtype=bool)
@@ -59,13 +60,15 @@ def masked_fill(x: Tensor, mask, value) -> Tensor:
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the "
+        raise ShapeError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the "
                          f"tensor's shape {tuple(x.shape)}")
     if isinstance(value, Tensor):
         if value.ndim:
-            raise ValueError("masked_fill: value must be a number or a 0-d tensor, got shape "
+            raise ShapeError("masked_fill: value must be a number or a 0-d tensor, got shape "
                              f"{tuple(value.shape)}")
         value = value if value.dtype == x.dtype else value.to(x.dtype)
+    elif x.dtype.kind != "f":                          # PyTorch casts the value to x's dtype: ints stay ints
+        value = Tensor._wrap(np.asarray(value).astype(x.dtype))
     return where(mask, value, x)
 
 

@@ -6,6 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..tensor import Tensor, as_tensor
 from .rearrange import take_along_dim
 
@@ -49,7 +50,7 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     d = _check(x, dim, "topk")
     n = x.shape[d] if x.ndim else 1
     if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {tuple(x.shape)})")
+        raise ShapeError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {tuple(x.shape)})")
     if x.ndim == 0:
         return topk_result(x[()], Tensor._wrap(np.zeros((), np.int64)))
     idx = np.take(_order(x._data, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..op import Op
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 
 
 def _max(x: np.ndarray, dim: int) -> np.ndarray:
@@ -48,7 +48,8 @@ class LogSoftmax(Op):
         return (g - self.out.exp() * g.sum(dim=self.dim, keepdim=True),)
 
 
-def log_softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+def log_softmax(x: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None) -> Tensor:
+    x = x if dtype is None else as_tensor(x).to(dtype)        # PyTorch's dtype=: cast first, then log_softmax
     return LogSoftmax.apply(x, dim=_dim(x, dim if axis is None else axis, "log_softmax"))
 
 
@@ -64,7 +65,8 @@ class Softmax(Op):
         return (y * (g - (g * y).sum(dim=self.dim, keepdim=True)),)
 
 
-def softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+def softmax(x: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None) -> Tensor:
+    x = x if dtype is None else as_tensor(x).to(dtype)        # PyTorch's dtype=: cast first, then softmax
     return Softmax.apply(x, dim=_dim(x, dim if axis is None else axis, "softmax"))
 
 

@@ -39,11 +39,11 @@ def _softmax_dim(input: Tensor, dim: int | None) -> int:
     return dim if dim is not None else (0 if input.ndim in (0, 1, 3) else 1)   # PyTorch's legacy implicit dim
 
 
-def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     x = input if dtype is None else input.to(dtype)
     return ag.softmax(x, _softmax_dim(x, dim))
 
 
-def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     x = input if dtype is None else input.to(dtype)
     return ag.log_softmax(x, _softmax_dim(x, dim))
