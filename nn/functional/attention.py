@@ -51,12 +51,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         elif m.dtype.kind != "f":
             raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
                                f"got {m.dtype}")
+        want = (*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S)
         try:
-            np.broadcast_shapes(m.shape, (*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S))
+            fits = np.broadcast_shapes(m.shape, want) == want      # the mask may not add dims: PyTorch's
         except ValueError:
+            fits = False
+        if not fits:
             raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
                                f"broadcast to the attention weights' shape "
-                               f"{(*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S)} (..., L, S)") from None
+                               f"{want} (..., L, S)")
     if dropout_p <= 0 and (m is None or not m.requires_grad):   # one node: ops/attention.py
         return _attention(q, k, v, scale, None if m is None else m._data)
     s = (q @ k.mT) * scale
@@ -74,7 +77,7 @@ def _repeat_heads(x: Tensor, heads: int) -> Tensor:
     """(..., Hkv, S, E) -> (..., heads, S, E), each kv head repeated heads/Hkv times (repeat_interleave)."""
     hkv = x.shape[-3]
     if heads % hkv:
-        raise ValueError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) to be "
+        raise RuntimeError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) to be "
                          f"a multiple of the key/value heads ({hkv})")
     lead, (s, e) = x.shape[:-3], x.shape[-2:]
     return x.unsqueeze(-3).expand(*lead, hkv, heads // hkv, s, e).reshape(*lead, heads, s, e)
