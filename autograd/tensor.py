@@ -297,6 +297,11 @@ class Tensor:
             return _inplace.rebase(self, ops.clamp(_inplace.alias(self), min, max))
         return self._assign(..., ops.clamp(self.detach(), min, max), "clamp_")
 
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        if _inplace.recording(self, value, "masked_fill_"):
+            return _inplace.rebase(self, ops.masked_fill(_inplace.alias(self), mask, value))
+        return self._assign(..., ops.masked_fill(self.detach(), mask, value), "masked_fill_")
+
     def __setitem__(self, idx: Any, value: Any) -> None:
         self._assign(idx, value, "setitem")
 

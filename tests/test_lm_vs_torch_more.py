@@ -342,3 +342,22 @@ def test_masked_fill_keeps_an_integer_dtype_and_gpt_masking_matches():
     _compare(lambda w: F.softmax(w.masked_fill(ag.tensor(tril[:4, :4]) == 0, float("-inf")), dim=-1),
              lambda w: TF.softmax(w.masked_fill(torch.tensor(tril[:4, :4]) == 0, float("-inf")), dim=-1),
              [rng.standard_normal((2, 4, 4))], rng=rng)
+
+
+def test_masked_fill_in_place_as_torch():
+    """scores.masked_fill_(mask, -inf) before a softmax: values and gradients through the in-place fill."""
+    rng = np.random.default_rng(12)
+    m = rng.random((3, 4)) < 0.4
+    m[:, 0] = False
+
+    def fill(lib):
+        def f(x):
+            y = x * 2
+            out = y.masked_fill_(_make(lib, m), float("-inf"))
+            assert out is y
+            return y.softmax(-1)
+        return f
+    _compare(fill("ag"), fill("t"), [rng.standard_normal((3, 4))], rng=rng)
+    leaf = ag.ones(2, requires_grad=True)
+    _same_kind(_error_kind(leaf.masked_fill_, ag.tensor([True, False]), 0.0),
+               _error_kind(torch.ones(2, requires_grad=True).masked_fill_, torch.tensor([True, False]), 0.0), "leaf")
