@@ -12,6 +12,7 @@ from test_lm_vs_torch import F64, _compare, _error_kind, _make, _mask, _modules,
 
 import autograd as ag
 import chainrule
+import chainrule.nn.functional as CF
 import nn
 import nn.functional as F
 
@@ -361,3 +362,31 @@ def test_masked_fill_in_place_as_torch():
     leaf = ag.ones(2, requires_grad=True)
     _same_kind(_error_kind(leaf.masked_fill_, ag.tensor([True, False]), 0.0),
                _error_kind(torch.ones(2, requires_grad=True).masked_fill_, torch.tensor([True, False]), 0.0), "leaf")
+
+
+@pytest.mark.parametrize("kw", [{}, {"kdim": 3, "vdim": 5}, {"add_bias_kv": True, "add_zero_attn": True},
+                                {"bias": False}])
+def test_multi_head_attention_forward_matches_torch(kw):
+    """CF.multi_head_attention_forward with a module's weights, sequence-first and unbatched, weights or not."""
+    rng = np.random.default_rng(13)
+    ours, theirs = _pair(nn.MultiheadAttention, torch.nn.MultiheadAttention, E, H, **kw)
+    assert [p.name for p in inspect.signature(CF.multi_head_attention_forward).parameters.values()] == \
+        [p.name for p in inspect.signature(TF.multi_head_attention_forward).parameters.values()]
+
+    def call(fn, m):
+        def f(q, k, v, **kk):
+            return fn(q, k, v, E, H, m.in_proj_weight, m.in_proj_bias, m.bias_k, m.bias_v, m.add_zero_attn, 0.0,
+                      m.out_proj.weight, m.out_proj.bias, training=False,
+                      use_separate_proj_weight=not m._qkv_same_embed_dim, q_proj_weight=m.q_proj_weight,
+                      k_proj_weight=m.k_proj_weight, v_proj_weight=m.v_proj_weight, **kk)
+        return f
+    for lead, nw, av in [((N,), True, True), ((N,), False, True), ((), True, False)]:
+        args = [rng.standard_normal((L, *lead, E)), rng.standard_normal((S, *lead, kw.get("kdim", E))),
+                rng.standard_normal((S, *lead, kw.get("vdim", E)))]
+        fkw = {"key_padding_mask": _mask(rng, (*lead, S), "bool"), "attn_mask": _mask(rng, (L, S), "float"),
+               "need_weights": nw, "average_attn_weights": av}
+        _compare(call(CF.multi_head_attention_forward, ours), call(TF.multi_head_attention_forward, theirs), args,
+                 fkw, rng=rng, params=(ours, theirs))
+    with pytest.raises(NotImplementedError, match="static_k"):
+        CF.multi_head_attention_forward(*_make("ag", args), E, H, ours.in_proj_weight, None, None, None, False, 0.0,
+                                       ours.out_proj.weight, None, static_k=ag.zeros(1))
