@@ -390,3 +390,17 @@ def test_multi_head_attention_forward_matches_torch(kw):
     with pytest.raises(NotImplementedError, match="static_k"):
         CF.multi_head_attention_forward(*_make("ag", args), E, H, ours.in_proj_weight, None, None, None, False, 0.0,
                                        ours.out_proj.weight, None, static_k=ag.zeros(1))
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+def test_gradients_through_minus_inf_rows_are_torchs(fn):
+    """A row of -inf gives nan values and nan gradients, a single -inf a zero weight, as PyTorch."""
+    x = np.random.default_rng(14).standard_normal((2, 4))
+    x[0], x[1, 1] = -np.inf, -np.inf
+    w = np.arange(8.0).reshape(2, 4)
+    a, t = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya, yt = getattr(ag, fn)(a, -1), getattr(torch, fn)(t, -1)
+    (ya * ag.tensor(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(ya.numpy(), yt.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12)
