@@ -133,7 +133,7 @@ class RNNBase(Module):
         if not batched:
             x = x.unsqueeze(1)
         elif self.batch_first:
-            x = x.transpose(0, 1)
+            x = x.transpose(0, 1).contiguous()      # the input projection is then one 2-D matmul, not batched
         dirs = 2 if self.bidirectional else 1
         want = (self.num_layers * dirs, x.shape[1], self.proj_size or self.hidden_size)
         want_c = want[:2] + (self.hidden_size,)
