@@ -27,16 +27,17 @@ def lstm_forward(gi: np.ndarray, w: np.ndarray, h0: np.ndarray, c0: np.ndarray, 
     T, N, H = out.shape[1:]
     half, shift = _gate_scales(H, out.dtype)
     wt = np.multiply(w.T, half, order="C")          # i, f, o columns halved; row-major: BLAS is faster so
-    pre = gi + b if b is not None else gi.copy()
-    pre *= half
+    np.multiply(gi, half, out=gates)                 # the halved input projections, overwritten step by step
+    if b is not None:
+        gates += b * half
     hs, cs = out[0], out[1]
     tc = np.empty((T, N, H), out.dtype)
-    ig = np.empty((N, H), out.dtype)
+    ig, hw = np.empty((N, H), out.dtype), np.empty((N, 4 * H), out.dtype)
     h, c = h0, c0
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
         s = gates[t]
-        np.matmul(h, wt, out=s)
-        s += pre[t]
+        np.matmul(h, wt, out=hw)
+        s += hw
         np.tanh(s, out=s)
         s *= half
         s += shift
@@ -71,13 +72,15 @@ def lstm_backprop(gates: np.ndarray, tc: np.ndarray, cs: np.ndarray, c0: np.ndar
     d4 = dgi.reshape(T, N, 4, H)
     dh, dc, tmp = np.empty((N, H), cs.dtype), np.zeros((N, H), cs.dtype), np.empty((N, H), cs.dtype)
     last = None
+    gc_steps = set(np.flatnonzero(gc.reshape(T, -1).any(1)).tolist())   # mostly only c_n's step
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         if last is None:
             dh[...] = gh[t]
         else:
             np.matmul(dgi[last], w, out=dh)          # dh = gh + (the later step's dgates) Wₕₕ
             dh += gh[t]
-        dc += gc[t]
+        if t in gc_steps:
+            dc += gc[t]
         np.multiply(dh, through[t], out=tmp)
         dc += tmp
         np.multiply(local[t, :, :3], dc[:, None], out=d4[t, :, :3])

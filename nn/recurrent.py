@@ -147,7 +147,7 @@ class RNNBase(Module):
             x = x.squeeze(1)
             state = (state[0].squeeze(1), state[1].squeeze(1)) if lstm else state.squeeze(1)
         elif self.batch_first:
-            x = x.transpose(0, 1)
+            x = x.transpose(0, 1).contiguous()      # PyTorch's layout: the next layer's matmul is then 2-D
         return x, state
 
     def _run(self, x: Tensor, h0: Tensor, c0: Any) -> tuple[Tensor, Tensor, Any]:
@@ -158,7 +158,9 @@ class RNNBase(Module):
             outs = []
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
-                k, gi = layer * dirs + d, F.linear(x, w_ih, b_ih)
+                fold = b_hh is not None and self.mode != "GRU"      # bₕₕ adds before any nonlinearity: one add
+                k, gi = layer * dirs + d, F.linear(x, w_ih, b_ih + b_hh if fold else b_ih)
+                b_hh = None if fold else b_hh
                 if w_hr is not None:                   # LSTM with projections: steps in Tensor ops
                     y, h, c = _projected_lstm(gi, w_hh, b_hh, w_hr, h0[k], c0[k], bool(d))
                     hn.append(h)
