@@ -1,90 +1,115 @@
 """The LSTM's loop over time on arrays, forward and backward (Recurrence and its kernel call these). An LSTM
-step works on (batch, 4·hidden) arrays: small enough that the number of numpy calls per step, not their
-arithmetic, sets the time, so each step makes few calls and no temporaries.
+step works on (batch, 4·hidden) arrays: small enough that the number of numpy calls per step, and whether
+each works on contiguous memory, set the time, so each step makes few calls, all on contiguous blocks.
 
-Forward: σ(a) = (1 + tanh(a/2))/2, so with the i, f, o columns of Wₕₕᵀ and of the input projection halved
-once (exact: a power of two), one tanh over all four gates and one multiply-add give σ(i), σ(f), tanh(g), σ(o).
+Layout: each step is transposed, (4H, N) = Wₕₕ hᵀ, with the gates' rows in the order o, i, f, g: every gate
+is a contiguous (H, N) block, the three sigmoids are one block (o, i, f) and the three gates the cell
+gradient multiplies are another (i, f, g). The input projections are transposed to it once, the outputs and
+gradients back once (PyTorch's (T, N, ·) layout and i, f, g, o order outside).
+Forward: σ(a) = (1 + tanh(a/2))/2, so with the sigmoid rows of Wₕₕ and of the input projection halved once
+(exact: a power of two), one tanh over all four gates and one multiply-add give σ(o), σ(i), σ(f), tanh(g).
 Backward: everything that does not depend on the recurrence (the gates' derivatives, tanh(c)) is formed for
-all steps at once; a step is then a matmul and five multiplies and adds."""
+all steps at once; a step is then a matmul and six multiplies and adds."""
 from __future__ import annotations
 
 import numpy as np
 
+# (rows of the internal o, i, f, g order, columns of PyTorch's i, f, g, o order) for the gate blocks, in units of H
+_BLOCKS = ((0, 3), (1, 0), (2, 1), (3, 2))
 
-def _gate_scales(H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Per column of the 4H gates (i, f, g, o): the scale before tanh and the (scale, shift) after it."""
-    half = np.full(4 * H, 0.5, dtype)
-    half[2 * H:3 * H] = 1
-    shift = np.full(4 * H, 0.5, dtype)
-    shift[2 * H:3 * H] = 0
-    return half, shift
+
+def _to_internal(a: np.ndarray, H: int, out: np.ndarray, half: bool) -> None:
+    """out[..., rows, :] = a[..., cols]ᵀ per gate block (a: (..., N, 4H) → out: (..., 4H, N)); the sigmoid
+    gates halved if half."""
+    for r, c in _BLOCKS:
+        np.multiply(np.swapaxes(a[..., c * H:(c + 1) * H], -1, -2), 0.5 if half and r < 3 else 1,
+                    out=out[..., r * H:(r + 1) * H, :])
 
 
 def lstm_forward(gi: np.ndarray, w: np.ndarray, h0: np.ndarray, c0: np.ndarray, b: np.ndarray | None,
-                 reverse: bool, out: np.ndarray, gates: np.ndarray) -> np.ndarray:
-    """Fill out = (hₜ, cₜ) of every step and gates[t] = σ(i), σ(f), tanh(g), σ(o); return tanh(cₜ) of every
-    step (the backward's)."""
+                 reverse: bool, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill out = (hₜ, cₜ) of every step; return what the backward reads: the gates of every step (T, 4H, N)
+    as σ(o), σ(i), σ(f), tanh(g), and tanh(cₜ), cₜ of every step transposed, (T, H, N)."""
     T, N, H = out.shape[1:]
-    half, shift = _gate_scales(H, out.dtype)
-    wt = np.multiply(w.T, half, order="C")          # i, f, o columns halved; row-major: BLAS is faster so
-    np.multiply(gi, half, out=gates)                 # the halved input projections, overwritten step by step
+    dt = out.dtype
+    wp = np.empty((4 * H, H), dt)                    # Wₕₕ's rows in the internal order, sigmoid rows halved
+    _to_internal(w.T, H, wp, True)
+    gates = np.empty((T, 4 * H, N), dt)              # the halved input projections, overwritten step by step
+    _to_internal(gi, H, gates, True)
     if b is not None:
-        gates += b * half
-    hs, cs = out[0], out[1]
-    tc = np.empty((T, N, H), out.dtype)
-    ig, hw = np.empty((N, H), out.dtype), np.empty((N, 4 * H), out.dtype)
-    h, c = h0, c0
+        bp = np.empty((4 * H, 1), dt)
+        _to_internal(b[None], H, bp, True)
+        gates += bp
+    hT, cT, tcT = np.empty((T, H, N), dt), np.empty((T, H, N), dt), np.empty((T, H, N), dt)
+    ig, hw = np.empty((H, N), dt), np.empty((4 * H, N), dt)
+    h, c = h0.T, c0.T
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
         s = gates[t]
-        np.matmul(h, wt, out=hw)
+        np.matmul(wp, h, out=hw)
         s += hw
         np.tanh(s, out=s)
-        s *= half
-        s += shift
-        np.multiply(s[:, H:2 * H], c, out=cs[t])     # c' = σ(f)·c + σ(i)·tanh(g)
-        np.multiply(s[:, :H], s[:, 2 * H:3 * H], out=ig)
-        cs[t] += ig
-        np.tanh(cs[t], out=tc[t])
-        np.multiply(s[:, 3 * H:], tc[t], out=hs[t])  # h' = σ(o)·tanh(c')
-        h, c = hs[t], cs[t]
-    return tc
+        sig = s[:3 * H]
+        sig *= 0.5
+        sig += 0.5
+        np.multiply(s[2 * H:3 * H], c, out=cT[t])    # c' = σ(f)·c + σ(i)·tanh(g)
+        np.multiply(s[H:2 * H], s[3 * H:], out=ig)
+        cT[t] += ig
+        np.tanh(cT[t], out=tcT[t])
+        np.multiply(s[:H], tcT[t], out=hT[t])        # h' = σ(o)·tanh(c')
+        h, c = hT[t], cT[t]
+    np.copyto(out[0], hT.transpose(0, 2, 1))
+    np.copyto(out[1], cT.transpose(0, 2, 1))
+    return gates, tcT, cT
 
 
-def lstm_backprop(gates: np.ndarray, tc: np.ndarray, cs: np.ndarray, c0: np.ndarray, gh: np.ndarray,
+def lstm_backprop(saved: tuple[np.ndarray, np.ndarray, np.ndarray], c0: np.ndarray, gh: np.ndarray,
                   gc: np.ndarray, w: np.ndarray, reverse: bool, dgi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fill dgi (T, N, 4H) with the gradient of every step's gates (before the activations), given the
-    gradients gh, gc of every hₜ and cₜ; return the gradients of h₀ and c₀."""
-    T, N, H = cs.shape
-    i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
-    cprev = np.concatenate([cs[1:], c0[None]]) if reverse else np.concatenate([c0[None], cs[:-1]])
-    local = np.empty((T, N, 4, H), cs.dtype)         # ∂(c or h)/∂(gate pre-activation), each step
-    np.multiply(i, 1 - i, out=local[:, :, 0])
-    local[:, :, 0] *= g                              # dc · tanh(g) · σ'(i)
-    np.multiply(f, 1 - f, out=local[:, :, 1])
-    local[:, :, 1] *= cprev                          # dc · cₜ₋₁ · σ'(f)
-    np.multiply(g, g, out=local[:, :, 2])
-    np.subtract(1, local[:, :, 2], out=local[:, :, 2])
-    local[:, :, 2] *= i                              # dc · σ(i) · tanh'(g)
-    np.multiply(o, 1 - o, out=local[:, :, 3])
-    local[:, :, 3] *= tc                             # dh · tanh(c) · σ'(o)
-    through = 1 - tc * tc
+    """Fill dgi (T, N, 4H) with the gradient of every step's gates (before the activations), given what
+    lstm_forward returned and the gradients gh, gc of every hₜ and cₜ; return the gradients of h₀ and c₀."""
+    gates, tcT, cT = saved
+    T, H, N = cT.shape
+    dt = cT.dtype
+    o, i, f, g = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    local = np.empty((T, 4 * H, N), dt)              # ∂(c or h)/∂(gate pre-activation), each step
+    sig, lo, li, lf, lg = local[:, :3 * H], *(local[:, k * H:(k + 1) * H] for k in range(4))
+    np.subtract(1, gates[:, :3 * H], out=sig)
+    sig *= gates[:, :3 * H]                          # σ' = σ(1 − σ) of o, i, f
+    lo *= tcT                                        # dh · tanh(c) · σ'(o)
+    li *= g                                          # dc · tanh(g) · σ'(i)
+    if reverse:                                      # dc · cₜ₋₁ · σ'(f)
+        lf[:-1] *= cT[1:]
+        lf[-1] *= c0.T
+    else:
+        lf[1:] *= cT[:-1]
+        lf[0] *= c0.T
+    np.multiply(g, g, out=lg)
+    np.subtract(1, lg, out=lg)
+    lg *= i                                          # dc · σ(i) · tanh'(g)
+    through = np.multiply(tcT, tcT)
+    np.subtract(1, through, out=through)
     through *= o                                     # dc gets dh · σ(o) · tanh'(c)
-    d4 = dgi.reshape(T, N, 4, H)
-    dh, dc, tmp = np.empty((N, H), cs.dtype), np.zeros((N, H), cs.dtype), np.empty((N, H), cs.dtype)
-    last = None
+    wpt = np.empty((H, 4 * H), dt)                   # (Wₕₕ in the internal row order)ᵀ: dh = that @ dgates
+    _to_internal(w.T, H, wpt.T, False)
+    ghT = np.ascontiguousarray(gh.transpose(0, 2, 1))
     gc_steps = set(np.flatnonzero(gc.reshape(T, -1).any(1)).tolist())   # mostly only c_n's step
+    dgT = np.empty((T, 4 * H, N), dt)
+    dh, dc, tmp = np.empty((H, N), dt), np.zeros((H, N), dt), np.empty((H, N), dt)
+    last = None
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
         if last is None:
-            dh[...] = gh[t]
+            dh[...] = ghT[t]
         else:
-            np.matmul(dgi[last], w, out=dh)          # dh = gh + (the later step's dgates) Wₕₕ
-            dh += gh[t]
+            np.matmul(wpt, dgT[last], out=dh)        # dh = gh + Wₕₕᵀ (the later step's dgates)
+            dh += ghT[t]
         if t in gc_steps:
-            dc += gc[t]
+            dc += gc[t].T
         np.multiply(dh, through[t], out=tmp)
         dc += tmp
-        np.multiply(local[t, :, :3], dc[:, None], out=d4[t, :, :3])
-        np.multiply(local[t, :, 3], dh, out=d4[t, :, 3])
+        np.multiply(local[t, H:].reshape(3, H, N), dc, out=dgT[t, H:].reshape(3, H, N))   # i, f, g
+        np.multiply(lo[t], dh, out=dgT[t, :H])
         dc *= f[t]
         last = t
-    return (dgi[last] @ w if last is not None else np.zeros((N, H), cs.dtype)), dc
+    for r, c in _BLOCKS:                             # back to (T, N, 4H) in PyTorch's order
+        np.copyto(dgi[..., c * H:(c + 1) * H], dgT[:, r * H:(r + 1) * H].transpose(0, 2, 1))
+    dh0 = (wpt @ dgT[last]).T if last is not None else np.zeros((N, H), dt)
+    return np.ascontiguousarray(dh0), np.ascontiguousarray(dc.T)

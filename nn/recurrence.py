@@ -68,11 +68,10 @@ class Recurrence(Op):
         T, N, H = gi.shape[0], gi.shape[1], w.shape[1]
         out = np.empty((2, T, N, H) if mode == "LSTM" else (T, N, H), dtype=np.result_type(gi, w, h0))
         hs = out[0] if mode == "LSTM" else out
-        saved = np.empty((T, N, 4 * H), out.dtype) if mode in ("LSTM", "GRU") else None
         if mode == "LSTM":                  # few numpy calls a step: nn/lstm_kernel.py
-            self._saved = saved
-            self._tanh_c = lstm_forward(gi, w, h0, c0, b, reverse, out, saved)
+            self._saved = lstm_forward(gi, w, h0, c0, b, reverse, out)
             return out
+        saved = np.empty((T, N, 4 * H), out.dtype) if mode == "GRU" else None
         h, wt = h0, w.T
         for t in (range(T - 1, -1, -1) if reverse else range(T)):
             a = h @ wt
@@ -93,7 +92,7 @@ class Recurrence(Op):
 
     def release(self) -> None:
         super().release()
-        self._saved = self._tanh_c = None   # the gate activations go with the graph
+        self._saved = None                  # the gate activations go with the graph
 
     def backward(self, g):
         """Backpropagation through time in Tensor ops: the gates of every step again from the outputs (one

@@ -37,7 +37,7 @@ def recurrence(op: Recurrence, g: Tensor) -> tuple:
     dh = np.zeros((N, H), out.dtype)
     s = op._saved
     if mode == "LSTM":                    # few numpy calls a step: nn/lstm_kernel.py
-        dh, dc = lstm_backprop(s, op._tanh_c, out[1], xs[3]._data, g[0], g[1], w, op.reverse, dgi)
+        dh, dc = lstm_backprop(s, xs[3]._data, g[0], g[1], w, op.reverse, dgi)
         order = ()
     for t in order:
         dh += gh[t]
