@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# (rows of the internal o, i, f, g order, columns of PyTorch's i, f, g, o order) for the gate blocks, in units of H
+# gate blocks, in units of H: (row in the internal o, i, f, g order, column in PyTorch's i, f, g, o order)
 _BLOCKS = ((0, 3), (1, 0), (2, 1), (3, 2))
 
 
@@ -63,7 +63,8 @@ def lstm_forward(gi: np.ndarray, w: np.ndarray, h0: np.ndarray, c0: np.ndarray, 
 
 
 def lstm_backprop(saved: tuple[np.ndarray, np.ndarray, np.ndarray], c0: np.ndarray, gh: np.ndarray,
-                  gc: np.ndarray, w: np.ndarray, reverse: bool, dgi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  gc: np.ndarray, w: np.ndarray, reverse: bool,
+                  dgi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fill dgi (T, N, 4H) with the gradient of every step's gates (before the activations), given what
     lstm_forward returned and the gradients gh, gc of every hₜ and cₜ; return the gradients of h₀ and c₀."""
     gates, tcT, cT = saved

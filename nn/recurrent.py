@@ -158,7 +158,7 @@ class RNNBase(Module):
             outs = []
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
-                fold = b_hh is not None and self.mode != "GRU"      # bₕₕ adds before any nonlinearity: one add
+                fold = b_hh is not None and self.mode != "GRU"   # bₕₕ adds before any nonlinearity
                 k, gi = layer * dirs + d, F.linear(x, w_ih, b_ih + b_hh if fold else b_ih)
                 b_hh = None if fold else b_hh
                 if w_hr is not None:                   # LSTM with projections: steps in Tensor ops
