@@ -8,8 +8,8 @@ gradient multiplies are another (i, f, g). The input projections are transposed 
 gradients back once (PyTorch's (T, N, ·) layout and i, f, g, o order outside).
 Forward: σ(a) = (1 + tanh(a/2))/2, so with the sigmoid rows of Wₕₕ and of the input projection halved once
 (exact: a power of two), one tanh over all four gates and one multiply-add give σ(o), σ(i), σ(f), tanh(g).
-Backward: everything that does not depend on the recurrence (the gates' derivatives, tanh(c)) is formed for
-all steps at once; a step is then a matmul and six multiplies and adds."""
+Backward: a step forms its gates' derivatives from the saved activations while they are in cache (one pass
+over all steps first would read and write them through memory), then a matmul and a few multiplies."""
 from __future__ import annotations
 
 import numpy as np
@@ -70,33 +70,18 @@ def lstm_backprop(saved: tuple[np.ndarray, np.ndarray, np.ndarray], c0: np.ndarr
     gates, tcT, cT = saved
     T, H, N = cT.shape
     dt = cT.dtype
-    o, i, f, g = (gates[:, k * H:(k + 1) * H] for k in range(4))
-    local = np.empty((T, 4 * H, N), dt)              # ∂(c or h)/∂(gate pre-activation), each step
-    sig, lo, li, lf, lg = local[:, :3 * H], *(local[:, k * H:(k + 1) * H] for k in range(4))
-    np.subtract(1, gates[:, :3 * H], out=sig)
-    sig *= gates[:, :3 * H]                          # σ' = σ(1 − σ) of o, i, f
-    lo *= tcT                                        # dh · tanh(c) · σ'(o)
-    li *= g                                          # dc · tanh(g) · σ'(i)
-    if reverse:                                      # dc · cₜ₋₁ · σ'(f)
-        lf[:-1] *= cT[1:]
-        lf[-1] *= c0.T
-    else:
-        lf[1:] *= cT[:-1]
-        lf[0] *= c0.T
-    np.multiply(g, g, out=lg)
-    np.subtract(1, lg, out=lg)
-    lg *= i                                          # dc · σ(i) · tanh'(g)
-    through = np.multiply(tcT, tcT)
-    np.subtract(1, through, out=through)
-    through *= o                                     # dc gets dh · σ(o) · tanh'(c)
     wpt = np.empty((H, 4 * H), dt)                   # (Wₕₕ in the internal row order)ᵀ: dh = that @ dgates
     _to_internal(w.T, H, wpt.T, False)
     ghT = np.ascontiguousarray(gh.transpose(0, 2, 1))
     gc_steps = set(np.flatnonzero(gc.reshape(T, -1).any(1)).tolist())   # mostly only c_n's step
     dgT = np.empty((T, 4 * H, N), dt)
     dh, dc, tmp = np.empty((H, N), dt), np.zeros((H, N), dt), np.empty((H, N), dt)
+    local = np.empty((4 * H, N), dt)                 # ∂(c or h)/∂(gate pre-activation) of the step
+    sig, lo, li, lf, lg = local[:3 * H], *(local[k * H:(k + 1) * H] for k in range(4))
     last = None
     for t in (range(T) if reverse else range(T - 1, -1, -1)):
+        s, tc = gates[t], tcT[t]
+        o, i, f, g = (s[k * H:(k + 1) * H] for k in range(4))
         if last is None:
             dh[...] = ghT[t]
         else:
@@ -104,11 +89,22 @@ def lstm_backprop(saved: tuple[np.ndarray, np.ndarray, np.ndarray], c0: np.ndarr
             dh += ghT[t]
         if t in gc_steps:
             dc += gc[t].T
-        np.multiply(dh, through[t], out=tmp)
-        dc += tmp
-        np.multiply(local[t, H:].reshape(3, H, N), dc, out=dgT[t, H:].reshape(3, H, N))   # i, f, g
-        np.multiply(lo[t], dh, out=dgT[t, :H])
-        dc *= f[t]
+        np.multiply(tc, tc, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= o
+        tmp *= dh
+        dc += tmp                                    # dc gets dh · σ(o) · tanh'(c)
+        np.subtract(1, s[:3 * H], out=sig)
+        sig *= s[:3 * H]                             # σ' = σ(1 − σ) of o, i, f
+        lo *= tc                                     # dh · tanh(c) · σ'(o)
+        li *= g                                      # dc · tanh(g) · σ'(i)
+        lf *= (cT[t + 1] if t < T - 1 else c0.T) if reverse else (cT[t - 1] if t else c0.T)   # dc·cₜ₋₁·σ'(f)
+        np.multiply(g, g, out=lg)
+        np.subtract(1, lg, out=lg)
+        lg *= i                                      # dc · σ(i) · tanh'(g)
+        np.multiply(local[H:].reshape(3, H, N), dc, out=dgT[t, H:].reshape(3, H, N))   # i, f, g
+        np.multiply(lo, dh, out=dgT[t, :H])
+        dc *= f
         last = t
     for r, c in _BLOCKS:                             # back to (T, N, 4H) in PyTorch's order
         np.copyto(dgi[..., c * H:(c + 1) * H], dgT[:, r * H:(r + 1) * H].transpose(0, 2, 1))
