@@ -1,10 +1,10 @@
 """Recurrent layers RNN, LSTM, GRU and their one-step cells: PyTorch's parameters, gate order and numbers.
 
-A layer computes the input projections of all time steps in one matmul (x Wᵢₕᵀ + bᵢₕ, shape (T, N, G)), then
-runs the recurrence over time as one graph node per layer and direction (`Recurrence`): its forward and
-backward loop over time in numpy, so backpropagation through 1,000 steps records no per-step nodes, needs no
-recursion, and keeps memory linear in the length. The cells are the same equations written in Tensor ops
-(`lstm_step` etc.).
+A layer computes the input projections of all time steps in one matmul (x Wᵢₕᵀ + bᵢₕ, shape (T, N, G); RNN
+and LSTM add bₕₕ there too, as it adds before any nonlinearity), then runs the recurrence over time as one
+graph node per layer and direction (`Recurrence`): its forward and backward loop over time in numpy, so
+backpropagation through 1,000 steps records no per-step nodes, needs no recursion, and keeps memory linear in
+the length. The cells are the same equations written in Tensor ops (`lstm_step` etc.).
 Files: recurrence.py (the node and the steps), recurrent_cells.py, recurrent_packed.py (PackedSequence input)."""
 from __future__ import annotations
 
