@@ -1,5 +1,5 @@
-"""Kernel of ScaledDotProductAttention: its rule on the arrays, with the weights w the forward kept (no second
-softmax) and the (..., L, S) gradient of the scores formed in place."""
+"""Kernel of ScaledDotProductAttention: its rule on the arrays, with the weights wᵀ the forward kept (no second
+softmax) and the (..., S, L) gradient of the scores formed in place, in the forward's transposed layout."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,21 +9,28 @@ from ..tensor import Tensor
 from . import register
 
 
+def scores_grad_t_(dzt: np.ndarray, wt: np.ndarray, scale: float) -> np.ndarray:
+    """dzᵀ ← wᵀ ⊙ (dzᵀ − Σₖₑᵧₛ dzᵀ ⊙ wᵀ)·scale in place, keys on axis -2 as softmax_keys_ leaves them; works on
+    any slice of the leading dims."""
+    col = np.einsum("...jl,...jl->...l", dzt, wt)[..., None, :]
+    dzt -= col
+    dzt *= wt
+    dzt *= scale
+    return dzt
+
+
 @register(ScaledDotProductAttention)
 def attention(op: ScaledDotProductAttention, g: Tensor) -> tuple:
     """dv = wᵀ g,  dz = w ⊙ (g vᵀ − Σ (g vᵀ ⊙ w))·s,  dq = dz k,  dk = dzᵀ q."""
     q, k, v = (x._data for x in op.inputs)
-    need, w, gd = op.needs_grad, op.w, g._data
-    dv = Tensor._wrap(np.matmul(np.swapaxes(w, -1, -2), gd)) if need[2] else None
+    need, wt, gd = op.needs_grad, op.wt, g._data
+    dv = Tensor._wrap(np.matmul(wt, gd)) if need[2] else None
     if not (need[0] or need[1]):
         return None, None, dv
-    dz = np.matmul(gd, np.swapaxes(v, -1, -2))
-    if dz.shape != w.shape:                # v broadcast against a mask with more batch dims
-        dz = np.array(np.broadcast_to(dz, w.shape))
-    row = np.einsum("...j,...j->...", dz, w)[..., None]
-    dz -= row
-    dz *= w
-    dz *= op.scale
-    dq = Tensor._wrap(np.matmul(dz, k)) if need[0] else None
-    dk = Tensor._wrap(np.matmul(np.swapaxes(dz, -1, -2), q)) if need[1] else None
+    dzt = np.matmul(v, np.swapaxes(gd, -1, -2))
+    if dzt.shape != wt.shape:              # v broadcast against a mask with more batch dims
+        dzt = np.array(np.broadcast_to(dzt, wt.shape))
+    scores_grad_t_(dzt, wt, op.scale)
+    dq = Tensor._wrap(np.matmul(np.swapaxes(dzt, -1, -2), k)) if need[0] else None
+    dk = Tensor._wrap(np.matmul(dzt, q)) if need[1] else None
     return dq, dk, dv

@@ -22,41 +22,59 @@ def _causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
     return m
 
 
-def _weights(s: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    """softmax(s + mask) over the last dim, in place in `s`; a row every key of which is masked gives zeros."""
-    if mask is not None:
-        s += mask
-    top = s.max(-1, keepdims=True)
+def softmax_keys_(st: np.ndarray, mask_t: np.ndarray | None) -> np.ndarray:
+    """softmax(sᵀ + maskᵀ) over axis -2 (the keys), in place in the transposed scores `st` (..., S, L); a query
+    every key of which is masked gets zeros. Keys on axis -2 make each reduction a pass of whole contiguous rows
+    (numpy reduces a short last axis row by row) and the final scaling a broadcast along contiguous rows.
+    Works on any slice of the leading dims (with the mask sliced alike)."""
+    if mask_t is not None:
+        st += mask_t
+    top = st.max(-2, keepdims=True)
     dead = None
-    if mask is not None:
+    if mask_t is not None:
         dead = np.isneginf(top)
         if dead.any():
             top[dead] = 0
         else:
             dead = None
-    s -= top
-    np.exp(s, out=s)
-    total = s.sum(-1, keepdims=True)
+    st -= top
+    np.exp(st, out=st)
+    total = np.matmul(np.ones(st.shape[-2], st.dtype), st)[..., None, :]   # a BLAS pass, not a row reduce
     if dead is not None:
-        total[dead] = 1                    # exp(-inf) = 0 everywhere in the row: 0 / 1, not 0 / 0
-    s /= total
-    return s
+        total[dead] = 1                    # exp(-inf) = 0 for every key: 0 / 1, not 0 / 0
+    np.divide(1, total, out=total)
+    st *= total
+    return st
+
+
+def _transposed(mask: np.ndarray) -> np.ndarray:
+    """A mask broadcasting to (..., L, S) as a C-contiguous one broadcasting to (..., S, L) (a strided operand
+    would halve the speed of the add)."""
+    m = mask.reshape((1,) * (2 - mask.ndim) + mask.shape)
+    return np.ascontiguousarray(np.swapaxes(m, -1, -2))
+
+
+def scores_t(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
+    """(q kᵀ·scale)ᵀ = k qᵀ·scale, (..., S, L): the scores in the layout softmax_keys_ works in."""
+    st = np.matmul(k, np.swapaxes(q, -1, -2))
+    st *= scale
+    return st
 
 
 class ScaledDotProductAttention(Op):
     """y = w v, w = softmax(q kᵀ·s + m)    dv = wᵀg,  dz = w ⊙ (g vᵀ − Σⱼ g vᵀ ⊙ w),  dq = dz k·s,  dk = dzᵀ q·s
     m: 0 / -inf or added floats; a fully masked row of w is 0. One node for the whole attention; w is kept
-    from the forward for the array kernel of a plain backward."""
+    from the forward (as wᵀ) for the array kernel of a plain backward."""
     def forward(self, q, k, v, *, scale, mask):
         self.scale, self.mask = scale, mask
-        s = np.matmul(q, np.swapaxes(k, -1, -2))
-        s *= scale
+        st = scores_t(q, k, scale)
+        mask_t = None if mask is None else _transposed(mask)
         if mask is not None:
-            full = np.broadcast_shapes(s.shape, mask.shape)
-            if full != s.shape:            # a mask with more batch dims than q and k: the weights take them
-                s = np.array(np.broadcast_to(s, full))
-        self.w = _weights(s, mask)
-        return np.matmul(self.w, v)
+            full = np.broadcast_shapes(st.shape, mask_t.shape)
+            if full != st.shape:           # a mask with more batch dims than q and k: the weights take them
+                st = np.array(np.broadcast_to(st, full))
+        self.wt = softmax_keys_(st, mask_t)
+        return np.matmul(np.swapaxes(self.wt, -1, -2), v)
 
     def backward(self, g):
         q, k, v = self.inputs
@@ -73,7 +91,7 @@ class ScaledDotProductAttention(Op):
 
     def release(self) -> None:
         super().release()
-        self.w = None                      # (..., L, S): freed with the inputs
+        self.wt = None                     # (..., S, L): freed with the inputs
 
 
 def _scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, scale: float,
