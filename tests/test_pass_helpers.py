@@ -3,6 +3,8 @@ against plain numpy, masked and NaN rows as numpy and PyTorch give them, and a s
 the same as the whole (what a caller splitting rows between threads relies on)."""
 import numpy as np
 
+import autograd as ag
+from autograd.erf32 import gelu32, gelu_blocks
 from autograd.kernels.attention import scores_grad_t_
 from autograd.ops.attention import _causal_mask, _transposed, softmax_keys_
 
@@ -51,3 +53,38 @@ def test_a_slice_of_the_leading_dims_gives_what_the_whole_gives():
     for lo, hi in ((0, 3), (3, 4)):
         scores_grad_t_(dz[lo:hi], whole[lo:hi], 0.3)
     np.testing.assert_array_equal(dz, grad)
+
+
+def test_gelu_keeps_its_slope_only_when_a_gradient_will_be_asked_for():
+    x = RNG.standard_normal((3, 5)).astype(np.float32)
+    for dtype in (np.float32, np.float64):
+        leaf = ag.tensor(x.astype(dtype), requires_grad=True)
+        assert ag.gelu(leaf).grad_fn.slope.dtype == dtype
+        with ag.no_grad():
+            assert ag.gelu(leaf).grad_fn is None
+        assert gelu32(x)[1] is None                         # the array helper: no slope unless asked
+
+
+def test_gelu_slope_kept_in_float32_is_the_rules_derivative():
+    x = np.concatenate([np.linspace(-9, 9, 20_001), [0.0, 50.0, -50.0, 1e18, -1e18]]).astype(np.float32)
+    grads = []
+    for on in (True, False):
+        leaf = ag.tensor(x, requires_grad=True)
+        with ag.use_kernels(on):
+            ag.gelu(leaf).sum().backward()
+        grads.append(leaf.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=0, atol=4e-7)
+    exact = ag.tensor(x.astype(np.float64), requires_grad=True)
+    ag.gelu(exact).sum().backward()
+    np.testing.assert_allclose(grads[0], exact.grad.numpy(), rtol=0, atol=4e-7)
+
+
+def test_gelu_blocks_on_ranges_give_what_the_whole_gives():
+    x = RNG.standard_normal(100_003).astype(np.float32) * 3           # several blocks and a short one
+    y, d = np.empty_like(x), np.empty_like(x)
+    gelu_blocks(x, y, d)
+    y2, d2 = np.empty_like(x), np.empty_like(x)
+    for lo, hi in ((0, 777), (777, 50_000), (50_000, len(x))):
+        gelu_blocks(x[lo:hi], y2[lo:hi], d2[lo:hi])
+    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_array_equal(d2, d)

@@ -1,8 +1,6 @@
 """Kernels of elementwise functions of one tensor: Relu (masking in place when it may), Abs and Gelu."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..masking import masked
@@ -33,16 +31,9 @@ def abs(op: Abs, g: Tensor) -> tuple:  # noqa: A001
 
 @register(Gelu)
 def gelu(op: Gelu, g: Tensor) -> tuple:
-    """g·(Φ + x·φ(x)) on the arrays, with the Φ the forward kept: no second erf, each step in place."""
-    x = op.inputs[0]._data
-    d = np.multiply(x, x, out=np.empty_like(x))     # an array even when 0-d, in x's memory order
-    d *= -0.5
-    np.exp(d, out=d)
-    d *= 1 / math.sqrt(2 * math.pi)
-    d *= x
-    d += op.cdf
-    gd = g._data
-    if gd.dtype == d.dtype and gd.shape == d.shape:
-        d *= gd
-        return (Tensor._wrap(d),)
-    return (Tensor._wrap(d * gd),)
+    """g·(Φ + x·φ(x)) with the slope the forward kept: one multiply, into g when nothing but the engine sees g."""
+    slope = op.slope
+    if engine_owns(g, op.out) and g._data.dtype == slope.dtype and g._data.shape == slope.shape:
+        np.multiply(g._data, slope, out=g._data)
+        return (g,)
+    return (Tensor._wrap(np.multiply(g._data, slope)),)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..erf32 import gelu32
+from ..grad_mode import is_grad_enabled
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 from .arithmetic import where
@@ -48,15 +49,16 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 class Gelu(Op):
     """y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2       dx = g·(Φ(x) + x·φ(x)),   φ(x) = e^(-x²/2)/√(2π)
-    The exact GELU as one node (five as a composite); Φ is kept for the array kernel of a plain backward."""
-    def forward(self, x):
+    The exact GELU as one node (five as a composite). When x will need a gradient, the slope Φ + x·φ is made
+    in the forward (float32: in the same cache-sized blocks as Φ) and kept for the array kernel."""
+    def forward(self, x, *, slope):
         if x.dtype == np.float32:
-            y, self.cdf = gelu32(x)        # x·Φ in the same cache-sized blocks as Φ
+            y, self.slope = gelu32(x, slope)
             return y
         cdf = _erf(x * (1 / math.sqrt(2))).astype(x.dtype, copy=False)
         cdf += 1
         cdf *= 0.5
-        self.cdf = cdf
+        self.slope = _gelu_slope(x, cdf) if slope else None
         return x * cdf
 
     def backward(self, g):
@@ -67,7 +69,18 @@ class Gelu(Op):
 
     def release(self) -> None:
         super().release()
-        self.cdf = None                    # an activation-sized array: freed with the inputs
+        self.slope = None                  # an activation-sized array: freed with the inputs
+
+
+def _gelu_slope(x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
+    """Φ(x) + x·φ(x) from Φ(x), each step in place (erf32.gelu_blocks takes the same steps)."""
+    d = np.multiply(x, x, out=np.empty_like(x))     # an array even when 0-d, in x's memory order
+    d *= -0.5
+    np.exp(d, out=d)
+    d *= 1 / math.sqrt(2 * math.pi)
+    d *= x
+    d += cdf
+    return d
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
@@ -76,7 +89,8 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         return 0.5 * x * (1 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return Gelu.apply(_floating(x))
+    x = _floating(x)
+    return Gelu.apply(x, slope=x.requires_grad and is_grad_enabled())   # no slope in no_grad, inference
 
 
 class Relu(Op):
