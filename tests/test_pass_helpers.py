@@ -6,7 +6,9 @@ import numpy as np
 import autograd as ag
 from autograd.erf32 import gelu32, gelu_blocks
 from autograd.kernels.attention import scores_grad_t_
+from autograd.kernels.norm import layer_norm_backward
 from autograd.ops.attention import _causal_mask, _transposed, softmax_keys_
+from autograd.ops.layer_norm import layer_norm_forward
 
 RNG = np.random.default_rng(0)
 
@@ -88,3 +90,31 @@ def test_gelu_blocks_on_ranges_give_what_the_whole_gives():
         gelu_blocks(x[lo:hi], y2[lo:hi], d2[lo:hi])
     np.testing.assert_array_equal(y2, y)
     np.testing.assert_array_equal(d2, d)
+
+
+def test_layer_norm_helpers_on_row_slices_give_what_the_whole_gives():
+    x = RNG.standard_normal((37, 12)).astype(np.float32) * 3 + 1
+    w, b, g = RNG.standard_normal(12), RNG.standard_normal(12), RNG.standard_normal((37, 12))
+    w, b, g = w.astype(np.float32), b.astype(np.float32), g.astype(np.float32)
+    whole = [np.empty_like(x), np.empty((37, 1), np.float32), np.empty_like(x)]
+    layer_norm_forward(x, w, b, 1e-5, *whole)
+    part = [np.empty_like(a) for a in whole]
+    for lo, hi in ((0, 5), (5, 37)):
+        layer_norm_forward(x[lo:hi], w, b, 1e-5, *(a[lo:hi] for a in part))
+    for a, c in zip(part, whole):
+        np.testing.assert_array_equal(a, c)
+    xh, r, y = whole
+    x64 = x.astype(np.float64)
+    xh64 = (x64 - x64.mean(1, keepdims=True)) / np.sqrt(x64.var(1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(y, xh64 * w + b, rtol=1e-5, atol=1e-5)
+    dx = np.empty_like(x)
+    sums = layer_norm_backward(g, xh, r, w, dx)
+    dx2 = g.copy()                                               # dx written into g itself, a slice at a time
+    parts = [layer_norm_backward(dx2[lo:hi], xh[lo:hi], r[lo:hi], w, dx2[lo:hi]) for lo, hi in ((0, 20), (20, 37))]
+    np.testing.assert_array_equal(dx2, dx)
+    for i in range(2):
+        np.testing.assert_allclose(parts[0][i] + parts[1][i], sums[i], rtol=1e-5, atol=1e-5)
+    gh = g * w                                                   # the rule, in float64 arithmetic
+    want = (gh - gh.mean(1, keepdims=True) - xh * (gh * xh).mean(1, keepdims=True)) * r
+    np.testing.assert_allclose(dx, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(sums[0], (g * xh).sum(0), rtol=1e-5, atol=1e-5)

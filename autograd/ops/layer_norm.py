@@ -11,10 +11,26 @@ from ..op import Op
 from ..tensor import Tensor
 
 
-def _row_mean(a: np.ndarray) -> np.ndarray:
-    """The mean of each row of a 2-D array as one matrix-vector product (numpy's mean along rows is
-    several times slower for short rows); shape (rows, 1)."""
-    return (a @ np.full(a.shape[1], 1 / a.shape[1], a.dtype))[:, None]
+def layer_norm_forward(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float,
+                       xh: np.ndarray, r: np.ndarray, y: np.ndarray | None) -> None:
+    """Rows of x2 (m, n): x̂ into `xh`, r = (σ² + ε)^-½ into `r` (m, 1) and, given `y`, x̂·w + b into it (w, b of
+    length n or None). Works on any slice of rows. The row means are a matrix-vector product (numpy's mean of
+    short rows is several times slower)."""
+    n = x2.shape[1]
+    np.matmul(x2, np.full(n, 1 / n, x2.dtype), out=r[:, 0])
+    np.subtract(x2, r, out=xh)
+    np.einsum("ij,ij->i", xh, xh, out=r[:, 0])
+    r /= n
+    r += eps
+    np.sqrt(r, out=r)
+    np.divide(1, r, out=r)
+    xh *= r
+    if y is None:
+        return
+    if w is not None:
+        np.multiply(xh, w, out=y)
+    if b is not None:
+        np.add(xh if w is None else y, b, out=y)
 
 
 class LayerNorm(Op):
@@ -25,20 +41,12 @@ class LayerNorm(Op):
         self.k, self.eps, self.weight = k, eps, weight
         n = math.prod(x.shape[x.ndim - k:])
         x2 = x.reshape(-1, n)
-        xh = x2 - _row_mean(x2)
-        r = np.einsum("ij,ij->i", xh, xh)[:, None]
-        r /= n
-        r += eps
-        np.sqrt(r, out=r)
-        np.divide(1, r, out=r)
-        xh *= r
-        self.xh, self.r = xh, r
-        if not wb:
-            return xh.reshape(x.shape).copy()
-        y = xh * wb[0].reshape(-1) if weight else xh + wb[0].reshape(-1)
-        if len(wb) == 2:
-            y += wb[1].reshape(-1)
-        return y.reshape(x.shape)
+        self.xh, self.r = np.empty(x2.shape, x.dtype), np.empty((len(x2), 1), x.dtype)
+        w = wb[0].reshape(-1) if weight else None
+        b = wb[-1].reshape(-1) if len(wb) == 2 or (wb and not weight) else None
+        y = np.empty(x2.shape, x.dtype) if wb else None
+        layer_norm_forward(x2, w, b, eps, self.xh, self.r, y)
+        return (self.xh.copy() if y is None else y).reshape(x.shape)
 
     def backward(self, g):
         x, *wb = self.inputs
