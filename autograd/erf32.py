@@ -2,8 +2,8 @@
 float32 in double precision through a scalar loop, about ten times slower, and GELU is a large part of a
 transformer's step. float64 keeps scipy's erf (gradchecks need its full accuracy).
 
-erf(z) = tanh(z·R(z²)), z² clamped to 4.25² (where tanh's argument passes 10 and float32's tanh is exactly ±1),
-R a degree-6 polynomial with R(0) = 2/√π fitted (weighted least squares, relative error) to atanh(erf(z))/z:
+erf(z) = tanh(z·R(z²)), z² clamped to 4.25² (where tanh's argument passes 10: float32's tanh is exactly ±1), R
+a degree-6 polynomial with R(0) = 2/√π fitted (weighted least squares, relative error) to atanh(erf(z))/z:
 within 2e-7 of erf in float32 (3e-7 relative; PyTorch's float32 erf: 6e-8). tanh keeps it odd, within ±1 and
 exactly ±1 in the tails. The array is done in blocks that stay in the CPU's cache.
 """
@@ -89,8 +89,8 @@ def phi32(x: np.ndarray) -> np.ndarray:
 
 
 def gelu32(x: np.ndarray, slope: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """GELU of a float32 array and, if `slope`, its derivative Φ(x) + x·φ(x) (else None): new float32 arrays of
-    x's shape, C-contiguous."""
+    """GELU of a float32 array and, if `slope`, its derivative Φ(x) + x·φ(x) (else None): new float32 arrays
+    of x's shape, C-contiguous."""
     flat = np.ascontiguousarray(x).reshape(-1)
     y = np.empty(flat.shape, np.float32)
     d = np.empty(flat.shape, np.float32) if slope else None

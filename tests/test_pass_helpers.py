@@ -1,6 +1,6 @@
-"""The array helpers of the hot ops (attention's softmax over keys, layer_norm's rows, GELU's blocks): values
-against plain numpy, masked and NaN rows as numpy and PyTorch give them, and a slice of the leading dims giving
-the same as the whole (what a caller splitting rows between threads relies on)."""
+"""The array helpers of the hot ops (attention's softmax over keys, layer_norm's rows, GELU's blocks):
+values against plain numpy, masked and NaN rows as numpy and PyTorch give them, and a slice of the leading
+dims giving the same as the whole (what a caller splitting rows between threads relies on)."""
 import numpy as np
 
 import autograd as ag
@@ -110,7 +110,8 @@ def test_layer_norm_helpers_on_row_slices_give_what_the_whole_gives():
     dx = np.empty_like(x)
     sums = layer_norm_backward(g, xh, r, w, dx)
     dx2 = g.copy()                                               # dx written into g itself, a slice at a time
-    parts = [layer_norm_backward(dx2[lo:hi], xh[lo:hi], r[lo:hi], w, dx2[lo:hi]) for lo, hi in ((0, 20), (20, 37))]
+    parts = [layer_norm_backward(dx2[lo:hi], xh[lo:hi], r[lo:hi], w, dx2[lo:hi])
+             for lo, hi in ((0, 20), (20, 37))]
     np.testing.assert_array_equal(dx2, dx)
     for i in range(2):
         np.testing.assert_allclose(parts[0][i] + parts[1][i], sums[i], rtol=1e-5, atol=1e-5)

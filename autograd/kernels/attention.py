@@ -1,5 +1,6 @@
-"""Kernel of ScaledDotProductAttention: its rule on the arrays, with the weights wᵀ the forward kept (no second
-softmax) and the (..., S, L) gradient of the scores formed in place, in the forward's transposed layout."""
+"""Kernel of ScaledDotProductAttention: its rule on the arrays, with the weights wᵀ the forward kept (no
+second softmax) and the (..., S, L) gradient of the scores formed in place, in the forward's transposed
+layout."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,8 @@ from . import register
 
 
 def scores_grad_t_(dzt: np.ndarray, wt: np.ndarray, scale: float) -> np.ndarray:
-    """dzᵀ ← wᵀ ⊙ (dzᵀ − Σₖₑᵧₛ dzᵀ ⊙ wᵀ)·scale in place, keys on axis -2 as softmax_keys_ leaves them; works on
-    any slice of the leading dims."""
+    """dzᵀ ← wᵀ ⊙ (dzᵀ − Σₖₑᵧₛ dzᵀ ⊙ wᵀ)·scale in place, keys on axis -2 as softmax_keys_ leaves them;
+    works on any slice of the leading dims."""
     col = np.einsum("...jl,...jl->...l", dzt, wt)[..., None, :]
     dzt -= col
     dzt *= wt

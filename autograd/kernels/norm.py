@@ -12,10 +12,10 @@ from . import register
 
 def layer_norm_backward(g2: np.ndarray, xh: np.ndarray, r: np.ndarray, w: np.ndarray | None,
                         dx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Rows (m, n) of g, x̂, r (m, 1): dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), ĝ = g·w, into `dx` (may be g2 itself;
-    None: skipped); returns this slice's column sums (Σ g·x̂, Σ g). Works on any slice of rows (the column sums
-    of the slices add up to the whole's). mean ĝ = g·(w/n) and mean(ĝ·x̂) = (g·x̂)·(w/n): products with w, so
-    ĝ is never formed before dx is."""
+    """Rows (m, n) of g, x̂, r (m, 1): dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), ĝ = g·w, into `dx` (may be g2
+    itself; None: skipped); returns this slice's column sums (Σ g·x̂, Σ g). Works on any slice of rows (the
+    slices' column sums add up to the whole's). mean ĝ = g·(w/n) and mean(ĝ·x̂) = (g·x̂)·(w/n): products
+    with w, so ĝ is never formed before dx is."""
     n = xh.shape[1]
     gx = np.multiply(g2, xh)
     ones = np.ones(len(xh), xh.dtype)

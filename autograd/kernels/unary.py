@@ -31,7 +31,7 @@ def abs(op: Abs, g: Tensor) -> tuple:  # noqa: A001
 
 @register(Gelu)
 def gelu(op: Gelu, g: Tensor) -> tuple:
-    """g·(Φ + x·φ(x)) with the slope the forward kept: one multiply, into g when nothing but the engine sees g."""
+    """g·(Φ + x·φ(x)) with the slope the forward kept: one multiply, into g when only the engine sees g."""
     slope = op.slope
     if engine_owns(g, op.out) and g._data.dtype == slope.dtype and g._data.shape == slope.shape:
         np.multiply(g._data, slope, out=g._data)

@@ -23,9 +23,9 @@ def _causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
 
 
 def softmax_keys_(st: np.ndarray, mask_t: np.ndarray | None) -> np.ndarray:
-    """softmax(sᵀ + maskᵀ) over axis -2 (the keys), in place in the transposed scores `st` (..., S, L); a query
-    every key of which is masked gets zeros. Keys on axis -2 make each reduction a pass of whole contiguous rows
-    (numpy reduces a short last axis row by row) and the final scaling a broadcast along contiguous rows.
+    """softmax(sᵀ + maskᵀ) over axis -2 (the keys), in place in the transposed scores `st` (..., S, L); a
+    query every key of which is masked gets zeros. Keys on axis -2 make each reduction a pass of whole
+    contiguous rows (numpy reduces a short last axis row by row) and the scaling a broadcast along them.
     Works on any slice of the leading dims (with the mask sliced alike)."""
     if mask_t is not None:
         st += mask_t

@@ -13,9 +13,9 @@ from ..tensor import Tensor
 
 def layer_norm_forward(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float,
                        xh: np.ndarray, r: np.ndarray, y: np.ndarray | None) -> None:
-    """Rows of x2 (m, n): x̂ into `xh`, r = (σ² + ε)^-½ into `r` (m, 1) and, given `y`, x̂·w + b into it (w, b of
-    length n or None). Works on any slice of rows. The row means are a matrix-vector product (numpy's mean of
-    short rows is several times slower)."""
+    """Rows of x2 (m, n): x̂ into `xh`, r = (σ² + ε)^-½ into `r` (m, 1) and, given `y`, x̂·w + b into it
+    (w, b of length n or None). Works on any slice of rows. The row means are a matrix-vector product
+    (numpy's mean of short rows is several times slower)."""
     n = x2.shape[1]
     np.matmul(x2, np.full(n, 1 / n, x2.dtype), out=r[:, 0])
     np.subtract(x2, r, out=xh)
