@@ -7,8 +7,8 @@ import autograd as ag
 from autograd.erf32 import gelu32, gelu_blocks
 from autograd.kernels.attention import scores_grad_t_
 from autograd.kernels.norm import layer_norm_backward
-from autograd.ops.attention import _causal_mask, _transposed, softmax_keys_
-from autograd.ops.layer_norm import layer_norm_forward
+from autograd.ops.attention import _causal_mask, _softmax_keys_, _transposed
+from autograd.ops.layer_norm import _layer_norm_forward
 
 RNG = np.random.default_rng(0)
 
@@ -31,24 +31,24 @@ def test_softmax_keys_is_softmax_of_the_transposed_scores_with_any_mask():
              np.float32(0.5)]
     for mask in masks:
         want = _softmax_rows(s if mask is None else s + mask)
-        got = softmax_keys_(np.swapaxes(s, -1, -2).copy(), None if mask is None else _transposed(mask))
+        got = _softmax_keys_(np.swapaxes(s, -1, -2).copy(), None if mask is None else _transposed(mask))
         np.testing.assert_allclose(np.swapaxes(got, -1, -2), want, rtol=2e-6, atol=1e-7)
 
 
 def test_softmax_keys_propagates_nan_as_numpy_max_does():
     s = RNG.standard_normal((4, 6)).astype(np.float32)
     s[1, 3] = np.nan
-    got = softmax_keys_(s.T.copy(), _transposed(_causal_mask(4, 6, np.dtype(np.float32)))).T
+    got = _softmax_keys_(s.T.copy(), _transposed(_causal_mask(4, 6, np.dtype(np.float32)))).T
     assert np.isnan(got[1]).all() and not np.isnan(np.delete(got, 1, 0)).any()
 
 
 def test_a_slice_of_the_leading_dims_gives_what_the_whole_gives():
     st = RNG.standard_normal((4, 3, 8, 8)).astype(np.float32)
     mask = _transposed(_causal_mask(8, 8, np.dtype(np.float32)))
-    whole = softmax_keys_(st.copy(), mask)
+    whole = _softmax_keys_(st.copy(), mask)
     part = st.copy()
     for lo, hi in ((0, 1), (1, 4)):
-        softmax_keys_(part[lo:hi], mask)
+        _softmax_keys_(part[lo:hi], mask)
     np.testing.assert_array_equal(part, whole)
     dz = RNG.standard_normal(st.shape).astype(np.float32)
     grad = scores_grad_t_(dz.copy(), whole, 0.3)
@@ -97,10 +97,10 @@ def test_layer_norm_helpers_on_row_slices_give_what_the_whole_gives():
     w, b, g = RNG.standard_normal(12), RNG.standard_normal(12), RNG.standard_normal((37, 12))
     w, b, g = w.astype(np.float32), b.astype(np.float32), g.astype(np.float32)
     whole = [np.empty_like(x), np.empty((37, 1), np.float32), np.empty_like(x)]
-    layer_norm_forward(x, w, b, 1e-5, *whole)
+    _layer_norm_forward(x, w, b, 1e-5, *whole)
     part = [np.empty_like(a) for a in whole]
     for lo, hi in ((0, 5), (5, 37)):
-        layer_norm_forward(x[lo:hi], w, b, 1e-5, *(a[lo:hi] for a in part))
+        _layer_norm_forward(x[lo:hi], w, b, 1e-5, *(a[lo:hi] for a in part))
     for a, c in zip(part, whole):
         np.testing.assert_array_equal(a, c)
     xh, r, y = whole

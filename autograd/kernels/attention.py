@@ -11,7 +11,7 @@ from . import register
 
 
 def scores_grad_t_(dzt: np.ndarray, wt: np.ndarray, scale: float) -> np.ndarray:
-    """dzᵀ ← wᵀ ⊙ (dzᵀ − Σₖₑᵧₛ dzᵀ ⊙ wᵀ)·scale in place, keys on axis -2 as softmax_keys_ leaves them;
+    """dzᵀ ← wᵀ ⊙ (dzᵀ − Σₖₑᵧₛ dzᵀ ⊙ wᵀ)·scale in place, keys on axis -2 as _softmax_keys_ leaves them;
     works on any slice of the leading dims."""
     col = np.einsum("...jl,...jl->...l", dzt, wt)[..., None, :]
     dzt -= col

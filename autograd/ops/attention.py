@@ -22,7 +22,7 @@ def _causal_mask(L: int, S: int, dtype: np.dtype) -> np.ndarray:
     return m
 
 
-def softmax_keys_(st: np.ndarray, mask_t: np.ndarray | None) -> np.ndarray:
+def _softmax_keys_(st: np.ndarray, mask_t: np.ndarray | None) -> np.ndarray:
     """softmax(sᵀ + maskᵀ) over axis -2 (the keys), in place in the transposed scores `st` (..., S, L); a
     query every key of which is masked gets zeros. Keys on axis -2 make each reduction a pass of whole
     contiguous rows (numpy reduces a short last axis row by row) and the scaling a broadcast along them.
@@ -54,8 +54,8 @@ def _transposed(mask: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(m, -1, -2))
 
 
-def scores_t(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
-    """(q kᵀ·scale)ᵀ = k qᵀ·scale, (..., S, L): the scores in the layout softmax_keys_ works in."""
+def _scores_t(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
+    """(q kᵀ·scale)ᵀ = k qᵀ·scale, (..., S, L): the scores in the layout _softmax_keys_ works in."""
     st = np.matmul(k, np.swapaxes(q, -1, -2))
     st *= scale
     return st
@@ -67,13 +67,13 @@ class ScaledDotProductAttention(Op):
     from the forward (as wᵀ) for the array kernel of a plain backward."""
     def forward(self, q, k, v, *, scale, mask):
         self.scale, self.mask = scale, mask
-        st = scores_t(q, k, scale)
+        st = _scores_t(q, k, scale)
         mask_t = None if mask is None else _transposed(mask)
         if mask is not None:
             full = np.broadcast_shapes(st.shape, mask_t.shape)
             if full != st.shape:           # a mask with more batch dims than q and k: the weights take them
                 st = np.array(np.broadcast_to(st, full))
-        self.wt = softmax_keys_(st, mask_t)
+        self.wt = _softmax_keys_(st, mask_t)
         return np.matmul(np.swapaxes(self.wt, -1, -2), v)
 
     def backward(self, g):

@@ -11,7 +11,7 @@ from ..op import Op
 from ..tensor import Tensor
 
 
-def layer_norm_forward(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float,
+def _layer_norm_forward(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float,
                        xh: np.ndarray, r: np.ndarray, y: np.ndarray | None) -> None:
     """Rows of x2 (m, n): x̂ into `xh`, r = (σ² + ε)^-½ into `r` (m, 1) and, given `y`, x̂·w + b into it
     (w, b of length n or None). Works on any slice of rows. The row means are a matrix-vector product
@@ -45,7 +45,7 @@ class LayerNorm(Op):
         w = wb[0].reshape(-1) if weight else None
         b = wb[-1].reshape(-1) if len(wb) == 2 or (wb and not weight) else None
         y = np.empty(x2.shape, x.dtype) if wb else None
-        layer_norm_forward(x2, w, b, eps, self.xh, self.r, y)
+        _layer_norm_forward(x2, w, b, eps, self.xh, self.r, y)
         return (self.xh.copy() if y is None else y).reshape(x.shape)
 
     def backward(self, g):
