@@ -119,3 +119,19 @@ def test_layer_norm_helpers_on_row_slices_give_what_the_whole_gives():
     want = (gh - gh.mean(1, keepdims=True) - xh * (gh * xh).mean(1, keepdims=True)) * r
     np.testing.assert_allclose(dx, want, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(sums[0], (g * xh).sum(0), rtol=1e-5, atol=1e-5)
+
+
+def test_kernels_writing_into_an_owned_gradient_give_the_rules_gradients():
+    """(f(x) * c).sum(): the multiply's kernel hands f a fresh gradient of its own, which the GELU and
+    layer_norm kernels then overwrite in place."""
+    x = RNG.standard_normal((4, 6))
+    c = ag.tensor(RNG.standard_normal((4, 6)))
+    w, b = (ag.tensor(RNG.standard_normal(6), requires_grad=True) for _ in range(2))
+    for f in (ag.gelu, lambda t: ag.ops.layer_norm(t, 6), lambda t: ag.ops.layer_norm(t, 6, w, b)):
+        grads = []
+        for on in (True, False):
+            leaf = ag.tensor(x, requires_grad=True)
+            with ag.use_kernels(on):
+                (f(leaf) * c).sum().backward()
+            grads.append(leaf.grad.numpy())
+        np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-14)
