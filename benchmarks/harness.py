@@ -152,6 +152,12 @@ def set_threads(n: int, torch: bool = True, chainrule: bool = True) -> None:
         except ImportError:
             pass
     threadpool_limits(n)
+    if chainrule:                                  # chainrule's own intra-op threads (BLAS stays at one)
+        try:
+            import autograd
+            autograd.set_num_threads(n)
+        except ImportError:
+            pass
     if torch:
         try:
             import torch as _torch
@@ -185,6 +191,12 @@ def machine(solo: bool = False) -> list[str]:
                              f"({lib.get('threading_layer', '?')})")
     except ImportError:
         lines.append("BLAS: unknown (pip install threadpoolctl to see it)")
+    try:
+        from autograd.parallel import _default_threads
+        lines.append(f"chainrule: {_default_threads()} intra-op threads of its own, numpy's BLAS at one thread "
+                     f"in its processes")
+    except ImportError:
+        pass
     try:
         import torch
         lines.append(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads")

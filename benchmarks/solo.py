@@ -62,6 +62,9 @@ def _threads(impl: str) -> dict:
     if impl == "torch":
         import torch
         out["torch_threads"] = torch.get_num_threads()
+    if impl in ("chainrule", "compiled"):
+        import autograd
+        out["chainrule_threads"] = autograd.get_num_threads()
     return out
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..ops.conv import ConvMatMul, _conv_grads
+from ..parallel import any_matmul
 from ..tensor import Tensor
 from . import register
 
@@ -10,5 +11,5 @@ from . import register
 def conv_matmul(op: ConvMatMul, g: Tensor) -> tuple:
     xs, w3, c3 = op.inputs, op.w3, op.c3
     g2 = g._data.transpose(1, 2, 3, 0).reshape(w3[:-1] + c3[-1:])    # g as (O, L), per group
-    grads = _conv_grads(g2, xs[0]._data, xs[1]._data, op.needs_grad, w3, c3)
+    grads = _conv_grads(g2, xs[0]._data, xs[1]._data, op.needs_grad, w3, c3, any_matmul)
     return tuple(None if a is None else Tensor._wrap(a) for a in grads)

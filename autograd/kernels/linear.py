@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.linalg import Linear
+from ..parallel import matmul
 from ..tensor import Tensor
 from . import register
 
@@ -43,7 +44,7 @@ def _like(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     in-place update then reads one order, and .grad needs no copy), a column-major input (Flatten of a
     conv's batch-last output) a column-major gradient, so the ops before it see one layout."""
     if not (w.flags.f_contiguous and not w.flags.c_contiguous):
-        return a @ b
+        return matmul(a, b)
     out = np.empty(w.shape, np.result_type(a, b), order="F")
-    np.matmul(b.T, a.T, out=out.T)         # (a b)ᵀ = bᵀ aᵀ written row-major into outᵀ
+    matmul(b.T, a.T, out=out.T)            # (a b)ᵀ = bᵀ aᵀ written row-major into outᵀ
     return out

@@ -16,13 +16,16 @@ kh·kw small tensordots.
 """
 from __future__ import annotations
 
+import operator
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
 from ..errors import ShapeError
 from ..observers import check_layer_input
 from ..op import Op
+from ..parallel import any_matmul
 from ..tensor import Tensor, as_tensor
 
 
@@ -141,7 +144,7 @@ class ConvMatMul(Op):
         o, (ckk, length), (oh, ow) = w.shape[0], cols.shape, out
         rows = (o,) if groups == 1 else (groups, o // groups)                       # w's rows, per group
         self.w3, self.c3 = rows + (ckk // groups,), rows[:-1] + (ckk // groups, length)   # no -1: N may be 0
-        y = np.matmul(w.reshape(self.w3), cols.reshape(self.c3))
+        y = any_matmul(w.reshape(self.w3), cols.reshape(self.c3))
         if b:                                      # in place, unless the bias's dtype promotes the result
             b = b[0].reshape(*rows, 1)
             y = np.add(y, b, out=y if np.can_cast(b.dtype, y.dtype, "safe") else None)
@@ -153,10 +156,11 @@ class ConvMatMul(Op):
         return _conv_grads(g.permute(1, 2, 3, 0).reshape(*g2_shape), xs[0], xs[1], need, w3, c3)
 
 
-def _conv_grads(g2, w, cols, need: tuple, w3: tuple, c3: tuple) -> tuple:
-    """ConvMatMul's gradients from g₂ = g as (O, L), on Tensors or on numpy arrays alike."""
-    dw = (cols.reshape(*c3) @ g2.mT).mT.reshape(*w.shape) if need[0] else None
-    dcols = (w.reshape(*w3).mT @ g2).reshape(*cols.shape) if need[1] else None
+def _conv_grads(g2, w, cols, need: tuple, w3: tuple, c3: tuple, mm: Callable = operator.matmul) -> tuple:
+    """ConvMatMul's gradients from g₂ = g as (O, L), on Tensors or on numpy arrays alike (`mm`: the product,
+    split over threads for arrays)."""
+    dw = mm(cols.reshape(*c3), g2.mT).mT.reshape(*w.shape) if need[0] else None
+    dcols = mm(w.reshape(*w3).mT, g2).reshape(*cols.shape) if need[1] else None
     return (dw, dcols) if len(need) == 2 else (dw, dcols, g2.sum(-1).reshape(-1) if need[2] else None)
 
 

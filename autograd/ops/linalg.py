@@ -9,6 +9,8 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..op import Op
+from ..parallel import any_matmul
+from ..parallel import matmul as split_matmul
 from ..tensor import Tensor, as_tensor, pair
 from .arithmetic import where
 from .reduce import _dims, _keep_shape
@@ -18,7 +20,7 @@ class MatMul(Op):
     """C = A @ B        dA = g @ Bᵀ,   dB = Aᵀ @ g   (batch dims are summed back by the engine)"""
     name = "matmul"
     def forward(self, a, b):
-        return a @ b
+        return any_matmul(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -66,9 +68,9 @@ class Linear(Op):
             # one (N·T, C) @ Wᵀ: numpy's batched matmul is several times slower, more so with threads
             out = np.empty(x.shape[:-1] + (w.shape[0],), np.result_type(x, w))
             n = math.prod(x.shape[:-1])
-            np.matmul(x.reshape(n, x.shape[-1]), w.T, out=out.reshape(n, w.shape[0]))
+            split_matmul(x.reshape(n, x.shape[-1]), w.T, out=out.reshape(n, w.shape[0]))
         else:
-            out = np.matmul(x, w.T)
+            out = any_matmul(x, w.T) if x.ndim >= 2 else np.matmul(x, w.T)
         if b:
             out += b[0]                    # in place: `out` is fresh, so no second (N, out) temporary
         return out
