@@ -105,10 +105,24 @@ def get_num_threads() -> int:
     return _pool.threads
 
 
+class serial:
+    """Within it, ops run whole on the calling thread (compile records each numpy call as one line)."""
+
+    def __enter__(self) -> serial:
+        _serial[0] += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _serial[0] -= 1
+
+
+_serial = [0]
+
+
 def ranges(n: int, cost: float, minimum: float = MIN_ELEMENTS) -> list[tuple[int, int]]:
     """[0, n) cut into contiguous (lo, hi) ranges, one per thread, when the whole costs at least `minimum`
-    per extra thread; else one range."""
-    k = max(1, min(_pool.threads, n, int(cost // minimum)))
+    per extra thread; else (or inside `serial`) one range."""
+    k = 1 if _serial[0] else max(1, min(_pool.threads, n, int(cost // minimum)))
     cuts = [n * i // k for i in range(k + 1)]
     return list(zip(cuts[:-1], cuts[1:]))
 
@@ -118,6 +132,21 @@ def for_ranges(fn: Callable[[int, int], object], n: int, cost: float, minimum: f
     return _pool.run(fn, ranges(n, cost, minimum))
 
 
+def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int], minimum: float = MIN_ELEMENTS) -> list:
+    """fn(lo, hi) over the items [0, len(weights)) in ranges of about equal total weight (elements), run at
+    the same time when the total is large enough (see `ranges`); their results in order."""
+    total = float(sum(weights))
+    k = len(ranges(len(weights), total, minimum))
+    cuts, run, i = [0], 0.0, 0
+    for j in range(1, k):                  # cut after the item where the running total passes j/k of it
+        while i < len(weights) and run + weights[i] / 2 < total * j / k:
+            run += weights[i]
+            i += 1
+        cuts.append(max(i, cuts[-1]))
+    cuts.append(len(weights))
+    return _pool.run(fn, [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo])
+
+
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a @ b for 2-D a and b (into `out` if given), split over a's rows, or b's columns when a has fewer
     rows than b has columns. Each range is the same product BLAS would compute, so results are identical."""
@@ -125,7 +154,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if out is None:
         out = np.empty((m, n), np.result_type(a, b))
     cost = 2.0 * m * n * a.shape[1]
-    if cost < 2 * MIN_FLOPS or _pool.threads == 1:
+    if cost < 2 * MIN_FLOPS or _pool.threads == 1 or _serial[0]:
         return np.matmul(a, b, out=out)
     if m >= n:
         _pool.run(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), ranges(m, cost, MIN_FLOPS))
@@ -141,7 +170,7 @@ def any_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return matmul(a, b)
     if b.ndim == 2 and a.flags.c_contiguous:           # (..., k) @ (k, n): one (rows, k) @ (k, n) product
         return matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[1],))
-    if a.ndim < 3 or a.ndim != b.ndim or a.shape[0] != b.shape[0] or _pool.threads == 1:
+    if a.ndim < 3 or a.ndim != b.ndim or a.shape[0] != b.shape[0] or _pool.threads == 1 or _serial[0]:
         return np.matmul(a, b)
     full = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
     cost = 2.0 * np.prod(full, dtype=float) * a.shape[-1]

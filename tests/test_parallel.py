@@ -176,3 +176,36 @@ def test_a_training_run_on_several_threads_repeats_itself_and_matches_one_thread
     np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)
     for a, b in zip(one_params, two_params):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+
+
+def test_compile_records_a_split_product_as_one_call(threads):
+    threads(2)
+    x, w = ag.tensor(_rand(2048, 256)), ag.tensor(_rand(512, 256, seed=1), requires_grad=True)
+    step = ag.compile(lambda x: nn.functional.linear(x, w).sum())
+    want = nn.functional.linear(x, w).sum().item()
+    assert step(x).item() == pytest.approx(want, rel=1e-5)
+    assert step.code.count("matmul(") == 1
+
+
+def test_for_weighted_balances_by_weight(threads):
+    threads(2)
+    big = parallel.MIN_ELEMENTS
+    assert parallel.for_weighted(lambda lo, hi: (lo, hi), [big, 1, 1, big, 1]) == [(0, 2), (2, 5)]
+    assert parallel.for_weighted(lambda lo, hi: (lo, hi), [2 * big, 1, 1]) == [(0, 1), (1, 3)]
+    assert parallel.for_weighted(lambda lo, hi: (lo, hi), [10, 10]) == [(0, 2)]           # small: one range
+    assert parallel.for_weighted(lambda lo, hi: (lo, hi), []) == []
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.optim.AdamW(ps, lr=1e-2), lambda ps: nn.optim.SGD(ps, 0.1, 0.9),
+                                  lambda ps: nn.optim.RMSprop(ps, lr=1e-2), lambda ps: nn.optim.Adagrad(ps)])
+def test_optimizer_steps_split_over_threads_give_the_same_bits(threads, make):
+    def run(n):
+        threads(n)
+        ps = [ag.tensor(_rand(*s, seed=i), requires_grad=True) for i, s in enumerate([(300, 400), (7,), (500, 300)])]
+        opt = make(ps)
+        for k in range(3):
+            for i, p in enumerate(ps):
+                p.grad = ag.tensor(_rand(*p.shape, seed=10 * k + i))
+            opt.step()
+        return [p.detach().numpy() for p in ps]
+    assert all(np.array_equal(a, b) for a, b in zip(run(1), run(2)))

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..grad_mode import is_grad_enabled
 from ..kernels import kernels_enabled
+from ..parallel import serial
 from ..tensor import Tensor
 from . import hooks
 from .codegen import Reguard, build
@@ -132,7 +133,7 @@ class CompiledFunction:
         call_kwargs = {k: _traced_array(rec, v, k, inputs) for k, v in kwargs.items()}
         prev = recording(rec)
         try:
-            with hooks.patched(rec, grads):
+            with hooks.patched(rec, grads), serial():     # one thread: the program is one line per call
                 result = self.fn(*call_args, **call_kwargs)
                 grads.sync()
                 ret, uses = _render(rec, result, top=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, enable_grad, no_grad
+from autograd import Tensor, enable_grad, no_grad, parallel
 from autograd.version import counter
 
 from .. import guards as _guards
@@ -88,6 +88,7 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         with no_grad():
+            work = []
             for group in self.param_groups:
                 for p in group["params"]:
                     grad = p._grad                 # a leaf's: no property call, once per parameter
@@ -100,9 +101,17 @@ class Optimizer:
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = {}
-                    self._update(p, g, state, group)
-                    counter(p)[0] += 1             # p changed in place: ops that saved it will say so
+                    work.append((p, g, state, group))
+            if len(work) == 1:
+                self._updates(work, 0, 1)
+            else:                                  # parameters are independent: split them over threads
+                parallel.for_weighted(lambda lo, hi: self._updates(work, lo, hi), [w[1].size for w in work])
         return loss
+
+    def _updates(self, work: list, lo: int, hi: int) -> None:
+        for p, g, state, group in work[lo:hi]:
+            self._update(p, g, state, group)
+            counter(p)[0] += 1                     # p changed in place: ops that saved it will say so
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError
