@@ -147,6 +147,22 @@ def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int], minim
     return _pool.run(fn, [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo])
 
 
+def binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ufunc(x, y) split over the first dim of the result, for two large row-major arrays of one float dtype
+    (a residual connection, two gradients summed); numpy's call otherwise (which keeps other memory orders)."""
+    if (_pool.threads == 1 or x.dtype != y.dtype or x.dtype.kind != "f" or max(x.size, y.size) < 2 * MIN_ELEMENTS
+            or _serial[0] or not (x.flags.c_contiguous and y.flags.c_contiguous)):
+        return ufunc(x, y)
+    shape = np.broadcast_shapes(x.shape, y.shape)
+    out = np.empty(shape, x.dtype)
+
+    def rows(a: np.ndarray, lo: int, hi: int) -> np.ndarray:     # a's part of rows lo:hi (all of it if broadcast)
+        return a[lo:hi] if a.ndim == len(shape) and a.shape[0] != 1 else a
+    _pool.run(lambda lo, hi: ufunc(rows(x, lo, hi), rows(y, lo, hi), out=out[lo:hi]),
+              ranges(shape[0], out.size))
+    return out
+
+
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a @ b for 2-D a and b (into `out` if given), split over a's rows, or b's columns when a has fewer
     rows than b has columns. Each range is the same product BLAS would compute, so results are identical."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import engine
+from . import engine, parallel
 
 if TYPE_CHECKING:
     from .op import Op
@@ -66,7 +66,9 @@ def light(a: np.ndarray) -> np.ndarray | float:
         if a.dtype.kind == "f" and not (a.flags.c_contiguous or a.flags.f_contiguous):
             dims = list(range(a.ndim))     # a strided view: vdot would copy it first, einsum reads it in place
             return float(np.sqrt(np.einsum(a, dims, a, dims, [])))
-        return float(np.sqrt(abs(np.vdot(a, a))))
+        flat = a.ravel(order="K")          # contiguous: a view; the sum of squares in parts on the threads
+        parts = parallel.for_ranges(lambda lo, hi: np.vdot(flat[lo:hi], flat[lo:hi]), flat.size, flat.size)
+        return float(np.sqrt(abs(sum(parts))))
 
 
 def small(a: np.ndarray) -> np.ndarray | None:

@@ -209,3 +209,20 @@ def test_optimizer_steps_split_over_threads_give_the_same_bits(threads, make):
             opt.step()
         return [p.detach().numpy() for p in ps]
     assert all(np.array_equal(a, b) for a, b in zip(run(1), run(2)))
+
+
+@pytest.mark.parametrize("xs, ys", [((300, 1000), (300, 1000)), ((64, 32, 128), (32, 128)),
+                                    ((64, 32, 128), (1, 32, 128)), ((1, 400000), (1, 400000)), ((300000,), ())])
+@pytest.mark.parametrize("ufunc", [np.add, np.subtract, np.multiply])
+def test_binary_split_equals_numpy(threads, xs, ys, ufunc):
+    threads(2)
+    x, y = _rand(*xs), _rand(*ys, seed=1)
+    for a, b in ((x, y), (y, x)):
+        assert np.array_equal(parallel.binary(ufunc, a, b), ufunc(a, b))
+
+
+def test_binary_keeps_numpy_for_other_orders_and_dtypes(threads):
+    threads(2)
+    x = _rand(1000, 600).T
+    assert parallel.binary(np.add, x, x).flags.f_contiguous                 # numpy's order: column-major
+    assert parallel.binary(np.add, _rand(600, 1000), _rand(1000, dtype=np.float64)).dtype == np.float64
