@@ -49,8 +49,6 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .guards import ChainruleWarning, set_warnings
 from .kernels import use_kernels
 from .op import Op
-from .parallel import get_num_threads, set_num_threads
-from .parallel import one_thread_blas as _one_thread_blas
 from .printing import set_printoptions
 from .random import (
     Generator,
@@ -74,8 +72,10 @@ from .random import (
 )
 from .size import Size
 from .tensor import Tensor, as_tensor, tensor
+from .threads import get_num_threads, set_num_threads
+from .threads import one_thread_blas as _one_thread_blas
 
-_one_thread_blas()   # products are split by autograd.parallel instead (see there)
+_one_thread_blas()   # products are split by autograd.parallel instead (threads.py)
 
 float = float32      # noqa: A001  PyTorch's dtype aliases: autograd.float, autograd.long, ...
 double = float64

@@ -192,7 +192,7 @@ def machine(solo: bool = False) -> list[str]:
     except ImportError:
         lines.append("BLAS: unknown (pip install threadpoolctl to see it)")
     try:
-        from autograd.parallel import _default_threads
+        from autograd.threads import _default_threads
         lines.append(f"chainrule: {_default_threads()} intra-op threads of its own, numpy's BLAS at one thread "
                      f"in its processes")
     except ImportError:

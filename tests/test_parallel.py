@@ -93,20 +93,38 @@ def test_a_failing_part_raises_after_every_part_ran(threads):
     assert parallel.for_ranges(lambda lo, hi: hi - lo, 10, cost=1e12) == [5, 5]    # the pool still works
 
 
-def test_nested_and_concurrent_calls_run_serially_without_deadlock(threads):
+def test_nested_calls_run_whole_without_deadlock(threads):
     threads(2)
+
     def outer(lo, hi):
         names = parallel.for_ranges(lambda a, b: threading.current_thread().name, 8, cost=1e12)
         return len(set(names))
-    assert parallel.for_ranges(outer, 4, cost=1e12) == [1, 1]   # the inner calls found the pool busy: inline
+    assert parallel.for_ranges(outer, 4, cost=1e12) == [1, 1]   # each inner call ran on its caller's thread
+
+
+def test_each_calling_thread_gets_workers_of_its_own_and_the_same_bits(threads):
+    """Four user threads at once cut each product as one thread alone does; their workers end with them."""
+    import gc
+    threads(2)
     a, b = _rand(1500, 800), _rand(800, 700, seed=1)
-    want, results = a @ b, []
+    alone, results = parallel.matmul(a, b), []
+
+    def workers() -> int:
+        return sum(t.name.startswith("chainrule-worker") for t in threading.enumerate())
+    before = workers()                     # this thread's own
     users = [threading.Thread(target=lambda: results.append(parallel.matmul(a, b))) for _ in range(4)]
     for t in users:
         t.start()
     for t in users:
         t.join()
-    assert len(results) == 4 and all(np.allclose(r, want, rtol=1e-5, atol=1e-4) for r in results)
+    assert len(results) == 4 and all(np.array_equal(r, alone) for r in results)
+    del users
+    gc.collect()
+    for _ in range(200):                   # the finished threads' workers were told to stop
+        if workers() == before:
+            break
+        threading.Event().wait(0.01)
+    assert workers() == before
 
 
 def _child_product(q) -> None:

@@ -15,8 +15,8 @@ import numpy as np
 
 from ..grad_mode import is_grad_enabled
 from ..kernels import kernels_enabled
-from ..parallel import serial
 from ..tensor import Tensor
+from ..threads import serial
 from . import hooks
 from .codegen import Reguard, build
 from .discover import discover
