@@ -3,11 +3,27 @@ products (numpy's BLAS runs at one thread under chainrule), elementwise arithmet
 Small work (below the thresholds) runs whole, so small models pay one comparison."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .threads import count, run
+
+_record: list = [None]         # compile's hook while it records: a split op is one line of the program
+
+
+def recordable(*writes: str) -> Callable:
+    """Mark a split op (arrays in, arrays out) so that `compile` records each call as one line of its program,
+    which then runs on the threads too; `writes` names the arguments it fills in place."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def call(*args, **kwargs):  # noqa: ANN202
+            hook = _record[0]
+            return fn(*args, **kwargs) if hook is None else hook(fn, writes, args, kwargs)
+        return call
+    return wrap
+
 
 MIN_ELEMENTS = 1 << 17         # elementwise work worth a second thread (its hand-off costs tens of µs)
 MIN_FLOPS = 1 << 23            # a product worth splitting
@@ -44,6 +60,12 @@ def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int], minim
 def binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """ufunc(x, y) split over the first dim of the result, for two large row-major arrays of one float dtype
     (a residual connection, two gradients summed); numpy's call otherwise (which keeps other memory orders)."""
+    if _record[0] is not None:             # (not @recordable: a lighter call on every add)
+        return _record[0](_binary, (), (ufunc, x, y), {})
+    return _binary(ufunc, x, y)
+
+
+def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if (count() == 1 or x.dtype != y.dtype or x.dtype.kind != "f" or max(x.size, y.size) < 2 * MIN_ELEMENTS
             or not (x.flags.c_contiguous and y.flags.c_contiguous)):
         return ufunc(x, y)
@@ -57,6 +79,7 @@ def binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+@recordable("out")
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a @ b for 2-D a and b (into `out` if given), split over a's rows, or b's columns when a has fewer
     rows than b has columns. Each range is the same product BLAS would compute, so results are identical."""
@@ -73,6 +96,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     return out
 
 
+@recordable()
 def any_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """np.matmul(a, b) of arrays of 2 or more dims: split as `matmul` for matrices, over the first batch dim
     for stacks of them that share it; as numpy's otherwise."""

@@ -244,3 +244,27 @@ def test_binary_keeps_numpy_for_other_orders_and_dtypes(threads):
     x = _rand(1000, 600).T
     assert parallel.binary(np.add, x, x).flags.f_contiguous                 # numpy's order: column-major
     assert parallel.binary(np.add, _rand(600, 1000), _rand(1000, dtype=np.float64)).dtype == np.float64
+
+
+def test_a_compiled_training_step_runs_its_split_ops_on_the_threads(threads):
+    """The program calls the split ops (one line each), and replays agree with eager to the last bit."""
+    threads(2)
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(256, 512), nn.GELU(), nn.Linear(512, 256), nn.LayerNorm(256))
+    twin = nn.Sequential(nn.Linear(256, 512), nn.GELU(), nn.Linear(512, 256), nn.LayerNorm(256))
+    twin.load_state_dict(model.state_dict())
+    x = ag.tensor(_rand(1024, 256, seed=4))
+    opts = [nn.optim.SGD(m.parameters(), lr=0.1) for m in (model, twin)]
+
+    def step(m, opt):
+        loss = (m(x) + x).square().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+    compiled = ag.compile(lambda: step(model, opts[0]))
+    for _ in range(3):
+        assert compiled().item() == step(twin, opts[1]).item()
+    assert "any_matmul(" in compiled.code and "_binary(" in compiled.code
+    assert all(np.array_equal(a.detach().numpy(), b.detach().numpy())
+               for a, b in zip(model.parameters(), twin.parameters()))

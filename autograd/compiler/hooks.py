@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import engine, entry_points, pool_layout, random, remains
+from .. import engine, entry_points, parallel, pool_layout, random, remains
 from ..guards import report as guard_report
 from ..ops import conv
 from ..tensor import Tensor
@@ -161,6 +161,7 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         swap(cls, method, _naming(getattr(cls, method)))
     for module, name, writes in CALLS:
         swap(module, name, _call(getattr(module, name), writes))
+    swap(parallel, "_record", [_split_call])
     try:
         yield
     finally:
@@ -255,6 +256,26 @@ def _call(fn: Any, writes: int) -> Any:
         rec.statement(f"{rec.callable_name(fn)}({rec.args(args, {})})", args, writes=(args[writes],))
         return args[writes] if out is plain(args[writes]) else out
     return traced
+
+
+def _split_call(fn: Any, writes: tuple, args: tuple, kwargs: dict) -> Any:
+    """A split op of autograd.parallel: one line of the program, run on the threads at replay."""
+    rec = recorder()
+    if rec is None or not any(isinstance(a, Traced) for a in (*args, *kwargs.values())):
+        return fn(*args, **kwargs)
+    named = dict(zip(fn.__code__.co_varnames, args), **kwargs)
+    written = tuple(named[w] for w in writes if named.get(w) is not None)
+    rec.suspended = True                           # run for real: its own numpy calls are not lines
+    try:
+        res = fn(*plain_tree(args), **plain_tree(kwargs))
+    finally:
+        rec.suspended = False
+    call = f"{rec.callable_name(fn)}({rec.args(args, kwargs)})"
+    filled = next((w for w in written if res is plain(w)), None)
+    if res is None or filled is not None:
+        rec.statement(call, (args, kwargs), writes=written)
+        return filled
+    return rec.assign(call, res, (args, kwargs))
 
 
 def _replayed(method: Any, name: str, leaves_of: Callable, reads: bool, grads: Grads, when: Any) -> Any:
