@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from autograd import Tensor
+from autograd.parallel import matmul
 
 from .lstm_kernel import lstm_backprop
 
@@ -54,12 +55,12 @@ def recurrence(op: Recurrence, g: Tensor) -> tuple:
             dgh[t, :, :2 * H] = dgi[t, :, :2 * H]
             dgh[t, :, 2 * H:] = dn * r
             dh *= z
-            dh += dgh[t] @ w
+            dh += matmul(dgh[t], w)
             continue
-        dh = dgi[t] @ w
+        dh = matmul(dgi[t], w)
     hprev = np.concatenate([hs[1:], h0[None]]) if op.reverse else np.concatenate([h0[None], hs[:-1]])
     grads = [Tensor._wrap(dgi) if need[0] else None,
-             Tensor._wrap(dgh.reshape(-1, dgh.shape[-1]).T @ hprev.reshape(-1, H)) if need[1] else None,
+             Tensor._wrap(matmul(dgh.reshape(-1, dgh.shape[-1]).T, hprev.reshape(-1, H))) if need[1] else None,
              Tensor._wrap(dh) if need[2] else None]
     if mode == "LSTM":
         grads.append(Tensor._wrap(dc) if need[3] else None)
