@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from .parallel import for_ranges, recordable
+
 _R = (1.3693214822714325e-07, -5.5771351375345085e-06, 8.704155325481872e-05, -0.0006180955365384338,
       -0.000193913629246593, 0.10277002158521435, 2 / math.sqrt(math.pi))   # z¹² ... z⁰ of R(z²)
 _BOUND = 4.25
@@ -94,5 +96,12 @@ def gelu32(x: np.ndarray, slope: bool = False) -> tuple[np.ndarray, np.ndarray |
     flat = np.ascontiguousarray(x).reshape(-1)
     y = np.empty(flat.shape, np.float32)
     d = np.empty(flat.shape, np.float32) if slope else None
-    gelu_blocks(flat, y, d)
+    _gelu_ranges(flat, y, d)
     return y.reshape(x.shape), None if d is None else d.reshape(x.shape)
+
+
+@recordable("y", "slope")
+def _gelu_ranges(x: np.ndarray, y: np.ndarray, slope: np.ndarray | None) -> None:
+    """gelu_blocks over ranges of the flat arrays, on the threads."""
+    for_ranges(lambda lo, hi: gelu_blocks(x[lo:hi], y[lo:hi], None if slope is None else slope[lo:hi]),
+               len(x), len(x) * 8)

@@ -133,6 +133,16 @@ class serial:
         _serial[0] -= 1
 
 
+def pause_serial() -> int:
+    """Leave `serial` for a moment (compile runs a split op for real as its replay will); returns the depth."""
+    depth, _serial[0] = _serial[0], 0
+    return depth
+
+
+def resume_serial(depth: int) -> None:
+    _serial[0] = depth
+
+
 def one_thread_blas() -> None:
     """Limit numpy's BLAS to one thread: after each product its idle threads spin on the other cores for a
     while, taking the core a split elementwise op would run on. A BLAS threadpoolctl cannot reach (Apple's

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import engine, entry_points, parallel, pool_layout, random, remains
+from .. import engine, entry_points, parallel, pool_layout, random, remains, threads
 from ..guards import report as guard_report
 from ..ops import conv
 from ..tensor import Tensor
@@ -265,17 +265,20 @@ def _split_call(fn: Any, writes: tuple, args: tuple, kwargs: dict) -> Any:
         return fn(*args, **kwargs)
     named = dict(zip(fn.__code__.co_varnames, args), **kwargs)
     written = tuple(named[w] for w in writes if named.get(w) is not None)
-    rec.suspended = True                           # run for real: its own numpy calls are not lines
-    try:
+    rec.suspended, serial = True, threads.pause_serial()   # run for real, on the threads as the replay will:
+    try:                                                    # its own numpy calls are not lines
         res = fn(*plain_tree(args), **plain_tree(kwargs))
     finally:
         rec.suspended = False
+        threads.resume_serial(serial)
     call = f"{rec.callable_name(fn)}({rec.args(args, kwargs)})"
     filled = next((w for w in written if res is plain(w)), None)
     if res is None or filled is not None:
         rec.statement(call, (args, kwargs), writes=written)
         return filled
-    return rec.assign(call, res, (args, kwargs))
+    res = rec.assign(call, res, (args, kwargs))
+    rec.lines[-1].writes = rec._uses(written)      # new arrays out, and the given ones filled
+    return res
 
 
 def _replayed(method: Any, name: str, leaves_of: Callable, reads: bool, grads: Grads, when: Any) -> Any:

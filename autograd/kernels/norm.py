@@ -6,6 +6,7 @@ import numpy as np
 
 from ..ops.layer_norm import LayerNorm
 from ..ownership import engine_owns
+from ..parallel import for_ranges, recordable
 from ..tensor import Tensor
 from . import register
 
@@ -34,6 +35,15 @@ def layer_norm_backward(g2: np.ndarray, xh: np.ndarray, r: np.ndarray, w: np.nda
     return sums
 
 
+@recordable("dx")
+def _layer_norm_backward_rows(g2: np.ndarray, xh: np.ndarray, r: np.ndarray, w: np.ndarray | None,
+                              dx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """layer_norm_backward with the rows split over the threads (their column sums added)."""
+    parts = for_ranges(lambda lo, hi: layer_norm_backward(g2[lo:hi], xh[lo:hi], r[lo:hi], w,
+                                                          None if dx is None else dx[lo:hi]), len(xh), xh.size * 4)
+    return parts[0] if len(parts) == 1 else (sum(p[0] for p in parts), sum(p[1] for p in parts))
+
+
 @register(LayerNorm)
 def layer_norm(op: LayerNorm, g: Tensor) -> tuple:
     """dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)),  dw = Σ g·x̂,  db = Σ g."""
@@ -45,7 +55,7 @@ def layer_norm(op: LayerNorm, g: Tensor) -> tuple:
     dx = None
     if need[0]:
         dx = g2 if owned and g2.dtype == xh.dtype and g2.base is g._data else np.empty_like(xh)
-    dw, db = layer_norm_backward(g2, xh, r, w, dx)
+    dw, db = _layer_norm_backward_rows(g2, xh, r, w, dx)
     grads: list = [None] * len(xs)
     if need[0]:
         grads[0] = g if dx is g2 else Tensor._wrap(dx.reshape(xs[0]._data.shape))

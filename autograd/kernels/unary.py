@@ -7,6 +7,7 @@ from ..masking import masked
 from ..ops.activations import Gelu, Relu
 from ..ops.unary import Abs
 from ..ownership import engine_owns
+from ..parallel import binary
 from ..tensor import Tensor
 from . import register
 from .arithmetic import selected
@@ -36,4 +37,4 @@ def gelu(op: Gelu, g: Tensor) -> tuple:
     if engine_owns(g, op.out) and g._data.dtype == slope.dtype and g._data.shape == slope.shape:
         np.multiply(g._data, slope, out=g._data)
         return (g,)
-    return (Tensor._wrap(np.multiply(g._data, slope)),)
+    return (Tensor._wrap(binary(np.multiply, g._data, slope)),)

@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..op import Op
+from ..parallel import for_ranges, recordable
 from ..tensor import Tensor
 from .arithmetic import where
 from .logits import softmax
@@ -61,14 +62,40 @@ def _scores_t(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
     return st
 
 
+def _batch_part(a: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """a's part of batch rows lo:hi of the weights (all of a if it broadcasts along the first dim)."""
+    return a[lo:hi] if a.shape[0] != 1 else a
+
+
+@recordable("st", "y")
+def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask_t: np.ndarray | None,
+            st: np.ndarray, y: np.ndarray) -> None:
+    """st = softmax over keys of (k qᵀ·scale + maskᵀ), y = stᵀ v, for 4-D q, k, v of one batch size: the
+    batch split over the threads (a mask of 4 dims sliced alike)."""
+    def part(lo: int, hi: int) -> None:
+        s = st[lo:hi]
+        np.matmul(k[lo:hi], np.swapaxes(q[lo:hi], -1, -2), out=s)
+        s *= scale
+        _softmax_keys_(s, None if mask_t is None else _batch_part(mask_t, lo, hi) if mask_t.ndim == 4 else mask_t)
+        np.matmul(np.swapaxes(s, -1, -2), v[lo:hi], out=y[lo:hi])
+    for_ranges(part, len(st), st.size * 8)
+
+
 class ScaledDotProductAttention(Op):
     """y = w v, w = softmax(q kᵀ·s + m)    dv = wᵀg,  dz = w ⊙ (g vᵀ − Σⱼ g vᵀ ⊙ w),  dq = dz k·s,  dk = dzᵀ q·s
     m: 0 / -inf or added floats; a fully masked row of w is 0. One node for the whole attention; w is kept
     from the forward (as wᵀ) for the array kernel of a plain backward."""
     def forward(self, q, k, v, *, scale, mask):
         self.scale, self.mask = scale, mask
-        st = _scores_t(q, k, scale)
         mask_t = None if mask is None else _transposed(mask)
+        if q.ndim == 4 and q.shape[0] == k.shape[0] == v.shape[0] and q.shape[1] == k.shape[1] == v.shape[1] \
+                and (mask is None or np.broadcast_shapes(mask.shape, q.shape[:-1] + k.shape[-2:-1])
+                     == q.shape[:-1] + k.shape[-2:-1]):          # the usual (N, heads, L, E): on the threads
+            self.wt = np.empty(k.shape[:-1] + q.shape[-2:-1], np.result_type(q, k))
+            y = np.empty(q.shape[:-1] + v.shape[-1:], np.result_type(self.wt, v))
+            _attend(q, k, v, scale, mask_t, self.wt, y)
+            return y
+        st = _scores_t(q, k, scale)
         if mask is not None:
             full = np.broadcast_shapes(st.shape, mask_t.shape)
             if full != st.shape:           # a mask with more batch dims than q and k: the weights take them

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..op import Op
+from ..parallel import for_ranges, recordable
 from ..tensor import Tensor
 
 
@@ -33,6 +34,14 @@ def _layer_norm_forward(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | No
         np.add(xh if w is None else y, b, out=y)
 
 
+@recordable("xh", "r", "y")
+def _layer_norm_rows(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float, xh: np.ndarray,
+                     r: np.ndarray, y: np.ndarray | None) -> None:
+    """_layer_norm_forward with the rows split over the threads."""
+    for_ranges(lambda lo, hi: _layer_norm_forward(x2[lo:hi], w, b, eps, xh[lo:hi], r[lo:hi],
+                                                  None if y is None else y[lo:hi]), len(x2), x2.size * 4)
+
+
 class LayerNorm(Op):
     """y = x̂·w + b, x̂ = (x − μ)·r    dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), ĝ = g·w,  dw = Σ g·x̂,  db = Σ g
     r = (σ² + ε)^-½, μ and σ² the mean and biased variance over the last dims, Σ over the leading dims.
@@ -45,7 +54,7 @@ class LayerNorm(Op):
         w = wb[0].reshape(-1) if weight else None
         b = wb[-1].reshape(-1) if len(wb) == 2 or (wb and not weight) else None
         y = np.empty(x2.shape, x.dtype) if wb else None
-        _layer_norm_forward(x2, w, b, eps, self.xh, self.r, y)
+        _layer_norm_rows(x2, w, b, eps, self.xh, self.r, y)
         return (self.xh.copy() if y is None else y).reshape(x.shape)
 
     def backward(self, g):
