@@ -18,7 +18,8 @@ from .parallel import for_ranges, recordable
 _R = (1.3693214822714325e-07, -5.5771351375345085e-06, 8.704155325481872e-05, -0.0006180955365384338,
       -0.000193913629246593, 0.10277002158521435, 2 / math.sqrt(math.pi))   # z¹² ... z⁰ of R(z²)
 _BOUND = 4.25
-_BLOCK = 1 << 15                   # elements per block: a few float32 arrays of it fit in L2
+_BLOCK = 1 << 16                   # elements per block: a few float32 arrays of it fit in L2, and split over
+                                   # threads, few numpy calls (each passes the GIL) per element
 
 _R32 = tuple(np.float32(c) for c in _R)
 # Φ(x) = ½ + ½·tanh(x·R'(x²)) with z = x/√2 folded in: R'(w) = R(w/2)/√2

@@ -143,9 +143,27 @@ def resume_serial(depth: int) -> None:
     _serial[0] = depth
 
 
+_blas: list = []                            # numpy's BLAS, as threadpoolctl selected it
+
+
 def one_thread_blas() -> None:
     """Limit numpy's BLAS to one thread: after each product its idle threads spin on the other cores for a
     while, taking the core a split elementwise op would run on. A BLAS threadpoolctl cannot reach (Apple's
     Accelerate) keeps its own threads."""
     from threadpoolctl import ThreadpoolController
-    ThreadpoolController().select(user_api="blas").limit(limits=1)
+    _blas[:] = [ThreadpoolController().select(user_api="blas")]
+    _blas[0].limit(limits=1)
+
+
+class blas_threads:
+    """Within it numpy's BLAS runs on the intra-op threads itself: for a loop of small products with little
+    else between them (a recurrent layer's steps), where BLAS's spinning threads hand over faster than ours."""
+
+    def __enter__(self) -> blas_threads:
+        n = count()
+        self.limiter = _blas[0].limit(limits=n) if _blas and n > 1 else None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.limiter is not None:
+            self.limiter.restore_original_limits()

@@ -12,6 +12,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.parallel import matmul
+from autograd.threads import blas_threads
 
 from .lstm_kernel import lstm_backprop
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 
 def recurrence(op: Recurrence, g: Tensor) -> tuple:
     """Backpropagation through time on arrays: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ at once."""
+    with blas_threads():                  # small products one after another: BLAS's own threads
+        return _recurrence(op, g)
+
+
+def _recurrence(op: Recurrence, g: Tensor) -> tuple:
     g = g._data                                                # arrays from here on
     xs, mode, need = op.inputs, op.mode, op.needs_grad
     gi, w, h0 = xs[0]._data, xs[1]._data, xs[2]._data
@@ -55,9 +61,9 @@ def recurrence(op: Recurrence, g: Tensor) -> tuple:
             dgh[t, :, :2 * H] = dgi[t, :, :2 * H]
             dgh[t, :, 2 * H:] = dn * r
             dh *= z
-            dh += matmul(dgh[t], w)
+            dh += dgh[t] @ w
             continue
-        dh = matmul(dgi[t], w)
+        dh = dgi[t] @ w
     hprev = np.concatenate([hs[1:], h0[None]]) if op.reverse else np.concatenate([h0[None], hs[:-1]])
     grads = [Tensor._wrap(dgi) if need[0] else None,
              Tensor._wrap(matmul(dgh.reshape(-1, dgh.shape[-1]).T, hprev.reshape(-1, H))) if need[1] else None,
