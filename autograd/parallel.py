@@ -25,7 +25,7 @@ def recordable(*writes: str) -> Callable:
     return wrap
 
 
-MIN_ELEMENTS = 1 << 17         # elementwise work worth a second thread (its hand-off costs tens of µs)
+MIN_ELEMENTS = 1 << 18         # elementwise work (element-passes) worth a second thread: its hand-off costs tens of µs
 MIN_FLOPS = 1 << 23            # a product worth splitting
 
 

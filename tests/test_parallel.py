@@ -229,8 +229,8 @@ def test_optimizer_steps_split_over_threads_give_the_same_bits(threads, make):
     assert all(np.array_equal(a, b) for a, b in zip(run(1), run(2)))
 
 
-@pytest.mark.parametrize("xs, ys", [((300, 1000), (300, 1000)), ((64, 32, 128), (32, 128)),
-                                    ((64, 32, 128), (1, 32, 128)), ((1, 400000), (1, 400000)), ((300000,), ())])
+@pytest.mark.parametrize("xs, ys", [((600, 1000), (600, 1000)), ((160, 32, 128), (32, 128)),
+                                    ((160, 32, 128), (1, 32, 128)), ((1, 600000), (1, 600000)), ((700000,), ())])
 @pytest.mark.parametrize("ufunc", [np.add, np.subtract, np.multiply])
 def test_binary_split_equals_numpy(threads, xs, ys, ufunc):
     threads(2)
@@ -244,6 +244,15 @@ def test_binary_keeps_numpy_for_other_orders_and_dtypes(threads):
     x = _rand(1000, 600).T
     assert parallel.binary(np.add, x, x).flags.f_contiguous                 # numpy's order: column-major
     assert parallel.binary(np.add, _rand(600, 1000), _rand(1000, dtype=np.float64)).dtype == np.float64
+
+
+def test_binary_splits_only_large_arrays(threads, monkeypatch):
+    threads(2)
+    calls = []
+    monkeypatch.setattr(parallel, "run", lambda fn, parts: calls.append(len(parts)) or [fn(*p) for p in parts])
+    parallel.binary(np.add, _rand(600, 1000), _rand(600, 1000))
+    parallel.binary(np.add, _rand(200, 1000), _rand(200, 1000))
+    assert calls == [2]
 
 
 def test_a_compiled_training_step_runs_its_split_ops_on_the_threads(threads):
