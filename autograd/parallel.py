@@ -80,20 +80,42 @@ def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @recordable("out")
-def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """a @ b for 2-D a and b (into `out` if given), split over a's rows, or b's columns when a has fewer
-    rows than b has columns. Each range is the same product BLAS would compute, so results are identical."""
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, add: np.ndarray | None = None) -> np.ndarray:
+    """a @ b for 2-D a and b (into `out` if given), plus `add` (a bias: one value per column) if given, split
+    over a's rows, or b's columns when a has fewer rows than b has columns; each part adds its bias while its
+    rows are in cache. As with BLAS's own threads, the last bits of a sum can depend on the thread count (BLAS
+    blocks a smaller product differently); a given count gives the same bits every run."""
     m, n = a.shape[0], b.shape[1]
     if out is None:
         out = np.empty((m, n), np.result_type(a, b))
     cost = 2.0 * m * n * a.shape[1]
-    if cost < 2 * MIN_FLOPS or count() == 1:
-        return np.matmul(a, b, out=out)
+    if cost < 2 * MIN_FLOPS or count() == 1 or (add is not None and add.shape != (n,)):
+        np.matmul(a, b, out=out)
+        if add is not None:
+            out += add
+        return out
+
+    def rows(lo: int, hi: int) -> None:
+        np.matmul(a[lo:hi], b, out=out[lo:hi])
+        if add is not None:
+            out[lo:hi] += add
+
+    def columns(lo: int, hi: int) -> None:
+        np.matmul(a, b[:, lo:hi], out=out[:, lo:hi])
+        if add is not None:
+            out[:, lo:hi] += add[lo:hi]
     if m >= n:
-        run(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), ranges(m, cost, MIN_FLOPS))
+        run(rows, ranges(m, cost, MIN_FLOPS))
     else:
-        run(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), ranges(n, cost, MIN_FLOPS))
+        run(columns, ranges(n, cost, MIN_FLOPS))
     return out
+
+
+@recordable()
+def column_sum(g: np.ndarray) -> np.ndarray:
+    """Σ of g's rows (a bias's gradient) as ones @ g, one BLAS product per part of the rows on the threads."""
+    parts = for_ranges(lambda lo, hi: np.ones(hi - lo, g.dtype) @ g[lo:hi], len(g), g.size)
+    return parts[0] if len(parts) == 1 else sum(parts[1:], parts[0])
 
 
 @recordable()

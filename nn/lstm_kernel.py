@@ -14,16 +14,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.parallel import for_ranges
+
 # gate blocks, in units of H: (row in the internal o, i, f, g order, column in PyTorch's i, f, g, o order)
 _BLOCKS = ((0, 3), (1, 0), (2, 1), (3, 2))
 
 
 def _to_internal(a: np.ndarray, H: int, out: np.ndarray, half: bool) -> None:
     """out[..., rows, :] = a[..., cols]ᵀ per gate block (a: (..., N, 4H) → out: (..., 4H, N)); the sigmoid
-    gates halved if half."""
+    gates halved if half. A sequence's steps in ranges on the threads."""
+    if a.ndim == 3:
+        for_ranges(lambda lo, hi: _gate_blocks(a[lo:hi], H, out[lo:hi], half), len(a), a.size)
+    else:
+        _gate_blocks(a, H, out, half)
+
+
+def _gate_blocks(a: np.ndarray, H: int, out: np.ndarray, half: bool) -> None:
     for r, c in _BLOCKS:
         np.multiply(np.swapaxes(a[..., c * H:(c + 1) * H], -1, -2), 0.5 if half and r < 3 else 1,
                     out=out[..., r * H:(r + 1) * H, :])
+
+
+def _transposed_into(out: np.ndarray, a: np.ndarray) -> None:
+    """out = a with its last two dims swapped, a sequence's steps in ranges on the threads."""
+    for_ranges(lambda lo, hi: np.copyto(out[lo:hi], a[lo:hi].transpose(0, 2, 1)), len(a), a.size)
 
 
 def lstm_forward(gi: np.ndarray, w: np.ndarray, h0: np.ndarray, c0: np.ndarray, b: np.ndarray | None,
@@ -57,8 +71,8 @@ def lstm_forward(gi: np.ndarray, w: np.ndarray, h0: np.ndarray, c0: np.ndarray, 
         np.tanh(cT[t], out=tcT[t])
         np.multiply(s[:H], tcT[t], out=hT[t])        # h' = σ(o)·tanh(c')
         h, c = hT[t], cT[t]
-    np.copyto(out[0], hT.transpose(0, 2, 1))
-    np.copyto(out[1], cT.transpose(0, 2, 1))
+    _transposed_into(out[0], hT)
+    _transposed_into(out[1], cT)
     return gates, tcT, cT
 
 
@@ -106,7 +120,9 @@ def lstm_backprop(saved: tuple[np.ndarray, np.ndarray, np.ndarray], c0: np.ndarr
         np.multiply(lo, dh, out=dgT[t, :H])
         dc *= f
         last = t
-    for r, c in _BLOCKS:                             # back to (T, N, 4H) in PyTorch's order
-        np.copyto(dgi[..., c * H:(c + 1) * H], dgT[:, r * H:(r + 1) * H].transpose(0, 2, 1))
+    def back(lo: int, hi: int) -> None:              # back to (T, N, 4H) in PyTorch's order
+        for r, c in _BLOCKS:
+            np.copyto(dgi[lo:hi, :, c * H:(c + 1) * H], dgT[lo:hi, r * H:(r + 1) * H].transpose(0, 2, 1))
+    for_ranges(back, T, dgT.size)
     dh0 = (wpt @ dgT[last]).T if last is not None else np.zeros((N, H), dt)
     return np.ascontiguousarray(dh0), np.ascontiguousarray(dc.T)

@@ -274,6 +274,15 @@ def test_a_compiled_training_step_runs_its_split_ops_on_the_threads(threads):
     compiled = ag.compile(lambda: step(model, opts[0]))
     for _ in range(3):
         assert compiled().item() == step(twin, opts[1]).item()
-    assert "any_matmul(" in compiled.code and "_binary(" in compiled.code
+    assert all(f"{name}(" in compiled.code for name in ("matmul", "_binary", "_gelu_ranges", "_layer_norm_rows"))
     assert all(np.array_equal(a.detach().numpy(), b.detach().numpy())
                for a, b in zip(model.parameters(), twin.parameters()))
+
+
+@pytest.mark.parametrize("m, n", [(3000, 300), (64, 3000), (10, 10)])
+def test_split_matmul_adds_a_bias_per_part_and_column_sums_split(threads, m, n):
+    threads(2)
+    a, b, bias = _rand(m, 400), _rand(400, n, seed=1), _rand(n, seed=2)
+    np.testing.assert_allclose(parallel.matmul(a, b, add=bias), a @ b + bias, rtol=1e-5, atol=1e-4)
+    g = _rand(m, n, seed=3)
+    np.testing.assert_allclose(parallel.column_sum(g), g.sum(0, dtype=np.float64), rtol=1e-4, atol=1e-3)

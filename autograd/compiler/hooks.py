@@ -263,21 +263,24 @@ def _split_call(fn: Any, writes: tuple, args: tuple, kwargs: dict) -> Any:
     rec = recorder()
     if rec is None or not any(isinstance(a, Traced) for a in (*args, *kwargs.values())):
         return fn(*args, **kwargs)
-    named = dict(zip(fn.__code__.co_varnames, args), **kwargs)
-    written = tuple(named[w] for w in writes if named.get(w) is not None)
+    pargs, pkwargs = plain_tree(args), plain_tree(kwargs)
+    names = fn.__code__.co_varnames
+    named, pnamed = dict(zip(names, args), **kwargs), dict(zip(names, pargs), **pkwargs)
+    written = tuple((named[w], pnamed[w]) for w in writes if named.get(w) is not None)
     rec.suspended, serial = True, threads.pause_serial()   # run for real, on the threads as the replay will:
     try:                                                    # its own numpy calls are not lines
-        res = fn(*plain_tree(args), **plain_tree(kwargs))
+        res = fn(*pargs, **pkwargs)
     finally:
         rec.suspended = False
         threads.resume_serial(serial)
     call = f"{rec.callable_name(fn)}({rec.args(args, kwargs)})"
-    filled = next((w for w in written if res is plain(w)), None)
+    filled = next((w for w, p in written if res is p), None)
+    outs = tuple(w for w, _ in written)
     if res is None or filled is not None:
-        rec.statement(call, (args, kwargs), writes=written)
+        rec.statement(call, (args, kwargs), writes=outs)
         return filled
     res = rec.assign(call, res, (args, kwargs))
-    rec.lines[-1].writes = rec._uses(written)      # new arrays out, and the given ones filled
+    rec.lines[-1].writes = rec._uses(outs)         # new arrays out, and the given ones filled
     return res
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.linalg import Linear
-from ..parallel import matmul
+from ..parallel import column_sum, matmul
 from ..tensor import Tensor
 from . import register
 
@@ -32,10 +32,10 @@ def _shaped(a: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def _row_sum(g: np.ndarray) -> np.ndarray:
-    """Σ of the rows; from 32 rows on as ones @ g, one BLAS call, faster than numpy's row-by-row sum along a
-    non-contiguous axis and no less exact (that sum adds the rows one after another too)."""
+    """Σ of the rows; from 32 rows on as ones @ g, BLAS calls (one per thread), faster than numpy's row-by-row
+    sum along a non-contiguous axis and no less exact (that sum adds the rows one after another too)."""
     if len(g) >= 32 and g.dtype in (np.float32, np.float64):
-        return np.ones(len(g), g.dtype) @ g
+        return column_sum(g)
     return g.sum(0)
 
 

@@ -64,15 +64,17 @@ class Linear(Op):
     nn.functional.linear's op: one node instead of transpose + matmul + add; Wᵀ is a numpy view, and a gradient
     nobody needs is skipped."""
     def forward(self, x, w, *b):
-        if x.ndim > 2 and x.flags.c_contiguous:
-            # one (N·T, C) @ Wᵀ: numpy's batched matmul is several times slower, more so with threads
+        bias = b[0] if b else None
+        if x.ndim >= 2 and x.flags.c_contiguous:
+            # one (N·T, C) @ Wᵀ: numpy's batched matmul is several times slower, more so with threads;
+            # the bias added by each part of the product while its rows are in cache
             out = np.empty(x.shape[:-1] + (w.shape[0],), np.result_type(x, w))
             n = math.prod(x.shape[:-1])
-            split_matmul(x.reshape(n, x.shape[-1]), w.T, out=out.reshape(n, w.shape[0]))
-        else:
-            out = any_matmul(x, w.T) if x.ndim >= 2 else np.matmul(x, w.T)
+            split_matmul(x.reshape(n, x.shape[-1]), w.T, out=out.reshape(n, w.shape[0]), add=bias)
+            return out
+        out = any_matmul(x, w.T) if x.ndim >= 2 else np.matmul(x, w.T)
         if b:
-            out += b[0]                    # in place: `out` is fresh, so no second (N, out) temporary
+            out += bias                    # in place: `out` is fresh, so no second (N, out) temporary
         return out
 
     def backward(self, g):
