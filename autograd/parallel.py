@@ -25,7 +25,7 @@ def recordable(*writes: str) -> Callable:
     return wrap
 
 
-MIN_ELEMENTS = 1 << 18         # elementwise work (element-passes) worth a second thread: its hand-off costs tens of µs
+MIN_ELEMENTS = 1 << 18         # elementwise work (element-passes) a part must have to pay for its hand-off
 MIN_FLOPS = 1 << 23            # a product worth splitting
 
 
@@ -42,7 +42,8 @@ def for_ranges(fn: Callable[[int, int], object], n: int, cost: float, minimum: f
     return run(fn, ranges(n, cost, minimum))
 
 
-def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int], minimum: float = MIN_ELEMENTS) -> list:
+def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int],
+                 minimum: float = MIN_ELEMENTS) -> list:
     """fn(lo, hi) over the items [0, len(weights)) in ranges of about equal total weight (elements), run at
     the same time when the total is large enough (see `ranges`); their results in order."""
     total = float(sum(weights))
@@ -59,7 +60,8 @@ def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int], minim
 
 def binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """ufunc(x, y) split over the first dim of the result, for two large row-major arrays of one float dtype
-    (a residual connection, two gradients summed); numpy's call otherwise (which keeps other memory orders)."""
+    (a residual connection, two gradients summed); numpy's call otherwise (which keeps other memory
+    orders)."""
     if _record[0] is not None:             # (not @recordable: a lighter call on every add)
         return _record[0](_binary, (), (ufunc, x, y), {})
     return _binary(ufunc, x, y)
@@ -72,7 +74,7 @@ def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     shape = np.broadcast_shapes(x.shape, y.shape)
     out = np.empty(shape, x.dtype)
 
-    def rows(a: np.ndarray, lo: int, hi: int) -> np.ndarray:     # a's part of rows lo:hi (all of it if broadcast)
+    def rows(a: np.ndarray, lo: int, hi: int) -> np.ndarray:     # a's part of rows lo:hi (all if broadcast)
         return a[lo:hi] if a.ndim == len(shape) and a.shape[0] != 1 else a
     run(lambda lo, hi: ufunc(rows(x, lo, hi), rows(y, lo, hi), out=out[lo:hi]),
               ranges(shape[0], out.size))
@@ -80,7 +82,8 @@ def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @recordable("out")
-def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, add: np.ndarray | None = None) -> np.ndarray:
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None,
+           add: np.ndarray | None = None) -> np.ndarray:
     """a @ b for 2-D a and b (into `out` if given), plus `add` (a bias: one value per column) if given, split
     over a's rows, or b's columns when a has fewer rows than b has columns; each part adds its bias while its
     rows are in cache. As with BLAS's own threads, the last bits of a sum can depend on the thread count (BLAS

@@ -134,7 +134,8 @@ class serial:
 
 
 def pause_serial() -> int:
-    """Leave `serial` for a moment (compile runs a split op for real as its replay will); returns the depth."""
+    """Leave `serial` for a moment (compile runs a split op for real, as its replay will); returns the
+    depth."""
     depth, _serial[0] = _serial[0], 0
     return depth
 
@@ -157,7 +158,8 @@ def one_thread_blas() -> None:
 
 class blas_threads:
     """Within it numpy's BLAS runs on the intra-op threads itself: for a loop of small products with little
-    else between them (a recurrent layer's steps), where BLAS's spinning threads hand over faster than ours."""
+    else between them (a recurrent layer's steps), where BLAS's spinning threads hand over faster than
+    ours."""
 
     def __enter__(self) -> blas_threads:
         n = count()

@@ -193,8 +193,8 @@ def machine(solo: bool = False) -> list[str]:
         lines.append("BLAS: unknown (pip install threadpoolctl to see it)")
     try:
         from autograd.threads import _default_threads
-        lines.append(f"chainrule: {_default_threads()} intra-op threads of its own, numpy's BLAS at one thread "
-                     f"in its processes")
+        lines.append(f"chainrule: {_default_threads()} intra-op threads of its own, numpy's BLAS at one "
+                     f"thread in its processes")
     except ImportError:
         pass
     try:

@@ -66,7 +66,8 @@ def _recurrence(op: Recurrence, g: Tensor) -> tuple:
         dh = dgi[t] @ w
     hprev = np.concatenate([hs[1:], h0[None]]) if op.reverse else np.concatenate([h0[None], hs[:-1]])
     grads = [Tensor._wrap(dgi) if need[0] else None,
-             Tensor._wrap(matmul(dgh.reshape(-1, dgh.shape[-1]).T, hprev.reshape(-1, H))) if need[1] else None,
+             Tensor._wrap(matmul(dgh.reshape(-1, dgh.shape[-1]).T, hprev.reshape(-1, H)))
+             if need[1] else None,
              Tensor._wrap(dh) if need[2] else None]
     if mode == "LSTM":
         grads.append(Tensor._wrap(dc) if need[3] else None)

@@ -167,7 +167,8 @@ def _train(steps: int) -> tuple:
     """A small transformer-ish step large enough to be split: Linear, GELU, LayerNorm, attention, AdamW."""
     ag.manual_seed(0)
     width, B, T = 128, 16, 64
-    model = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width), nn.LayerNorm(width))
+    model = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width),
+                          nn.LayerNorm(width))
     attn = nn.MultiheadAttention(width, 4, batch_first=True)
     opt = nn.optim.AdamW([*model.parameters(), *attn.parameters()], lr=1e-3)
     x = ag.tensor(_rand(B, T, width, seed=3))
@@ -214,12 +215,14 @@ def test_for_weighted_balances_by_weight(threads):
     assert parallel.for_weighted(lambda lo, hi: (lo, hi), []) == []
 
 
-@pytest.mark.parametrize("make", [lambda ps: nn.optim.AdamW(ps, lr=1e-2), lambda ps: nn.optim.SGD(ps, 0.1, 0.9),
+@pytest.mark.parametrize("make", [lambda ps: nn.optim.AdamW(ps, lr=1e-2),
+                                  lambda ps: nn.optim.SGD(ps, 0.1, 0.9),
                                   lambda ps: nn.optim.RMSprop(ps, lr=1e-2), lambda ps: nn.optim.Adagrad(ps)])
 def test_optimizer_steps_split_over_threads_give_the_same_bits(threads, make):
     def run(n):
         threads(n)
-        ps = [ag.tensor(_rand(*s, seed=i), requires_grad=True) for i, s in enumerate([(300, 400), (7,), (500, 300)])]
+        shapes = [(300, 400), (7,), (500, 300)]
+        ps = [ag.tensor(_rand(*s, seed=i), requires_grad=True) for i, s in enumerate(shapes)]
         opt = make(ps)
         for k in range(3):
             for i, p in enumerate(ps):
@@ -230,7 +233,8 @@ def test_optimizer_steps_split_over_threads_give_the_same_bits(threads, make):
 
 
 @pytest.mark.parametrize("xs, ys", [((600, 1000), (600, 1000)), ((160, 32, 128), (32, 128)),
-                                    ((160, 32, 128), (1, 32, 128)), ((1, 600000), (1, 600000)), ((700000,), ())])
+                                    ((160, 32, 128), (1, 32, 128)), ((1, 600000), (1, 600000)),
+                                    ((700000,), ())])
 @pytest.mark.parametrize("ufunc", [np.add, np.subtract, np.multiply])
 def test_binary_split_equals_numpy(threads, xs, ys, ufunc):
     threads(2)
@@ -249,7 +253,8 @@ def test_binary_keeps_numpy_for_other_orders_and_dtypes(threads):
 def test_binary_splits_only_large_arrays(threads, monkeypatch):
     threads(2)
     calls = []
-    monkeypatch.setattr(parallel, "run", lambda fn, parts: calls.append(len(parts)) or [fn(*p) for p in parts])
+    monkeypatch.setattr(parallel, "run",
+                        lambda fn, parts: calls.append(len(parts)) or [fn(*p) for p in parts])
     parallel.binary(np.add, _rand(600, 1000), _rand(600, 1000))
     parallel.binary(np.add, _rand(200, 1000), _rand(200, 1000))
     assert calls == [2]
@@ -274,7 +279,8 @@ def test_a_compiled_training_step_runs_its_split_ops_on_the_threads(threads):
     compiled = ag.compile(lambda: step(model, opts[0]))
     for _ in range(3):
         assert compiled().item() == step(twin, opts[1]).item()
-    assert all(f"{name}(" in compiled.code for name in ("matmul", "_binary", "_gelu_ranges", "_layer_norm_rows"))
+    split_ops = ("matmul", "_binary", "_gelu_ranges", "_layer_norm_rows")
+    assert all(f"{name}(" in compiled.code for name in split_ops)
     assert all(np.array_equal(a.detach().numpy(), b.detach().numpy())
                for a, b in zip(model.parameters(), twin.parameters()))
 

@@ -24,7 +24,8 @@ def scores_grad_t_(dzt: np.ndarray, wt: np.ndarray, scale: float) -> np.ndarray:
 @recordable("dq", "dk", "dv")
 def _attention_grads(q: np.ndarray, k: np.ndarray, v: np.ndarray, wt: np.ndarray, g: np.ndarray, scale: float,
                      dq: np.ndarray, dk: np.ndarray, dv: np.ndarray) -> None:
-    """The kernel's formulas into dq, dk, dv, for arrays of one batch size: the batch split over the threads."""
+    """The kernel's formulas into dq, dk, dv, for arrays of one batch size: the batch split over the
+    threads."""
     def part(lo: int, hi: int) -> None:
         w, gp = wt[lo:hi], g[lo:hi]
         np.matmul(w, gp, out=dv[lo:hi])
@@ -40,8 +41,9 @@ def attention(op: ScaledDotProductAttention, g: Tensor) -> tuple:
     """dv = wᵀ g,  dz = w ⊙ (g vᵀ − Σ (g vᵀ ⊙ w))·s,  dq = dz k,  dk = dzᵀ q."""
     q, k, v = (x._data for x in op.inputs)
     need, wt, gd = op.needs_grad, op.wt, g._data
-    if all(need) and q.ndim == 4 and q.shape[:2] == k.shape[:2] == v.shape[:2] == wt.shape[:2] == gd.shape[:2]:
-        dq, dk, dv = (np.empty(x.shape, np.result_type(x, gd)) for x in (q, k, v))    # the usual: on the threads
+    if all(need) and q.ndim == 4 and q.shape[:2] == k.shape[:2] == v.shape[:2] == wt.shape[:2] \
+            == gd.shape[:2]:                                      # the usual (N, heads, L, E): on the threads
+        dq, dk, dv = (np.empty(x.shape, np.result_type(x, gd)) for x in (q, k, v))
         _attention_grads(q, k, v, wt, gd, op.scale, dq, dk, dv)
         return Tensor._wrap(dq), Tensor._wrap(dk), Tensor._wrap(dv)
     dv = Tensor._wrap(np.matmul(wt, gd)) if need[2] else None

@@ -39,8 +39,9 @@ def layer_norm_backward(g2: np.ndarray, xh: np.ndarray, r: np.ndarray, w: np.nda
 def _layer_norm_backward_rows(g2: np.ndarray, xh: np.ndarray, r: np.ndarray, w: np.ndarray | None,
                               dx: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """layer_norm_backward with the rows split over the threads (their column sums added)."""
-    parts = for_ranges(lambda lo, hi: layer_norm_backward(g2[lo:hi], xh[lo:hi], r[lo:hi], w,
-                                                          None if dx is None else dx[lo:hi]), len(xh), xh.size * 4)
+    def part(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        return layer_norm_backward(g2[lo:hi], xh[lo:hi], r[lo:hi], w, None if dx is None else dx[lo:hi])
+    parts = for_ranges(part, len(xh), xh.size * 4)
     return parts[0] if len(parts) == 1 else (sum(p[0] for p in parts), sum(p[1] for p in parts))
 
 

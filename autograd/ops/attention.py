@@ -76,13 +76,14 @@ def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask_t: n
         s = st[lo:hi]
         np.matmul(k[lo:hi], np.swapaxes(q[lo:hi], -1, -2), out=s)
         s *= scale
-        _softmax_keys_(s, None if mask_t is None else _batch_part(mask_t, lo, hi) if mask_t.ndim == 4 else mask_t)
+        m = mask_t if mask_t is None or mask_t.ndim < 4 else _batch_part(mask_t, lo, hi)
+        _softmax_keys_(s, m)
         np.matmul(np.swapaxes(s, -1, -2), v[lo:hi], out=y[lo:hi])
     for_ranges(part, len(st), st.size * 8)
 
 
 class ScaledDotProductAttention(Op):
-    """y = w v, w = softmax(q kᵀ·s + m)    dv = wᵀg,  dz = w ⊙ (g vᵀ − Σⱼ g vᵀ ⊙ w),  dq = dz k·s,  dk = dzᵀ q·s
+    """y = w v, w = softmax(q kᵀ·s + m)    dv = wᵀg, dz = w ⊙ (g vᵀ − Σⱼ g vᵀ ⊙ w), dq = dz k·s, dk = dzᵀ q·s
     m: 0 / -inf or added floats; a fully masked row of w is 0. One node for the whole attention; w is kept
     from the forward (as wᵀ) for the array kernel of a plain backward."""
     def forward(self, q, k, v, *, scale, mask):
