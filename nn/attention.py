@@ -59,8 +59,8 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
         if embed_dim % num_heads:
-            raise AssertionError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
-                             f"({num_heads})")
+            raise AssertionError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by "
+                                 f"num_heads ({num_heads})")
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.batch_first = batch_first
         self.kdim = kdim if kdim is not None else embed_dim
@@ -212,8 +212,9 @@ class MultiheadAttention(Module):
             raise fail(f"query should be unbatched 2D or batched 3D tensor but received {q.ndim}-D query "
                        f"tensor (shape {tuple(q.shape)})")
         if k.ndim != q.ndim or v.ndim != q.ndim:
-            raise fail(f"for a {q.ndim}-D query, expected key and value to be {q.ndim}-D but found {k.ndim}-D "
-                       f"and {v.ndim}-D tensors (shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)})")
+            raise fail(f"for a {q.ndim}-D query, expected key and value to be {q.ndim}-D but found "
+                       f"{k.ndim}-D and {v.ndim}-D tensors "
+                       f"(shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)})")
         kpm_nd = None if kpm is None else ag.as_tensor(kpm).ndim
         if kpm_nd is not None and kpm_nd != q.ndim - 1:
             raise fail(f"for a {q.ndim}-D query, expected key_padding_mask to be None or {q.ndim - 1}-D but "

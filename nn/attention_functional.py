@@ -1,5 +1,6 @@
-"""F.multi_head_attention_forward (torch.nn.functional's name): nn.MultiheadAttention's forward over weights
-passed as arguments. It lives beside the module, not in nn/functional, because it runs the module's own code."""
+"""F.multi_head_attention_forward (torch.nn.functional's name): nn.MultiheadAttention's forward over
+weights passed as arguments. It lives beside the module, not in nn/functional, because it runs the
+module's own code."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,8 @@ from .attention import MultiheadAttention
 
 
 class _GivenWeights:
-    """MultiheadAttention's forward over weights passed as arguments (F.multi_head_attention_forward): the same
-    code, sequence-first, never PyTorch's fused inference path (only the module takes that)."""
+    """MultiheadAttention's forward over weights passed as arguments (F.multi_head_attention_forward):
+    the same code, sequence-first, never PyTorch's fused inference path (only the module takes that)."""
 
     forward = MultiheadAttention.forward
     _check_shapes = MultiheadAttention._check_shapes
@@ -47,14 +48,15 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
                                  num_heads: int, in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
                                  bias_k: Tensor | None, bias_v: Tensor | None, add_zero_attn: bool,
                                  dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Tensor | None,
-                                 training: bool = True, key_padding_mask: Any = None, need_weights: bool = True,
-                                 attn_mask: Any = None, use_separate_proj_weight: bool = False,
+                                 training: bool = True, key_padding_mask: Any = None,
+                                 need_weights: bool = True, attn_mask: Any = None,
+                                 use_separate_proj_weight: bool = False,
                                  q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
                                  v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
                                  static_v: Tensor | None = None, average_attn_weights: bool = True,
                                  is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
-    """nn.MultiheadAttention's computation with its weights as arguments; inputs (L, N, E) or unbatched (L, E).
-    Returns (output, weights or None)."""
+    """nn.MultiheadAttention's computation with its weights as arguments; inputs (L, N, E) or unbatched
+    (L, E). Returns (output, weights or None)."""
     if static_k is not None or static_v is not None:
         raise NotImplementedError("multi_head_attention_forward: static_k and static_v are not supported in "
                                   "chainrule; project the keys and values with k_proj_weight/v_proj_weight")

@@ -29,7 +29,8 @@ class RNNCellBase(Module):
         super().__init__()
         for what, v in (("input_size", input_size), ("hidden_size", hidden_size)):
             if not isinstance(v, int) or isinstance(v, bool):
-                raise TypeError(f"{type(self).__name__}: {what} should be of type int, got: {type(v).__name__}")
+                raise TypeError(f"{type(self).__name__}: {what} should be of type int, "
+                                f"got: {type(v).__name__}")
             if v < 0:                                   # PyTorch's RuntimeError from torch.empty
                 raise RuntimeError(f"{type(self).__name__}: {what} must not be negative, got {v}")
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias

@@ -41,12 +41,24 @@ def _both(ours, theirs, args, kw=None, label=""):
 
 # -- error kinds ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("cls,args,kw", [
-    ("MultiheadAttention", (5, 2), {}), ("MultiheadAttention", (0, 1), {}), ("MultiheadAttention", (4, 0), {}),
-    ("TransformerEncoderLayer", (5, 2), {}), ("TransformerDecoderLayer", (5, 2), {}), ("Transformer", (5, 2), {}),
-    ("TransformerEncoderLayer", (4, 2), {"activation": "tanh"}), ("Transformer", (8, 2), {"activation": "silu"}),
-    ("RNN", (0, 5), {}), ("LSTM", (4, 5), {"bias": 0}), ("GRU", (4, 5), {"batch_first": 1}),
-    ("RNN", (4.0, 5), {}), ("LSTM", (4, 5), {"num_layers": -1}), ("GRU", (4, 5), {"dropout": True}),
-    ("RNNCell", (-1, 5), {}), ("LSTMCell", (4, -3), {}), ("GRUCell", (4, -3), {}), ("LSTMCell", (0, 5), {})])
+    ("MultiheadAttention", (5, 2), {}),
+    ("MultiheadAttention", (0, 1), {}),
+    ("MultiheadAttention", (4, 0), {}),
+    ("TransformerEncoderLayer", (5, 2), {}),
+    ("TransformerDecoderLayer", (5, 2), {}),
+    ("Transformer", (5, 2), {}),
+    ("TransformerEncoderLayer", (4, 2), {"activation": "tanh"}),
+    ("Transformer", (8, 2), {"activation": "silu"}),
+    ("RNN", (0, 5), {}),
+    ("LSTM", (4, 5), {"bias": 0}),
+    ("GRU", (4, 5), {"batch_first": 1}),
+    ("RNN", (4.0, 5), {}),
+    ("LSTM", (4, 5), {"num_layers": -1}),
+    ("GRU", (4, 5), {"dropout": True}),
+    ("RNNCell", (-1, 5), {}),
+    ("LSTMCell", (4, -3), {}),
+    ("GRUCell", (4, -3), {}),
+    ("LSTMCell", (0, 5), {})])
 def test_constructor_errors_are_torch_kinds(cls, args, kw):
     a = _error_kind(getattr(nn, cls), *args, **kw)
     _same_kind(a, _error_kind(getattr(torch.nn, cls), *args, **kw), (cls, args, kw))
@@ -89,10 +101,15 @@ def test_multihead_attention_errors_are_torch_kinds():
 
 
 def test_transformer_errors_are_torch_kinds():
-    layer, layer_t = _pair(nn.TransformerEncoderLayer, torch.nn.TransformerEncoderLayer, E, H, dim_feedforward=6)
-    for args, kw in [([Z((4, 3, 7))], {}), ([Z((4, 3, 8))], {"src_mask": Z((3, 3), bool)}),
-                     ([Z((4, 3, 8))], {"src_key_padding_mask": Z((4, 3), bool)}), ([Z((4, 3, 8))], {"is_causal": True}),
-                     ([Z((4, 3, 8))], {"src_mask": Z((4, 4), np.int64)}), ([Z((2, 4, 3, 8))], {}), ([Z(8)], {})]:
+    layer, layer_t = _pair(nn.TransformerEncoderLayer, torch.nn.TransformerEncoderLayer, E, H,
+                           dim_feedforward=6)
+    for args, kw in [([Z((4, 3, 7))], {}),
+                     ([Z((4, 3, 8))], {"src_mask": Z((3, 3), bool)}),
+                     ([Z((4, 3, 8))], {"src_key_padding_mask": Z((4, 3), bool)}),
+                     ([Z((4, 3, 8))], {"is_causal": True}),
+                     ([Z((4, 3, 8))], {"src_mask": Z((4, 4), np.int64)}),
+                     ([Z((2, 4, 3, 8))], {}),
+                     ([Z(8)], {})]:
         _both(layer, layer_t, args, kw)
     with pytest.raises(AssertionError, match="only bool and floating types of src_mask"):
         layer(ag.zeros(4, 3, 8, dtype=F64), src_mask=ag.zeros(4, 4, dtype=ag.int64))
@@ -133,7 +150,8 @@ def test_op_edge_errors_are_torch_kinds():
              (lambda lib, a: a.masked_fill(_make(lib, m), _make(lib, np.ones(1))), [x]),
              (lambda lib, a: a.cumsum(3), [x]), (lambda lib, a: lib.softmax(a, 3), [x])]
     for fn, args in cases:
-        _same_kind(_error_kind(fn, chainrule, *_make("ag", args)), _error_kind(fn, torch, *_make("t", args)), fn)
+        _same_kind(_error_kind(fn, chainrule, *_make("ag", args)),
+                   _error_kind(fn, torch, *_make("t", args)), fn)
 
 
 # -- values and gradients outside the sampled spaces ---------------------------------------------------------
@@ -155,9 +173,10 @@ def test_mha_mixed_mask_dtypes_query_is_key_and_key_is_value():
     rng = np.random.default_rng(3)
     ours, theirs = _pair(nn.MultiheadAttention, torch.nn.MultiheadAttention, E, H)
     q, kv = _seq(rng, L), _seq(rng, S)
-    _compare(lambda q, v: ours(q, q, v), lambda q, v: theirs(q, q, v), [q, _seq(rng, L)], params=(ours, theirs),
-             rng=rng)
-    _compare(lambda q, k: ours(q, k, k), lambda q, k: theirs(q, k, k), [q, kv], params=(ours, theirs), rng=rng)
+    _compare(lambda q, v: ours(q, q, v), lambda q, v: theirs(q, q, v), [q, _seq(rng, L)],
+             params=(ours, theirs), rng=rng)
+    _compare(lambda q, k: ours(q, k, k), lambda q, k: theirs(q, k, k), [q, kv],
+             params=(ours, theirs), rng=rng)
     f32 = _mask(rng, (L, S), "float").astype(np.float32)          # the sdpa path accepts another float dtype
     for kw in ({"attn_mask": f32, "need_weights": False},
                {"attn_mask": f32, "key_padding_mask": _mask(rng, (N, S), "bool")},
@@ -249,7 +268,8 @@ def test_transformer_with_a_custom_encoder():
 def test_recurrent_hidden_state_only_and_non_contiguous_inputs():
     rng = np.random.default_rng(9)
     ours, theirs = _pair(nn.LSTM, torch.nn.LSTM, 4, 5)
-    x, h = rng.standard_normal((2, 3, 4)).transpose(1, 0, 2), rng.standard_normal((2, 1, 5)).transpose(1, 0, 2)
+    x = rng.standard_normal((2, 3, 4)).transpose(1, 0, 2)
+    h = rng.standard_normal((2, 1, 5)).transpose(1, 0, 2)
     _modules(ours, theirs, [x, [h, h]], rng=rng)                  # a list (h0, c0) as PyTorch takes it
     gru, gru_t = _pair(nn.GRU, torch.nn.GRU, 4, 5)
     h_a, h_t = ag.tensor(h, requires_grad=True), torch.tensor(h, requires_grad=True)
@@ -259,8 +279,9 @@ def test_recurrent_hidden_state_only_and_non_contiguous_inputs():
 
 
 # -- the surface PyTorch programs use ------------------------------------------------------------------------
-MODULES = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "TransformerEncoderLayer",
-           "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "LayerNorm"]
+MODULES = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
+           "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder",
+           "Transformer", "LayerNorm"]
 
 
 def _params(fn) -> list[tuple[str, object]]:
@@ -295,11 +316,16 @@ def test_torch_attributes_and_methods():
     assert ln.weight.numpy().tolist() == [1.0] * 3 and ln.bias.numpy().tolist() == [0.0] * 3
 
 
-@pytest.mark.parametrize("name,args", [("MultiheadAttention", (64, 4)), ("TransformerEncoderLayer", (64, 4, 96)),
-                                       ("TransformerDecoderLayer", (64, 4, 96)), ("Transformer", (64, 4, 1, 1, 96)),
-                                       ("GRUCell", (48, 64)), ("LSTMCell", (48, 64))])
+@pytest.mark.parametrize("name,args", [
+    ("MultiheadAttention", (64, 4)),
+    ("TransformerEncoderLayer", (64, 4, 96)),
+    ("TransformerDecoderLayer", (64, 4, 96)),
+    ("Transformer", (64, 4, 1, 1, 96)),
+    ("GRUCell", (48, 64)),
+    ("LSTMCell", (48, 64))])
 def test_init_distributions_are_torchs(name, args):
-    """Each parameter's bound (largest |w|) and spread as PyTorch's over a few draws (seeded, large layers)."""
+    """Each parameter's bound (largest |w|) and spread as PyTorch's over a few draws
+    (seeded, large layers)."""
     ours, theirs = {}, {}
     for seed in range(3):
         ag.manual_seed(seed)
@@ -325,10 +351,12 @@ def test_softmax_dtype_and_minus_inf_rows_as_torch():
     x = np.random.default_rng(10).standard_normal((2, 3, 4))
     x[0, 1] = -np.inf
     for fa, ft in [(lambda a: F.softmax(a, -1), lambda a: TF.softmax(a, -1)),
-                   (lambda a: a.softmax(-1, dtype=chainrule.float32), lambda a: a.softmax(-1, dtype=torch.float32)),
+                   (lambda a: a.softmax(-1, dtype=chainrule.float32),
+                    lambda a: a.softmax(-1, dtype=torch.float32)),
                    (lambda a: chainrule.log_softmax(a, 1, dtype=chainrule.float32),
                     lambda a: torch.log_softmax(a, 1, dtype=torch.float32)),
-                   (lambda a: F.softmax(a, 0, 3, chainrule.float32), lambda a: TF.softmax(a, 0, 3, torch.float32))]:
+                   (lambda a: F.softmax(a, 0, 3, chainrule.float32),
+                    lambda a: TF.softmax(a, 0, 3, torch.float32))]:
         ya, yt = fa(ag.tensor(x)), ft(torch.tensor(x))
         assert str(ya.dtype).split(".")[-1] == str(yt.dtype).split(".")[-1]
         np.testing.assert_allclose(ya.numpy(), yt.numpy(), rtol=1e-6, atol=1e-7)   # nan where PyTorch has nan
@@ -361,13 +389,15 @@ def test_masked_fill_in_place_as_torch():
     _compare(fill("ag"), fill("t"), [rng.standard_normal((3, 4))], rng=rng)
     leaf = ag.ones(2, requires_grad=True)
     _same_kind(_error_kind(leaf.masked_fill_, ag.tensor([True, False]), 0.0),
-               _error_kind(torch.ones(2, requires_grad=True).masked_fill_, torch.tensor([True, False]), 0.0), "leaf")
+               _error_kind(torch.ones(2, requires_grad=True).masked_fill_, torch.tensor([True, False]), 0.0),
+               "leaf")
 
 
 @pytest.mark.parametrize("kw", [{}, {"kdim": 3, "vdim": 5}, {"add_bias_kv": True, "add_zero_attn": True},
                                 {"bias": False}])
 def test_multi_head_attention_forward_matches_torch(kw):
-    """CF.multi_head_attention_forward with a module's weights, sequence-first and unbatched, weights or not."""
+    """CF.multi_head_attention_forward with a module's weights, sequence-first and unbatched,
+    weights or not."""
     rng = np.random.default_rng(13)
     ours, theirs = _pair(nn.MultiheadAttention, torch.nn.MultiheadAttention, E, H, **kw)
     assert [p.name for p in inspect.signature(CF.multi_head_attention_forward).parameters.values()] == \
@@ -375,8 +405,8 @@ def test_multi_head_attention_forward_matches_torch(kw):
 
     def call(fn, m):
         def f(q, k, v, **kk):
-            return fn(q, k, v, E, H, m.in_proj_weight, m.in_proj_bias, m.bias_k, m.bias_v, m.add_zero_attn, 0.0,
-                      m.out_proj.weight, m.out_proj.bias, training=False,
+            return fn(q, k, v, E, H, m.in_proj_weight, m.in_proj_bias, m.bias_k, m.bias_v, m.add_zero_attn,
+                      0.0, m.out_proj.weight, m.out_proj.bias, training=False,
                       use_separate_proj_weight=not m._qkv_same_embed_dim, q_proj_weight=m.q_proj_weight,
                       k_proj_weight=m.k_proj_weight, v_proj_weight=m.v_proj_weight, **kk)
         return f
@@ -385,11 +415,11 @@ def test_multi_head_attention_forward_matches_torch(kw):
                 rng.standard_normal((S, *lead, kw.get("vdim", E)))]
         fkw = {"key_padding_mask": _mask(rng, (*lead, S), "bool"), "attn_mask": _mask(rng, (L, S), "float"),
                "need_weights": nw, "average_attn_weights": av}
-        _compare(call(CF.multi_head_attention_forward, ours), call(TF.multi_head_attention_forward, theirs), args,
-                 fkw, rng=rng, params=(ours, theirs))
+        _compare(call(CF.multi_head_attention_forward, ours), call(TF.multi_head_attention_forward, theirs),
+                 args, fkw, rng=rng, params=(ours, theirs))
     with pytest.raises(NotImplementedError, match="static_k"):
-        CF.multi_head_attention_forward(*_make("ag", args), E, H, ours.in_proj_weight, None, None, None, False, 0.0,
-                                       ours.out_proj.weight, None, static_k=ag.zeros(1))
+        CF.multi_head_attention_forward(*_make("ag", args), E, H, ours.in_proj_weight, None, None, None,
+                                       False, 0.0, ours.out_proj.weight, None, static_k=ag.zeros(1))
 
 
 @pytest.mark.parametrize("fn", ["softmax", "log_softmax"])

@@ -28,7 +28,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                            f"(..., L, E), got shapes {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {tuple(q.shape)}, key "
-                           f"(..., S, E) {tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} do not agree")
+                           f"(..., S, E) {tuple(k.shape)} and value (..., S, Ev) {tuple(v.shape)} "
+                           f"do not agree")
     if not q.dtype == k.dtype == v.dtype:
         raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, "
                            f"got {q.dtype}, {k.dtype} and {v.dtype}")
@@ -77,7 +78,7 @@ def _repeat_heads(x: Tensor, heads: int) -> Tensor:
     """(..., Hkv, S, E) -> (..., heads, S, E), each kv head repeated heads/Hkv times (repeat_interleave)."""
     hkv = x.shape[-3]
     if heads % hkv:
-        raise RuntimeError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) to be "
-                         f"a multiple of the key/value heads ({hkv})")
+        raise RuntimeError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({heads}) "
+                           f"to be a multiple of the key/value heads ({hkv})")
     lead, (s, e) = x.shape[:-3], x.shape[-2:]
     return x.unsqueeze(-3).expand(*lead, hkv, heads // hkv, s, e).reshape(*lead, heads, s, e)
