@@ -26,6 +26,7 @@ def recordable(*writes: str) -> Callable:
 
 
 MIN_ELEMENTS = 1 << 18         # elementwise work (element-passes) a part must have to pay for its hand-off
+_BINARY = 2 * MIN_ELEMENTS     # an add or multiply (one pass) split from this many elements
 MIN_FLOPS = 1 << 23            # a product worth splitting
 
 
@@ -62,13 +63,15 @@ def binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """ufunc(x, y) split over the first dim of the result, for two large row-major arrays of one float dtype
     (a residual connection, two gradients summed); numpy's call otherwise (which keeps other memory
     orders)."""
+    if x.size < _BINARY and y.size < _BINARY:
+        return ufunc(x, y)                 # small: numpy's call, first (every add of a small model comes here)
     if _record[0] is not None:             # (not @recordable: a lighter call on every add)
         return _record[0](_binary, (), (ufunc, x, y), {})
     return _binary(ufunc, x, y)
 
 
 def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    if (count() == 1 or x.dtype != y.dtype or x.dtype.kind != "f" or max(x.size, y.size) < 2 * MIN_ELEMENTS
+    if (count() == 1 or x.dtype != y.dtype or x.dtype.kind != "f" or max(x.size, y.size) < _BINARY
             or not (x.flags.c_contiguous and y.flags.c_contiguous)):
         return ufunc(x, y)
     shape = np.broadcast_shapes(x.shape, y.shape)
