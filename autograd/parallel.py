@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .threads import count, run
+from .threads import count, get_num_threads, run
 
 _record: list = [None]         # compile's hook while it records: a split op is one line of the program
 
@@ -40,6 +40,8 @@ def ranges(n: int, cost: float, minimum: float = MIN_ELEMENTS) -> list[tuple[int
 
 def for_ranges(fn: Callable[[int, int], object], n: int, cost: float, minimum: float = MIN_ELEMENTS) -> list:
     """fn(lo, hi) over [0, n) in ranges run at the same time (see `ranges`); their results in order."""
+    if cost < 2 * minimum:                 # small: one call, nothing else (small models come here often)
+        return [fn(0, n)]
     return run(fn, ranges(n, cost, minimum))
 
 
@@ -48,6 +50,8 @@ def for_weighted(fn: Callable[[int, int], object], weights: Sequence[int],
     """fn(lo, hi) over the items [0, len(weights)) in ranges of about equal total weight (elements), run at
     the same time when the total is large enough (see `ranges`); their results in order."""
     total = float(sum(weights))
+    if total < 2 * minimum:
+        return [fn(0, len(weights))] if weights else []
     k = len(ranges(len(weights), total, minimum))
     cuts, so_far, i = [0], 0.0, 0
     for j in range(1, k):                  # cut after the item where the running total passes j/k of it
@@ -84,22 +88,27 @@ def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-@recordable("out")
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None,
            add: np.ndarray | None = None) -> np.ndarray:
     """a @ b for 2-D a and b (into `out` if given), plus `add` (a bias: one value per column) if given, split
     over a's rows, or b's columns when a has fewer rows than b has columns; each part adds its bias while its
     rows are in cache. As with BLAS's own threads, the last bits of a sum can depend on the thread count (BLAS
     blocks a smaller product differently); a given count gives the same bits every run."""
+    if (2.0 * a.shape[0] * b.shape[1] * a.shape[1] < 2 * MIN_FLOPS or get_num_threads() == 1
+            or (add is not None and add.shape != (b.shape[1],))):
+        out = np.matmul(a, b, out=out)     # small (a small model's every product): numpy's, nothing else
+        if add is not None:
+            out += add
+        return out
+    return _split_matmul(a, b, out, add)
+
+
+@recordable("out")
+def _split_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None, add: np.ndarray | None) -> np.ndarray:
     m, n = a.shape[0], b.shape[1]
     if out is None:
         out = np.empty((m, n), np.result_type(a, b))
     cost = 2.0 * m * n * a.shape[1]
-    if cost < 2 * MIN_FLOPS or count() == 1 or (add is not None and add.shape != (n,)):
-        np.matmul(a, b, out=out)
-        if add is not None:
-            out += add
-        return out
 
     def rows(lo: int, hi: int) -> None:
         np.matmul(a[lo:hi], b, out=out[lo:hi])
@@ -117,14 +126,19 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None,
     return out
 
 
-@recordable()
 def column_sum(g: np.ndarray) -> np.ndarray:
     """Σ of g's rows (a bias's gradient) as ones @ g, one BLAS product per part of the rows on the threads."""
+    if g.size < 2 * MIN_ELEMENTS or get_num_threads() == 1:
+        return np.ones(len(g), g.dtype) @ g
+    return _split_column_sum(g)
+
+
+@recordable()
+def _split_column_sum(g: np.ndarray) -> np.ndarray:
     parts = for_ranges(lambda lo, hi: np.ones(hi - lo, g.dtype) @ g[lo:hi], len(g), g.size)
     return parts[0] if len(parts) == 1 else sum(parts[1:], parts[0])
 
 
-@recordable()
 def any_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """np.matmul(a, b) of arrays of 2 or more dims: split as `matmul` for matrices, over the first batch dim
     for stacks of them that share it; as numpy's otherwise."""
@@ -132,13 +146,18 @@ def any_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return matmul(a, b)
     if b.ndim == 2 and a.flags.c_contiguous:           # (..., k) @ (k, n): one (rows, k) @ (k, n) product
         return matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[1],))
-    if a.ndim < 3 or a.ndim != b.ndim or a.shape[0] != b.shape[0] or count() == 1:
+    if a.ndim < 3 or a.ndim != b.ndim or a.shape[0] != b.shape[0] or get_num_threads() == 1:
         return np.matmul(a, b)
     full = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-    cost = 2.0 * np.prod(full, dtype=float) * a.shape[-1]
-    parts = ranges(full[0], cost, MIN_FLOPS)
-    if len(parts) == 1:
+    if 2.0 * np.prod(full, dtype=float) * a.shape[-1] < 2 * MIN_FLOPS:
         return np.matmul(a, b)
+    return _split_batched(a, b)
+
+
+@recordable()
+def _split_batched(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    full = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
     out = np.empty(full, np.result_type(a, b))
-    run(lambda lo, hi: np.matmul(a[lo:hi], b[lo:hi], out=out[lo:hi]), parts)
+    run(lambda lo, hi: np.matmul(a[lo:hi], b[lo:hi], out=out[lo:hi]),
+        ranges(full[0], 2.0 * out.size * a.shape[-1], MIN_FLOPS))
     return out

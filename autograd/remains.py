@@ -66,6 +66,8 @@ def light(a: np.ndarray) -> np.ndarray | float:
         if a.dtype.kind == "f" and not (a.flags.c_contiguous or a.flags.f_contiguous):
             dims = list(range(a.ndim))     # a strided view: vdot would copy it first, einsum reads it in place
             return float(np.sqrt(np.einsum(a, dims, a, dims, [])))
+        if a.size < 2 * parallel.MIN_ELEMENTS:
+            return float(np.sqrt(abs(np.vdot(a, a))))
         flat = a.ravel(order="K")          # contiguous: a view; the sum of squares in parts on the threads
         parts = parallel.for_ranges(lambda lo, hi: np.vdot(flat[lo:hi], flat[lo:hi]), flat.size, flat.size)
         return float(np.sqrt(abs(sum(parts))))

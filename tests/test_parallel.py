@@ -267,7 +267,7 @@ def test_a_compiled_training_step_runs_its_split_ops_on_the_threads(threads):
     model = nn.Sequential(nn.Linear(256, 512), nn.GELU(), nn.Linear(512, 256), nn.LayerNorm(256))
     twin = nn.Sequential(nn.Linear(256, 512), nn.GELU(), nn.Linear(512, 256), nn.LayerNorm(256))
     twin.load_state_dict(model.state_dict())
-    x = ag.tensor(_rand(1024, 256, seed=4))
+    x = ag.tensor(_rand(2048, 256, seed=4))     # large enough for every op to be split
     opts = [nn.optim.SGD(m.parameters(), lr=0.1) for m in (model, twin)]
 
     def step(m, opt):

@@ -65,7 +65,9 @@ class Linear(Op):
     nobody needs is skipped."""
     def forward(self, x, w, *b):
         bias = b[0] if b else None
-        if x.ndim >= 2 and x.flags.c_contiguous:
+        if x.ndim == 2:
+            return split_matmul(x, w.T, add=bias)
+        if x.ndim > 2 and x.flags.c_contiguous:
             # one (N·T, C) @ Wᵀ: numpy's batched matmul is several times slower, more so with threads;
             # the bias added by each part of the product while its rows are in cache
             out = np.empty(x.shape[:-1] + (w.shape[0],), np.result_type(x, w))
