@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import engine, entry_points, parallel, pool_layout, random, remains, threads
+from .. import engine, entry_points, parallel, pool_layout, random, remains
 from ..guards import report as guard_report
 from ..ops import conv
 from ..tensor import Tensor
 from .program import CompileError
+from .split_calls import split_call
 from .tracer import Traced, plain, plain_tree, recorder
 
 REPLAYED: list[tuple] = []         # (class, method, its leaves, reads .grad, traced_when)
@@ -161,7 +162,7 @@ def patched(rec: Any, grads: Grads) -> Iterator[None]:
         swap(cls, method, _naming(getattr(cls, method)))
     for module, name, writes in CALLS:
         swap(module, name, _call(getattr(module, name), writes))
-    swap(parallel, "_record", [_split_call])
+    swap(parallel, "_record", [split_call])
     try:
         yield
     finally:
@@ -256,32 +257,6 @@ def _call(fn: Any, writes: int) -> Any:
         rec.statement(f"{rec.callable_name(fn)}({rec.args(args, {})})", args, writes=(args[writes],))
         return args[writes] if out is plain(args[writes]) else out
     return traced
-
-
-def _split_call(fn: Any, writes: tuple, args: tuple, kwargs: dict) -> Any:
-    """A split op of autograd.parallel: one line of the program, run on the threads at replay."""
-    rec = recorder()
-    if rec is None or not any(isinstance(a, Traced) for a in (*args, *kwargs.values())):
-        return fn(*args, **kwargs)
-    pargs, pkwargs = plain_tree(args), plain_tree(kwargs)
-    names = fn.__code__.co_varnames
-    named, pnamed = dict(zip(names, args), **kwargs), dict(zip(names, pargs), **pkwargs)
-    written = tuple((named[w], pnamed[w]) for w in writes if named.get(w) is not None)
-    rec.suspended, serial = True, threads.pause_serial()   # run for real, on the threads as the replay will:
-    try:                                                    # its own numpy calls are not lines
-        res = fn(*pargs, **pkwargs)
-    finally:
-        rec.suspended = False
-        threads.resume_serial(serial)
-    call = f"{rec.callable_name(fn)}({rec.args(args, kwargs)})"
-    filled = next((w for w, p in written if res is p), None)
-    outs = tuple(w for w, _ in written)
-    if res is None or filled is not None:
-        rec.statement(call, (args, kwargs), writes=outs)
-        return filled
-    res = rec.assign(call, res, (args, kwargs))
-    rec.lines[-1].writes = rec._uses(outs)         # new arrays out, and the given ones filled
-    return res
 
 
 def _replayed(method: Any, name: str, leaves_of: Callable, reads: bool, grads: Grads, when: Any) -> Any:
