@@ -83,8 +83,7 @@ def _binary(ufunc: np.ufunc, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     def rows(a: np.ndarray, lo: int, hi: int) -> np.ndarray:     # a's part of rows lo:hi (all if broadcast)
         return a[lo:hi] if a.ndim == len(shape) and a.shape[0] != 1 else a
-    run(lambda lo, hi: ufunc(rows(x, lo, hi), rows(y, lo, hi), out=out[lo:hi]),
-              ranges(shape[0], out.size))
+    run(lambda lo, hi: ufunc(rows(x, lo, hi), rows(y, lo, hi), out=out[lo:hi]), ranges(shape[0], out.size))
     return out
 
 
