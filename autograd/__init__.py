@@ -42,7 +42,7 @@ from .dtypes import (
     uint64,
 )
 from .entry_points import backward, grad
-from .errors import ShapeError
+from .errors import DTypeError, ShapeError
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck

@@ -16,13 +16,18 @@ if TYPE_CHECKING:
     from .op import Op
     from .tensor import Tensor
 
-__all__ = ["ShapeError", "broadcast_grad_error", "changed_at", "changed_in_place", "describe", "freed_graph_error",
-           "inplace_error", "shape_error", "shape_str"]
+__all__ = ["DTypeError", "ShapeError", "broadcast_grad_error", "changed_at", "changed_in_place", "describe",
+           "freed_graph_error", "inplace_error", "shape_error", "shape_str"]
 
 
 class ShapeError(ValueError, RuntimeError):
     """Shapes that do not fit together (matmul, linear, conv, cat, broadcasting...). Both kinds at once: PyTorch
     programs catch RuntimeError, which PyTorch raises for these, and numpy users catch ValueError."""
+
+
+class DTypeError(TypeError, RuntimeError):
+    """A tensor of a dtype the op cannot take (a float mask where a bool one is needed...). Both kinds, as
+    ShapeError: PyTorch raises RuntimeError for these, Python code expects TypeError."""
 
 
 def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> RuntimeError:

@@ -148,6 +148,7 @@ def test_op_edge_errors_are_torch_kinds():
     cases = [(lambda lib, a: lib.tril(a), [x[0, 0]]), (lambda lib, a: a.triu(1), [x[0, 0]]),
              (lambda lib, a: a.topk(5), [x]), (lambda lib, a: a.masked_fill(_make(lib, m[:, :3]), 0.0), [x]),
              (lambda lib, a: a.masked_fill(_make(lib, m), _make(lib, np.ones(1))), [x]),
+             (lambda lib, a: a.masked_fill(_make(lib, m.astype(float)), 0.0), [x]),
              (lambda lib, a: a.cumsum(3), [x]), (lambda lib, a: lib.softmax(a, 3), [x])]
     for fn, args in cases:
         _same_kind(_error_kind(fn, chainrule, *_make("ag", args)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..ops.arithmetic import add, where
 from ..ops.indexing import index_add, index_put
 from ..ops.rearrange import _dim_tuple
@@ -53,8 +53,8 @@ def masked_fill(x: Tensor, mask, value) -> Tensor:
     x = as_tensor(x)
     mask = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
     if mask.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} "
-                        "(compare first, e.g. x == 0)")
+        raise DTypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} "
+                         "(compare first, e.g. x == 0)")
     try:
         fits = np.broadcast_shapes(x.shape, mask.shape) == x.shape
     except ValueError:
