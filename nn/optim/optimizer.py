@@ -102,10 +102,8 @@ class Optimizer:
                     if state is None:
                         state = self.state[p] = {}
                     work.append((p, g, state, group))
-            if len(work) == 1:
-                self._updates(work, 0, 1)
-            else:                                  # parameters are independent: split them over threads
-                parallel.for_weighted(lambda lo, hi: self._updates(work, lo, hi), [w[1].size for w in work])
+            # parameters are independent: split them over the threads (small totals run inline)
+            parallel.for_weighted(lambda lo, hi: self._updates(work, lo, hi), [w[1].size for w in work])
         return loss
 
     def _updates(self, work: list, lo: int, hi: int) -> None:
