@@ -154,18 +154,3 @@ def one_thread_blas() -> None:
     from threadpoolctl import ThreadpoolController
     _blas[:] = [ThreadpoolController().select(user_api="blas")]
     _blas[0].limit(limits=1)
-
-
-class blas_threads:
-    """Within it numpy's BLAS runs on the intra-op threads itself: for a loop of small products with little
-    else between them (a recurrent layer's steps), where BLAS's spinning threads hand over faster than
-    ours."""
-
-    def __enter__(self) -> blas_threads:
-        n = count()
-        self.limiter = _blas[0].limit(limits=n) if _blas and n > 1 else None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.limiter is not None:
-            self.limiter.restore_original_limits()

@@ -11,7 +11,6 @@ import numpy as np
 import autograd as ag
 from autograd import Op, Tensor
 from autograd.kernels import register
-from autograd.threads import blas_threads
 
 from . import functional as F
 from .lstm_kernel import lstm_forward
@@ -69,26 +68,25 @@ class Recurrence(Op):
         T, N, H = gi.shape[0], gi.shape[1], w.shape[1]
         out = np.empty((2, T, N, H) if mode == "LSTM" else (T, N, H), dtype=np.result_type(gi, w, h0))
         hs = out[0] if mode == "LSTM" else out
-        with blas_threads():                # small products one after another: BLAS's own threads
-            if mode == "LSTM":              # few numpy calls a step: nn/lstm_kernel.py
-                self._saved = lstm_forward(gi, w, h0, c0, b, reverse, out)
-                return out
-            saved = np.empty((T, N, 4 * H), out.dtype) if mode == "GRU" else None
-            h, wt = h0, w.T
-            for t in (range(T - 1, -1, -1) if reverse else range(T)):
-                a = h @ wt
-                if b is not None:
-                    a += b
-                if mode == "GRU":
-                    st = saved[t]                                       # r, z, n, Wₕₙh + bₕₙ (dr needs it)
-                    np.add(gi[t, :, :2 * H], a[:, :2 * H], out=st[:, :2 * H])
-                    _sigmoid(st[:, :2 * H])
-                    st[:, 3 * H:] = a[:, 2 * H:]
-                    n = np.tanh(gi[t, :, 2 * H:] + st[:, :H] * a[:, 2 * H:], out=st[:, 2 * H:3 * H])
-                    h = hs[t] = n + st[:, H:2 * H] * (h - n)
-                    continue
-                a += gi[t]
-                h = hs[t] = np.tanh(a) if mode == "RNN_TANH" else np.maximum(a, 0)
+        if mode == "LSTM":          # few numpy calls a step: nn/lstm_kernel.py
+            self._saved = lstm_forward(gi, w, h0, c0, b, reverse, out)
+            return out
+        saved = np.empty((T, N, 4 * H), out.dtype) if mode == "GRU" else None
+        h, wt = h0, w.T
+        for t in (range(T - 1, -1, -1) if reverse else range(T)):
+            a = h @ wt
+            if b is not None:
+                a += b
+            if mode == "GRU":
+                st = saved[t]                                       # r, z, n, Wₕₙh + bₕₙ (dr needs it)
+                np.add(gi[t, :, :2 * H], a[:, :2 * H], out=st[:, :2 * H])
+                _sigmoid(st[:, :2 * H])
+                st[:, 3 * H:] = a[:, 2 * H:]
+                n = np.tanh(gi[t, :, 2 * H:] + st[:, :H] * a[:, 2 * H:], out=st[:, 2 * H:3 * H])
+                h = hs[t] = n + st[:, H:2 * H] * (h - n)
+                continue
+            a += gi[t]
+            h = hs[t] = np.tanh(a) if mode == "RNN_TANH" else np.maximum(a, 0)
         self._saved = saved
         return out
 

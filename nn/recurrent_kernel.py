@@ -12,7 +12,6 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.parallel import matmul
-from autograd.threads import blas_threads
 
 from .lstm_kernel import lstm_backprop
 
@@ -22,11 +21,6 @@ if TYPE_CHECKING:
 
 def recurrence(op: Recurrence, g: Tensor) -> tuple:
     """Backpropagation through time on arrays: dgates of every step, then dWₕₕ = Σₜ dgatesₜᵀ hₜ₋₁ at once."""
-    with blas_threads():                  # small products one after another: BLAS's own threads
-        return _recurrence(op, g)
-
-
-def _recurrence(op: Recurrence, g: Tensor) -> tuple:
     g = g._data                                                # arrays from here on
     xs, mode, need = op.inputs, op.mode, op.needs_grad
     gi, w, h0 = xs[0]._data, xs[1]._data, xs[2]._data
