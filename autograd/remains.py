@@ -1,12 +1,14 @@
 """What an op leaves behind once backward has used it, so a graph can still be drawn after a plain `backward()`.
 
-Backward frees each op's inputs as it goes: that is what lets a training step's activations go as soon as their
-gradient is known. Just before, the engine calls `keep`, which gives the op a light `Remains`: which ops or leaves
-fed it, their shapes and dtypes, arrays of at most KEEP elements themselves, and of larger gradients only their
-L2 norm. Remains point at other remains and weakly at leaves, never at interior tensors or ops, so the arrays are
-freed as before; the chain lives as long as the output whose `grad_fn` holds it (as PyTorch keeps its graph's
-structure). `autograd.viz` reads it. The engine imports neither: `keep` observes it through `engine.on_release`,
-registered here when autograd is imported.
+Backward frees each op's inputs as it goes: that is what lets a training step's activations go as soon as
+their gradient is known. Just before, the engine calls `keep`, which gives the op a light `Remains`: which ops
+or leaves fed it, their shapes and dtypes, arrays of at most KEEP elements themselves, and of larger gradients
+only their L2 norm: of every gradient in a graph of up to SMALL_GRAPH ops, else of gradients up to
+NORM_ELEMENTS (a norm is one more pass over the gradient, which a transformer's training step would pay on
+every step). Remains point at other remains and weakly at leaves, never at interior tensors or ops, so the
+arrays are freed as before; the chain lives as long as the output whose `grad_fn` holds it (as PyTorch keeps
+its graph's structure). `autograd.viz` reads it. The engine imports neither: `keep` observes it through
+`engine.on_release`, registered here when autograd is imported.
 """
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 KEEP = 16          # arrays with at most this many elements are kept whole (what viz shows as values)
-SMALL_GRAPH = 64   # a backward over at most this many ops also keeps the gradient sent along each edge
+SMALL_GRAPH = 64   # a backward over at most this many ops also keeps the gradient sent along each edge,
+                   # and the norm of every gradient
+NORM_ELEMENTS = 1 << 16   # in a larger backward, the norms of gradients up to this size (they are in cache)
 enabled = True     # False: keep nothing (structure included); viz then needs watch() after backward
 
 
@@ -92,7 +96,8 @@ def keep(op: Op, upstream: Tensor | None, out: Tensor | None, step: int, ops: in
     r = op.__dict__.get("_remains") or of(op)
     r.name, r.doc, r.needs_grad, r.step = op.name, op.__doc__, op.needs_grad, step
     if upstream is not None:
-        r.grad = light(upstream._data)
+        a = upstream._data
+        r.grad = light(a) if ops <= SMALL_GRAPH or a.size <= NORM_ELEMENTS else None
     if out is not None:
         a = out._data
         r.shape, r.dtype, r.label, r.value = a.shape, a.dtype, out.name, a if a.size <= KEEP else None

@@ -1,6 +1,7 @@
 """Drawing after a plain backward(), without viz.watch(): what the engine keeps of each released op
 (autograd/remains.py) gives a teaching-size graph its values and gradients, any graph its structure and gradient
-norms, and keeps no large array alive."""
+norms (a graph of more than SMALL_GRAPH ops only those of gradients up to NORM_ELEMENTS), and keeps no large array
+alive."""
 from __future__ import annotations
 
 import gc
@@ -110,6 +111,32 @@ def test_large_graph_keeps_structure_and_gradient_norms():
     w = next(t for t in g.tensors if g.names.get(t.key) == "0.weight")
     assert w.grad is not None and w.grad.stats is not None                        # from the live .grad
     viz.print_graph(loss)
+
+
+def test_larger_graph_keeps_norms_of_small_gradients_only():
+    """Past SMALL_GRAPH ops, a gradient over NORM_ELEMENTS keeps no norm (one pass less per gradient per step);
+    smaller ones keep theirs, and a small graph keeps every norm, however large."""
+    big = ag.randn(300, 300, requires_grad=True)     # 90,000 elements > NORM_ELEMENTS
+    small = ag.randn(10, 10, requires_grad=True)
+    h, k = big.tanh(), small.tanh()
+    for _ in range(remains.SMALL_GRAPH):             # a chain long enough to pass SMALL_GRAPH
+        k = k * 1.0001
+    loss = (h * h).sum() + k.sum()
+    loss.backward()
+    kept = {}
+    stack = [loss.grad_fn._remains]
+    while stack:
+        r = stack.pop()
+        kept.setdefault(r.shape, []).append(r.grad)
+        stack.extend(x for x in r.inputs if isinstance(x, remains.Remains))
+    assert all(g is None for g in kept[(300, 300)])                    # tanh and mul of the big tensor
+    assert all(isinstance(g, float) and g > 0 for g in kept[(10, 10)])
+    h = big.tanh()
+    loss = (h * h).sum()
+    loss.backward()
+    assert isinstance(loss.grad_fn._remains.inputs[0].grad, float)   # a small graph: the big gradient's norm
+    g = viz.draw(loss).graph
+    assert any(t.grad is not None and t.shape == (300, 300) and not t.is_leaf for t in g.tensors)
 
 
 def test_remains_hold_no_large_array_and_tensors_are_freed():

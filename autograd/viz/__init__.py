@@ -12,8 +12,9 @@
 
 No watch is needed for a first picture: after a plain `loss.backward()`, draw() and trace() use what backward
 kept of each op it freed (autograd/remains.py: the structure, arrays of up to 16 elements, norms of larger
-gradients), and before backward (or with retain_graph=True) they run a private backward over the graph, touching
-no `.grad`. watch() also keeps statistics of large tensors, call sites and module boxes.
+gradients: on a graph of over 64 ops, of those up to 65,536 elements), and before backward (or with
+retain_graph=True) they run a private backward over the graph, touching no `.grad`. watch() also keeps
+statistics of large tensors, call sites and module boxes.
 Only graphviz's Python package is imported, and only when a picture is drawn: `import autograd` needs numpy alone.
 """
 from __future__ import annotations
