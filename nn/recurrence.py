@@ -11,6 +11,7 @@ import numpy as np
 import autograd as ag
 from autograd import Op, Tensor
 from autograd.kernels import register
+from autograd.parallel import matmul
 
 from . import functional as F
 from .lstm_kernel import lstm_forward
@@ -74,7 +75,7 @@ class Recurrence(Op):
         saved = np.empty((T, N, 4 * H), out.dtype) if mode == "GRU" else None
         h, wt = h0, w.T
         for t in (range(T - 1, -1, -1) if reverse else range(T)):
-            a = h @ wt
+            a = matmul(h, wt)
             if b is not None:
                 a += b
             if mode == "GRU":
