@@ -144,13 +144,28 @@ def resume_serial(depth: int) -> None:
     _serial[0] = depth
 
 
-_blas: list = []                            # numpy's BLAS, as threadpoolctl selected it
-
-
 def one_thread_blas() -> None:
     """Limit numpy's BLAS to one thread: after each product its idle threads spin on the other cores for a
     while, taking the core a split elementwise op would run on. A BLAS threadpoolctl cannot reach (Apple's
     Accelerate) keeps its own threads."""
     from threadpoolctl import ThreadpoolController
-    _blas[:] = [ThreadpoolController().select(user_api="blas")]
-    _blas[0].limit(limits=1)
+    ThreadpoolController().select(user_api="blas").limit(limits=1)
+
+
+_scipy_done: list = []                      # scipy's BLAS limited already
+
+
+def one_thread_scipy_blas() -> None:
+    """Limit the BLAS that PyPI's scipy bundles (a second OpenBLAS, loaded with scipy's compiled modules) to
+    one thread as well, once scipy is imported: two thread pools spinning on the same cores slow each other
+    badly. A BLAS that scipy shares with numpy (conda, Debian) is left alone."""
+    if _scipy_done:
+        return
+    import scipy
+    from threadpoolctl import ThreadpoolController
+    prefix = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy")
+    controller = ThreadpoolController()
+    own = [lib.filepath for lib in controller.lib_controllers if lib.filepath.startswith(prefix)]
+    if own:
+        controller.select(filepath=own).limit(limits=1)
+    _scipy_done.append(True)

@@ -369,3 +369,24 @@ def test_the_language_models_guide_examples_run(capsys):
         exec(compile(block, str(guide), "exec"), {})
     out = capsys.readouterr().out
     assert float(out.split("loss ")[1].split()[0]) < 0.1 and "[8, 32, 64]" in out
+
+
+def test_output_and_gradients_follow_the_inputs_memory_order():
+    """As PyTorch's: heads split off an (N, L, C) projection give y laid out (N, L, heads, E), so the usual
+    y.transpose(1, 2).reshape(N, L, C) is a view; the kernel's dq, dk, dv keep q, k, v's order, so their
+    way back to the projection reshapes without copying. Values are those of contiguous inputs."""
+    rng = np.random.default_rng(0)
+    qkv = ag.tensor(rng.standard_normal((2, 8, 3 * 12)), requires_grad=True)
+    q, k, v = (t.view(2, 8, 3, 4).transpose(1, 2) for t in qkv.split(12, dim=2))
+    y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    assert y.shape == (2, 3, 8, 4) and y.transpose(1, 2).numpy().flags.c_contiguous
+    flat = y.transpose(1, 2).reshape(2, 8, 12)
+    assert np.shares_memory(flat.numpy(), y.numpy())
+    (flat * flat).sum().backward()
+    qc, kc, vc = (ag.tensor(np.ascontiguousarray(t.numpy()), requires_grad=True) for t in (q, k, v))
+    yc = F.scaled_dot_product_attention(qc, kc, vc, is_causal=True)
+    assert yc.numpy().flags.c_contiguous
+    np.testing.assert_allclose(y.numpy(), yc.numpy(), rtol=1e-12)
+    (yc * yc).sum().backward()
+    expect = np.concatenate([t.grad.numpy().transpose(0, 2, 1, 3).reshape(2, 8, 12) for t in (qc, kc, vc)], 2)
+    np.testing.assert_allclose(qkv.grad.numpy(), expect, rtol=1e-10, atol=1e-12)

@@ -163,6 +163,17 @@ def test_numpy_blas_runs_at_one_thread_under_chainrule():
     assert blas and all(lib["num_threads"] == 1 for lib in blas)
 
 
+def test_scipy_blas_runs_at_one_thread_once_loaded():
+    """PyPI's scipy brings its own OpenBLAS, loaded by scipy.special (float64 erf) as by the optimizers' axpy:
+    either way it runs at one thread, beside numpy's."""
+    pytest.importorskip("threadpoolctl")
+    code = ("import autograd as ag; from threadpoolctl import threadpool_info; "
+            "ag.tensor([0.5], dtype=ag.float64).erf(); "
+            "print(sorted({lib['num_threads'] for lib in threadpool_info() if lib['user_api'] == 'blas'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[1]"]
+
+
 def _train(steps: int) -> tuple:
     """A small transformer-ish step large enough to be split: Linear, GELU, LayerNorm, attention, AdamW."""
     ag.manual_seed(0)

@@ -43,7 +43,9 @@ def attention(op: ScaledDotProductAttention, g: Tensor) -> tuple:
     need, wt, gd = op.needs_grad, op.wt, g._data
     if all(need) and q.ndim == 4 and q.shape[:2] == k.shape[:2] == v.shape[:2] == wt.shape[:2] \
             == gd.shape[:2]:                                      # the usual (N, heads, L, E): on the threads
-        dq, dk, dv = (np.empty(x.shape, np.result_type(x, gd)) for x in (q, k, v))
+        # each in its input's memory order: the view and transpose backward of heads split off a projection
+        # then reshape it without a copy
+        dq, dk, dv = (np.empty_like(x, np.result_type(x, gd)) for x in (q, k, v))
         _attention_grads(q, k, v, wt, gd, op.scale, dq, dk, dv)
         return Tensor._wrap(dq), Tensor._wrap(dk), Tensor._wrap(dv)
     dv = Tensor._wrap(np.matmul(wt, gd)) if need[2] else None

@@ -93,7 +93,9 @@ class ScaledDotProductAttention(Op):
                 and (mask is None or np.broadcast_shapes(mask.shape, q.shape[:-1] + k.shape[-2:-1])
                      == q.shape[:-1] + k.shape[-2:-1]):          # the usual (N, heads, L, E): on the threads
             self.wt = np.empty(k.shape[:-1] + q.shape[-2:-1], np.result_type(q, k))
-            y = np.empty(q.shape[:-1] + v.shape[-1:], np.result_type(self.wt, v))
+            # in q's memory order, as PyTorch's: heads split off an (N, L, C) projection give an (N, L, heads, E)
+            # layout, so the usual y.transpose(1, 2).reshape(N, L, C) after it is a view, not a copy
+            y = np.empty_like(q, np.result_type(self.wt, v), shape=q.shape[:-1] + v.shape[-1:])
             _attend(q, k, v, scale, mask_t, self.wt, y)
             return y
         st = _scores_t(q, k, scale)

@@ -11,6 +11,7 @@ from ..dtypes import get_default_dtype
 from ..erf32 import erf32
 from ..op import Op
 from ..tensor import Tensor, as_tensor
+from ..threads import one_thread_scipy_blas
 from .arithmetic import _unselected, where
 
 
@@ -214,4 +215,5 @@ def _erf(x: np.ndarray) -> np.ndarray:
     if x.dtype == np.float32:
         return erf32(x)
     from scipy.special import erf
+    one_thread_scipy_blas()                 # importing it loaded scipy's own BLAS
     return erf(x)

@@ -7,10 +7,11 @@ scipy is imported on first use, not with nn (its linear algebra takes ~0.25 s to
 take as they are (float16, different memory orders, non-contiguous views) get numpy's two passes instead."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
+
+from autograd.threads import one_thread_scipy_blas
 
 _routines: dict[str, Callable] = {}               # dtype char 'f' / 'd' -> scipy's saxpy / daxpy
 
@@ -28,20 +29,7 @@ def axpy(a: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def blas_routine(dtype: np.dtype) -> Callable:
     """scipy's axpy for float32 or float64, loaded once (also by benchmarks, before they limit BLAS threads)."""
-    import scipy
     from scipy.linalg.blas import get_blas_funcs
-    if not _routines:
-        _one_thread(os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy"))
+    one_thread_scipy_blas()
     f = _routines[dtype.char] = get_blas_funcs("axpy", dtype=dtype)
     return f
-
-
-def _one_thread(prefix: str) -> None:
-    """Limit the BLAS scipy brings along (PyPI's scipy bundles its own OpenBLAS, a second thread pool beside
-    numpy's) to one thread: two pools spinning on the same cores slow each other badly; axpy streams
-    memory, so one thread is as fast. A BLAS that scipy shares with numpy (conda, Debian) is left alone."""
-    from threadpoolctl import ThreadpoolController
-    controller = ThreadpoolController()
-    own = [lib.filepath for lib in controller.lib_controllers if lib.filepath.startswith(prefix)]
-    if own:
-        controller.select(filepath=own).limit(limits=1)
