@@ -158,11 +158,11 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     return _make(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
-def from_numpy(a: np.ndarray) -> Tensor:
+def from_numpy(ndarray: np.ndarray) -> Tensor:
     """Shares memory with the array, as torch.from_numpy."""
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"from_numpy: expected a numpy array, got {type(a).__name__}")
-    return Tensor._wrap(a)
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy array, got {type(ndarray).__name__}")
+    return Tensor._wrap(ndarray)
 
 
 # -- Tensor.new_*: same dtype (and device) as self unless told otherwise ----------------------------------

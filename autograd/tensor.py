@@ -271,17 +271,17 @@ class Tensor:
     def __itruediv__(self, o): return self._update("div", o)
 
     # -- in place ----------------------------------------------------------------------------------------------
-    def add_(self, o: Any, alpha: float = 1) -> Tensor:
-        return self._update("add", o, alpha)
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._update("add", other, alpha)
 
-    def sub_(self, o: Any, alpha: float = 1) -> Tensor:
-        return self._update("sub", o, alpha)
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._update("sub", other, alpha)
 
-    def mul_(self, o: Any) -> Tensor:
-        return self._update("mul", o)
+    def mul_(self, other: Any) -> Tensor:
+        return self._update("mul", other)
 
-    def div_(self, o: Any) -> Tensor:
-        return self._update("div", o)
+    def div_(self, other: Any) -> Tensor:
+        return self._update("div", other)
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
@@ -337,8 +337,8 @@ class Tensor:
     def minimum(self, other): return ops.minimum(self, other)
     def where(self, condition, other): return ops.where(condition, self, other)
     def matmul(self, other): return ops.matmul(self, other)
-    def add(self, other): return ops.add(self, other)
-    def sub(self, other): return ops.sub(self, other)
+    def add(self, other, *, alpha=1): return ops.add(self, other, alpha=alpha)
+    def sub(self, other, *, alpha=1): return ops.sub(self, other, alpha=alpha)
     def mul(self, other): return ops.mul(self, other)
     def div(self, other, *, rounding_mode=None): return ops.div(self, other, rounding_mode=rounding_mode)
     def neg(self): return ops.neg(self)
@@ -362,8 +362,8 @@ class Tensor:
     def sum(self, dim=None, keepdim=False, **kw): return ops.sum(self, dim, keepdim, **kw)   # kw: axis=, keepdims=
     def mean(self, dim=None, keepdim=False, **kw): return ops.mean(self, dim, keepdim, **kw)
     def prod(self, dim=None, keepdim=False, **kw): return ops.prod(self, dim, keepdim, **kw)
-    def var(self, dim=None, keepdim=False, **kw): return ops.var(self, dim, keepdim, **kw)   # kw: correction=...
-    def std(self, dim=None, keepdim=False, **kw): return ops.std(self, dim, keepdim, **kw)
+    def var(self, dim=None, *a, **kw): return ops.var(self, dim, *a, **kw)   # unbiased, keepdim, correction=
+    def std(self, dim=None, *a, **kw): return ops.std(self, dim, *a, **kw)
     def max(self, dim=None, keepdim=False, **kw): return ops.max(self, dim, keepdim, **kw)
     def min(self, dim=None, keepdim=False, **kw): return ops.min(self, dim, keepdim, **kw)
     def amax(self, dim=None, keepdim=False, **kw): return ops.amax(self, dim, keepdim, **kw)
@@ -389,11 +389,11 @@ class Tensor:
     def histc(self, bins=100, min=0, max=0): return ops.histc(self, bins, min, max)  # noqa: A002
     def histogram(self, bins=100, **kw): return ops.histogram(self, bins, **kw)   # range=, weight=, density=
 
-    def reshape(self, *shape): return ops.reshape(self, *shape)
-    view = reshape
+    def reshape(self, *shape, **kw): return ops.reshape(self, *shape, **kw)
+    def view(self, *shape, size=None): return ops.reshape(self, *shape, shape=size)
     def view_as(self, other): return ops.reshape(self, other.shape)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
-    def permute(self, *dims): return ops.permute(self, *dims)
+    def permute(self, *dims, **kw): return ops.permute(self, *dims, **kw)
     def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
     def t(self): return ops.transpose(self, 0, 1) if self.ndim == 2 else self
     def squeeze(self, dim=None): return ops.squeeze(self, dim)
@@ -401,9 +401,9 @@ class Tensor:
     def expand(self, *shape): return ops.expand(self, *shape)
     def expand_as(self, other): return ops.expand(self, other.shape)
     def broadcast_to(self, shape): return ops.expand(self, shape)
-    def split(self, split_size_or_sections, dim=0): return ops.split(self, split_size_or_sections, dim)
+    def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
-    def flip(self, *dims): return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+    def flip(self, *dims, **kw): return ops.flip(self, kw.get("dims", dims[0] if len(dims) == 1 else dims))
     def roll(self, shifts, dims=None): return ops.roll(self, shifts, dims)
     def repeat(self, *sizes): return ops.repeat(self, *sizes)
     def gather(self, dim, index): return ops.gather(self, dim, index)
@@ -452,13 +452,13 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, name: str 
     return Tensor(arr.copy() if arr is data else arr, requires_grad=requires_grad, name=name)
 
 
-def as_tensor(x: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, like: Tensor | None = None, dtype: Any = None) -> Tensor:
     """Tensors pass through; a Python number mixed with `like` takes like's dtype (it never upcasts it)."""
-    if isinstance(x, Tensor):
-        return x
-    if like is not None and isinstance(x, (int, float, bool, np.number, np.bool_)):
-        return Tensor._wrap(np.asarray(x, dtype=scalar_dtype(x, like._data.dtype)))
-    return Tensor._wrap(as_array(x, dtype))
+    if isinstance(data, Tensor):
+        return data
+    if like is not None and isinstance(data, (int, float, bool, np.number, np.bool_)):
+        return Tensor._wrap(np.asarray(data, dtype=scalar_dtype(data, like._data.dtype)))
+    return Tensor._wrap(as_array(data, dtype))
 
 
 def const(value: Any, like: Tensor | None = None) -> Tensor:

@@ -24,10 +24,10 @@ def bmm(input, mat2) -> Tensor:  # noqa: A002
     return matmul(a, b)
 
 
-def norm(x: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *, keepdims=None) -> Tensor:
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *, keepdims=None) -> Tensor:
     """torch.norm: p='fro' (or 2) is the 2-norm of all the elements or over dim; other p as vector_norm."""
     if p in ("fro", None):
         p = 2
     elif p == "nuc":
         raise NotImplementedError("norm: the nuclear norm (p='nuc') is not implemented; chainrule has no SVD")
-    return vector_norm(x, p, dim, keepdim, dtype=dtype, keepdims=keepdims)
+    return vector_norm(input, p, dim, keepdim, dtype=dtype, keepdims=keepdims)

@@ -13,28 +13,28 @@ from ..ops.shape import expand, reshape
 from ..tensor import Tensor, as_tensor
 
 
-def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
+def take_along_dim(input: Tensor, indices, dim: int | None = None) -> Tensor:
     """x's elements at `indices` along `dim` (numpy's take_along_axis), differentiable through getitem.
     dim=None picks from the flattened x, as PyTorch."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if dim is None:
-        return x.reshape(-1)[idx.reshape(-1)]
-    if idx.ndim != x.ndim:
+        return input.reshape(-1)[idx.reshape(-1)]
+    if idx.ndim != input.ndim:
         raise ValueError(f"take_along_dim: indices of shape {tuple(idx.shape)} need as many dims as x "
-                         f"{tuple(x.shape)}")
+                         f"{tuple(input.shape)}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
-    grid[dim % x.ndim] = idx
-    return x[tuple(grid)]
+    grid[dim % input.ndim] = idx
+    return input[tuple(grid)]
 
 
-def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two dims (on and below `diagonal`), zeros elsewhere."""
-    return _triangle(x, diagonal, lower=True)
+    return _triangle(input, diagonal, lower=True)
 
 
-def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims (on and above `diagonal`), zeros elsewhere."""
-    return _triangle(x, diagonal, lower=False)
+    return _triangle(input, diagonal, lower=False)
 
 
 def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
@@ -47,70 +47,70 @@ def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
     return where(keep, x, Tensor._wrap(np.zeros((), x.dtype)))
 
 
-def masked_fill(x: Tensor, mask, value) -> Tensor:
+def masked_fill(input: Tensor, mask, value) -> Tensor:
     """x with `value` where the bool `mask` (broadcast to x's shape) is True. A 0-d tensor value gets a
     gradient."""
-    x = as_tensor(x)
+    input = as_tensor(input)
     mask = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
     if mask.dtype != np.bool_:
         raise DTypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} "
                          "(compare first, e.g. x == 0)")
     try:
-        fits = np.broadcast_shapes(x.shape, mask.shape) == x.shape
+        fits = np.broadcast_shapes(input.shape, mask.shape) == input.shape
     except ValueError:
         fits = False
     if not fits:
         raise ShapeError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the "
-                         f"tensor's shape {tuple(x.shape)}")
+                         f"tensor's shape {tuple(input.shape)}")
     if isinstance(value, Tensor):
         if value.ndim:
             raise ShapeError("masked_fill: value must be a number or a 0-d tensor, got shape "
                              f"{tuple(value.shape)}")
-        value = value if value.dtype == x.dtype else value.to(x.dtype)
-    elif x.dtype.kind != "f":                          # PyTorch casts the value to x's dtype: ints stay ints
-        value = Tensor._wrap(np.asarray(value).astype(x.dtype))
-    return where(mask, value, x)
+        value = value if value.dtype == input.dtype else value.to(input.dtype)
+    elif input.dtype.kind != "f":                      # PyTorch casts the value to input's dtype: ints stay
+        value = Tensor._wrap(np.asarray(value).astype(input.dtype))
+    return where(mask, value, input)
 
 
-def repeat(x: Tensor, *sizes) -> Tensor:
+def repeat(input: Tensor, *sizes) -> Tensor:
     """Tile x `sizes[i]` times along each dim (PyTorch's repeat; numpy's tile). Extra sizes add leading
     dims."""
-    x = as_tensor(x)
+    input = as_tensor(input)
     sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)) else sizes
-    if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: {len(sizes)} repeat sizes {sizes} for a tensor with {x.ndim} dims "
-                         f"(shape {tuple(x.shape)}); give at least one per dim")
+    if len(sizes) < input.ndim:
+        raise ValueError(f"repeat: {len(sizes)} repeat sizes {sizes} for a tensor with {input.ndim} dims "
+                         f"(shape {tuple(input.shape)}); give at least one per dim")
     if any(r < 0 for r in sizes):
         raise ValueError(f"repeat: sizes must be non-negative, got {sizes}")
-    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    shape = (1,) * (len(sizes) - input.ndim) + input.shape
     pairs = tuple(v for s in shape for v in (1, s))                   # (1, s0, 1, s1, ...)
-    tiled = expand(reshape(x, pairs), tuple(v for r, s in zip(sizes, shape) for v in (r, s)))
+    tiled = expand(reshape(input, pairs), tuple(v for r, s in zip(sizes, shape) for v in (r, s)))
     return reshape(tiled, tuple(r * s for r, s in zip(sizes, shape)))
 
 
-def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
+def gather(input: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     """out[i][j] = x[index[i][j]][j] for dim=0 (and so on): index has x's number of dims, and no dim larger
     than x's except along `dim`, as torch.gather."""
-    x = as_tensor(x)
+    input = as_tensor(input)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
-    if idx.ndim != x.ndim:
+    if idx.ndim != input.ndim:
         raise ValueError(f"gather: index of shape {tuple(idx.shape)} needs as many dims as the input "
-                         f"{tuple(x.shape)}")
-    d = _dim_tuple(x, dim, "gather")[0] if x.ndim else 0
-    if x.ndim == 0:
-        return reshape(reshape(x, (1,))[np.reshape(idx, (1,))], ())
-    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
+                         f"{tuple(input.shape)}")
+    d = _dim_tuple(input, dim, "gather")[0] if input.ndim else 0
+    if input.ndim == 0:
+        return reshape(reshape(input, (1,))[np.reshape(idx, (1,))], ())
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, input.shape)) if k != d):
         raise ValueError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
-                         f"{tuple(x.shape)} outside dim {d}")
-    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
-        raise IndexError(f"gather: index values must be in [0, {x.shape[d] - 1}] for dim {d} of shape "
-                         f"{tuple(x.shape)}, "
+                         f"{tuple(input.shape)} outside dim {d}")
+    if idx.size and (idx.min() < 0 or idx.max() >= input.shape[d]):
+        raise IndexError(f"gather: index values must be in [0, {input.shape[d] - 1}] for dim {d} of shape "
+                         f"{tuple(input.shape)}, "
                          f"got min {idx.min()} and max {idx.max()}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[d] = idx
-    return x[tuple(grid)]
+    return input[tuple(grid)]
 
 
 def scatter(input, dim: int, index, src=None, value=None, *,  # noqa: A002
@@ -170,18 +170,18 @@ def _scatter_args(what: str, input, dim, index, src):  # noqa: A002
     return x, tuple(grid), src
 
 
-def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of the (dim1, dim2) planes (above it for offset > 0), as the last dim, as
     torch.diagonal."""
-    x = as_tensor(x)
-    if x.ndim < 2:
-        raise ValueError(f"diagonal: needs a tensor with at least 2 dims, got shape {tuple(x.shape)}")
-    d1, d2 = _dim_tuple(x, (dim1, dim2), "diagonal")
-    moved = x.permute(*[d for d in range(x.ndim) if d not in (d1, d2)], d1, d2)
+    input = as_tensor(input)
+    if input.ndim < 2:
+        raise ValueError(f"diagonal: needs a tensor with at least 2 dims, got shape {tuple(input.shape)}")
+    d1, d2 = _dim_tuple(input, (dim1, dim2), "diagonal")
+    moved = input.permute(*[d for d in range(input.ndim) if d not in (d1, d2)], d1, d2)
     n, m = moved.shape[-2:]
     rows = np.arange(max(0, -offset), max(0, min(n, m - offset)))
     return moved[..., rows, rows + offset]
 
 
-def ravel(x: Tensor) -> Tensor:
-    return reshape(as_tensor(x), (-1,))
+def ravel(input: Tensor) -> Tensor:
+    return reshape(as_tensor(input), (-1,))

@@ -11,31 +11,32 @@ from ..ops.shape import cat, reshape
 from ..tensor import Tensor, as_tensor
 
 
-def squeeze(x: Tensor, dim=None) -> Tensor:
+def squeeze(input: Tensor, dim=None) -> Tensor:
     """Remove dims of size 1 (all of them, or those named that have size 1, as PyTorch)."""
     if dim is None:
-        return reshape(x, tuple(s for s in x.shape if s != 1))
-    dims = {_check_dim(x.ndim, d, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
-    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+        return reshape(input, tuple(s for s in input.shape if s != 1))
+    dims = {_check_dim(input.ndim, d, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+    return reshape(input, tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1)))
 
 
-def unsqueeze(x: Tensor, dim: int) -> Tensor:
-    n = x.ndim + 1
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    n = input.ndim + 1
     if not -n <= dim < n:
-        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape {tuple(x.shape)} "
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape {tuple(input.shape)} "
                          f"(expected a dim in [{-n}, {n - 1}])")
     d = dim % n
-    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
-def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    if x.ndim == 0:
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if input.ndim == 0:
         _check_dim(0, start_dim, "flatten"), _check_dim(0, end_dim, "flatten")
-        return reshape(x, (1,))
-    s, e = _check_dim(x.ndim, start_dim, "flatten"), _check_dim(x.ndim, end_dim, "flatten")
+        return reshape(input, (1,))
+    s, e = _check_dim(input.ndim, start_dim, "flatten"), _check_dim(input.ndim, end_dim, "flatten")
     if s > e:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {tuple(x.shape)}")
-    return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape "
+                         f"{tuple(input.shape)}")
+    return reshape(input, input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:])
 
 
 def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
@@ -48,11 +49,11 @@ def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     return cat([unsqueeze(t, dim) for t in ts], dim)
 
 
-def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of `split_size` along dim (the last may be smaller), or of the listed sizes."""
-    if x.ndim == 0:
+    if tensor.ndim == 0:
         raise ValueError("split: cannot split a 0-d tensor (it has no dims)")
-    n = x.shape[_check_dim(x.ndim, dim, "split")]
+    n = tensor.shape[_check_dim(tensor.ndim, dim, "split")]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
@@ -62,27 +63,28 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
             raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of shape "
-                             f"{tuple(x.shape)} has {n}")
-    lead = (slice(None),) * (dim % x.ndim)
+                             f"{tuple(tensor.shape)} has {n}")
+    lead = (slice(None),) * (dim % tensor.ndim)
     bounds = np.cumsum([0] + sizes)
-    return tuple(x[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
+    return tuple(tensor[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
 
 
-def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most `chunks` pieces of equal size (ceil(n / chunks)) along dim, as PyTorch."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    if x.ndim == 0:
+    if input.ndim == 0:
         raise ValueError("chunk: cannot chunk a 0-d tensor (it has no dims)")
-    n = x.shape[_check_dim(x.ndim, dim, "chunk")]
-    return split(x, max(1, -(-n // chunks)), dim)
+    n = input.shape[_check_dim(input.ndim, dim, "chunk")]
+    return split(input, max(1, -(-n // chunks)), dim)
 
 
 def one_hot(t, num_classes: int = -1) -> Tensor:
     """int64 one-hot vectors (a constant: class indices have no gradient)."""
     t = as_tensor(t)
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot: needs integer class indices (a LongTensor), got {t.dtype}")
+    if t.dtype != np.int64:                     # PyTorch refuses int32 indices too: only a LongTensor
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor: got {t.dtype} "
+                           f"indices of shape {tuple(t.shape)}; pass tensor.long()")
     if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool):
         raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
     if num_classes == -1 and not t._data.size:

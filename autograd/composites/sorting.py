@@ -24,37 +24,40 @@ def _order(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return np.flip(n - 1 - rev, dim)
 
 
-def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """int64 indices that sort x along dim (always stable here, which PyTorch allows for stable=False)."""
-    x = as_tensor(x)
-    if x.ndim == 0:
-        _check(x, dim, "argsort")
+    input = as_tensor(input)
+    if input.ndim == 0:
+        _check(input, dim, "argsort")
         return Tensor._wrap(np.zeros((), np.int64))
-    return Tensor._wrap(_order(x._data, _check(x, dim, "argsort"), descending).astype(np.int64, copy=False))
+    order = _order(input._data, _check(input, dim, "argsort"), descending)
+    return Tensor._wrap(order.astype(np.int64, copy=False))
 
 
-def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> sort_result:
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> sort_result:
     """(values, indices) sorted along dim; the gradient of values goes back to where each came from."""
-    x = as_tensor(x)
-    if x.ndim == 0:
-        _check(x, dim, "sort")
-        return sort_result(x[()], Tensor._wrap(np.zeros((), np.int64)))
-    d = _check(x, dim, "sort")
-    idx = _order(x._data, d, descending).astype(np.int64, copy=False)
-    return sort_result(take_along_dim(x, idx, d), Tensor._wrap(idx))
+    input = as_tensor(input)
+    if input.ndim == 0:
+        _check(input, dim, "sort")
+        return sort_result(input[()], Tensor._wrap(np.zeros((), np.int64)))
+    d = _check(input, dim, "sort")
+    idx = _order(input._data, d, descending).astype(np.int64, copy=False)
+    return sort_result(take_along_dim(input, idx, d), Tensor._wrap(idx))
 
 
-def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> topk_result:  # noqa: A002
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> topk_result:  # noqa: A002
     """The k largest (or smallest) elements along dim and their indices, largest first (always sorted)."""
-    x = as_tensor(x)
-    d = _check(x, dim, "topk")
-    n = x.shape[d] if x.ndim else 1
+    input = as_tensor(input)
+    d = _check(input, dim, "topk")
+    n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
-        raise ShapeError(f"topk: k={k} is out of range for dim {dim} of size {n} (shape {tuple(x.shape)})")
-    if x.ndim == 0:
-        return topk_result(x[()], Tensor._wrap(np.zeros((), np.int64)))
-    idx = np.take(_order(x._data, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)
-    return topk_result(take_along_dim(x, idx, d), Tensor._wrap(idx))
+        raise ShapeError(f"topk: k={k} is out of range for dim {dim} of size {n} "
+                         f"(shape {tuple(input.shape)})")
+    if input.ndim == 0:
+        return topk_result(input[()], Tensor._wrap(np.zeros((), np.int64)))
+    idx = np.take(_order(input._data, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)
+    return topk_result(take_along_dim(input, idx, d), Tensor._wrap(idx))
 
 
 def _check(x: Tensor, dim, what: str) -> int:

@@ -26,8 +26,8 @@ class Sigmoid(Op):
         return (g * y * (1 - y),)
 
 
-def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(_floating(x))
+def sigmoid(input: Tensor) -> Tensor:
+    return Sigmoid.apply(_floating(input))
 
 
 class Softplus(Op):
@@ -42,9 +42,9 @@ class Softplus(Op):
         return (where(x._data * self.beta > self.threshold, g, g * (x * self.beta).sigmoid()),)
 
 
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """PyTorch's F.softplus: a smooth relu, linear where βx exceeds `threshold` (as PyTorch)."""
-    return Softplus.apply(_floating(x), beta=beta, threshold=threshold)
+    return Softplus.apply(_floating(input), beta=beta, threshold=threshold)
 
 
 class Gelu(Op):
@@ -83,14 +83,14 @@ def _gelu_slope(x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
     return d
 
 
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x). 'none' is exact (erf); 'tanh' is the approximation of Hendrycks & Gimpel, as PyTorch."""
     if approximate == "tanh":
-        return 0.5 * x * (1 + tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+        return 0.5 * input * (1 + tanh(math.sqrt(2 / math.pi) * (input + 0.044715 * input * input * input)))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    x = _floating(x)
-    return Gelu.apply(x, slope=x.requires_grad and is_grad_enabled())   # no slope in no_grad, inference
+    input = _floating(input)
+    return Gelu.apply(input, slope=input.requires_grad and is_grad_enabled())   # no slope in no_grad
 
 
 class Relu(Op):
@@ -103,8 +103,8 @@ class Relu(Op):
         return (ThresholdBackward.apply(g, self.out),)   # an op of (g, y): the gradient has a gradient too
 
 
-def relu(x: Tensor) -> Tensor:
-    return Relu.apply(as_tensor(x))
+def relu(input: Tensor) -> Tensor:
+    return Relu.apply(as_tensor(input))
 
 
 class ThresholdBackward(Op):

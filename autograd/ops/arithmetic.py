@@ -19,8 +19,9 @@ class Add(Op):
         return g, g
 
 
-def add(x, y) -> Tensor:
-    return Add.apply(*_operands(x, y))
+def add(input, other, *, alpha: float = 1) -> Tensor:
+    """input + alpha * other, as torch.add."""
+    return Add.apply(*_operands(input, other if alpha == 1 else mul(other, alpha)))
 
 
 class Sub(Op):
@@ -32,8 +33,9 @@ class Sub(Op):
         return g, (-g if self.needs_grad[1] else None)
 
 
-def sub(x, y) -> Tensor:
-    return Sub.apply(*_operands(x, y))
+def sub(input, other, *, alpha: float = 1) -> Tensor:
+    """input - alpha * other, as torch.sub."""
+    return Sub.apply(*_operands(input, other if alpha == 1 else mul(other, alpha)))
 
 
 class Mul(Op):
@@ -46,8 +48,8 @@ class Mul(Op):
         return (g * y if self.needs_grad[0] else None), (g * x if self.needs_grad[1] else None)
 
 
-def mul(x, y) -> Tensor:
-    return Mul.apply(*_operands(x, y))
+def mul(input, other) -> Tensor:
+    return Mul.apply(*_operands(input, other))
 
 
 class Div(Op):
@@ -65,12 +67,12 @@ class Div(Op):
         return (g / y if self.needs_grad[0] else None), (-g * x / (y * y) if self.needs_grad[1] else None)
 
 
-def div(x, y, *, rounding_mode: str | None = None) -> Tensor:
+def div(input, other, *, rounding_mode: str | None = None) -> Tensor:
     """x / y; rounding_mode 'trunc' or 'floor' rounds the quotient (division.py: outside the graph)."""
     if rounding_mode is None:
-        return Div.apply(*_operands(x, y))
+        return Div.apply(*_operands(input, other))
     from .division import rounded_div  # here, not at the top: division.py imports this module
-    return rounded_div(x, y, rounding_mode)
+    return rounded_div(input, other, rounding_mode)
 
 
 class Neg(Op):
@@ -82,8 +84,8 @@ class Neg(Op):
         return (-g,)
 
 
-def neg(x) -> Tensor:
-    return Neg.apply(x)
+def neg(input) -> Tensor:
+    return Neg.apply(input)
 
 
 class Pow(Op):
@@ -108,10 +110,11 @@ class Pow(Op):
         return dx, dy
 
 
-def pow(x, y) -> Tensor:  # noqa: A001
-    if isinstance(y, (int, float)) and not isinstance(y, bool) and isinstance(x, Tensor):
-        return PowScalar.apply(x, c=float(y) if isinstance(y, float) else y)   # np.float64 must not upcast x
-    return Pow.apply(*_operands(x, y))
+def pow(input, exponent) -> Tensor:  # noqa: A001
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool) and isinstance(input, Tensor):
+        c = float(exponent) if isinstance(exponent, float) else exponent    # np.float64 must not upcast
+        return PowScalar.apply(input, c=c)
+    return Pow.apply(*_operands(input, exponent))
 
 
 class PowScalar(Op):
@@ -140,8 +143,8 @@ class Maximum(Op):
         return _selected(g, ~(x < y) if dx else None, ~(y < x) if dy else None, tie=x == y)
 
 
-def maximum(x, y) -> Tensor:
-    return Maximum.apply(*_operands(x, y))
+def maximum(input, other) -> Tensor:
+    return Maximum.apply(*_operands(input, other))
 
 
 class Minimum(Op):
@@ -155,8 +158,8 @@ class Minimum(Op):
         return _selected(g, ~(x > y) if dx else None, ~(y > x) if dy else None, tie=x == y)
 
 
-def minimum(x, y) -> Tensor:
-    return Minimum.apply(*_operands(x, y))
+def minimum(input, other) -> Tensor:
+    return Minimum.apply(*_operands(input, other))
 
 
 class Where(Op):
@@ -171,13 +174,13 @@ class Where(Op):
                 where(cond, zero, g) if self.needs_grad[2] else None)
 
 
-def where(condition, x, y) -> Tensor:
+def where(condition, input, other) -> Tensor:
     """Elementwise choice; `condition` is a bool tensor or array (no gradient flows into it)."""
     cond = condition if isinstance(condition, Tensor) else Tensor._wrap(np.asarray(condition, dtype=bool))
     if cond.dtype != np.bool_:
         cond = Tensor._wrap(cond._data.astype(bool))
-    x, y = _operands(x, y)
-    return Where.apply(cond, x, y)
+    input, other = _operands(input, other)
+    return Where.apply(cond, input, other)
 
 
 class Clamp(Op):
@@ -192,16 +195,16 @@ class Clamp(Op):
         return _selected(g, inside)
 
 
-def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     """Bounds may be numbers or tensors (broadcast); a bound that requires grad gets g where it is the output."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
         # a learnable bound: composed from where(), so a bound gets g where it is the output, and x only where
         # min <= x <= max: a NaN x stays NaN with gradient 0, as PyTorch
-        y = x if min is None else where(x >= min, x, where(x < min, min, x.detach()))
+        y = input if min is None else where(input >= min, input, where(input < min, min, input.detach()))
         return y if max is None else where(y <= max, y, where(y > max, max, y.detach()))
-    return Clamp.apply(x, lo=_bound(min), hi=_bound(max))
+    return Clamp.apply(input, lo=_bound(min), hi=_bound(max))
 
 
 class Cast(Op):

@@ -24,11 +24,11 @@ def _from_the_end(g: Tensor, dim: int) -> Tensor:
     return flip(Cumsum.apply(flip(g, dim), dim=dim), dim)
 
 
-def cumsum(x: Tensor, dim: int, *, dtype=None, axis: int | None = None) -> Tensor:
+def cumsum(input: Tensor, dim: int, *, dtype=None, axis: int | None = None) -> Tensor:
     """Running sum along `dim`; integer and bool inputs give int64, as PyTorch (dtype= casts first)."""
-    x = _prepared(x, dtype, "cumsum")
-    d = _dim(x, dim if axis is None else axis, "cumsum")
-    return Cumsum.apply(x, dim=d) if x.ndim else Cumsum.apply(x.reshape(1), dim=0).reshape(())
+    input = _prepared(input, dtype, "cumsum")
+    d = _dim(input, dim if axis is None else axis, "cumsum")
+    return Cumsum.apply(input, dim=d) if input.ndim else Cumsum.apply(input.reshape(1), dim=0).reshape(())
 
 
 class Cumprod(Op):
@@ -50,10 +50,10 @@ class Cumprod(Op):
         return (where(before, _from_the_end(g * self.out, d) / where(before, x, 1.0), where(first, at_first, 0.0)),)
 
 
-def cumprod(x: Tensor, dim: int, *, dtype=None, axis: int | None = None) -> Tensor:
-    x = _prepared(x, dtype, "cumprod")
-    d = _dim(x, dim if axis is None else axis, "cumprod")
-    return Cumprod.apply(x, dim=d) if x.ndim else Cumprod.apply(x.reshape(1), dim=0).reshape(())
+def cumprod(input: Tensor, dim: int, *, dtype=None, axis: int | None = None) -> Tensor:
+    input = _prepared(input, dtype, "cumprod")
+    d = _dim(input, dim if axis is None else axis, "cumprod")
+    return Cumprod.apply(input, dim=d) if input.ndim else Cumprod.apply(input.reshape(1), dim=0).reshape(())
 
 
 def _prepared(x, dtype, what: str) -> Tensor:

@@ -48,9 +48,9 @@ class LogSoftmax(Op):
         return (g - self.out.exp() * g.sum(dim=self.dim, keepdim=True),)
 
 
-def log_softmax(x: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None) -> Tensor:
-    x = x if dtype is None else as_tensor(x).to(dtype)        # PyTorch's dtype=: cast first, then log_softmax
-    return LogSoftmax.apply(x, dim=_dim(x, dim if axis is None else axis, "log_softmax"))
+def log_softmax(input: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None) -> Tensor:
+    input = input if dtype is None else as_tensor(input).to(dtype)     # PyTorch's dtype=: cast first
+    return LogSoftmax.apply(input, dim=_dim(input, dim if axis is None else axis, "log_softmax"))
 
 
 class Softmax(Op):
@@ -65,9 +65,9 @@ class Softmax(Op):
         return (y * (g - (g * y).sum(dim=self.dim, keepdim=True)),)
 
 
-def softmax(x: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None) -> Tensor:
-    x = x if dtype is None else as_tensor(x).to(dtype)        # PyTorch's dtype=: cast first, then softmax
-    return Softmax.apply(x, dim=_dim(x, dim if axis is None else axis, "softmax"))
+def softmax(input: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None) -> Tensor:
+    input = input if dtype is None else as_tensor(input).to(dtype)     # PyTorch's dtype=: cast first
+    return Softmax.apply(input, dim=_dim(input, dim if axis is None else axis, "softmax"))
 
 
 def _dim(x: Tensor, dim: int, what: str) -> int:

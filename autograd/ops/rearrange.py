@@ -18,10 +18,10 @@ class Flip(Op):
         return (Flip.apply(g, dims=self.dims),)
 
 
-def flip(x: Tensor, dims) -> Tensor:
+def flip(input: Tensor, dims) -> Tensor:
     """Reverse the order of elements along `dims` (an int or a sequence of ints), as torch.flip."""
-    x = as_tensor(x)
-    return Flip.apply(x, dims=_dim_tuple(x, dims, "flip"))
+    input = as_tensor(input)
+    return Flip.apply(input, dims=_dim_tuple(input, dims, "flip"))
 
 
 class Roll(Op):
@@ -35,20 +35,20 @@ class Roll(Op):
         return (Roll.apply(g, shifts=back, dims=self.dims),)
 
 
-def roll(x: Tensor, shifts, dims=None) -> Tensor:
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """torch.roll: elements pushed off one end come back at the other; dims=None rolls the flattened tensor."""
-    x = as_tensor(x)
+    input = as_tensor(input)
     if dims is None:
         if not isinstance(shifts, (int, np.integer)) and len(shifts) != 1:
             raise ValueError(f"roll: with dims=None, shifts must be one int, got {shifts!r}")
-        return Roll.apply(x, shifts=int(np.ravel(shifts)[0]), dims=None)
-    if not x.ndim:
+        return Roll.apply(input, shifts=int(np.ravel(shifts)[0]), dims=None)
+    if not input.ndim:
         raise IndexError(f"roll: dims {dims!r} given for a 0-d tensor, which has no dims (use dims=None)")
-    dims = _dim_tuple(x, dims, "roll")
+    dims = _dim_tuple(input, dims, "roll")
     shifts = (int(shifts),) if isinstance(shifts, (int, np.integer)) else tuple(int(s) for s in shifts)
     if len(shifts) != len(dims):
         raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
-    return Roll.apply(x, shifts=shifts, dims=dims)
+    return Roll.apply(input, shifts=shifts, dims=dims)
 
 
 def _dim_tuple(x: Tensor, dims, what: str) -> tuple:

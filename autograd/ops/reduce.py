@@ -53,18 +53,23 @@ class Mean(Sum):
         return super().backward(g / self.n)
 
 
-def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=None,  # noqa: A001
+        keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return Sum.apply(x, dims=_dims(x, dim, axis, "sum"), keepdim=keepdim)
+    input = input if dtype is None else input.to(dtype)     # PyTorch's dtype=: cast first, then reduce
+    return Sum.apply(input, dims=_dims(input, dim, axis, "sum"), keepdim=keepdim)
 
 
-def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    if x.dtype.kind not in "fc":
-        raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype} (convert with .float())")
-    dims = _dims(x, dim, axis, "mean")
-    n = x._data.size if dims is None else math.prod(x.shape[d] for d in dims)
-    return Mean.apply(x, dims=dims, keepdim=keepdim, n=n) if n else x.sum(dims, keepdim) * float("nan")
+    input = input if dtype is None else input.to(dtype)
+    if input.dtype.kind not in "fc":
+        raise TypeError(f"mean: needs a floating-point tensor, got {input.dtype} (convert with .float())")
+    dims = _dims(input, dim, axis, "mean")
+    n = input._data.size if dims is None else math.prod(input.shape[d] for d in dims)
+    if not n:
+        return input.sum(dims, keepdim) * float("nan")
+    return Mean.apply(input, dims=dims, keepdim=keepdim, n=n)
 
 
 class Prod(Op):
@@ -94,9 +99,10 @@ def _prod_of_others(x: Tensor, dims: tuple | None) -> Tensor:
     return stack(cols, dim=-1).reshape(moved.shape).permute(*np.argsort(list(rest) + list(dims)))
 
 
-def prod(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return Prod.apply(x, dims=_dims(x, dim, axis, "prod"), keepdim=keepdim)
+    input = input if dtype is None else input.to(dtype)
+    return Prod.apply(input, dims=_dims(input, dim, axis, "prod"), keepdim=keepdim)
 
 
 class Max(Op):
@@ -126,27 +132,27 @@ def _check_nonempty(x: np.ndarray, dims, what: str) -> None:
                              "(there is no identity)")
 
 
-def amax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+def amax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return Max.apply(x, dims=_dims(x, dim, axis, "amax"), keepdim=keepdim)
+    return Max.apply(input, dims=_dims(input, dim, axis, "amax"), keepdim=keepdim)
 
 
-def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+def amin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return Max.apply(x, dims=_dims(x, dim, axis, "amin"), keepdim=keepdim, smallest=True)
+    return Max.apply(input, dims=_dims(input, dim, axis, "amin"), keepdim=keepdim, smallest=True)
 
 
-def max(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
+def max(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
     """max(x): the largest element (ties share the gradient). max(x, dim): (values, indices), the gradient
     going to the index returned (the first of any ties), as PyTorch. max(x, other): elementwise maximum."""
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return _extreme(x, dim, keepdim, axis, smallest=False)
+    return _extreme(input, dim, keepdim, axis, smallest=False)
 
 
-def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
+def min(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
     """min(x), min(x, dim) -> (values, indices), min(x, other): as `max`."""
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return _extreme(x, dim, keepdim, axis, smallest=True)
+    return _extreme(input, dim, keepdim, axis, smallest=True)
 
 
 def _extreme(x, dim, keepdim, axis, smallest):
@@ -170,14 +176,14 @@ def _extreme(x, dim, keepdim, axis, smallest):
     return values_indices(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))
 
 
-def argmax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+def argmax(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return _arg(np.argmax, x, dim if axis is None else axis, keepdim)
+    return _arg(np.argmax, input, dim if axis is None else axis, keepdim)
 
 
-def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+def argmin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return _arg(np.argmin, x, dim if axis is None else axis, keepdim)
+    return _arg(np.argmin, input, dim if axis is None else axis, keepdim)
 
 
 def _arg(fn, x: Tensor, dim, keepdim: bool) -> Tensor:

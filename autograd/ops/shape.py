@@ -22,9 +22,10 @@ class Reshape(Op):
         return (reshape(g, self.in_shape),)
 
 
-def reshape(x: Tensor, *shape) -> Tensor:
-    shape = _shape_arg(shape)
-    return x if shape == x.shape else Reshape.apply(x, shape=shape)
+def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
+    """reshape(x, 2, 3), reshape(x, (2, 3)) or PyTorch's keyword reshape(input=x, shape=(2, 3))."""
+    shape = _shape_arg(sizes if shape is None else (shape,))
+    return input if shape == input.shape else Reshape.apply(input, shape=shape)
 
 
 class Permute(Op):
@@ -46,28 +47,30 @@ class Contiguous(Op):
         return (g,)
 
 
-def contiguous(x: Tensor) -> Tensor:
+def contiguous(input: Tensor) -> Tensor:
     """PyTorch's x.contiguous(): x itself when already row-major, else a row-major copy in the graph."""
-    return x if x._data.flags.c_contiguous else Contiguous.apply(x)
+    return input if input._data.flags.c_contiguous else Contiguous.apply(input)
 
 
-def permute(x: Tensor, *dims) -> Tensor:
-    dims = _shape_arg(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {tuple(x.shape)}")
-    return Permute.apply(x, dims=tuple(d % x.ndim for d in dims))
+def permute(input: Tensor, *order, dims=None) -> Tensor:
+    """permute(x, 1, 0), permute(x, (1, 0)) or PyTorch's keyword permute(input=x, dims=(1, 0))."""
+    dims = _shape_arg(order if dims is None else (dims,))
+    if sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {input.ndim} dims of shape "
+                         f"{tuple(input.shape)}")
+    return Permute.apply(input, dims=tuple(d % input.ndim for d in dims))
 
 
-def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
-    n = x.ndim
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    n = input.ndim
     if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
+        return input
     for d in (dim0, dim1):
         if not -n <= d < n:
-            raise IndexError(f"transpose: dim {d} is out of range for a tensor of shape {tuple(x.shape)}")
+            raise IndexError(f"transpose: dim {d} is out of range for a tensor of shape {tuple(input.shape)}")
     dims = list(range(n))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return Permute.apply(x, dims=tuple(dims))     # a valid permutation by construction: x.mT twice as fast
+    return Permute.apply(input, dims=tuple(dims))     # a valid permutation by construction: mT twice as fast
 
 
 class Expand(Op):
@@ -80,20 +83,20 @@ class Expand(Op):
         return (sum_to(g, self.in_shape),)
 
 
-def expand(x: Tensor, *shape) -> Tensor:
+def expand(input: Tensor, *shape) -> Tensor:
     """PyTorch's expand: -1 keeps a dimension's size."""
     shape = _shape_arg(shape)
-    lead = len(shape) - x.ndim
+    lead = len(shape) - input.ndim
     if lead < 0:
-        raise ValueError(f"expand: cannot expand shape {tuple(x.shape)} to fewer dims {shape}")
+        raise ValueError(f"expand: cannot expand shape {tuple(input.shape)} to fewer dims {shape}")
     if -1 in shape[:lead]:
         raise ValueError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for "
-                         f"{tuple(x.shape)}")
-    full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
-    if not all(a == b or a == 1 for a, b in zip(x.shape, full[lead:])):   # cheaper than np.broadcast_shapes
-        raise ShapeError(f"expand/broadcast_to: shape {tuple(x.shape)} cannot be broadcast to {full} "
+                         f"{tuple(input.shape)}")
+    full = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if not all(a == b or a == 1 for a, b in zip(input.shape, full[lead:])):  # cheaper than broadcast_shapes
+        raise ShapeError(f"expand/broadcast_to: shape {tuple(input.shape)} cannot be broadcast to {full} "
                          f"(each dim must match or be 1)")
-    return x if full == x.shape else Expand.apply(x, shape=full)
+    return input if full == input.shape else Expand.apply(input, shape=full)
 
 
 class SumTo(Op):
@@ -176,17 +179,17 @@ class Pad(Op):
         return (g[self.inner],)
 
 
-def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
+def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
     if mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r} is not supported yet; only 'constant'")
-    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError("pad: expected an even number of widths, at most 2 per dim of shape "
-                         f"{tuple(x.shape)}, got {pad}")
+                         f"{tuple(input.shape)}, got {pad}")
     pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]
     if any(a < 0 or b < 0 for a, b in pairs):
         raise ValueError(f"pad: negative widths {pad} are not supported")
-    widths = [(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1]
-    return Pad.apply(x, widths=tuple(widths), value=value)
+    widths = [(0, 0)] * (input.ndim - len(pairs)) + pairs[::-1]
+    return Pad.apply(input, widths=tuple(widths), value=value)
 
 
 def _shape_arg(shape) -> tuple:

@@ -24,8 +24,8 @@ class Exp(Op):
         return (g * self.out,)
 
 
-def exp(x: Tensor) -> Tensor:
-    return Exp.apply(_floating(x))
+def exp(input: Tensor) -> Tensor:
+    return Exp.apply(_floating(input))
 
 
 class Log(Op):
@@ -40,8 +40,8 @@ class Log(Op):
         return (g / x,)
 
 
-def log(x: Tensor) -> Tensor:
-    return Log.apply(_floating(x))
+def log(input: Tensor) -> Tensor:
+    return Log.apply(_floating(input))
 
 
 class LogBase(Op):
@@ -58,12 +58,12 @@ class LogBase(Op):
         return (g / (x * math.log(self.base)),)
 
 
-def log2(x: Tensor) -> Tensor:
-    return LogBase.apply(_floating(x), base=2)
+def log2(input: Tensor) -> Tensor:
+    return LogBase.apply(_floating(input), base=2)
 
 
-def log10(x: Tensor) -> Tensor:
-    return LogBase.apply(_floating(x), base=10)
+def log10(input: Tensor) -> Tensor:
+    return LogBase.apply(_floating(input), base=10)
 
 
 class Log1p(Op):
@@ -75,8 +75,8 @@ class Log1p(Op):
         return (g / (1 + self.inputs[0]),)
 
 
-def log1p(x: Tensor) -> Tensor:
-    return Log1p.apply(_floating(x))
+def log1p(input: Tensor) -> Tensor:
+    return Log1p.apply(_floating(input))
 
 
 class Expm1(Op):
@@ -88,8 +88,8 @@ class Expm1(Op):
         return (g * (self.out + 1),)
 
 
-def expm1(x: Tensor) -> Tensor:
-    return Expm1.apply(_floating(x))
+def expm1(input: Tensor) -> Tensor:
+    return Expm1.apply(_floating(input))
 
 
 class Sqrt(Op):
@@ -104,8 +104,8 @@ class Sqrt(Op):
         return (g / (2 * y),)
 
 
-def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(_floating(x))
+def sqrt(input: Tensor) -> Tensor:
+    return Sqrt.apply(_floating(input))
 
 
 class Abs(Op):
@@ -117,8 +117,8 @@ class Abs(Op):
         return (g * Sign.apply(self.inputs[0]),)      # sign as an op: the gradient is a function of x (its own: 0)
 
 
-def abs(x: Tensor) -> Tensor:  # noqa: A001
-    return Abs.apply(as_tensor(x))
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    return Abs.apply(as_tensor(input))
 
 
 class Sign(Op):
@@ -130,9 +130,9 @@ class Sign(Op):
         return (Tensor._wrap(np.zeros_like(self.inputs[0]._data)),)
 
 
-def sign(x: Tensor) -> Tensor:
+def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 by the sign of each element, in x's dtype (a bool stays bool), as torch.sign."""
-    return Sign.apply(as_tensor(x))
+    return Sign.apply(as_tensor(input))
 
 
 class Round(Op):
@@ -158,8 +158,8 @@ class Sin(Op):
         return (g * self.inputs[0].cos(),)
 
 
-def sin(x: Tensor) -> Tensor:
-    return Sin.apply(_floating(x))
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(_floating(input))
 
 
 class Cos(Op):
@@ -171,8 +171,8 @@ class Cos(Op):
         return (-g * self.inputs[0].sin(),)
 
 
-def cos(x: Tensor) -> Tensor:
-    return Cos.apply(_floating(x))
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(_floating(input))
 
 
 class Tanh(Op):
@@ -185,8 +185,8 @@ class Tanh(Op):
         return (g * (1 - y * y),)
 
 
-def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(_floating(x))
+def tanh(input: Tensor) -> Tensor:
+    return Tanh.apply(_floating(input))
 
 
 class Erf(Op):
@@ -199,8 +199,8 @@ class Erf(Op):
         return (g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp(),)
 
 
-def erf(x: Tensor) -> Tensor:
-    return Erf.apply(_floating(x))
+def erf(input: Tensor) -> Tensor:
+    return Erf.apply(_floating(input))
 
 
 def _floating(x) -> Tensor:

@@ -99,19 +99,34 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     return losses.sum() / float(scale.sum())
 
 
+def _weighted(losses: Tensor, x: Tensor, weight: Any, reduction: str, what: str, by_weight: bool) -> Tensor:
+    """PyTorch's per-element weight: shaped as the input; 'mean' is sum(w·loss)/sum(w) for mse and l1 and
+    mean(w·loss) for huber (by_weight False), as torch 2.13 computes them."""
+    if weight is None:
+        return _reduce(losses, reduction, what)
+    w = as_tensor(weight, like=x)
+    if w.shape != x.shape:
+        raise ValueError(f"{what}: weight of shape {tuple(w.shape)} and input of shape {tuple(x.shape)}: "
+                         "Weights and input must have the same size.")
+    losses = losses * w
+    if reduction == "mean" and by_weight:
+        return losses.sum() / w.sum()
+    return _reduce(losses, reduction, what)
+
+
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     x, t = _floats(input, target)
     _same_shape(x, t, "mse_loss", strict=False)
     d = x - t
-    return _reduce(d * d, reduction, "mse_loss")
+    return _weighted(d * d, x, weight, reduction, "mse_loss", by_weight=True)
 
 
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
-            reduction: str = "mean") -> Tensor:
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     x, t = _floats(input, target)
     _same_shape(x, t, "l1_loss", strict=False)
-    return _reduce((x - t).abs(), reduction, "l1_loss")
+    return _weighted((x - t).abs(), x, weight, reduction, "l1_loss", by_weight=True)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -164,8 +179,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
 
 
-def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
     x, t = _floats(input, target)
     _same_shape(x, t, "huber_loss", strict=False)
     d = (x - t).abs()
-    return _reduce(ag.where(d._data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
+    losses = ag.where(d._data < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _weighted(losses, x, weight, reduction, "huber_loss", by_weight=False)
