@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from .op import Op
     from .tensor import Tensor
 
-__all__ = ["DTypeError", "ShapeError", "broadcast_grad_error", "changed_at", "changed_in_place", "describe",
+__all__ = ["ArgumentError", "DTypeError", "IndexRangeError", "ShapeError", "broadcast_grad_error", "changed_at",
+           "changed_in_place", "describe",
            "freed_graph_error", "inplace_error", "shape_error", "shape_str"]
 
 
@@ -28,6 +29,15 @@ class ShapeError(ValueError, RuntimeError):
 class DTypeError(TypeError, RuntimeError):
     """A tensor of a dtype the op cannot take (a float mask where a bool one is needed...). Both kinds, as
     ShapeError: PyTorch raises RuntimeError for these, Python code expects TypeError."""
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """An argument's value the op cannot take (chunks=0, approximate='fast', label_smoothing=1.5...). Both
+    kinds, as ShapeError: PyTorch raises RuntimeError for these, Python code expects ValueError."""
+
+
+class IndexRangeError(IndexError, RuntimeError):
+    """An index tensor's value out of range in gather/scatter: PyTorch's RuntimeError, Python's IndexError."""
 
 
 def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> RuntimeError:

@@ -12,6 +12,7 @@ from .device import CPU as _CPU
 from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
 from .dtypes import of as _dtype_of
+from .errors import ArgumentError as _ArgumentError
 from .legacy import legacy_data
 from .size import Size, as_size
 from .torch_tensor_names import missing_attribute
@@ -158,7 +159,7 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted to a Python number; "
+            raise _ArgumentError(f"item: only one-element tensors can be converted to a Python number; "
                              f"this one has shape {tuple(self.shape)} ({self._data.size} elements)")
         return self._data.item()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, IndexRangeError, ShapeError
 from ..ops.arithmetic import add, where
 from ..ops.indexing import index_add, index_put
 from ..ops.rearrange import _dim_tuple
@@ -94,18 +94,18 @@ def gather(input: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tens
     input = as_tensor(input)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
+        raise DTypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
     if idx.ndim != input.ndim:
-        raise ValueError(f"gather: index of shape {tuple(idx.shape)} needs as many dims as the input "
+        raise ShapeError(f"gather: index of shape {tuple(idx.shape)} needs as many dims as the input "
                          f"{tuple(input.shape)}")
     d = _dim_tuple(input, dim, "gather")[0] if input.ndim else 0
     if input.ndim == 0:
         return reshape(reshape(input, (1,))[np.reshape(idx, (1,))], ())
     if any(i > s for k, (i, s) in enumerate(zip(idx.shape, input.shape)) if k != d):
-        raise ValueError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
+        raise ShapeError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
                          f"{tuple(input.shape)} outside dim {d}")
     if idx.size and (idx.min() < 0 or idx.max() >= input.shape[d]):
-        raise IndexError(f"gather: index values must be in [0, {input.shape[d] - 1}] for dim {d} of shape "
+        raise IndexRangeError(f"gather: index values must be in [0, {input.shape[d] - 1}] for dim {d} of shape "
                          f"{tuple(input.shape)}, "
                          f"got min {idx.min()} and max {idx.max()}")
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
@@ -143,18 +143,18 @@ def _scatter_args(what: str, input, dim, index, src):  # noqa: A002
     x = as_tensor(input)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"{what}: index must be an integer tensor, got {idx.dtype}")
+        raise DTypeError(f"{what}: index must be an integer tensor, got {idx.dtype}")
     if idx.ndim == 0 and x.ndim == 1:            # PyTorch reads a 0-d index (and src) of a 1-d input as 1-d
         idx, src = idx.reshape(1), (src.reshape(1) if src is not None and src.ndim == 0 else src)
     if idx.ndim != x.ndim:
-        raise ValueError(f"{what}: index of shape {tuple(idx.shape)} needs as many dims as the input "
+        raise ShapeError(f"{what}: index of shape {tuple(idx.shape)} needs as many dims as the input "
                          f"{tuple(x.shape)}")
     d = _dim_tuple(x, dim, what)[0] if x.ndim else 0
     if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
-        raise ValueError(f"{what}: index of shape {tuple(idx.shape)} is larger than the input "
+        raise ShapeError(f"{what}: index of shape {tuple(idx.shape)} is larger than the input "
                          f"{tuple(x.shape)} outside dim {d}")
     if idx.size and (idx.min() < 0 or idx.max() >= (x.shape[d] if x.ndim else 1)):
-        raise IndexError(f"{what}: index values must be in [0, {(x.shape[d] if x.ndim else 1) - 1}] for "
+        raise IndexRangeError(f"{what}: index values must be in [0, {(x.shape[d] if x.ndim else 1) - 1}] for "
                          f"dim {d} of shape {tuple(x.shape)}, got min {idx.min()} and max {idx.max()}")
     if src is not None:
         if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 from ..ops.shape import cat, reshape
 from ..tensor import Tensor, as_tensor
 
@@ -62,7 +62,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of shape "
+            raise ShapeError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} of shape "
                              f"{tuple(tensor.shape)} has {n}")
     lead = (slice(None),) * (dim % tensor.ndim)
     bounds = np.cumsum([0] + sizes)
@@ -72,7 +72,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most `chunks` pieces of equal size (ceil(n / chunks)) along dim, as PyTorch."""
     if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        raise ArgumentError(f"chunk: chunks must be positive, got {chunks}")
     if input.ndim == 0:
         raise ValueError("chunk: cannot chunk a 0-d tensor (it has no dims)")
     n = input.shape[_check_dim(input.ndim, dim, "chunk")]

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..erf32 import gelu32
+from ..errors import ArgumentError
 from ..grad_mode import is_grad_enabled
 from ..op import Op
 from ..tensor import Tensor, as_tensor
@@ -88,7 +89,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         return 0.5 * input * (1 + tanh(math.sqrt(2 / math.pi) * (input + 0.044715 * input * input * input)))
     if approximate != "none":
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     input = _floating(input)
     return Gelu.apply(input, slope=input.requires_grad and is_grad_enabled())   # no slope in no_grad
 

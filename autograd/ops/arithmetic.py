@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import get_default_dtype
+from ..errors import ArgumentError, DTypeError
 from ..op import Op
 from ..parallel import binary
 from ..tensor import Tensor, const, pair
@@ -35,6 +36,9 @@ class Sub(Op):
 
 def sub(input, other, *, alpha: float = 1) -> Tensor:
     """input - alpha * other, as torch.sub."""
+    if isinstance(other, Tensor) and other._data.dtype == np.bool_ == getattr(input, "_data", other._data).dtype:
+        raise DTypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported: "
+                         "use ^ (logical_xor) instead")
     return Sub.apply(*_operands(input, other if alpha == 1 else mul(other, alpha)))
 
 
@@ -85,6 +89,9 @@ class Neg(Op):
 
 
 def neg(input) -> Tensor:
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise DTypeError(f"neg: negation, the `-` operator, on a bool tensor (shape {tuple(input.shape)}) is "
+                         "not supported: use ~ or logical_not() to invert it")
     return Neg.apply(input)
 
 
@@ -113,6 +120,11 @@ class Pow(Op):
 def pow(input, exponent) -> Tensor:  # noqa: A001
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool) and isinstance(input, Tensor):
         c = float(exponent) if isinstance(exponent, float) else exponent    # np.float64 must not upcast
+        if input._data.dtype.kind in "iub" and isinstance(c, float):      # int ** 0.5: the default float
+            input = Tensor._wrap(input._data.astype(get_default_dtype()))
+        elif input._data.dtype.kind in "iu" and c < 0:
+            raise ArgumentError(f"pow: integers to negative integer powers are not allowed (a {input.dtype} "
+                                f"tensor of shape {tuple(input.shape)} ** {c}); use a float tensor")
         return PowScalar.apply(input, c=c)
     return Pow.apply(*_operands(input, exponent))
 
@@ -176,6 +188,9 @@ class Where(Op):
 
 def where(condition, input, other) -> Tensor:
     """Elementwise choice; `condition` is a bool tensor or array (no gradient flows into it)."""
+    if isinstance(condition, Tensor) and condition._data.dtype != np.bool_:
+        raise DTypeError(f"where: expected condition to be a bool tensor, got {condition.dtype} of shape "
+                         f"{tuple(condition.shape)}: compare it (x > 0) or use .bool()")
     cond = condition if isinstance(condition, Tensor) else Tensor._wrap(np.asarray(condition, dtype=bool))
     if cond.dtype != np.bool_:
         cond = Tensor._wrap(cond._data.astype(bool))
@@ -198,7 +213,7 @@ class Clamp(Op):
 def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     """Bounds may be numbers or tensors (broadcast); a bound that requires grad gets g where it is the output."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise ArgumentError("clamp: at least one of min and max must be given")
     if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
         # a learnable bound: composed from where(), so a bound gets g where it is the output, and x only where
         # min <= x <= max: a NaN x stays NaN with gradient 0, as PyTorch
@@ -233,7 +248,15 @@ def _operands(x, y) -> tuple[Tensor, Tensor]:
             x = Tensor._wrap(x._data.astype(dy))
         else:
             y = Tensor._wrap(y._data.astype(dx))
+    elif dx != dy and (x._data.ndim == 0) != (y._data.ndim == 0) and _kind(dx) == _kind(dy):
+        # a 0-d tensor of the same kind takes the other's dtype, as a number would (PyTorch's rule)
+        x, y = (cast(x, dy), y) if x._data.ndim == 0 else (x, cast(y, dx))
     return x, y
+
+
+def _kind(d: np.dtype) -> str:
+    """PyTorch's dtype categories: bool, integer, floating."""
+    return "f" if d.kind == "f" else "b" if d.kind == "b" else "i"
 
 
 def _selected(g: Tensor, *keeps: np.ndarray | None, tie: np.ndarray | None = None) -> tuple[Tensor | None, ...]:

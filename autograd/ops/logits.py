@@ -71,6 +71,9 @@ def softmax(input: Tensor, dim: int = -1, *, dtype=None, axis: int | None = None
 
 
 def _dim(x: Tensor, dim: int, what: str) -> int:
+    if x._data.dtype.kind not in "fc":             # PyTorch's kernels exist for floating types only
+        raise NotImplementedError(f"{what}: not implemented for {x.dtype} tensors (shape {tuple(x.shape)}); "
+                                  f"pass dtype=chainrule.float32 or convert with .float()")
     n = max(x.ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"{what}: dim {dim} is out of range for a tensor of shape {tuple(x.shape)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ArgumentError, ShapeError
 from ..observers import check_loss_input
 from ..op import Op
 from ..tensor import Tensor, as_tensor
@@ -139,8 +140,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         check_loss_input("cross_entropy", x)       # guards: fed softmax / log_softmax output instead of logits
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if not label_smoothing <= 1.0:                 # PyTorch 2.13 checks the upper bound only
+        raise ArgumentError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     xs, kind = x._data.shape, t._data.dtype.kind     # arrays' attributes: cheaper than Tensor properties
     if not xs:
         raise ValueError("cross_entropy: input must have a class dim: (C,), (N, C) or (N, C, d1, ...); got a scalar")
@@ -148,7 +149,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     expected = xs if probs else (xs[:1] + xs[2:] if len(xs) >= 2 else ())
     if t._data.shape != expected or kind not in "fiu":
         what = "class probabilities" if probs else "class indices"
-        raise ValueError(f"cross_entropy: input of shape {tuple(x.shape)} (N, C, ...) needs a target of "
+        raise ShapeError(f"cross_entropy: input of shape {tuple(x.shape)} (N, C, ...) needs a target of "
                          f"shape {expected} "
                          f"({what}), got target of shape {tuple(t.shape)} and dtype {t.dtype}")
     c = xs[1] if len(xs) >= 2 else xs[0]
@@ -163,7 +164,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     if weight is not None:
         weight = as_tensor(weight, like=x)
         if weight.shape != (c,):
-            raise ValueError(f"cross_entropy: weight must have shape ({c},), one per class; got {tuple(weight.shape)}")
+            raise ShapeError(f"cross_entropy: weight must have shape ({c},), one per class; "
+                             f"got {tuple(weight.shape)}")
     flat_x, flat_t = x, t
     if len(xs) == 1:
         flat_x, flat_t = x.reshape(1, c), t.reshape(1, c) if probs else t.reshape(1)

@@ -7,6 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..errors import DTypeError
 from ..op import Op
 from ..tensor import Tensor
 
@@ -64,7 +65,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=Non
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
     input = input if dtype is None else input.to(dtype)
     if input.dtype.kind not in "fc":
-        raise TypeError(f"mean: needs a floating-point tensor, got {input.dtype} (convert with .float())")
+        raise DTypeError(f"mean: needs a floating-point tensor, got {input.dtype} (convert with .float() "
+                         "or pass dtype=)")
     dims = _dims(input, dim, axis, "mean")
     n = input._data.size if dims is None else math.prod(input.shape[d] for d in dims)
     if not n:
@@ -142,17 +144,17 @@ def amin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=
     return Max.apply(input, dims=_dims(input, dim, axis, "amin"), keepdim=keepdim, smallest=True)
 
 
-def max(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
+def max(input: Tensor, dim=None, keepdim: bool = False, *, other=None, axis=None, keepdims=None):  # noqa: A001
     """max(x): the largest element (ties share the gradient). max(x, dim): (values, indices), the gradient
     going to the index returned (the first of any ties), as PyTorch. max(x, other): elementwise maximum."""
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return _extreme(input, dim, keepdim, axis, smallest=False)
+    return _extreme(input, dim if other is None else other, keepdim, axis, smallest=False)
 
 
-def min(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
+def min(input: Tensor, dim=None, keepdim: bool = False, *, other=None, axis=None, keepdims=None):  # noqa: A001
     """min(x), min(x, dim) -> (values, indices), min(x, other): as `max`."""
     keepdim = keepdim if keepdims is None else keepdims     # numpy's name, which PyTorch accepts too
-    return _extreme(input, dim, keepdim, axis, smallest=True)
+    return _extreme(input, dim if other is None else other, keepdim, axis, smallest=True)
 
 
 def _extreme(x, dim, keepdim, axis, smallest):
@@ -187,8 +189,9 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdim
 
 
 def _arg(fn, x: Tensor, dim, keepdim: bool) -> Tensor:
-    if x._data.size == 0:
-        raise ValueError(f"{fn.__name__}: cannot take it of an empty tensor of shape {tuple(x.shape)}")
+    if x._data.size == 0 and (dim is None or not x.shape[dim]):     # empty along dim: PyTorch's IndexError
+        raise IndexError(f"{fn.__name__}: cannot take it over an empty dim of shape {tuple(x.shape)}; "
+                         f"dim={dim}")
     if dim is None:
         out = fn(x._data)
         out = np.reshape(out, (1,) * x.ndim) if keepdim else out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError, broadcast_grad_error
+from ..errors import ArgumentError, ShapeError, broadcast_grad_error
 from ..op import Op
 from ..tensor import Tensor, as_tensor
 
@@ -183,7 +183,7 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -
     if mode != "constant":
         raise NotImplementedError(f"pad: mode {mode!r} is not supported yet; only 'constant'")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError("pad: expected an even number of widths, at most 2 per dim of shape "
+        raise ArgumentError("pad: expected an even number of widths, at most 2 per dim of shape "
                          f"{tuple(input.shape)}, got {pad}")
     pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)]
     if any(a < 0 or b < 0 for a, b in pairs):

@@ -33,6 +33,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if not q.dtype == k.dtype == v.dtype:
         raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the same dtype, "
                            f"got {q.dtype}, {k.dtype} and {v.dtype}")
+    if q.dtype.kind != "f":
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must be floating point, "
+                           f"got {q.dtype}")
     if attn_mask is not None and q.ndim == 4 and np.ndim(getattr(attn_mask, "_data", attn_mask)) < 2:
         raise IndexError(f"scaled_dot_product_attention: attn_mask of shape {tuple(np.shape(attn_mask))} "
                          f"with a 4-D query: PyTorch needs at least 2 dims (L, S) here, e.g. "

@@ -7,6 +7,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, guards
+from autograd.errors import ArgumentError, DTypeError
 from autograd.ops.losses import BCEWithLogits, BinaryCrossEntropy
 from autograd.tensor import as_tensor
 
@@ -42,6 +43,13 @@ def _floats(input: Tensor, target: Any) -> tuple[Tensor, Tensor]:
     return x, t
 
 
+def _long_target(what: str, t: Tensor) -> None:
+    """Class indices must be int64 (or uint8), as PyTorch: an int32 target is refused, not converted."""
+    if t._data.dtype.kind in "iu" and t._data.dtype not in (np.int64, np.uint8):
+        raise DTypeError(f"{what}: expected target dtype to be Long or Byte (int64 or uint8 class indices), "
+                         f"got {t.dtype} of shape {tuple(t.shape)}: pass target.long()")
+
+
 def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
                   ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -54,9 +62,10 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
                         "floating-point scores: pass input.float()")
     t = target if isinstance(target, Tensor) else as_tensor(target)
     if t._data.dtype.kind == "f" and x.ndim >= 2 and t.shape == x.shape[:1] + x.shape[2:] and t.shape != x.shape:
-        raise ValueError(f"cross_entropy: target of shape {tuple(t.shape)} holds {t._data.dtype} values, but class "
-                         f"indices must be integers: pass target.long() (class probabilities would have the "
-                         f"input's shape {tuple(x.shape)})")
+        raise ArgumentError(f"cross_entropy: target of shape {tuple(t.shape)} holds {t._data.dtype} values, "
+                            f"but class indices must be integers: pass target.long() (class probabilities "
+                            f"would have the input's shape {tuple(x.shape)})")
+    _long_target("cross_entropy", t)
     if t._data.dtype.kind == "f" and ignore_index != -100:
         raise RuntimeError(f"cross_entropy: ignore_index is not supported for floating point target (class "
                            f"probabilities), got ignore_index={ignore_index}")
@@ -75,6 +84,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     if x.ndim == 0:
         raise ValueError("nll_loss: input must be (C,), (N, C) or (N, C, d1, ...), got a scalar")
     expected = tuple(x.shape[:1] + x.shape[2:]) if x.ndim >= 2 else ()
+    _long_target("nll_loss", t)
     if t.shape != expected or t.dtype.kind not in "iu":
         raise ValueError(f"nll_loss: input of shape {tuple(x.shape)} needs a target of class indices "
                          "(integers) of shape "
