@@ -399,9 +399,9 @@ class Tensor:
     def t(self): return ops.transpose(self, 0, 1) if self.ndim == 2 else self
     def squeeze(self, dim=None): return ops.squeeze(self, dim)
     def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
-    def expand(self, *shape): return ops.expand(self, *shape)
+    def expand(self, *sizes, **kw): return ops.expand(self, *sizes, **kw)
     def expand_as(self, other): return ops.expand(self, other.shape)
-    def broadcast_to(self, shape): return ops.expand(self, shape)
+    def broadcast_to(self, size): return ops.expand(self, size)
     def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
     def flip(self, *dims, **kw): return ops.flip(self, kw.get("dims", dims[0] if len(dims) == 1 else dims))

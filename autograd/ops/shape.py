@@ -83,14 +83,14 @@ class Expand(Op):
         return (sum_to(g, self.in_shape),)
 
 
-def expand(input: Tensor, *shape) -> Tensor:
-    """PyTorch's expand: -1 keeps a dimension's size."""
-    shape = _shape_arg(shape)
+def expand(input: Tensor, *sizes, size=None) -> Tensor:
+    """PyTorch's expand (and broadcast_to(input, size)): -1 keeps a dimension's size."""
+    shape = _shape_arg(sizes if size is None else (size,))
     lead = len(shape) - input.ndim
     if lead < 0:
-        raise ValueError(f"expand: cannot expand shape {tuple(input.shape)} to fewer dims {shape}")
+        raise ShapeError(f"expand: cannot expand shape {tuple(input.shape)} to fewer dims {shape}")
     if -1 in shape[:lead]:
-        raise ValueError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for "
+        raise ShapeError(f"expand: -1 (keep the size) is not allowed in a new leading dim: {shape} for "
                          f"{tuple(input.shape)}")
     full = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     if not all(a == b or a == 1 for a, b in zip(input.shape, full[lead:])):  # cheaper than broadcast_shapes

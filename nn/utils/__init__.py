@@ -32,7 +32,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is non-finite "
                            f"({total}), so it cannot be clipped. Set error_if_nonfinite=False to clip anyway.")
     coef = max_norm / (total + 1e-6)
-    if coef < 1.0:
+    if not coef >= 1.0:                            # a nan norm makes every gradient nan, as PyTorch's clamp
         for p in params:
             p.grad._data *= p.grad._data.dtype.type(coef)
     return Tensor._wrap(np.asarray(total, dtype=params[0].grad.dtype))
