@@ -8,7 +8,8 @@ import pytest
 import chainrule
 
 CASES = {
-    "one_hot_float": (lambda t: t.nn.functional.one_hot(t.tensor([1.0, 2.0])), "one_hot is only applicable.*LongTensor"),
+    "one_hot_float": (lambda t: t.nn.functional.one_hot(t.tensor([1.0, 2.0])),
+                      "one_hot is only applicable.*LongTensor"),
     "one_hot_bool": (lambda t: t.nn.functional.one_hot(t.tensor([True])), "LongTensor"),
     "one_hot_negative": (lambda t: t.nn.functional.one_hot(t.tensor([-1, 2])), r"in \[0, 2\], got min -1"),
     "one_hot_too_large": (lambda t: t.nn.functional.one_hot(t.tensor([1, 5]), 3),
