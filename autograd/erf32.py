@@ -5,16 +5,17 @@ over a block that stays in the CPU's cache: the count of passes sets the cost.
 
 erf32, phi32: erf(z) = tanh(z·R(z²)), z² clamped to 4.25² (where tanh's argument passes 10: float32's tanh is
 exactly ±1), R a degree-6 polynomial with R(0) = 2/√π fitted (weighted least squares, relative error) to
-atanh(erf(z))/z: within 2e-7 of erf in float32 (3e-7 relative; PyTorch's float32 erf: 6e-8). tanh keeps it odd,
-within ±1 and exactly ±1 in the tails.
+atanh(erf(z))/z: within 2e-7 of erf in float32 (3e-7 relative; PyTorch's float32 erf: 6e-8). tanh keeps it
+odd, within ±1 and exactly ±1 in the tails.
 
 GELU (gelu_blocks): Φ(x) = ½ + ½·tanh(x·f(w)), w = x², f(w) = p0 + p1·w + p2·w² + p3·w³ + E·(s0 + s2·w²) with
-E = e^(-w/2): the Gaussian that GELU's slope Φ + x·φ needs anyway, so six coefficients cost four passes fewer than
-R's seven (and no clamp). The coefficients minimise max |x|·|2Φ(1-Φ)|·max(1, |x|/2)·|f - atanh(2Φ-1)/x| over
-0 ≤ x ≤ 6.5 (a linear program, scripts/fit_gelu32.py), with f ≥ 10/x from 6.5 to 1e5: in float64 that error in
-Φ is under 6.2e-8 (|x|·that in x·Φ, doubled past |x| = 2, where x·Φ's own float32 spacing is 2.4e-7 or more). In
-float32, over [-10, 10]: the slope within 2.2e-7, x·Φ within 1.6e-7 for |x| ≤ 2 and within 1.6 units of its
-float32 spacing beyond. Past 6.5, x·f(w) ≥ 10 grows with |x| (to ±inf when w overflows): tanh is exactly ±1 there.
+E = e^(-w/2), the Gaussian that GELU's slope Φ + x·φ needs anyway: f takes ten passes where R takes twelve and
+a clamp. The coefficients minimise max |x|·2Φ(1-Φ)·max(1, |x|/2)·|f - atanh(2Φ-1)/x| (the error in Φ, and half
+the error in x·Φ past |x| = 2, where x·Φ's float32 spacing is 2.4e-7 or more) over 0 < x ≤ 6.5, with x·f ≥ 10
+from 6.5 to 1e5: a linear program, scripts/fit_gelu32.py. That error is under 6.2e-8 in float64. In float32,
+over [-10, 10] and the tails: the slope within 2.3e-7 of float64's; x·Φ within 2.6e-7 for |x| ≤ 2, within 1.6
+times its float32 spacing beyond. Past 6.5, x·f grows with |x| (to ±inf where w overflows), and tanh is
+exactly ±1.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ _BOUND_PHI = _BOUND * math.sqrt(2)
 _G = (0.7927661143350859, 0.038900164547024274, -0.0005744317615820007, 6.548189018716388e-06,
       0.005117621020562618, -0.00011299451141899341)
 _G32 = tuple(np.array(c, np.float32) for c in        # 0-d arrays: numpy takes them faster than scalars
-             (*_G[:4], _G[5], _G[4] / _G[5], 1 / (_G[4] * math.sqrt(2 * math.pi)), -0.5 / math.log(2), 0.5))
+             (*_G[:4], _G[5], _G[4] / _G[5], 1 / (_G[4] * math.sqrt(2 * math.pi)), -0.5, 0.5))
 
 
 def _tanh_poly(xi: np.ndarray, xx: np.ndarray, w: np.ndarray, o: np.ndarray, r: tuple, bound: float) -> None:
@@ -74,11 +75,12 @@ def _blocks(x: np.ndarray, r: tuple, bound: float, half: bool) -> np.ndarray:
 def gelu_blocks(x: np.ndarray, y: np.ndarray, slope: np.ndarray | None) -> None:
     """y = x·Φ(x) and, given `slope`, slope = Φ(x) + x·φ(x) (GELU's derivative, φ(x) = e^(-x²/2)/√(2π)), for
     flat float32 arrays of one length, in cache-sized blocks: each block of x is read from memory once, each
-    block of y and slope written once. Any range [lo:hi] of the three arrays gives what the whole gives there."""
+    block of y and slope written once. Any range [lo:hi] of the three arrays gives what the whole gives
+    there."""
     n = min(len(x), _BLOCK)
     w, o = np.empty(n, np.float32), np.empty(n, np.float32)
     e = np.empty(n, np.float32) if slope is None else None
-    mul, add = np.multiply, np.add                 # positional out= and 0-d constants: the cheapest numpy calls
+    mul, add = np.multiply, np.add                 # positional out=, 0-d constants: numpy's cheapest calls
     p0, p1, p2, p3, s2, s0_s2, c_s0, k, half = _G32
     with np.errstate(over="ignore", invalid="ignore"):   # x² of |x| > 1.8e19 is inf, x = ±inf: x·φ = inf·0
         for i in range(0, len(x), _BLOCK):
@@ -88,7 +90,7 @@ def gelu_blocks(x: np.ndarray, y: np.ndarray, slope: np.ndarray | None) -> None:
             ei = e[:m] if slope is None else slope[i:i + _BLOCK]
             np.square(xi, wi)
             mul(wi, k, ei)
-            np.exp2(ei, ei)                        # E = e^(-w/2), as 2^(w·k): numpy's exp2 is the cheaper one
+            np.exp(ei, ei)                         # E = e^(-w/2) (not exp2: a scalar loop without AVX-512)
             mul(ei, s2, ei)
             mul(wi, p3, oi)                        # f = ((p3·w + p2 + s2·E)·w + p1)·w + p0 + s0·E
             add(oi, p2, oi)

@@ -1,7 +1,7 @@
-"""Fit the coefficients of autograd/erf32.py's GELU: Φ(x) = ½ + ½·tanh(x·f(x²)),
-f(w) = p0 + p1·w + p2·w² + p3·w³ + e^(-w/2)·(s0 + s2·w²), as a linear program (scipy's HiGHS): minimise the
-largest |x|·2Φ(1-Φ)·max(1, |x|/2)·|f - atanh(2Φ-1)/x| (the error it makes in Φ, in x·Φ past |x| = 2) over
-0 < x ≤ 6.5, with x·f ≥ 10 from 6.5 to 1e5 (tanh is exactly ±1 there in float32, and f's cubic keeps growing).
+"""Fit the coefficients of autograd/erf32.py's GELU: Φ(x) = ½ + ½·tanh(x·f(x²)), f(w) = p0 + p1·w + p2·w² +
+p3·w³ + e^(-w/2)·(s0 + s2·w²), as a linear program (scipy's HiGHS): minimise the largest |x|·2Φ(1-Φ)·max(1,
+|x|/2)·|f - atanh(2Φ-1)/x| (the error it makes in Φ; half that in x·Φ past |x| = 2) over 0 < x ≤ 6.5, with x·f
+≥ 10 from 6.5 to 1e5 (tanh is exactly ±1 there in float32, and f's cubic keeps growing).
 
     python scripts/fit_gelu32.py        # prints the six coefficients and the weighted error
 """

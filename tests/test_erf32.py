@@ -2,10 +2,10 @@
 exact limits in the tails, shapes and layouts kept; float64 keeps scipy's erf."""
 import numpy as np
 import pytest
-from scipy.special import erf
+from scipy.special import erf, ndtr
 
 import autograd as ag
-from autograd.erf32 import erf32, phi32
+from autograd.erf32 import erf32, gelu32, phi32
 
 X = np.concatenate([np.linspace(-12, 12, 200_001), [0.0, -0.0, 1e30, -1e30]]).astype(np.float32)
 
@@ -60,3 +60,22 @@ def test_float32_gelu_gradient_matches_the_float64_rule():
         grads.append(x.grad.numpy())
     assert grads[0].dtype == np.float32
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-6)
+
+
+def test_float32_gelu_and_its_slope_are_within_float32_rounding_of_float64():
+    tails = [20, -20, 1e4, -1e4, 1e30, -1e30, 3e38, -3e38, 1e-40, -1e-40, 0.0, -0.0]
+    x = np.concatenate([np.linspace(-10, 10, 400_001), tails]).astype(np.float32)
+    y, d = gelu32(x, True)
+    x64 = x.astype(np.float64)
+    exact_y = x64 * ndtr(x64)
+    exact_d = ndtr(x64) + x64 * np.exp(-0.5 * x64 * x64) / np.sqrt(2 * np.pi)
+    assert np.abs(d - exact_d).max() < 2.5e-7
+    spacing = np.spacing(np.abs(exact_y).astype(np.float32))   # |y| past 2: its own rounding passes 1.2e-7
+    assert (np.abs(y - exact_y) <= np.maximum(2.7e-7, 1.7 * spacing)).all()
+    assert np.signbit(y[-1]) and y[-1] == 0 and y[-7] == 0 and d[-7] == 0 and y[-6] == np.float32(3e38)
+
+
+def test_float32_gelu_special_values_are_kept():
+    y, d = gelu32(np.array([np.inf, -np.inf, np.nan, 1e30, -1e30], np.float32), True)
+    np.testing.assert_array_equal(y, np.float32([np.inf, np.nan, np.nan, 1e30, -0.0]))   # +inf: as float64 does
+    np.testing.assert_array_equal(d, [np.nan, np.nan, np.nan, 1.0, 0.0])                # (PyTorch's float32: nan)
