@@ -74,7 +74,8 @@ class Gelu(Op):
 
 
 def _gelu_slope(x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
-    """Φ(x) + x·φ(x) from Φ(x), each step in place (erf32.gelu_blocks takes the same steps)."""
+    """Φ(x) + x·φ(x) from Φ(x), each step in place (float32 goes to erf32.gelu_blocks instead, where φ's
+    e^(-x²/2) is also a term of Φ)."""
     d = np.multiply(x, x, out=np.empty_like(x))     # an array even when 0-d, in x's memory order
     d *= -0.5
     np.exp(d, out=d)
