@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import observers, ops
-from .errors import changed_in_place
+from .errors import DTypeError, changed_in_place
 from .grad_mode import _state
 from .tensor import Tensor  # tensor.py imports this module last, once Tensor and ops exist
 from .version import _standins, counter
@@ -98,3 +98,20 @@ def rebase(t: Tensor, new: Tensor) -> Tensor:
     if new.grad_fn is not None:
         new.grad_fn._out, new.grad_fn._out_version = weakref.ref(t), t._vc[0]
     return t
+
+
+def become(t: Tensor, fn: Any, what: str, *args: Any, **kw: Any) -> Tensor:
+    """t.op_(...): t = fn(t, ...), in t's dtype (a result of another kind, e.g. exp of integers, is refused)."""
+    if recording(t, args[-1] if len(args) > 2 else kw.get("src"), what):   # scatter_'s src: does it need grad?
+        return rebase(t, _same_dtype(t, fn(alias(t), *args, **kw), what))
+    return assign(t, ..., _same_dtype(t, fn(t.detach(), *args, **kw), what), what)
+
+
+def _same_dtype(t: Tensor, new: Tensor, what: str) -> Tensor:
+    if new.dtype == t.dtype:
+        return new
+    if not np.can_cast(new.dtype, t.dtype, "same_kind"):
+        raise DTypeError(f"{what}: result type {new.dtype} can't be cast to the desired output type {t.dtype} "
+                         f"(a tensor of shape {tuple(t.shape)} changed in place keeps its dtype): convert first, "
+                         "e.g. x = x.float(), or use the out-of-place op")
+    return new.to(t.dtype)

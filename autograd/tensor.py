@@ -312,9 +312,7 @@ class Tensor(OpMethods):   # OpMethods: the one-line methods into ops (tensor_me
     def _update(self, name, other, alpha=1): return _inplace.update(self, name, other, alpha)
     def _assign(self, idx: Any, value: Any, what: str) -> Tensor: return _inplace.assign(self, idx, value, what)
     def _become(self, fn: Callable, what: str, *args: Any, **kw: Any) -> Tensor:   # t.op_(...): t = op(t)
-        if _inplace.recording(self, args[-1] if len(args) > 2 else kw.get("src"), what):   # src: grad?
-            return _inplace.rebase(self, fn(_inplace.alias(self), *args, **kw))
-        return self._assign(..., fn(self.detach(), *args, **kw), what)
+        return _inplace.become(self, fn, what, *args, **kw)
 
     def __getattr__(self, name: str) -> Any:     # only after normal lookup failed: unset slots, missing names
         raise AttributeError(name) if name[0] == "_" else missing_attribute(self, name)
@@ -330,6 +328,7 @@ class Tensor(OpMethods):   # OpMethods: the one-line methods into ops (tensor_me
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         return _random.fill(self, "normal", mean, std, generator)
     def bernoulli_(self, p=0.5, *, generator=None): return _random.fill(self, "bernoulli", p, None, generator)
+    def bernoulli(self, p=None, *, generator=None): return _random.bernoulli(self, p, generator=generator)
     def exponential_(self, lambd=1.0, *, generator=None):
         return _random.fill(self, "exponential", lambd, None, generator)
     def multinomial(self, num_samples, replacement=False, *, generator=None):

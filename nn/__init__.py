@@ -23,6 +23,20 @@ from . import (  # noqa: E402
     scopes,  # noqa: F401  (registers viz.watch()'s module boxes)
     utils,
 )
+from .activations import (
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    ReLU6,
+    Softsign,
+    Tanhshrink,
+)
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import (

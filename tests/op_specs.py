@@ -4,7 +4,7 @@ PyTorch computes instead (`twin`, or why there is no twin). tests/test_ops_gradc
 gradgradcheck over every row, tests/test_ops_vs_torch.py compares each row with its twin, tests/test_kernels.py
 runs it with kernels on and off. Adding an op = one row here; a name after ':' marks a variant.
 tests/test_wiring.py fails when no row runs an op class, a row has no twin or reason, or a public op has
-no row (nor a NO_ROW reason).
+no row (nor a NO_ROW reason). The elementwise math and activation rows are in op_specs_math.py.
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from op_inputs import (
     take_along_inputs,
     topk_inputs,
 )
+from op_specs_math import MATH_NO_ROW, MATH_SPECS
 from op_strategies import (
     NDIM,
     _var_args,
@@ -268,8 +269,11 @@ SPECS: list[Spec] = [
          twin=lambda x, s, i, d: T.scatter_add(x, d, i, s)),
 ]
 
+SPECS += MATH_SPECS          # the rows of PyTorch's elementwise math and activations (op_specs_math.py)
+
 # Public ops (autograd.ops.__all__) with no row in SPECS, each with why.
 NO_ROW: dict[str, str] = {
+    **MATH_NO_ROW,
     **dict.fromkeys("eq ne lt le gt ge all any isclose allclose equal is_tensor is_floating_point isfinite isnan isinf "
                     "argmax argmin argsort floor_divide rounded_div one_hot bincount unique numel histc histogram"
                     .split(), "no gradient: a bool, integer or count result"),

@@ -26,14 +26,18 @@ from . import (
     pool,
     rearrange,
     reduce,
+    rounding,
     shape,
+    special,
+    trig,
     unary,
 )
 
 # Not re-exported by `autograd` (still here, in autograd.ops), each with why: nn.functional's functions, and
 # the engine's own helpers (PyTorch's namesakes of the index helpers take other arguments).
 _NN_FUNCTIONAL = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d "
-                  "batch_norm layer_norm embedding")
+                  "batch_norm layer_norm embedding elu hardtanh relu6 hardswish hardsigmoid silu mish softsign "
+                  "tanhshrink logsigmoid glu")
 _ENGINE_HELPERS = "index_add index_put normalize_index rounded_div"
 NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
@@ -50,11 +54,16 @@ def public_functions(module: ModuleType) -> dict:
 
 # the primitives, by family
 FAMILIES: list[ModuleType] = [activations, arithmetic, attention, conv, cumulative, division, indexing, layer_norm,
-                             linalg, logic, logits, losses, pool, rearrange, reduce, shape, unary]
+                             linalg, logic, logits, losses, pool, rearrange, reduce, rounding, shape, special, trig,
+                             unary]
 COMPOSITES: list[ModuleType] = composites.MODULES
 
 for _module in FAMILIES + COMPOSITES:
     globals().update(public_functions(_module))     # after the submodules: `norm` is a function, not a module
-clip = globals()["clamp"]
+# PyTorch's other names for the same functions (numpy's spellings, mostly)
+ALIASES = {"clip": "clamp", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
+           "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2", "fix": "trunc", "absolute": "abs",
+           "negative": "neg", "multiply": "mul", "divide": "div", "subtract": "sub", "true_divide": "div"}
+globals().update({alias: globals()[name] for alias, name in ALIASES.items()})
 
-__all__ = sorted({name for m in FAMILIES + COMPOSITES for name in public_functions(m)} | {"clip"})
+__all__ = sorted({name for m in FAMILIES + COMPOSITES for name in public_functions(m)} | set(ALIASES))

@@ -54,3 +54,26 @@ def remainder(input, other) -> Tensor:  # noqa: A002
     x, y = _operands(input, other)
     _checked("remainder", x, y)
     return Remainder.apply(x, y)
+
+
+class Fmod(Op):
+    """z = x - y·trunc(x / y)  (the sign of x, as C's fmod)      dx = g,   dy = -g·trunc(x / y)"""
+    def forward(self, x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(x, y)
+
+    def backward(self, g):
+        x, y = self.inputs
+        return (g if self.needs_grad[0] else None,
+                -g * rounded_div(x, y, "trunc") if self.needs_grad[1] else None)
+
+
+def fmod(input, other) -> Tensor:  # noqa: A002
+    """The remainder of input / other with the sign of input (remainder takes the sign of other), as
+    torch.fmod; integers stay integers."""
+    x, y = _operands(input, other)
+    _checked("fmod", x, y)
+    if x.dtype == np.bool_ and y.dtype == np.bool_:
+        raise NotImplementedError(f"fmod: not implemented for bool tensors (shapes {tuple(x.shape)} and "
+                                  f"{tuple(y.shape)})")
+    return Fmod.apply(x, y)

@@ -1,4 +1,5 @@
-"""Comparisons, truth tests and counts: bool or integer results, outside the graph (nothing to differentiate)."""
+"""Comparisons, truth tests, logical and bitwise operations and counts: bool or integer results, outside the graph
+(nothing to differentiate)."""
 from __future__ import annotations
 
 from collections import namedtuple
@@ -7,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, as_tensor
+from .arithmetic import _operands
 from .reduce import _dims
 
 histogram_result = namedtuple("histogram_result", ["hist", "bin_edges"])   # torch.return_types.histogram
@@ -165,3 +167,47 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
     if return_counts:
         out.append(Tensor._wrap(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def logical_and(input, other) -> Tensor:  # noqa: A002
+    """True where both are non-zero (any dtypes), as torch.logical_and."""
+    return _cmp(np.logical_and, input, other)
+
+
+def logical_or(input, other) -> Tensor:  # noqa: A002
+    return _cmp(np.logical_or, input, other)
+
+
+def logical_xor(input, other) -> Tensor:  # noqa: A002
+    return _cmp(np.logical_xor, input, other)
+
+
+def logical_not(input) -> Tensor:  # noqa: A002
+    return Tensor._wrap(np.logical_not(as_tensor(input)._data))
+
+
+def bitwise_and(input, other) -> Tensor:  # noqa: A002
+    """Bitwise AND of integer or bool tensors (logical for bools), as torch.bitwise_and."""
+    return _bitwise("bitwise_and", np.bitwise_and, input, other)
+
+
+def bitwise_or(input, other) -> Tensor:  # noqa: A002
+    return _bitwise("bitwise_or", np.bitwise_or, input, other)
+
+
+def bitwise_xor(input, other) -> Tensor:  # noqa: A002
+    return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
+
+
+def bitwise_not(input) -> Tensor:  # noqa: A002
+    return _bitwise("bitwise_not", np.invert, input)
+
+
+def _bitwise(what: str, fn, *operands) -> Tensor:
+    """Integers and bools only (PyTorch has no float kernel); a Python int takes the tensor's dtype."""
+    xs = _operands(*operands) if len(operands) == 2 else (as_tensor(operands[0]),)
+    for x in xs:
+        if x._data.dtype.kind not in "iub":
+            raise NotImplementedError(f"{what}: not implemented for {x.dtype} tensors (shape {tuple(x.shape)}); "
+                                      "bitwise operations take integer or bool tensors")
+    return Tensor._wrap(fn(*(x._data for x in xs)))

@@ -9,7 +9,29 @@ from autograd.ops.losses import BCEWithLogits, BinaryCrossEntropy
 from autograd.random import generator
 from autograd.tensor import as_tensor
 
-from .activations import gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus, tanh
+from .activations import (
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    logsigmoid,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    tanh,
+    tanhshrink,
+)
 from .attention import scaled_dot_product_attention
 from .layers import (
     adaptive_avg_pool2d,

@@ -1,4 +1,5 @@
-"""Activations as functions (relu, gelu, softmax, ...): each one op of autograd, under PyTorch's signature."""
+"""Activations as functions (relu, gelu, softmax, elu, ...): each one op or composite of autograd, under PyTorch's
+signature. `inplace=True` is accepted and computes out of place: the result is the same tensor values."""
 from __future__ import annotations
 
 from typing import Any
@@ -28,7 +29,55 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input * ag.sigmoid(input)
+    return ag.ops.silu(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    return ag.ops.mish(input)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return ag.ops.elu(input, alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return ag.selu(input)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return ag.celu(input, alpha)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    return ag.ops.hardtanh(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return ag.ops.relu6(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    return ag.ops.hardswish(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    return ag.ops.hardsigmoid(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    return ag.ops.softsign(input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    return ag.ops.tanhshrink(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return ag.ops.logsigmoid(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    return ag.ops.glu(input, dim)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
