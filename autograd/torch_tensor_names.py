@@ -61,12 +61,8 @@ TORCH_TENSOR_NAMES: frozenset[str] = frozenset("""
 
 # torch.Tensor method -> what to write instead with chainrule
 NEAR: dict[str, str] = {
-    "clamp_min": "clamp(min=...)", "clamp_max": "clamp(max=...)", "rsqrt": "1 / t.sqrt()",
     "addmm": "beta * t + alpha * (m1 @ m2)", "mv": "matmul", "dot": "matmul", "outer": "a[:, None] * b[None, :]",
-    "negative": "neg", "absolute": "abs", "multiply": "mul", "divide": "div", "subtract": "sub",
-    "true_divide": "div", "index_select": "t[index] (getitem)", "masked_select": "t[mask]",
-    "nonzero": "t.numpy().nonzero()", "fmod": "remainder (the divisor's sign; fmod keeps the dividend's)",
-    "exp2": "2 ** t",
+    "index_select": "t[index] (getitem)", "masked_select": "t[mask]", "nonzero": "t.numpy().nonzero()",
 }
 
 

@@ -46,6 +46,9 @@ MATH_SPECS: list[Spec] = [
     Spec("lerp", lambda s, e, w: ag.lerp(s, e, w), arity=2, shapes=two,
          args=lambda a, b: st.tuples(st.sampled_from([0.3, 0.7, -0.5, 1.5])), twin=T.lerp),
     Spec("lerp:tensor_weight", ag.lerp, arity=3, shapes=three, twin=T.lerp),
+    Spec("logit", ag.logit, shapes=one_shape, low=0.1, high=0.9, twin=T.logit),
+    Spec("logit:eps", lambda x: ag.logit(x, 0.2), shapes=one_shape, low=0.05, high=0.95, avoid=(0.2, 0.8),
+         twin=lambda x: T.logit(x, 0.2)),
     Spec("nan_to_num", lambda x: ag.nan_to_num(x, 1.0), shapes=one_shape, twin=lambda x: T.nan_to_num(x, 1.0)),
     # -- rounding.py and fmod (division.py): gradient 0, and 1 for frac and fmod's dividend --------------------
     Spec("floor", ag.floor, shapes=one_shape, avoid=INTEGERS, twin=T.floor),
@@ -88,3 +91,4 @@ MATH_SPECS: list[Spec] = [
 MATH_NO_ROW: dict[str, str] = dict.fromkeys(
     "logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not".split(),
     "no gradient: a bool, integer or count result")
+MATH_NO_ROW["heaviside"] = "no gradient: a step function (PyTorch has no derivative for it)"

@@ -141,7 +141,7 @@ def test_the_porting_rule_on_a_small_training_script():
     ("chainrule.nn", "PReLU", r"chainrule has no torch\.nn\.PReLU \(yet\); the nearest equivalent here: "
                               r"chainrule\.nn\.LeakyReLU"),
     ("chainrule.nn", "Conv3d", r"chainrule has no torch\.nn\.Conv3d \(yet\); similar names here: .*Conv2d"),
-    ("chainrule.nn.functional", "elu", r"chainrule has no torch\.nn\.functional\.elu \(yet\).*leaky_relu"),
+    ("chainrule.nn.functional", "rrelu", r"chainrule has no torch\.nn\.functional\.rrelu \(yet\).*leaky_relu"),
     ("chainrule.optim", "LBFGS", r"chainrule has no torch\.optim\.LBFGS \(yet\).*chainrule\.optim\.Adam"),
     ("chainrule.optim", "Adamax", r"chainrule has no torch\.optim\.Adamax \(yet\).*chainrule\.optim\.Adam"),
     ("chainrule.utils.data", "IterableDataset", r"torch\.utils\.data\.IterableDataset \(yet\).*Dataset"),

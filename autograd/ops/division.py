@@ -10,6 +10,9 @@ from .arithmetic import _operands
 
 
 def _checked(what: str, x: Tensor, y: Tensor) -> None:
+    if x.dtype == np.bool_ and y.dtype == np.bool_:          # PyTorch has no bool kernel for these
+        raise NotImplementedError(f"{what}: not implemented for bool tensors (shapes {tuple(x.shape)} and "
+                                  f"{tuple(y.shape)})")
     if x.dtype.kind in "iub" and y.dtype.kind in "iub" and not np.all(y._data):
         raise ZeroDivisionError(f"{what}: integer division by zero (divisor of shape {tuple(y.shape)})")
 
@@ -73,7 +76,4 @@ def fmod(input, other) -> Tensor:  # noqa: A002
     torch.fmod; integers stay integers."""
     x, y = _operands(input, other)
     _checked("fmod", x, y)
-    if x.dtype == np.bool_ and y.dtype == np.bool_:
-        raise NotImplementedError(f"fmod: not implemented for bool tensors (shapes {tuple(x.shape)} and "
-                                  f"{tuple(y.shape)})")
     return Fmod.apply(x, y)

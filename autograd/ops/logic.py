@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import DTypeError
 from ..tensor import Tensor, as_tensor
 from .arithmetic import _operands
 from .reduce import _dims
@@ -202,6 +203,15 @@ def bitwise_xor(input, other) -> Tensor:  # noqa: A002
 def bitwise_not(input) -> Tensor:  # noqa: A002
     return _bitwise("bitwise_not", np.invert, input)
 
+
+def heaviside(input, values) -> Tensor:  # noqa: A002
+    """0 where input < 0, 1 where input > 0, `values` where input is 0, as torch.heaviside (a step function:
+    outside the graph)."""
+    x, v = as_tensor(input), as_tensor(values, like=as_tensor(input))
+    if x.dtype != v.dtype:
+        raise DTypeError(f"heaviside: not implemented for tensors with different dtypes (input {x.dtype} of shape "
+                         f"{tuple(x.shape)}, values {v.dtype} of shape {tuple(v.shape)})")
+    return Tensor._wrap(np.heaviside(x._data, v._data).astype(x.dtype, copy=False))
 
 def _bitwise(what: str, fn, *operands) -> Tensor:
     """Integers and bools only (PyTorch has no float kernel); a Python int takes the tensor's dtype."""

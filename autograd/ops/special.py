@@ -1,4 +1,5 @@
-"""Special functions of the elementwise kind: rsqrt, erfc, erfinv, sinc, xlogy, logaddexp, lerp, nan_to_num.
+"""Special functions of the elementwise kind: rsqrt, erfc, erfinv, sinc, xlogy, logaddexp, lerp, logit,
+nan_to_num.
 Integer inputs give the default float dtype where PyTorch's do; PyTorch's values at the edges (rsqrt(0) = inf,
 sinc(0) = 1, xlogy(0, y) = 0, erfinv(±1) = ±inf)."""
 from __future__ import annotations
@@ -150,6 +151,28 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
             raise DTypeError(f"lerp: expected dtype {s.dtype} for `{name}` but got dtype {t.dtype} (input of shape "
                              f"{tuple(s.shape)}, {name} of shape {tuple(t.shape)})")
     return Lerp.apply(s, e, w)
+
+
+class Logit(Op):
+    """y = log(z / (1 - z)), z = x clamped to [ε, 1 - ε]      dx = g / (x(1 - x)) inside [ε, 1 - ε], else 0"""
+    def forward(self, x, eps):
+        self.eps = eps
+        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(z / (1 - z))
+
+    def backward(self, g):
+        x = self.inputs[0]
+        d = g / (x * (1 - x))
+        if self.eps is None:                     # nan outside [0, 1], where the log's argument is negative
+            outside = (x._data < 0) | (x._data > 1)
+            return (where(outside, math.nan, d) if outside.any() else d,)
+        return (where((x._data >= self.eps) & (x._data <= 1 - self.eps), d, 0.0),)
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:  # noqa: A002
+    """log(p / (1 - p)), the inverse of sigmoid; with eps, p is first clamped to [eps, 1 - eps], as torch.logit."""
+    return Logit.apply(_floating(input), eps=eps)
 
 
 class NanToNum(Op):
