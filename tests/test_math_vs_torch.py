@@ -10,7 +10,6 @@ import pytest
 
 import autograd as ag
 import chainrule
-import nn
 
 torch = pytest.importorskip("torch")
 INF, NAN = math.inf, math.nan
