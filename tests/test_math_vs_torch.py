@@ -248,3 +248,11 @@ def test_activation_layers_print_and_compute_as_pytorchs(name, args, kwargs):
     assert repr(ours) == repr(theirs)
     x = np.random.default_rng(0).standard_normal((4, 6)) * 4
     np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("call", [lambda m: m.clamp_min(m.tensor([1, 2, 3]), 0.5),
+                                  lambda m: m.clamp(m.tensor([1, 2, 3]), max=2.5),
+                                  lambda m: m.clamp(m.tensor([1, 2, 3]), 2),
+                                  lambda m: m.clamp_max(m.tensor([1, 2, 3]), m.tensor(1.5))])
+def test_clamping_integers_to_a_float_bound_gives_floats(call):
+    _same(_outcome(lambda: call(chainrule)), _outcome(lambda: call(torch)), "clamp")

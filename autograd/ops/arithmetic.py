@@ -214,6 +214,8 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     """Bounds may be numbers or tensors (broadcast); a bound that requires grad gets g where it is the output."""
     if min is None and max is None:
         raise ArgumentError("clamp: at least one of min and max must be given")
+    if input._data.dtype.kind in "iub" and any(np.asarray(_bound(b)).dtype.kind == "f" for b in (min, max)):
+        input = Tensor._wrap(input._data.astype(get_default_dtype()))   # ints clamped to 0.5: floats, as PyTorch
     if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
         # a learnable bound: composed from where(), so a bound gets g where it is the output, and x only where
         # min <= x <= max: a NaN x stays NaN with gradient 0, as PyTorch
