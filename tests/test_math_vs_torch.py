@@ -161,6 +161,7 @@ BAD = {
     "lerp_end_dtype": lambda m: m.lerp(m.ones(2), m.ones(2, dtype=m.float64), 0.5),
     "lerp_weight_dtype": lambda m: m.lerp(m.ones(2), m.ones(2), m.ones(2, dtype=m.float64)),
     "lerp_shapes": lambda m: m.lerp(m.ones(3), m.ones(2), 0.5),
+    "lerp_0d_end_dtype": lambda m: m.lerp(m.ones(2), m.tensor(0.0, dtype=m.float64), 0.5),
     "atan2_shapes": lambda m: m.atan2(m.ones(3), m.ones(2)),
     "bitwise_float": lambda m: m.bitwise_and(m.ones(2), m.ones(2)),
     "heaviside_dtypes": lambda m: m.heaviside(m.ones(2), m.tensor([1])),
@@ -210,6 +211,8 @@ def test_inplace_with_tensor_arguments_and_dtype_kept():
     assert y is a and a.dtype == chainrule.float32 and a.requires_grad
     a.sum().backward()
     np.testing.assert_allclose(b.grad.numpy(), [0.25, 0.25])
+    for w in (chainrule.tensor(0.25, dtype=chainrule.float64), chainrule.tensor(1)):    # 0-d: a number
+        np.testing.assert_allclose(chainrule.lerp(chainrule.zeros(2), chainrule.ones(2), w).numpy(), w.item())
     x = chainrule.tensor([1.5, -2.0])
     assert x.pow_(2) is x and x.tolist() == [2.25, 4.0]
     assert x.clamp_min_(3.0).tolist() == [3.0, 4.0] and x.clamp_max_(3.5).tolist() == [3.0, 3.5]

@@ -13,7 +13,7 @@ from ..op import Op
 from ..tensor import Tensor, as_tensor
 from ..threads import one_thread_scipy_blas
 from .activations import sigmoid
-from .arithmetic import _operands, _unselected, where
+from .arithmetic import _operands, _unselected, cast, where
 from .trig import _float_only, _floats
 from .unary import _floating, cos
 
@@ -146,6 +146,8 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:  # noqa: A002
     if s.dtype.kind != "f":
         raise NotImplementedError(f"lerp: not implemented for {s.dtype} tensors (shape {tuple(s.shape)}); "
                                   "convert with .float()")
+    if w.ndim == 0 and w.dtype != s.dtype:
+        w = cast(w, s.dtype)                    # a 0-d weight acts as a number, as in PyTorch
     for name, t in (("end", e), ("weight", w)):
         if t.dtype != s.dtype:
             raise DTypeError(f"lerp: expected dtype {s.dtype} for `{name}` but got dtype {t.dtype} (input of shape "
