@@ -150,6 +150,19 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
     return _make(values.astype(dt), requires_grad)
 
 
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """base ** linspace(start, end, steps): `steps` points evenly spaced on a log scale."""
+    steps = _count(steps, "steps", "logspace")
+    start, end = _number(start, "start", "logspace"), _number(end, "end", "logspace")
+    base = _number(base, "base", "logspace")
+    check_device(device, "logspace")
+    dt = _float(dtype)
+    values = np.power(float(base), np.linspace(start, end, steps))
+    values = np.trunc(values) if dt.kind in "iu" else values          # PyTorch truncates to integer dtypes
+    return _make(values.astype(dt), requires_grad)
+
+
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     n = _count(n, "n", "eye")

@@ -102,7 +102,8 @@ def rebase(t: Tensor, new: Tensor) -> Tensor:
 
 def become(t: Tensor, fn: Any, what: str, *args: Any, **kw: Any) -> Tensor:
     """t.op_(...): t = fn(t, ...), in t's dtype (a result of another kind, e.g. exp of integers, is refused)."""
-    if recording(t, args[-1] if len(args) > 2 else kw.get("src"), what):   # scatter_'s src: does it need grad?
+    other = next((a for a in (*args, *kw.values()) if getattr(a, "_requires_grad", False)), None)
+    if recording(t, other, what):             # recorded when t or an operand (src, mask...) needs a gradient
         return rebase(t, _same_dtype(t, fn(alias(t), *args, **kw), what))
     return assign(t, ..., _same_dtype(t, fn(t.detach(), *args, **kw), what), what)
 

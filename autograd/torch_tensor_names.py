@@ -61,8 +61,6 @@ TORCH_TENSOR_NAMES: frozenset[str] = frozenset("""
 
 # torch.Tensor method -> what to write instead with chainrule
 NEAR: dict[str, str] = {
-    "addmm": "beta * t + alpha * (m1 @ m2)", "mv": "matmul", "dot": "matmul", "outer": "a[:, None] * b[None, :]",
-    "index_select": "t[index] (getitem)", "masked_select": "t[mask]", "nonzero": "t.numpy().nonzero()",
 }
 
 

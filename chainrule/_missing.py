@@ -16,16 +16,6 @@ from ._torch_names import TORCH_NAMES
 
 # PyTorch name -> what to write instead here (the first word names a chainrule object; tests check it exists)
 NEAR: dict[str, str] = {
-    "torch.mv": "chainrule.matmul",
-    "torch.dot": "chainrule.matmul (of two 1-d tensors)",
-    "torch.inner": "chainrule.matmul",
-    "torch.outer": "chainrule.mul (a[:, None] * b[None, :])",
-    "torch.ger": "chainrule.mul (a[:, None] * b[None, :])",
-    "torch.hstack": "chainrule.cat (dim=1, or dim=0 for 1-d tensors)",
-    "torch.vstack": "chainrule.cat (dim=0)",
-    "torch.row_stack": "chainrule.cat (dim=0)",
-    "torch.column_stack": "chainrule.stack (dim=1)",
-    "torch.dstack": "chainrule.stack (dim=-1)",
     "torch.square_": "chainrule.square",
     "torch.FloatTensor": "chainrule.tensor (tensor(data, dtype=chainrule.float32))",
     "torch.DoubleTensor": "chainrule.tensor (tensor(data, dtype=chainrule.float64))",

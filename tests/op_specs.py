@@ -36,6 +36,7 @@ from op_inputs import (
     topk_inputs,
 )
 from op_specs_math import MATH_NO_ROW, MATH_SPECS
+from op_specs_shape import SHAPE_NO_ROW, SHAPE_SPECS
 from op_strategies import (
     NDIM,
     _var_args,
@@ -210,8 +211,8 @@ SPECS: list[Spec] = [
     Spec("getitem", lambda x, i: x[i], shapes=reduce_shape, args=lambda s: st.tuples(index(s)),
          twin="numpy's indexing (boolean masks with newaxis, lists as index tuples) is not torch's"),
     Spec("getitem:pick", lambda x, i: x[i], inputs=pick_inputs(), twin=lambda x, i: x[i]),
-    Spec("index_add", lambda x, i, s: ag.ops.index_add(x, i, s), inputs=index_add_inputs(),
-         twin="the engine's own getitem adjoint; torch.index_add takes (dim, index, source)"),
+    Spec("add_at", lambda x, i, s: ag.ops.add_at(x, i, s), inputs=index_add_inputs(),
+         twin="the engine's own getitem adjoint (numpy's np.add.at); torch has none"),
     Spec("index_put", lambda x, v, i: ag.ops.index_put(x, i, v), inputs=index_put_inputs(),
          twin="the engine's own x[i] = v; torch.index_put takes a tuple of index tensors"),
     Spec("take_along_dim", lambda x, i, d: ag.take_along_dim(x, i, d), inputs=take_along_inputs(),
@@ -267,6 +268,7 @@ SPECS: list[Spec] = [
          twin=lambda x, s, i, d: x.scatter(d, i, value=1.5)),
     Spec("scatter_add", lambda x, s, i, d: ag.scatter_add(x, d, i, s), inputs=scatter_inputs(unique=False),
          twin=lambda x, s, i, d: T.scatter_add(x, d, i, s)),
+    *SHAPE_SPECS,         # shape, indexing, linear algebra and order statistics: tests/op_specs_shape.py
 ]
 
 SPECS += MATH_SPECS          # the rows of PyTorch's elementwise math and activations (op_specs_math.py)
@@ -281,6 +283,7 @@ NO_ROW: dict[str, str] = {
                     "gradient-checked over conv geometries in tests/test_conv.py"),
     **dict.fromkeys("batch_norm layer_norm embedding".split(), "gradient-checked in tests/test_norm.py"),
     **dict.fromkeys("normalize_index unbroadcast".split(), "the engine's helper, not an op"),
+    **SHAPE_NO_ROW,
 }
 
 # Op classes that no row above runs, each with where their gradients are checked instead.

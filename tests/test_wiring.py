@@ -23,8 +23,6 @@ from autograd.viz.summary import split_formula
 
 # torch.Tensor methods that chainrule's Tensor leaves out on purpose, each with why.
 NO_TENSOR_METHOD = {
-    "unfold": "torch.Tensor.unfold(dim, size, step) is another op than F.unfold (sliding windows on one dim)",
-    "index_add": "autograd.ops.index_add is the engine's getitem adjoint, not Tensor.index_add(dim, ...)",
     "index_put": "autograd.ops.index_put is the engine's x[i] = v; x[i] = v is the Tensor spelling",
 }
 

@@ -1,6 +1,22 @@
 """Composites: ops built from other ops. They have no Op class and no backward of their own: their gradients,
 of every order, come from the primitives they call (autograd/ops/). One module per family, as in ops/;
 autograd.ops collects their public functions together with the primitives'."""
-from . import activations, conv, elementwise, linalg, math, norm, rearrange, shape, sorting
+from . import (
+               activations,
+               blocks,
+               conv,
+               elementwise,
+               indexing,
+               layout,
+               linalg,
+               math,
+               norm,
+               positions,
+               quantiles,
+               rearrange,
+               shape,
+               sorting,
+)
 
-MODULES = [activations, conv, elementwise, linalg, math, norm, rearrange, shape, sorting]
+MODULES = [activations, blocks, conv, elementwise, indexing, layout, linalg, math, norm, positions, quantiles,
+           rearrange, shape, sorting]

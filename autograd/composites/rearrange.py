@@ -1,5 +1,5 @@
 """Rearranging composites, each a few primitives: take_along_dim and gather (an index), tril/triu and
-masked_fill (a where), repeat (expand + reshape), scatter (an index_put), scatter_add (an index_add),
+masked_fill (a where), repeat (expand + reshape), scatter (an index_put), scatter_add (an add_at),
 diagonal (a permute and an index), ravel (a reshape)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import DTypeError, IndexRangeError, ShapeError
 from ..ops.arithmetic import add, where
-from ..ops.indexing import index_add, index_put
+from ..ops.indexing import add_at, index_put
 from ..ops.rearrange import _dim_tuple
 from ..ops.shape import expand, reshape
 from ..tensor import Tensor, as_tensor
@@ -135,7 +135,7 @@ def scatter_add(input, dim: int, index, src) -> Tensor:  # noqa: A002
     """input with src[i][j] added at out[index[i][j]][j] for dim=0 (repeats accumulate), as
     torch.scatter_add."""
     x, grid, part = _scatter_args("scatter_add", input, dim, index, as_tensor(src))
-    return add(x, index_add(part, grid, x.shape))
+    return add(x, add_at(part, grid, x.shape))
 
 
 def _scatter_args(what: str, input, dim, index, src):  # noqa: A002

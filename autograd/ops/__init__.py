@@ -38,7 +38,7 @@ from . import (
 _NN_FUNCTIONAL = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d "
                   "batch_norm layer_norm embedding elu hardtanh relu6 hardswish hardsigmoid silu mish softsign "
                   "tanhshrink logsigmoid glu")
-_ENGINE_HELPERS = "index_add index_put normalize_index rounded_div"
+_ENGINE_HELPERS = "add_at index_put normalize_index rounded_div"
 NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
     **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i], x[i] = v; torch.<name> differs"),

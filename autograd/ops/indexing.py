@@ -1,4 +1,4 @@
-"""Indexing: getitem and index_add are a dual pair (each one's backward is the other), so gradients of
+"""Indexing: getitem and add_at are a dual pair (each one's backward is the other), so gradients of
 gradients never leave the op set. index_put is what `x[idx] = v` records when x is part of a graph."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class GetItem(Op):
         return x[idx]
 
     def backward(self, g):
-        return (index_add(g, self.idx, self.in_shape),)
+        return (add_at(g, self.idx, self.in_shape),)
 
 
 class IndexAdd(Op):
@@ -49,7 +49,9 @@ def _add_rows(y: np.ndarray, idx: np.ndarray, x: np.ndarray) -> None:
     y.reshape(n, -1)[keys[starts]] += np.add.reduceat(rows[order], starts, axis=0)
 
 
-def index_add(x: Tensor, idx, shape: tuple) -> Tensor:
+def add_at(x: Tensor, idx, shape: tuple) -> Tensor:
+    """zeros(shape) with x added at idx (numpy's np.add.at): getitem's adjoint. torch.index_add is
+    composites/indexing.py's."""
     return IndexAdd.apply(x, idx=idx, shape=tuple(shape))
 
 
