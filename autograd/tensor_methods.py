@@ -232,7 +232,7 @@ class OpMethods:
     def scatter_(self, *a, **kw): return self._become(ops.scatter, "scatter_", *a, **kw)   # dim, index, src
     def scatter_add_(self, *a, **kw): return self._become(ops.scatter_add, "scatter_add_", *a, **kw)
 
-    # shape, indexing and linear algebra (composites/layout.py, indexing.py, blocks.py, linalg.py, quantiles.py)
+    # shape, indexing, linear algebra (composites/layout.py, indexing.py, blocks.py, linalg.py, quantiles.py)
     def type_as(self, other): return self.to(other.dtype)
     def reshape_as(self, other): return ops.reshape(self, other.shape)
     def unflatten(self, dim, sizes): return ops.unflatten(self, dim, sizes)
@@ -242,7 +242,8 @@ class OpMethods:
     def swapdims(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
     def narrow(self, dim, start, length): return ops.narrow(self, dim, start, length)
     def unbind(self, dim=0): return ops.unbind(self, dim)
-    def tile(self, *dims): return ops.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+    def tile(self, *dims): return ops.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
+                                           else dims)
     def repeat_interleave(self, repeats, dim=None, *, output_size=None):
         return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
     def rot90(self, k=1, dims=(0, 1)): return ops.rot90(self, k, dims)
@@ -254,14 +255,18 @@ class OpMethods:
     def argwhere(self): return ops.argwhere(self)
     def count_nonzero(self, dim=None): return ops.count_nonzero(self, dim)
     def index_fill(self, dim, index, value): return ops.index_fill(self, dim, index, value)
-    def index_add(self, dim, index, source, *, alpha=1): return ops.index_add(self, dim, index, source, alpha=alpha)
+    def index_add(self, dim, index, source, *, alpha=1):
+        return ops.index_add(self, dim, index, source, alpha=alpha)
     def index_copy(self, dim, index, source): return ops.index_copy(self, dim, index, source)
     def masked_scatter(self, mask, source): return ops.masked_scatter(self, mask, source)
-    def index_fill_(self, dim, index, value): return self._become(ops.index_fill, "index_fill_", dim, index, value)
+    def index_fill_(self, dim, index, value):
+        return self._become(ops.index_fill, "index_fill_", dim, index, value)
     def index_add_(self, dim, index, source, *, alpha=1):
         return self._become(ops.index_add, "index_add_", dim, index, source, alpha=alpha)
-    def index_copy_(self, dim, index, source): return self._become(ops.index_copy, "index_copy_", dim, index, source)
-    def masked_scatter_(self, mask, source): return self._become(ops.masked_scatter, "masked_scatter_", mask, source)
+    def index_copy_(self, dim, index, source):
+        return self._become(ops.index_copy, "index_copy_", dim, index, source)
+    def masked_scatter_(self, mask, source):
+        return self._become(ops.masked_scatter, "masked_scatter_", mask, source)
     def diag(self, diagonal=0): return ops.diag(self, diagonal)
     def diag_embed(self, offset=0, dim1=-2, dim2=-1): return ops.diag_embed(self, offset, dim1, dim2)
     def trace(self): return ops.trace(self)
@@ -273,7 +278,8 @@ class OpMethods:
     def inner(self, other): return ops.inner(self, other)
     def kron(self, other): return ops.kron(self, other)
     def cross(self, other, dim=None): return ops.cross(self, other, dim)
-    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
     def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
         return self._become(ops.addmm, "addmm_", mat1, mat2, beta=beta, alpha=alpha)
     def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
@@ -284,5 +290,7 @@ class OpMethods:
     def median(self, dim=None, keepdim=False): return ops.median(self, dim, keepdim)
     def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
         return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
-    def nansum(self, dim=None, keepdim=False, *, dtype=None): return ops.nansum(self, dim, keepdim, dtype=dtype)
-    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return ops.nanmean(self, dim, keepdim, dtype=dtype)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return ops.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return ops.nanmean(self, dim, keepdim, dtype=dtype)

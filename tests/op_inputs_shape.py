@@ -142,7 +142,8 @@ def diag_embed_inputs(draw):
 
 @st.composite
 def block_diag_inputs(draw):
-    return tuple(draw(tensors(draw(shapes(max_dims=2, max_side=SIDE)))) for _ in range(draw(st.integers(1, 3))))
+    k = draw(st.integers(1, 3))
+    return tuple(draw(tensors(draw(shapes(max_dims=2, max_side=SIDE)))) for _ in range(k))
 
 
 @st.composite
@@ -191,7 +192,8 @@ def addmm_inputs(draw, batched: bool = False):
 def quantile_inputs(draw):
     shape = draw(small)
     dim = draw(st.none() | (st.integers(-len(shape), len(shape) - 1) if shape else st.just(0)))
-    q = draw(st.floats(0, 1) | hnp.arrays(np.float64, draw(st.integers(1, 3)), elements=st.floats(0, 1)).map(ag.tensor))
+    qs = hnp.arrays(np.float64, draw(st.integers(1, 3)), elements=st.floats(0, 1)).map(ag.tensor)
+    q = draw(st.floats(0, 1) | qs)
     how = draw(st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
     return draw(tensors(shape, distinct=True)), q, dim, draw(st.booleans()), how
 

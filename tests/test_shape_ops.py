@@ -63,14 +63,16 @@ NO_GRADIENT = {
     "trace_int": lambda t: t.trace(t.ones(2, 3, dtype=t.int32)),
     "kron_int": lambda t: t.kron(t.tensor([1, 2]), t.tensor([[1], [3]])),
     "block_diag_promotes": lambda t: t.block_diag(t.ones(2), t.tensor(3), t.ones(2, 2, dtype=t.int64)),
-    "cdist_inf": lambda t: t.cdist(t.tensor([[0.0, 1.0]]), t.tensor([[2.0, -1.0], [0.0, 0.0]]), p=float("inf")),
+    "cdist_inf": lambda t: t.cdist(t.tensor([[0.0, 1.0]]), t.tensor([[2.0, -1.0], [0.0, 0.0]]),
+                                   p=float("inf")),
     "dist_zero": lambda t: t.dist(t.tensor([1.0, 2.0]), t.tensor([1.0, 0.0]), p=0),
     "addmm_beta0_nan": lambda t: t.addmm(t.full((2, 2), float("nan")), t.ones(2, 3), t.ones(3, 2), beta=0),
     "type_as": lambda t: t.tensor([1, 2]).type_as(t.ones(1, dtype=t.float64)),
     "reshape_as": lambda t: t.arange(6.0).reshape_as(t.ones(3, 2)),
     "meshgrid_list": lambda t: t.meshgrid([t.arange(2), t.arange(3)], indexing="xy"),
     "atleast_2d_list": lambda t: t.atleast_2d([t.tensor(1.0), t.ones(3)]),
-    "index_select_int32": lambda t: t.arange(6.0).reshape(2, 3).index_select(1, t.tensor([2, 0], dtype=t.int32)),
+    "index_select_int32": lambda t: t.arange(6.0).reshape(2, 3).index_select(1, t.tensor([2, 0],
+                                                                                         dtype=t.int32)),
     "take_negative": lambda t: t.arange(6.0).reshape(2, 3).take(t.tensor([[-1, 0], [5, -6]])),
     "narrow_tensor_start": lambda t: t.arange(5.0).narrow(0, t.tensor(1), 3),
 }
@@ -97,7 +99,8 @@ INPLACE = {
     "index_copy_": lambda t, x, s: x.index_copy_(1, t.tensor([2, 0, 1]), s),
     "masked_scatter_": lambda t, x, s: x.masked_scatter_(x > 0, s),
     "addmm_": lambda t, x, s: x.addmm_(s, t.ones(3, 3, dtype=t.float64), beta=0.5, alpha=2),
-    "baddbmm_": lambda t, x, s: x.unsqueeze(0).baddbmm_(s.unsqueeze(0), t.ones(1, 3, 3, dtype=t.float64), alpha=-1),
+    "baddbmm_": lambda t, x, s: x.unsqueeze(0).baddbmm_(s.unsqueeze(0), t.ones(1, 3, 3, dtype=t.float64),
+                                                        alpha=-1),
 }
 
 
@@ -178,11 +181,12 @@ def test_error_kind_is_pytorchs(name):
 
 
 def test_ported_names_are_in_the_chainrule_namespace():
-    names = ("unbind narrow index_select masked_select nonzero argwhere count_nonzero movedim moveaxis swapaxes "
-             "swapdims hstack vstack dstack column_stack row_stack tile repeat_interleave atleast_1d atleast_2d "
-             "atleast_3d diag diag_embed trace outer ger dot inner tensordot kron cross cartesian_prod meshgrid "
-             "tril_indices triu_indices rot90 index_fill index_add index_copy masked_scatter take median nanmean "
-             "nansum quantile cdist dist logspace searchsorted bucketize addmm baddbmm block_diag unflatten mv vdot")
+    names = ("unbind narrow index_select masked_select nonzero argwhere count_nonzero movedim moveaxis "
+             "swapaxes swapdims hstack vstack dstack column_stack row_stack tile repeat_interleave "
+             "atleast_1d atleast_2d atleast_3d diag diag_embed trace outer ger dot inner tensordot kron cross "
+             "cartesian_prod meshgrid tril_indices triu_indices rot90 index_fill index_add index_copy "
+             "masked_scatter take median nanmean nansum quantile cdist dist logspace searchsorted bucketize "
+             "addmm baddbmm block_diag unflatten mv vdot")
     assert [n for n in names.split() if not callable(getattr(chainrule, n, None))] == []
     methods = ("type_as reshape_as unfold index_add_ index_copy_ index_fill_ masked_scatter_ addmm_ baddbmm_ "
                "swapaxes movedim tile diag trace median quantile nansum nanmean index_select take")

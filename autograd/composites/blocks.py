@@ -50,7 +50,8 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
 
 def _out_dim(d: int, n: int, what: str) -> int:
     if not -n <= d < n:
-        raise IndexError(f"{what}: dim {d} is out of range for a result with {n} dims (expected [{-n}, {n - 1}])")
+        raise IndexError(f"{what}: dim {d} is out of range for a result with {n} dims "
+                         f"(expected [{-n}, {n - 1}])")
     return d % n
 
 

@@ -35,7 +35,7 @@ def _dim_index(what: str, input, dim: int, index) -> tuple[Tensor, int, np.ndarr
 
 
 def index_select(input: Tensor, dim: int, index) -> Tensor:  # noqa: A002
-    """The slices of `input` at `index` (a vector of ints) along `dim`, in index order, as torch.index_select."""
+    """The slices of `input` at `index` (a vector of ints) along `dim`, in index order."""
     x, d, idx = _dim_index("index_select", input, dim, index)
     if x.ndim == 0:
         _one_index("index_select", idx)
@@ -107,7 +107,7 @@ def _index_source(what: str, input, dim, index, source):  # noqa: A002
         _one_index(what, idx)
     want = x.shape[:d] + (len(idx),) + x.shape[d + 1:] if x.ndim else ()
     scalar = what == "index_copy" and src.numel() == 1 and src.ndim <= 1 and math.prod(want) == 1
-    if tuple(src.shape) != want and not scalar:          # PyTorch's index_copy takes one element as 0-d or 1-d
+    if tuple(src.shape) != want and not scalar:          # PyTorch's index_copy: one element as 0-d or 1-d
         raise ShapeError(f"{what}: source of shape {tuple(src.shape)} must have the input's shape "
                          f"{tuple(x.shape)} with dim {d} of size {len(idx)} (the index's length): {want}")
     return x, d, src, idx
@@ -129,5 +129,5 @@ def _broadcast(what: str, x: Tensor, m: np.ndarray) -> tuple:
     try:
         return np.broadcast_shapes(x.shape, m.shape)
     except ValueError:
-        raise ShapeError(f"{what}: a mask of shape {tuple(m.shape)} does not broadcast with the input's shape "
-                         f"{tuple(x.shape)}") from None
+        raise ShapeError(f"{what}: a mask of shape {tuple(m.shape)} does not broadcast with the input's "
+                         f"shape {tuple(x.shape)}") from None

@@ -14,7 +14,8 @@ from .shape import _check_dim
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
-    """input with its dims `source` moved to positions `destination` (ints or sequences), the others in order."""
+    """input with its dims `source` moved to positions `destination` (ints or sequences), the others kept in
+    order."""
     x = as_tensor(input)
     src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
     dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
@@ -108,7 +109,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *,  #
     counts = _counts(repeats, x.shape[d], "repeat_interleave")
     idx = np.repeat(np.arange(x.shape[d]), counts)
     if output_size is not None and output_size != len(idx):
-        raise ArgumentError(f"repeat_interleave: output_size {output_size} is not the repeated size {len(idx)}")
+        raise ArgumentError(f"repeat_interleave: output_size {output_size} is not the repeated size "
+                            f"{len(idx)}")
     return x[(slice(None),) * d + (idx,)]
 
 
@@ -204,7 +206,8 @@ def _unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # n
     if step <= 0:
         raise ArgumentError(f"unfold: step must be positive, got {step}")
     if not 0 <= size <= n:
-        raise ArgumentError(f"unfold: size {size} does not fit in dim {d} of size {n} (shape {tuple(x.shape)})")
+        raise ArgumentError(f"unfold: size {size} does not fit in dim {d} of size {n} (shape "
+                            f"{tuple(x.shape)})")
     if not x.ndim:
         return reshape(x, (size,))
     idx = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)

@@ -1,5 +1,5 @@
-"""Checked front ends of matmul and vector_norm: mm, bmm (no broadcasting, as PyTorch), torch.norm, and
-the products built on them: dot, mv, outer, inner, tensordot, kron, trace, cross, addmm, baddbmm, dist, cdist."""
+"""Checked front ends of matmul and vector_norm: mm, bmm (no broadcasting, as PyTorch), torch.norm, and the
+products built on them: dot, mv, outer, inner, tensordot, kron, trace, cross, addmm, baddbmm, dist, cdist."""
 from __future__ import annotations
 
 import math
@@ -102,8 +102,8 @@ def tensordot(a, b, dims=2, out=None) -> Tensor:
         da = [_dim(a, d, "tensordot") for d in da]
         db = [_dim(b, d, "tensordot") for d in db]
     if len(da) != len(db) or any(a.shape[i] != b.shape[j] for i, j in zip(da, db)):
-        raise ShapeError(f"tensordot: dims {da} of {tuple(a.shape)} and {db} of {tuple(b.shape)} must pair up "
-                         "with equal sizes")
+        raise ShapeError(f"tensordot: dims {da} of {tuple(a.shape)} and {db} of {tuple(b.shape)} must pair "
+                         "up with equal sizes")
     ra, rb = [d for d in range(a.ndim) if d not in da], [d for d in range(b.ndim) if d not in db]
     k = math.prod(a.shape[d] for d in da)
     left = a.permute(*ra, *da).reshape(math.prod(a.shape[d] for d in ra), k)
@@ -135,8 +135,8 @@ def trace(input) -> Tensor:  # noqa: A002
 
 
 def cross(input, other, dim: int | None = None) -> Tensor:  # noqa: A002
-    """The cross product of the 3-vectors along `dim` (default: input's first dim of size 3, as PyTorch), the two
-    broadcast together: roll(a, -1)·roll(b, -2) - roll(a, -2)·roll(b, -1)."""
+    """The cross product of the 3-vectors along `dim` (default: input's first dim of size 3, as PyTorch),
+    the two broadcast together: roll(a, -1)·roll(b, -2) - roll(a, -2)·roll(b, -1)."""
     a, b = pair(input, other)
     if a.ndim != b.ndim:
         raise ShapeError(f"cross: the inputs must have the same number of dims, got shapes {tuple(a.shape)} "

@@ -15,7 +15,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
     one 1-d tensor per dim (what x[mask] indexes with)."""
     a = as_tensor(input)._data
     if as_tuple:
-        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(a.reshape(-1) if a.ndim == 0 else a))
+        where = np.nonzero(a.reshape(-1) if a.ndim == 0 else a)
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in where)
     return Tensor._wrap(np.argwhere(a).astype(np.int64))
 
 
@@ -31,12 +32,12 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:  # noqa: A002
 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
-    """The (2, n) coordinates of the lower triangle (on and below `offset`) of a row x col matrix, row by row."""
+    """The (2, n) coordinates of the lower triangle (on and below `offset`) of a row x col matrix, by rows."""
     return _triangle("tril_indices", row, col, offset, dtype, lower=True)
 
 
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
-    """The (2, n) coordinates of the upper triangle (on and above `offset`) of a row x col matrix, row by row."""
+    """The (2, n) coordinates of the upper triangle (on and above `offset`) of a row x col matrix, by rows."""
     return _triangle("triu_indices", row, col, offset, dtype, lower=False)
 
 
@@ -48,8 +49,8 @@ def _triangle(what: str, row: int, col: int, offset: int, dtype, lower: bool) ->
     return Tensor._wrap(np.stack(np.nonzero(keep)).astype(dt).reshape(2, -1))
 
 
-def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False,  # noqa: A002
-                 side: str | None = None, sorter=None) -> Tensor:
+def searchsorted(sorted_sequence: Tensor, input, *,  # noqa: A002
+                 out_int32: bool = False, right: bool = False, side: str | None = None, sorter=None) -> Tensor:
     """Where each value of `input` would go in the sorted last dim of `sorted_sequence` to keep it sorted:
     the first such place, or the last one with right=True (side='right'). A 1-d sequence serves every value;
     an N-d one has one row per row of input (the same leading dims)."""
@@ -62,8 +63,8 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
     if sorter is not None:
         order = sorter._data if isinstance(sorter, Tensor) else np.asarray(sorter)
         if order.shape != seq.shape:
-            raise ShapeError(f"searchsorted: sorter of shape {tuple(order.shape)} must have the sequence's shape "
-                             f"{tuple(seq.shape)}")
+            raise ShapeError(f"searchsorted: sorter of shape {tuple(order.shape)} must have the sequence's "
+                             f"shape {tuple(seq.shape)}")
         seq = np.take_along_axis(seq, order.astype(np.int64), -1)
     scalar = not isinstance(input, Tensor) and np.ndim(input) == 0
     vals = as_tensor(input)._data
@@ -73,14 +74,15 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
         out = np.searchsorted(seq, vals, side=side)
     else:
         if scalar or vals.shape[:-1] != seq.shape[:-1]:
-            raise ShapeError(f"searchsorted: an N-d sorted sequence {tuple(seq.shape)} needs input with the same "
-                             f"leading dims, got {tuple(vals.shape)}")
+            raise ShapeError(f"searchsorted: an N-d sorted sequence {tuple(seq.shape)} needs input with the "
+                             f"same leading dims, got {tuple(vals.shape)}")
         rows_s, rows_v = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
         out = np.stack([np.searchsorted(s, v, side=side) for s, v in zip(rows_s, rows_v)]).reshape(vals.shape)
     return Tensor._wrap(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
 
 
-def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:  # noqa: A002
+def bucketize(input, boundaries: Tensor, *, out_int32: bool = False,  # noqa: A002
+              right: bool = False) -> Tensor:
     """The bucket of each value among the sorted 1-d `boundaries`: i with boundaries[i-1] < v <= boundaries[i]
     (right=True: boundaries[i-1] <= v < boundaries[i])."""
     b = as_tensor(boundaries)

@@ -50,12 +50,14 @@ def _median_index(a: np.ndarray, d: int) -> np.ndarray:
 def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
              interpolation: str = "linear") -> Tensor:
     """The q-th quantiles (q a number or a 1-d tensor in [0, 1]) over dim (all elements by default): rank
-    q·(n-1) among the sorted values, between its two neighbours by `interpolation`. A 1-d q adds a first dim."""
+    q·(n-1) among the sorted values, between its two neighbours by `interpolation`. A 1-d q adds a first
+    dim."""
     x = as_tensor(input)
     if x.dtype.kind != "f":
         raise DTypeError(f"quantile: the input must be a float tensor, got {x.dtype}")
     if interpolation not in _INTERPOLATIONS:
-        raise ArgumentError(f"quantile: interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}")
+        raise ArgumentError(f"quantile: interpolation must be one of {_INTERPOLATIONS}, got "
+                            f"{interpolation!r}")
     qs = q._data if isinstance(q, Tensor) else np.asarray(q, dtype=np.float64)
     if isinstance(q, Tensor) and q.dtype != x.dtype:
         raise DTypeError(f"quantile: q's dtype {q.dtype} must be the input's {x.dtype}")
@@ -70,7 +72,8 @@ def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
         flat = x.reshape(1) if not x.ndim else x
     n = flat.shape[d]
     if not n:
-        raise ShapeError(f"quantile: the input (shape {tuple(x.shape)}) must be non-empty along the reduced dims")
+        raise ShapeError(f"quantile: the input (shape {tuple(x.shape)}) must be non-empty along the reduced "
+                         "dims")
     s = sort(flat, d).values.movedim(d, -1)                   # (..., n), nan last
     has_nan = np.isnan(s._data).any(-1, keepdims=True)
     outs = [_pick(s, np.where(has_nan, n - 1, float(qi) * (n - 1)), interpolation)   # each (..., 1)

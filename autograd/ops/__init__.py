@@ -41,7 +41,7 @@ _NN_FUNCTIONAL = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d av
 _ENGINE_HELPERS = "add_at index_put normalize_index rounded_div"
 NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
-    **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i], x[i] = v; torch.<name> differs"),
+    **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i], x[i] = v; not a torch function"),
     "unbroadcast": "the engine's: sums a gradient back to its input's shape",
 }
 
