@@ -61,6 +61,8 @@ TORCH_TENSOR_NAMES: frozenset[str] = frozenset("""
 
 # torch.Tensor method -> what to write instead with chainrule
 NEAR: dict[str, str] = {
+    "diff": "t[..., 1:] - t[..., :-1]", "aminmax": "amin() and amax()", "diagflat": "diag(t.flatten())",
+    "select": "indexing, t[:, i] (or narrow(dim, i, 1).squeeze(dim))", "tensor_split": "split or chunk",
 }
 
 
