@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.parallel import for_ranges, matmul
+from autograd.parallel import for_ranges
 
 # gate blocks, in units of H: (row in the internal o, i, f, g order, column in PyTorch's i, f, g, o order)
 _BLOCKS = ((0, 3), (1, 0), (2, 1), (3, 2))
@@ -59,7 +59,7 @@ def lstm_forward(gi: np.ndarray, w: np.ndarray, h0: np.ndarray, c0: np.ndarray, 
     h, c = h0.T, c0.T
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
         s = gates[t]
-        matmul(wp, h, out=hw)                        # split over the threads when it pays
+        np.matmul(wp, h, out=hw)                     # whole: a split would wait on a waking thread each step
         s += hw
         np.tanh(s, out=s)
         sig = s[:3 * H]
@@ -99,7 +99,7 @@ def lstm_backprop(saved: tuple[np.ndarray, np.ndarray, np.ndarray], c0: np.ndarr
         if last is None:
             dh[...] = ghT[t]
         else:
-            matmul(wpt, dgT[last], out=dh)           # dh = gh + Wₕₕᵀ (the later step's dgates)
+            np.matmul(wpt, dgT[last], out=dh)        # dh = gh + Wₕₕᵀ (the later step's dgates)
             dh += ghT[t]
         if t in gc_steps:
             dc += gc[t].T

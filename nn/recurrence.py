@@ -11,7 +11,6 @@ import numpy as np
 import autograd as ag
 from autograd import Op, Tensor
 from autograd.kernels import register
-from autograd.parallel import matmul
 
 from . import functional as F
 from .lstm_kernel import lstm_forward
@@ -75,7 +74,7 @@ class Recurrence(Op):
         saved = np.empty((T, N, 4 * H), out.dtype) if mode == "GRU" else None
         h, wt = h0, w.T
         for t in (range(T - 1, -1, -1) if reverse else range(T)):
-            a = matmul(h, wt)
+            a = h @ wt
             if b is not None:
                 a += b
             if mode == "GRU":

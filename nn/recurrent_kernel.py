@@ -55,9 +55,9 @@ def recurrence(op: Recurrence, g: Tensor) -> tuple:
             dgh[t, :, :2 * H] = dgi[t, :, :2 * H]
             dgh[t, :, 2 * H:] = dn * r
             dh *= z
-            dh += matmul(dgh[t], w)
+            dh += dgh[t] @ w
             continue
-        dh = matmul(dgi[t], w)
+        dh = dgi[t] @ w
     hprev = np.concatenate([hs[1:], h0[None]]) if op.reverse else np.concatenate([h0[None], hs[:-1]])
     grads = [Tensor._wrap(dgi) if need[0] else None,
              Tensor._wrap(matmul(dgh.reshape(-1, dgh.shape[-1]).T, hprev.reshape(-1, H)))
