@@ -26,6 +26,8 @@ required = _Required()
 class Optimizer:
     """Holds `param_groups` (dicts: 'params' plus hyperparameters) and `state` (param -> dict of buffers)."""
 
+    _scalar_state: tuple[str, ...] = ("step",)    # state entries that are 0-d tensors, not buffers shaped like p
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
@@ -167,7 +169,7 @@ class Optimizer:
             entry = {}
             for k, v in s.items():
                 v = _to_numpy(v) if isinstance(v, Tensor) or hasattr(v, "numpy") else v   # ours or torch's
-                if isinstance(v, np.ndarray) and k != "step":   # a buffer (a 0-d parameter's too)
+                if isinstance(v, np.ndarray) and k not in self._scalar_state:   # a buffer (a 0-d parameter's too)
                     if v.shape != p.shape:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {key} has "
                                          f"shape {tuple(v.shape)}, but the parameter has shape {tuple(p.shape)}")
@@ -176,6 +178,8 @@ class Optimizer:
                     v = buffer(v)
                 elif k == "step":                  # a float32 Tensor, as PyTorch's (from ints and floats too)
                     v = Tensor._wrap(np.array(v, dtype=np.float32))
+                elif k in self._scalar_state:      # NAdam's mu_product...: 0-d, cast to p's dtype as PyTorch
+                    v = Tensor._wrap(np.array(v, dtype=p._data.dtype if p._data.dtype.kind == "f" else None))
                 entry[k] = v
             self.state[p] = entry
         for g, sg in zip(groups, saved):

@@ -1,4 +1,5 @@
-"""SequentialLR: one schedule after another at given milestones (a warm-up, then a decay)."""
+"""SequentialLR: one schedule after another at given milestones (a warm-up, then a decay); ChainedScheduler:
+several schedules at once, each step applying every one of them in turn."""
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -41,6 +42,44 @@ class SequentialLR(LRScheduler):
         else:
             sch.step()
         self._last_lr = sch.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return out
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        for sch, sd in zip(self._schedulers, state.pop("_schedulers")):
+            sch.load_state_dict(sd)
+        self.__dict__.update(state)
+
+
+class ChainedScheduler(LRScheduler):
+    """Steps every scheduler in `schedulers` at each step(), so their factors multiply (e.g. ConstantLR's warm-up
+    over ExponentialLR's decay)."""
+
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        if len(schedulers) < 1:
+            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, sch in enumerate(schedulers):
+            if not hasattr(sch, "optimizer"):
+                raise TypeError(f"ChainedScheduler at index {i} should have `optimizer` as its attribute.")
+            if type(sch).__name__ == "ReduceLROnPlateau":
+                raise ValueError("ChainedScheduler does not support `ReduceLROnPlateau` scheduler as it requires "
+                                 "additional kwargs to be specified when calling `step`, but got one at index "
+                                 f"{i} in the given schedulers sequence.")
+            if sch.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler expects all schedulers to belong to the same optimizer, but got "
+                                 f"scheduler {type(sch).__name__} at index {i} with a different one.")
+        self._schedulers, self.optimizer = schedulers, optimizer
+        self._last_lr = self._lrs()
+
+    def step(self) -> None:  # type: ignore[override]
+        for sch in self._schedulers:
+            sch.step()
+        self._last_lr = self._lrs()
 
     def state_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
