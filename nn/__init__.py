@@ -28,17 +28,26 @@ from .activations import (
     ELU,
     GLU,
     SELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
     LogSigmoid,
     Mish,
+    PReLU,
     ReLU6,
+    RReLU,
+    Softmax2d,
+    Softmin,
+    Softshrink,
     Softsign,
     Tanhshrink,
+    Threshold,
 )
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
+from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .layers import (
     GELU,
     MLP,
@@ -67,8 +76,10 @@ from .losses import (
     SmoothL1Loss,
 )
 from .module import Module, Parameter
+from .pairwise import Bilinear, CosineSimilarity, PairwiseDistance
 from .recurrent import GRU, LSTM, RNN, RNNBase
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
+from .rms_norm import LocalResponseNorm, RMSNorm
 from .serialization import CheckpointError, load, save
 from .transformer import (
     Transformer,

@@ -11,7 +11,8 @@ from autograd.guards.report import on_reset, remember, warn, warnings_enabled
 from autograd.guards.zero_grad import unreported_passes
 from autograd.usercode import LIBRARY, describe, var_name
 
-_MODE_LAYERS = ("Dropout", "AlphaDropout", "BatchNorm", "InstanceNorm")   # layers that act differently in train()
+# layers that act differently in train()
+_MODE_LAYERS = ("Dropout", "AlphaDropout", "FeatureAlphaDropout", "BatchNorm", "InstanceNorm", "RReLU")
 _has_mode_layers: dict[int, tuple[Any, bool]] = {}   # id(module) -> (weakref, tree holds one of _MODE_LAYERS)
 _eval_streak: dict[int, tuple[Any, int, int]] = {}  # id(module) -> (weakref, backward passes seen, calls in a row)
 EVAL_CALLS = 10                                      # eval-mode calls with recording on and no backward() between

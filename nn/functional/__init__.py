@@ -1,6 +1,7 @@
 """torch.nn.functional's stateless functions: activations, losses, dropout, linear. The layers in nn call these,
 so a layer and its functional form can never disagree. Files: activations.py, layers.py (linear, dropout, conv,
-pooling...), attention.py (scaled_dot_product_attention), losses.py."""
+pooling...), attention.py (scaled_dot_product_attention), losses.py, dropout.py (channel and alpha dropout),
+normalization.py (group, instance, RMS, local response), pairwise.py (cosine, distance, bilinear)."""
 # helpers also reachable as nn.functional.<name> (chainrule.nn.functional re-exports them)
 from autograd import Tensor
 from autograd.ops.attention import _causal_mask as causal_mask
@@ -14,6 +15,7 @@ from .activations import (
     elu,
     gelu,
     glu,
+    hardshrink,
     hardsigmoid,
     hardswish,
     hardtanh,
@@ -21,18 +23,24 @@ from .activations import (
     log_softmax,
     logsigmoid,
     mish,
+    prelu,
     relu,
     relu6,
+    rrelu,
     selu,
     sigmoid,
     silu,
     softmax,
+    softmin,
     softplus,
+    softshrink,
     softsign,
     tanh,
     tanhshrink,
+    threshold,
 )
 from .attention import scaled_dot_product_attention
+from .dropout import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .layers import (
     adaptive_avg_pool2d,
     avg_pool1d,
@@ -61,3 +69,5 @@ from .losses import (
     nll_loss,
     smooth_l1_loss,
 )
+from .normalization import group_norm, instance_norm, local_response_norm, normalize, rms_norm
+from .pairwise import bilinear, cosine_similarity, pairwise_distance

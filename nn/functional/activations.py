@@ -96,3 +96,54 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     x = input if dtype is None else input.to(dtype)
     return ag.log_softmax(x, _softmax_dim(x, dim))
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmax(-x): weights favouring the smallest entries."""
+    x = input if dtype is None else input.to(dtype)
+    return ag.softmax(-x, _softmax_dim(x, dim))
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight·x, with one learned slope per channel (dim 1) or one for all."""
+    x = ag.as_tensor(input)
+    n = weight.numel()
+    if weight.ndim > 1 or (n != 1 and (x.ndim < 2 or x.shape[1] != n)):
+        channels = x.shape[1] if x.ndim >= 2 else 1
+        raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: weight of shape "
+                           f"{tuple(weight.shape)} ({n} values) for an input of shape {tuple(x.shape)} "
+                           f"({channels} channels); expected 1 or {channels}")
+    w = weight.reshape((n,) + (1,) * (x.ndim - 2)) if n > 1 else weight.reshape(())
+    return ag.where(x > 0, x, w * x)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU (Xu et al., 2015): while training each negative element gets its own slope drawn
+    from U(lower, upper) (the default generator's stream); otherwise the mean slope (lower + upper)/2."""
+    x = ag.as_tensor(input)
+    if not training:
+        return ag.leaky_relu(x, (lower + upper) / 2)
+    from autograd.random import generator
+    slope = generator().uniform(lower, upper, size=tuple(x.shape)).astype(x.dtype)
+    return ag.where(x >= 0, x, x * Tensor._wrap(slope))
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    x = ag.as_tensor(input)
+    return ag.where(x > threshold, x, ag.full_like(x, value))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    x = ag.as_tensor(input)
+    return ag.where((x > lambd) | (x < -lambd), x, ag.zeros_like(x))
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x − lambd above lambd, x + lambd below −lambd, 0 between: the proximal step of the L1 norm."""
+    x = ag.as_tensor(input)
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}.")
+    return ag.where(x > lambd, x - lambd, ag.where(x < -lambd, x + lambd, ag.zeros_like(x)))
