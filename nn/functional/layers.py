@@ -73,5 +73,35 @@ batch_norm, layer_norm, embedding = ag.ops.batch_norm, ag.ops.layer_norm, ag.ops
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
-    """PyTorch's F.pad: widths for the last dim first, (left, right, top, bottom, ...); constant mode."""
-    return ag.ops.pad(input, tuple(pad), mode, 0.0 if value is None else value)
+    """PyTorch's F.pad: widths for the last dim first, (left, right, top, bottom, ...). 'constant' is one op;
+    'reflect', 'replicate' and 'circular' index the input (edges mirrored, repeated or wrapped), so their
+    gradient is getitem's: the scatter-add of every copy."""
+    if mode == "constant":
+        return ag.ops.pad(input, tuple(pad), mode, 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"pad: unrecognised padding mode {mode!r}; expected 'constant', 'reflect', "
+                                  "'replicate' or 'circular'")
+    x, widths = as_tensor(input), tuple(int(w) for w in pad)
+    k = len(widths) // 2
+    if len(widths) % 2 or k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(f"pad: padding size {len(widths)} is not supported for {x.ndim}D input of "
+                                  f"shape {tuple(x.shape)} in mode {mode!r}; supported: padding size 2 for 2D or 3D "
+                                  "input, 4 for 3D or 4D, 6 for 4D or 5D")
+    for i in range(k):
+        a, b = widths[2 * i], widths[2 * i + 1]
+        d = x.ndim - 1 - i
+        n = x.shape[d]
+        if mode == "reflect" and (a >= n or b >= n):
+            raise RuntimeError(f"pad: padding size should be less than the corresponding input dimension in mode "
+                               f"'reflect', but got padding ({a}, {b}) at dimension {d} of input {tuple(x.shape)}")
+        idx = np.arange(-a, n + b)
+        if mode == "circular":                   # PyTorch crops first (negative widths), then wraps what is left
+            kept = np.arange(max(-a, 0), n - max(-b, 0))
+            idx = kept[np.arange(-max(a, 0), len(kept) + max(b, 0)) % len(kept)]
+        elif mode == "reflect":
+            idx = np.abs(idx)
+            idx = np.where(idx > n - 1, 2 * (n - 1) - idx, idx)
+        else:
+            idx = np.clip(idx, 0, n - 1)
+        x = x[(slice(None),) * d + (idx,)]
+    return x
