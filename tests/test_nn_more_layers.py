@@ -89,7 +89,7 @@ MODULES = ["PReLU()", "PReLU(6, 0.1)", "RReLU()", "RReLU(0.1, 0.2, True)", "Grou
            "Dropout3d()", "AlphaDropout()", "FeatureAlphaDropout(0.2)", "Softmin(1)", "Softmax2d()",
            "Threshold(0.1, 20)", "Hardshrink()", "Softshrink(0.3)", "Bilinear(2, 3, 4)",
            "Bilinear(2, 3, 4, bias=False)", "CosineSimilarity()", "CosineSimilarity(0, 1e-3)",
-           "PairwiseDistance(1.0, keepdim=True)"]
+           "PairwiseDistance(1.0, keepdim=True)", "BatchNorm1d(6)", "BatchNorm2d(6, bias=False)"]
 
 
 @pytest.mark.parametrize("expr", MODULES)
