@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from .op import Op
     from .tensor import Tensor
 
-__all__ = ["ArgumentError", "DTypeError", "IndexRangeError", "ShapeError", "broadcast_grad_error", "changed_at",
-           "changed_in_place", "describe",
+__all__ = ["ArgumentError", "DTypeError", "IndexRangeError", "LinAlgError", "ShapeError", "broadcast_grad_error",
+           "changed_at", "changed_in_place", "describe",
            "freed_graph_error", "inplace_error", "shape_error", "shape_str"]
 
 
@@ -38,6 +38,11 @@ class ArgumentError(ValueError, RuntimeError):
 
 class IndexRangeError(IndexError, RuntimeError):
     """An index tensor's value out of range in gather/scatter: PyTorch's RuntimeError, Python's IndexError."""
+
+
+class LinAlgError(RuntimeError):
+    """A matrix a decomposition cannot take (singular for inv, not positive-definite for cholesky): PyTorch's
+    torch.linalg.LinAlgError, a RuntimeError."""
 
 
 def inplace_error(op: Op, index: int | None, t: Tensor, version: int) -> RuntimeError:

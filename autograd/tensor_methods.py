@@ -294,3 +294,31 @@ class OpMethods:
         return ops.nansum(self, dim, keepdim, dtype=dtype)
     def nanmean(self, dim=None, keepdim=False, *, dtype=None):
         return ops.nanmean(self, dim, keepdim, dtype=dtype)
+    def diff(self, n=1, dim=-1, prepend=None, append=None): return ops.diff(self, n, dim, prepend, append)
+    def aminmax(self, *, dim=None, keepdim=False): return ops.aminmax(self, dim=dim, keepdim=keepdim)
+    def cummax(self, dim): return ops.cummax(self, dim)
+    def cummin(self, dim): return ops.cummin(self, dim)
+    def logcumsumexp(self, dim): return ops.logcumsumexp(self, dim)
+    def mode(self, dim=-1, keepdim=False): return ops.mode(self, dim, keepdim)
+    def kthvalue(self, k, dim=None, keepdim=False): return ops.kthvalue(self, k, dim, keepdim)
+    def nanmedian(self, dim=None, keepdim=False): return ops.nanmedian(self, dim, keepdim)
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+    def select(self, dim, index): return ops.select(self, dim, index)
+    def tensor_split(self, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+        return ops.tensor_split(self, indices_or_sections, dim, sections=sections, indices=indices)
+    def diagflat(self, offset=0): return ops.diagflat(self, offset)
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return self._become(ops.scatter_reduce, "scatter_reduce_", dim, index, src, reduce, include_self=include_self)
+    def det(self): return ops.det(self)
+    def inverse(self): return ops.inverse(self)
+    def slogdet(self): return ops.slogdet(self)
+    def logdet(self): return ops.logdet(self)
+    def matrix_power(self, n): return ops.matrix_power(self, n)
+    def cholesky(self, upper=False): return ops.cholesky(self, upper)
+    def addmv(self, mat, vec, *, beta=1, alpha=1): return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def addr(self, vec1, vec2, *, beta=1, alpha=1): return ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)

@@ -10,13 +10,17 @@ from . import (
                layout,
                linalg,
                math,
+               matrices,
                norm,
                positions,
                quantiles,
                rearrange,
+               scans,
+               selecting,
                shape,
                sorting,
+               stats,
 )
 
-MODULES = [activations, blocks, conv, elementwise, indexing, layout, linalg, math, norm, positions, quantiles,
-           rearrange, shape, sorting]
+MODULES = [activations, blocks, conv, elementwise, indexing, layout, linalg, math, matrices, norm, positions, quantiles,
+           rearrange, scans, selecting, shape, sorting, stats]

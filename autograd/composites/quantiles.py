@@ -1,6 +1,6 @@
-"""Order statistics and nan-skipping reductions: median (the lower median, with its index), quantile (between
-the two sorted neighbours, by `interpolation`), nansum and nanmean. The values are picked with
-take_along_dim, so each gradient goes back to the elements a value came from."""
+"""Order statistics and nan-skipping reductions: median (the lower median, with its index), quantile and
+nanquantile (between the two sorted neighbours, by `interpolation`), nansum and nanmean. The values are picked
+with take_along_dim, so each gradient goes back to the elements a value came from."""
 from __future__ import annotations
 
 import numpy as np
@@ -51,33 +51,48 @@ def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
              interpolation: str = "linear") -> Tensor:
     """The q-th quantiles (q a number or a 1-d tensor in [0, 1]) over dim (all elements by default): rank
     q·(n-1) among the sorted values, between its two neighbours by `interpolation`. A 1-d q adds a first
-    dim."""
+    dim. A nan among the values makes the quantile nan."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation)
+
+
+def nanquantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+                interpolation: str = "linear") -> Tensor:
+    """quantile of the values that are not nan: rank q·(m-1) among the m of them (nan where m = 0)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation)
+
+
+def _quantile(what: str, input, q, dim, keepdim: bool, interpolation: str) -> Tensor:  # noqa: A002
     x = as_tensor(input)
     if x.dtype.kind != "f":
-        raise DTypeError(f"quantile: the input must be a float tensor, got {x.dtype}")
+        raise DTypeError(f"{what}: the input must be a float tensor, got {x.dtype}")
     if interpolation not in _INTERPOLATIONS:
-        raise ArgumentError(f"quantile: interpolation must be one of {_INTERPOLATIONS}, got "
+        raise ArgumentError(f"{what}: interpolation must be one of {_INTERPOLATIONS}, got "
                             f"{interpolation!r}")
     qs = q._data if isinstance(q, Tensor) else np.asarray(q, dtype=np.float64)
     if isinstance(q, Tensor) and q.dtype != x.dtype:
-        raise DTypeError(f"quantile: q's dtype {q.dtype} must be the input's {x.dtype}")
+        raise DTypeError(f"{what}: q's dtype {q.dtype} must be the input's {x.dtype}")
     if qs.ndim > 1:
-        raise ShapeError(f"quantile: q must be a number or a 0-d or 1-d tensor, got shape {tuple(qs.shape)}")
+        raise ShapeError(f"{what}: q must be a number or a 0-d or 1-d tensor, got shape {tuple(qs.shape)}")
     if ((qs < 0) | (qs > 1)).any():
-        raise ArgumentError(f"quantile: q must be in [0, 1], got {qs.tolist()}")
+        raise ArgumentError(f"{what}: q must be in [0, 1], got {qs.tolist()}")
     if dim is None:
         flat, d = x.reshape(-1), 0
     else:
-        d = _check(x, dim, "quantile")
+        d = _check(x, dim, what)
         flat = x.reshape(1) if not x.ndim else x
     n = flat.shape[d]
     if not n:
-        raise ShapeError(f"quantile: the input (shape {tuple(x.shape)}) must be non-empty along the reduced "
+        raise ShapeError(f"{what}: the input (shape {tuple(x.shape)}) must be non-empty along the reduced "
                          "dims")
     s = sort(flat, d).values.movedim(d, -1)                   # (..., n), nan last
-    has_nan = np.isnan(s._data).any(-1, keepdims=True)
-    outs = [_pick(s, np.where(has_nan, n - 1, float(qi) * (n - 1)), interpolation)   # each (..., 1)
-            for qi in qs.reshape(-1)]
+    nans = np.isnan(s._data).sum(-1, keepdims=True)
+    if what == "quantile":                                   # a nan anywhere: rank n-1, the last (a nan)
+        outs = [_pick(s, np.where(nans > 0, n - 1, float(qi) * (n - 1)), interpolation)   # each (..., 1)
+                for qi in qs.reshape(-1)]
+    else:                                                    # among the m = n - nans first; none: a nan
+        m = n - nans
+        outs = [_pick(s, np.where(m == 0, n - 1, float(qi) * np.maximum(m - 1, 0)), interpolation)
+                for qi in qs.reshape(-1)]
     if dim is None:
         outs = [o.reshape((1,) * x.ndim if keepdim else ()) for o in outs]
     elif x.ndim:

@@ -16,6 +16,7 @@ from . import (
     attention,
     conv,
     cumulative,
+    decompositions,
     division,
     indexing,
     layer_norm,
@@ -43,6 +44,7 @@ NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
     **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i], x[i] = v; not a torch function"),
     "unbroadcast": "the engine's: sums a gradient back to its input's shape",
+    **dict.fromkeys("inv solve multi_dot".split(), "torch.linalg's only (chainrule.linalg.<name>)"),
 }
 
 
@@ -53,9 +55,9 @@ def public_functions(module: ModuleType) -> dict:
 
 
 # the primitives, by family
-FAMILIES: list[ModuleType] = [activations, arithmetic, attention, conv, cumulative, division, indexing, layer_norm,
-                             linalg, logic, logits, losses, pool, rearrange, reduce, rounding, shape, special, trig,
-                             unary]
+FAMILIES: list[ModuleType] = [activations, arithmetic, attention, conv, cumulative, decompositions, division,
+                             indexing, layer_norm, linalg, logic, logits, losses, pool, rearrange, reduce, rounding,
+                             shape, special, trig, unary]
 COMPOSITES: list[ModuleType] = composites.MODULES
 
 for _module in FAMILIES + COMPOSITES:
