@@ -61,8 +61,8 @@ TORCH_TENSOR_NAMES: frozenset[str] = frozenset("""
 
 # torch.Tensor method -> what to write instead with chainrule
 NEAR: dict[str, str] = {
-    "diff": "t[..., 1:] - t[..., :-1]", "aminmax": "amin() and amax()", "diagflat": "diag(t.flatten())",
-    "select": "indexing, t[:, i] (or narrow(dim, i, 1).squeeze(dim))", "tensor_split": "split or chunk",
+    "msort": "sort(dim=0).values", "fmax": "maximum (nan-aware: where(y.isnan(), x, maximum(x, y)))",
+    "index_reduce": "scatter_reduce (with an index the shape of source)",
 }
 
 

@@ -1,16 +1,25 @@
-"""torch.linalg's norms, on the engine's ops (so they are differentiable): `vector_norm`, `matrix_norm`
-(Frobenius and the 1/inf norms; the spectral and nuclear ones need an SVD chainrule does not have), `norm`."""
+"""torch.linalg on the engine's ops (so they are differentiable): the norms `vector_norm`, `matrix_norm`
+(Frobenius and the 1/inf norms; the spectral and nuclear ones need an SVD chainrule does not have), `norm`;
+`inv det slogdet solve matrix_power cholesky multi_dot` and `LinAlgError`."""
 from __future__ import annotations
 
 import math
 from typing import Any
 
 from autograd import Tensor, as_tensor
-from autograd.ops import vector_norm
+from autograd.errors import LinAlgError
+from autograd.ops import cholesky as _cholesky
+from autograd.ops import det, inv, matrix_power, multi_dot, slogdet, solve, vector_norm
 
 from ._missing import missing as _missing
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "det", "inv", "matrix_norm", "matrix_power", "multi_dot", "norm", "slogdet",
+           "solve", "vector_norm"]
+
+
+def cholesky(A: Any, *, upper: bool = False) -> Tensor:  # noqa: N803
+    """L with A = L Lᵀ (U = Lᵀ with upper=True), as torch.linalg.cholesky (upper is keyword-only here)."""
+    return _cholesky(A, upper)
 
 
 def matrix_norm(A: Any, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),  # noqa: N803

@@ -36,6 +36,7 @@ from op_inputs import (
     topk_inputs,
 )
 from op_specs_math import MATH_NO_ROW, MATH_SPECS
+from op_specs_reduce import REDUCE_NO_ROW, REDUCE_SPECS
 from op_specs_shape import SHAPE_NO_ROW, SHAPE_SPECS
 from op_strategies import (
     NDIM,
@@ -272,6 +273,7 @@ SPECS: list[Spec] = [
 ]
 
 SPECS += MATH_SPECS          # the rows of PyTorch's elementwise math and activations (op_specs_math.py)
+SPECS += REDUCE_SPECS        # reductions, scans, selection, matrix functions (op_specs_reduce.py)
 
 # Public ops (autograd.ops.__all__) with no row in SPECS, each with why.
 NO_ROW: dict[str, str] = {
@@ -284,6 +286,7 @@ NO_ROW: dict[str, str] = {
     **dict.fromkeys("batch_norm layer_norm embedding".split(), "gradient-checked in tests/test_norm.py"),
     **dict.fromkeys("normalize_index unbroadcast".split(), "the engine's helper, not an op"),
     **SHAPE_NO_ROW,
+    **REDUCE_NO_ROW,
 }
 
 # Op classes that no row above runs, each with where their gradients are checked instead.

@@ -24,6 +24,7 @@ from autograd.viz.summary import split_formula
 # torch.Tensor methods that chainrule's Tensor leaves out on purpose, each with why.
 NO_TENSOR_METHOD = {
     "index_put": "autograd.ops.index_put is the engine's x[i] = v; x[i] = v is the Tensor spelling",
+    "solve": "torch.Tensor.solve was removed in PyTorch 1.9 (it raises); torch.linalg.solve is chainrule.linalg.solve",
 }
 
 

@@ -23,13 +23,15 @@ cummin_result = namedtuple("cummin_result", ["values", "indices"])     # torch.r
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:  # noqa: A002
     """The n-th forward difference along dim, x[i+1] - x[i] applied n times, after joining prepend and append
-    (same number of dims) on either side. Bool tensors differ by xor, as PyTorch."""
+    (same number of dims) on either side (n = 0: input itself). Bool tensors differ by xor, as PyTorch."""
     x = as_tensor(input)
     if not x.ndim:
         raise ShapeError("diff: expects input to be at least one-dimensional, got a 0-d tensor")
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ArgumentError(f"diff: the order n must be a non-negative int, got {n!r}")
     d = _check(x, dim, "diff")
+    if n == 0:
+        return x                                             # PyTorch's too: n = 0 ignores prepend and append
     parts = [as_tensor(p, like=x) for p in (prepend, x, append) if p is not None]
     if any(p.ndim != x.ndim for p in parts):
         raise ShapeError(f"diff: prepend and append must have as many dims as input {tuple(x.shape)}, got "
