@@ -153,11 +153,11 @@ class Recorder:
 
     # -- lines ---------------------------------------------------------------------------------------------
     def assign(self, expr: str, res: Any, inputs: Any, buffer_ok: bool = False) -> Any:
-        if isinstance(res, (tuple, list)) and res and all(isinstance(r, np.ndarray) for r in res):
+        if isinstance(res, (tuple, list)) and res and all(isinstance(r, (np.ndarray, np.generic)) for r in res):
             outs = [self.new_slot(r, inputs) for r in res]
             self.lines.append(Line(", ".join(f"v{t._slot}" for t in outs) + ("," if len(outs) == 1 else "")
                                    + f" = {expr}", tuple(t._slot for t in outs), self._uses(inputs)))
-            return type(res)(outs)
+            return type(res)(*outs) if hasattr(res, "_fields") else type(res)(outs)   # np.linalg's named tuples
         if not isinstance(res, (np.ndarray, np.generic, bool, int, float, complex)):
             return res                             # a dtype, a string...: not a value of the program
         t = self.new_slot(res, inputs)

@@ -9,8 +9,9 @@ from collections import namedtuple
 import numpy as np
 
 from ..errors import ArgumentError, ShapeError
-from ..ops.decompositions import _logabsdet, _square, inverse
+from ..ops.decompositions import _logabsdet, _square, det, inverse
 from ..ops.linalg import matmul
+from ..ops.unary import sign
 from ..tensor import Tensor, as_tensor
 from .linalg import _scaled_sum, bmm, mm, mv, outer
 
@@ -21,8 +22,7 @@ def slogdet(A: Tensor) -> slogdet_result:  # noqa: N803
     """(sign, log|det A|): the determinant as a sign and a logarithm, which neither overflows nor underflows.
     The sign has no gradient; log|det| has A⁻ᵀ."""
     a = _square("linalg.slogdet", A)
-    sign = Tensor._wrap(np.linalg.slogdet(a._data)[0])
-    return slogdet_result(sign, _logabsdet(a))
+    return slogdet_result(sign(det(a.detach())), _logabsdet(a))     # ops, not arrays: compile replays them
 
 
 def logdet(input: Tensor) -> Tensor:  # noqa: A002
