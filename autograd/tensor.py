@@ -17,11 +17,12 @@ from .errors import ArgumentError as _ArgumentError
 from .legacy import legacy_data
 from .size import Size, as_size
 from .tensor_methods import OpMethods
+from .tensor_shape_methods import ShapeMethods
 from .torch_tensor_names import missing_attribute
 from .version import FRESH, counter
 
 
-class Tensor(OpMethods):   # OpMethods: the one-line methods into ops (tensor_methods.py)
+class Tensor(OpMethods, ShapeMethods):   # one-line methods into ops: tensor_methods.py, tensor_shape_methods.py
     """A node of the graph: `data` (ndarray), `grad`, `requires_grad`, `grad_fn` (None for leaves)."""
 
     __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_vc", "_retains_grad", "_hooks", "name",
@@ -388,6 +389,7 @@ from . import inplace as _inplace  # noqa: E402  (it and ops import Tensor from 
 from . import ops  # noqa: E402
 from . import random as _random  # noqa: E402
 from . import tensor_methods as _methods  # noqa: E402
+from . import tensor_shape_methods as _shape_methods  # noqa: E402
 from .constants import number as _number  # noqa: E402  (pair: a Python number becomes a shared constant)
 
-_methods.ops = ops   # tensor_methods.py cannot import ops itself: ops imports Tensor from here
+_methods.ops = _shape_methods.ops = ops   # they cannot import ops themselves: ops imports Tensor from here
