@@ -1,7 +1,8 @@
 """torch.nn.functional's stateless functions: activations, losses, dropout, linear. The layers in nn call these,
 so a layer and its functional form can never disagree. Files: activations.py, layers.py (linear, dropout, conv,
-pooling...), attention.py (scaled_dot_product_attention), losses.py, dropout.py (channel and alpha dropout),
-normalization.py (group, instance, RMS, local response), pairwise.py (cosine, distance, bilinear)."""
+pooling...), attention.py (scaled_dot_product_attention), losses.py (+ losses_prob.py: likelihoods,
+losses_margin.py: margins and embeddings), dropout.py (channel and alpha dropout), normalization.py (group,
+instance, RMS, local response), pairwise.py (cosine, distance, bilinear)."""
 # helpers also reachable as nn.functional.<name> (chainrule.nn.functional re-exports them)
 from autograd import Tensor
 from autograd.ops.attention import _causal_mask as causal_mask
@@ -69,5 +70,17 @@ from .losses import (
     nll_loss,
     smooth_l1_loss,
 )
+from .losses_margin import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+from .losses_prob import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .normalization import group_norm, instance_norm, local_response_norm, normalize, rms_norm
 from .pairwise import bilinear, cosine_similarity, pairwise_distance
