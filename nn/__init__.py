@@ -108,6 +108,7 @@ from .padding import (
     ZeroPad3d,
 )
 from .pairwise import Bilinear, CosineSimilarity, PairwiseDistance
+from .parameter_containers import ParameterDict, ParameterList
 from .recurrent import GRU, LSTM, RNN, RNNBase
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .rms_norm import LocalResponseNorm, RMSNorm

@@ -74,10 +74,12 @@ class Module(StateDictMixin):
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() call: "
                                  f"call super().__init__() first in {type(self).__name__}.__init__")
         if isinstance(value, Parameter):
-            self._drop(name)
+            if name not in self._parameters:          # a replaced parameter keeps its place, as in PyTorch
+                self._drop(name)
             self._parameters[name] = value
         elif isinstance(value, Module):
-            self._drop(name)
+            if name not in self._modules:
+                self._drop(name)
             self._modules[name] = value
         elif name in self._parameters:
             if value is not None:
