@@ -122,3 +122,75 @@ def test_parameter_containers_train_with_an_optimizer():
     fresh = _model(nn, nn.ParameterList([nn.Parameter(ag.zeros(2))]), nn.ParameterDict({"b": ag.zeros(1)}))
     fresh.load_state_dict(model.state_dict())
     np.testing.assert_allclose(fresh.plist[0].numpy(), [0.95, 1.95])
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 2, 3), (6, 2, 2, 2)])
+def test_orthogonal_(shape):
+    w = ag.empty(*shape, dtype=ag.float64)
+    assert nn.init.orthogonal_(w, gain=2.0, generator=ag.Generator().manual_seed(1)) is w
+    m = w.numpy().reshape(shape[0], -1)
+    gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    np.testing.assert_allclose(gram, 4.0 * np.eye(len(gram)), atol=1e-12)
+    again = nn.init.orthogonal_(ag.empty(*shape, dtype=ag.float64), 2.0, ag.Generator().manual_seed(1))
+    assert ag.equal(w, again)
+    with pytest.raises(ValueError, match="2 or more dimensions"):
+        nn.init.orthogonal_(ag.empty(3))
+
+
+@pytest.mark.parametrize("shape,groups", [((4, 2, 3), 1), ((6, 3, 3, 3), 2), ((4, 4, 2, 3, 3), 2), ((3, 5, 3), 3)])
+def test_dirac_equals_torch(shape, groups):
+    ours = nn.init.dirac_(ag.randn(*shape), groups)
+    ref = torch.nn.init.dirac_(torch.randn(*shape), groups)
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+    for bad, match in [((ag.empty(2, 2), 1), "3, 4, or 5 dimensions"), ((ag.empty(3, 2, 3), 2), "divisible")]:
+        with pytest.raises(ValueError, match=match):
+            nn.init.dirac_(*bad)
+
+
+def test_sparse_and_eye_():
+    w = nn.init.sparse_(ag.empty(10, 400, dtype=ag.float64), sparsity=0.25, std=0.5)
+    zeros = (w.numpy() == 0).sum(0)
+    assert (zeros == 3).all()                                           # ceil(0.25 * 10) per column
+    assert 0.45 < w.numpy()[w.numpy() != 0].std() < 0.55
+    with pytest.raises(ValueError, match="2 dimensions"):
+        nn.init.sparse_(ag.empty(2, 2, 2), 0.1)
+    np.testing.assert_array_equal(nn.init.eye_(ag.empty(2, 3)).numpy(), torch.nn.init.eye_(torch.empty(2, 3)))
+
+
+def test_deprecated_init_aliases_as_torch():
+    theirs = {n for n in dir(torch.nn.init) if not n.startswith("_") and n + "_" in dir(torch.nn.init)}
+    ours = {n for n in dir(nn.init) if not n.startswith("_") and n + "_" in dir(nn.init)}
+    assert ours == theirs and "orthogonal" in ours
+    with pytest.warns(FutureWarning, match=r"`nn.init.constant` is now deprecated in favor of `nn.init.constant_`"):
+        w = nn.init.constant(ag.empty(2), 3.0)
+    assert w.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, float("inf"), 0])
+def test_get_total_norm_and_clip_grads_with_norm_(norm_type):
+    ours, theirs = _pair()
+    for o, t in zip(ours, theirs):
+        g = np.random.default_rng(o.numel()).standard_normal(tuple(o.shape))
+        o.grad, t.grad = ag.tensor(g), torch.tensor(g)
+    total = nn.utils.get_total_norm([p.grad for p in ours], norm_type)
+    ref = torch.nn.utils.get_total_norm([p.grad for p in theirs], norm_type)
+    assert total.dtype == ag.float64 and total.shape == ()
+    np.testing.assert_allclose(total.numpy(), ref.numpy(), rtol=1e-12)
+    nn.utils.clip_grads_with_norm_(ours, 0.5, total)
+    torch.nn.utils.clip_grads_with_norm_(theirs, 0.5, ref)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
+def test_total_norm_edges():
+    assert nn.utils.get_total_norm([]).dtype == torch.nn.utils.get_total_norm([]).numpy().dtype
+    bad = [ag.tensor([float("inf"), 1.0])]
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.get_total_norm(bad, error_if_nonfinite=True)
+    p = nn.Parameter(ag.tensor([3.0, 4.0]))
+    p.grad = ag.tensor([3.0, 4.0])
+    nn.utils.clip_grads_with_norm_(p, 100.0, 5.0)                       # coefficient clamped at 1
+    assert p.grad.tolist() == [3.0, 4.0]
+    vec = nn.utils.parameters_to_vector([p, nn.Parameter(ag.ones(2))])
+    nn.utils.vector_to_parameters(vec * 2, [p, nn.Parameter(ag.ones(2))])
+    assert p.tolist() == [6.0, 8.0]

@@ -44,6 +44,49 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, f
         np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
 
 
+def _norm(a: np.ndarray, p: float) -> np.ndarray:
+    """linalg.vector_norm of order p on an array, in its dtype."""
+    a = np.abs(a.reshape(-1))
+    if p == np.inf:
+        return a.max(initial=0)
+    if p == -np.inf:
+        return a.min(initial=np.inf).astype(a.dtype)
+    if p == 0:
+        return np.asarray(np.count_nonzero(a), dtype=a.dtype)
+    return np.sum(a ** p) ** (1.0 / p)
+
+
+def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach: Any = None) -> Tensor:
+    """The norm of the norms of `tensors` (usually the gradients: `[p.grad for p in params]`), the first half
+    of clip_grad_norm_; clip_grads_with_norm_ is the second."""
+    ts = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if not ts:
+        return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
+    norm_type = float(norm_type)
+    norms = [_norm(t._data, norm_type) for t in ts]
+    total = _norm(np.stack(norms), norm_type)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(f"get_total_norm: The total norm of order {norm_type} for gradients from `parameters` "
+                           "is non-finite, so it cannot be clipped. To disable this error and scale the gradients "
+                           "by the non-finite norm anyway, set `error_if_nonfinite=False`")
+    return Tensor._wrap(np.asarray(total))
+
+
+def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, total_norm: Tensor | float,
+                          foreach: Any = None) -> None:
+    """Scale the gradients in place by min(1, max_norm / (total_norm + 1e-6)); total_norm from get_total_norm,
+    which lets several groups of parameters share one norm."""
+    grads = [p.grad for p in ([parameters] if isinstance(parameters, Tensor) else parameters) if p.grad is not None]
+    if not grads:
+        return
+    norm = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm, dtype=np.float32)
+    coef = np.minimum(float(max_norm) / (norm + 1e-6), 1.0)
+    for g in grads:
+        g._data *= coef.astype(g._data.dtype)
+        g._version += 1
+
+
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     return Tensor._wrap(np.concatenate([p._data.reshape(-1) for p in parameters]))
 
