@@ -184,3 +184,24 @@ def check_grad_dtype(dtype: np.dtype, what: str = "tensor") -> None:
             f"{what}: only floating-point tensors can require gradients, but this one is {dtype}. "
             f"Convert it first, e.g. x.float() or autograd.tensor(data, dtype=autograd.float32, requires_grad=True)."
         )
+
+
+# PyTorch's legacy type names, as t.type() prints them (chainrule's word in place of torch's)
+TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int8": "CharTensor",
+              "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor", "uint8": "ByteTensor",
+              "bool": "BoolTensor"}
+
+
+def type_name(np_dtype: np.dtype) -> str:
+    """'chainrule.FloatTensor' for float32, as torch's t.type() gives 'torch.FloatTensor'."""
+    return f"chainrule.{TYPE_NAMES.get(str(np_dtype), str(np_dtype))}"
+
+
+def dtype_of_type_name(name: str) -> np.dtype:
+    """The dtype of a legacy type name, 'torch.DoubleTensor' or 'chainrule.DoubleTensor' (or 'DoubleTensor')."""
+    short = name.rsplit(".", 1)[-1]
+    found = next((k for k, v in TYPE_NAMES.items() if v == short), None)
+    if found is None:
+        raise ValueError(f"type: invalid type {name!r}: expected a dtype or one of "
+                         f"{', '.join(sorted(TYPE_NAMES.values()))} (as 'torch.FloatTensor')")
+    return np.dtype(found)

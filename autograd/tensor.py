@@ -12,7 +12,9 @@ from . import observers as _observers
 from .device import CPU as _CPU
 from .device import check_device, parse_to
 from .dtypes import as_array, check_grad_dtype, scalar_dtype, to_dtype
+from .dtypes import dtype_of_type_name as _dtype_of_type_name
 from .dtypes import of as _dtype_of
+from .dtypes import type_name as _type_name
 from .errors import ArgumentError as _ArgumentError
 from .legacy import legacy_data
 from .size import Size, as_size
@@ -216,7 +218,11 @@ class Tensor(OpMethods, ShapeMethods):   # one-line methods into ops: tensor_met
             return Tensor._wrap(self._data.astype(dtype))
         return ops.cast(self, dtype) if copy or dtype != self._data.dtype else self
 
-    def type(self, dtype: Any) -> Tensor: return self.to(dtype)
+    def type(self, dtype: Any = None, non_blocking: bool = False, **kw: Any) -> Any:
+        """No dtype: the legacy type name ('chainrule.FloatTensor'); else the tensor converted to it."""
+        if dtype is None:
+            return _type_name(self._data.dtype)
+        return self.to(_dtype_of_type_name(dtype) if isinstance(dtype, str) else dtype)
     def float(self) -> Tensor: return self.to(np.float32)
     def double(self) -> Tensor: return self.to(np.float64)
     def half(self) -> Tensor: return self.to(np.float16)

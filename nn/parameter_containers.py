@@ -13,10 +13,6 @@ from autograd import Tensor
 from .module import Module
 from .parameter import Parameter
 
-_TYPENAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int8": "CharTensor",
-              "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor", "uint8": "ByteTensor",
-              "bool": "BoolTensor"}
-
 
 def _describe(key: Any, value: Any, by_typename: bool) -> str:
     """One line of the repr: PyTorch's list prints the dtype, its dict the legacy type name (FloatTensor)."""
@@ -24,7 +20,7 @@ def _describe(key: Any, value: Any, by_typename: bool) -> str:
         return f"  ({key}): Object of type: {type(value).__name__}"
     kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
     dtype = str(value._data.dtype)
-    what = f"chainrule.{_TYPENAMES.get(dtype, dtype) if by_typename else dtype}"
+    what = value.type() if by_typename else f"chainrule.{dtype}"
     return f"  ({key}): {kind} containing: [{what} of size {'x'.join(map(str, value.shape))}]"
 
 

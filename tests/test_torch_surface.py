@@ -100,3 +100,19 @@ def test_scatter_in_place_as_pytorch():
     h.scatter_add_(0, chainrule.tensor([1]), src)
     (h * chainrule.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert w.grad.tolist() == [2.0, 4.0, 6.0] and src.grad.tolist() == [2.0]
+
+
+def test_type_with_no_dtype_gives_the_legacy_type_name_and_a_name_converts():
+    """t.type() names the legacy tensor type as PyTorch (its word replaced); a name or a dtype converts."""
+    torch = pytest.importorskip("torch")
+    for dt in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"):
+        ours, theirs = chainrule.zeros(2, dtype=getattr(chainrule, dt)), torch.zeros(2, dtype=getattr(torch, dt))
+        assert ours.type() == theirs.type().replace("torch.", "chainrule.")
+    t = chainrule.ones(2)
+    assert t.type("torch.DoubleTensor").dtype == chainrule.float64
+    assert t.type(chainrule.int64).dtype == chainrule.int64
+    assert t.type("chainrule.HalfTensor").dtype == chainrule.float16
+    with pytest.raises(ValueError, match="invalid type"):
+        t.type("torch.NoSuchTensor")
+    with pytest.raises(ValueError):
+        torch.ones(2).type("torch.NoSuchTensor")
