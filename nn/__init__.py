@@ -47,6 +47,7 @@ from .activations import (
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .fold import Fold, Unfold
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .layers import (
     GELU,
@@ -120,9 +121,29 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from .upsampling import (
+    ChannelShuffle,
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 
 try:                      # the conv engineer's layers; a missing file is fine, a bug inside one is not hidden
-    from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+    from .conv import (
+        AdaptiveAvgPool1d,
+        AdaptiveAvgPool2d,
+        AdaptiveMaxPool1d,
+        AdaptiveMaxPool2d,
+        AvgPool1d,
+        AvgPool2d,
+        Conv1d,
+        Conv2d,
+        MaxPool1d,
+        MaxPool2d,
+    )
+    from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 except ModuleNotFoundError as e:
     if e.name != f"{__name__}.conv":
         raise

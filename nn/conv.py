@@ -1,4 +1,5 @@
-"""Convolution and pooling layers: Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d.
+"""Convolution and pooling layers: Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d,
+AdaptiveMaxPool1d/2d.
 
 Weights use PyTorch's layout (out_channels, in_channels/groups, *kernel) and PyTorch's default initialisation,
 so a state_dict moves between a chainrule model and the same PyTorch model both ways. Each forward is one
@@ -15,6 +16,7 @@ from autograd import Tensor, ops
 from autograd.dtypes import get_default_dtype, to_dtype
 
 from . import init
+from .functional import pooling as F
 from .layers import layer_input
 from .module import Module, Parameter
 
@@ -185,3 +187,30 @@ class AdaptiveAvgPool2d(_Pool):
 
     def forward(self, input: Tensor) -> Tensor:
         return ops.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Averages (N, C, L) to a fixed output length whatever L."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(_Pool):
+    """The max of each adaptive window (None keeps that dim); return_indices gives flat H·W indices too."""
+
+    _shown = ("output_size",)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """AdaptiveMaxPool2d's rule along the last dim of (N, C, L)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)

@@ -283,6 +283,8 @@ NO_ROW: dict[str, str] = {
                     .split(), "no gradient: a bool, integer or count result"),
     **dict.fromkeys("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d".split(),
                     "gradient-checked over conv geometries in tests/test_conv.py"),
+    **dict.fromkeys("conv_transpose1d conv_transpose2d".split(),
+                    "gradient-checked over conv geometries in tests/test_conv_transpose.py"),
     **dict.fromkeys("batch_norm layer_norm embedding".split(), "gradient-checked in tests/test_norm.py"),
     **dict.fromkeys("normalize_index unbroadcast".split(), "the engine's helper, not an op"),
     **SHAPE_NO_ROW,

@@ -1,14 +1,15 @@
 """Convolution and pooling built from the primitives in ops/conv.py and ops/pool.py: conv1d (a conv2d of
-height 1), average pooling (window sums over `unfold`: (N, C, H, W) becomes (N, C, kh·kw, L) windows summed
-over the window axis), adaptive average pooling (two averaging matrices) and max_pool1d. Average pooling
-pads with zeros, counted in the divisor unless count_include_pad=False; ceil_mode adds a partial window at
-the end when it starts inside, as PyTorch."""
+height 1), the transposed convolutions (conv's input gradient: a matmul then Fold), average pooling (window
+sums over `unfold`: (N, C, H, W) becomes (N, C, kh·kw, L) windows summed over the window axis), adaptive
+average pooling (two averaging matrices) and max_pool1d. Average pooling pads with zeros, counted in the
+divisor unless count_include_pad=False; ceil_mode adds a partial window at the end when it starts inside, as
+PyTorch."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..ops.conv import conv2d, unfold
+from ..errors import ArgumentError, ShapeError
+from ..ops.conv import Fold, _out_size, _tuple2, conv2d, unfold
 from ..ops.pool import _batched, _pool_setup, max_pool2d
 from ..ops.shape import pad
 from ..tensor import Tensor, as_tensor
@@ -34,6 +35,81 @@ def _int1(v, what: str) -> int:
     if len(t) != 1:
         raise ValueError(f"{what}: expected an int or a 1-tuple, got {v!r}")
     return int(t[0])
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """PyTorch's F.conv_transpose2d: input (N, C, H, W) or (C, H, W), weight (C, O/groups, kh, kw).
+
+    The gradient of conv2d with respect to its input: every input pixel scatters weight·value into a kernel
+    window of the output, i.e. cols = wᵀ·x then Fold (col2im). Both are ops with gradients of every order."""
+    x, w = as_tensor(input), as_tensor(weight)
+    if w.ndim != 4:
+        raise ShapeError("conv_transpose2d: expected a 4-D weight (in_channels, out_channels/groups, kh, kw), got "
+                         f"{tuple(w.shape)}")
+    if x.ndim == 3:
+        return conv_transpose2d(x.unsqueeze(0), w, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    if x.ndim != 4:
+        raise ShapeError("conv_transpose2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+                         f"{tuple(x.shape)}")
+    (_, c, h, wd), (ci, og, kh, kw) = x.shape, w.shape
+    if not isinstance(groups, (int, np.integer)) or groups < 1 or ci % groups:
+        raise ShapeError(f"conv_transpose2d: groups={groups} must divide the weight's in_channels {ci} "
+                         f"(weight {tuple(w.shape)})")
+    if c != ci:
+        raise ShapeError(f"conv_transpose2d: input {tuple(x.shape)} has {c} channels, but weight "
+                         f"{tuple(w.shape)} expects {ci} (weight.shape[0])")
+    if bias is not None and tuple(bias.shape) != (og * groups,):
+        raise ShapeError(f"conv_transpose2d: bias of shape {tuple(bias.shape)} should be ({og * groups},), one "
+                         f"per output channel (weight.shape[1] * groups)")
+    k = (kh, kw)
+    s, p, op, d = (_pair(v, name) for v, name in ((stride, "stride"), (padding, "padding"),
+                                                   (output_padding, "output_padding"), (dilation, "dilation")))
+    if min(s) < 1 or min(d) < 1 or min(p) < 0 or min(op) < 0:
+        raise ArgumentError(f"conv_transpose2d: expected stride, dilation >= 1 and padding, output_padding >= 0, "
+                            f"got stride={s}, dilation={d}, padding={p}, output_padding={op}")
+    if any(o >= ss and o >= dd for o, ss, dd in zip(op, s, d)):
+        raise ArgumentError(f"conv_transpose2d: output_padding {op} must be smaller than either stride {s} or "
+                            f"dilation {d} in each dim")
+    out = tuple((m - 1) * ss - 2 * pp + dd * (kk - 1) + o + 1
+                for m, ss, pp, dd, kk, o in zip((h, wd), s, p, d, k, op))
+    if min(out) < 1:
+        raise ShapeError(f"conv_transpose2d: the output size {out} is not positive (input {tuple(x.shape)}, kernel "
+                         f"{k}, stride {s}, padding {p}, dilation {d}, output_padding {op})")
+    rows = tuple(_out_size(o, kk, dd, pp, ss) for o, kk, dd, pp, ss in zip(out, k, d, p, s))
+    if rows != (h, wd):            # output_padding >= stride adds whole windows: zero inputs feed them
+        x = pad(x, (0, rows[1] - wd, 0, rows[0] - h))
+    xs = x.permute(1, 2, 3, 0).reshape(groups, c // groups, -1)                   # (g, C/g, H·W·N)
+    cols = w.reshape(groups, c // groups, og * kh * kw).mT @ xs                   # (g, O/g·kh·kw, L)
+    y = Fold.apply(cols.reshape(groups * og * kh * kw, -1), size=out, geom=(k, d, p, s))
+    return y if bias is None else y + as_tensor(bias).reshape(1, -1, 1, 1)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """PyTorch's F.conv_transpose1d: input (N, C, L) or (C, L), weight (C, O/groups, k); a conv_transpose2d of
+    height 1."""
+    x, w = as_tensor(input), as_tensor(weight)
+    if w.ndim != 3:
+        raise ShapeError("conv_transpose1d: expected a 3-D weight (in_channels, out_channels/groups, k), got "
+                         f"{tuple(w.shape)}")
+    if x.ndim not in (2, 3):
+        raise ShapeError("conv_transpose1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape "
+                         f"{tuple(x.shape)}")
+    one = _one_d("conv_transpose1d")
+    out = conv_transpose2d(x.unsqueeze(-2), w.unsqueeze(-2), bias, (1, one(stride)), (0, one(padding)),
+                           (0, one(output_padding)), groups, (1, one(dilation)))
+    return out.squeeze(-2)
+
+
+def _pair(v, name: str) -> tuple[int, int]:
+    if isinstance(v, str):
+        raise TypeError(f"conv_transpose2d: {name} must be an int or a pair of ints, got {v!r}")
+    try:
+        return _tuple2(v, "conv_transpose2d", name)
+    except ValueError as e:
+        raise ArgumentError(str(e)) from None
 
 
 @_batched
@@ -108,9 +184,11 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 def _one_d(what: str):
     def one(v) -> int:
+        if isinstance(v, str):
+            raise TypeError(f"{what}: expected an int or a 1-tuple, got {v!r}")
         t = (v,) if isinstance(v, (int, np.integer)) else tuple(v)
         if len(t) != 1:
-            raise ValueError(f"{what}: expected an int or a 1-tuple, got {v!r}")
+            raise ArgumentError(f"{what}: expected an int or a 1-tuple, got {v!r}")
         return int(t[0])
     return one
 

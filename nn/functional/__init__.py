@@ -1,7 +1,8 @@
 """torch.nn.functional's stateless functions: activations, losses, dropout, linear. The layers in nn call these,
 so a layer and its functional form can never disagree. Files: activations.py, layers.py (linear, dropout, conv,
-pooling...), attention.py (scaled_dot_product_attention), losses.py (+ losses_prob.py: likelihoods,
-losses_margin.py: margins and embeddings), dropout.py (channel and alpha dropout), normalization.py (group,
+pooling...), pooling.py (adaptive pooling), upsampling.py (interpolate, pixel_shuffle...), attention.py
+(scaled_dot_product_attention), losses.py (+ losses_prob.py: likelihoods, losses_margin.py: margins and
+embeddings), dropout.py (channel and alpha dropout), normalization.py (group,
 instance, RMS, local response), pairwise.py (cosine, distance, bilinear)."""
 # helpers also reachable as nn.functional.<name> (chainrule.nn.functional re-exports them)
 from autograd import Tensor
@@ -49,6 +50,8 @@ from .layers import (
     batch_norm,
     conv1d,
     conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
     dropout,
     embedding,
     fold,
@@ -84,3 +87,13 @@ from .losses_margin import (
 from .losses_prob import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .normalization import group_norm, instance_norm, local_response_norm, normalize, rms_norm
 from .pairwise import bilinear, cosine_similarity, pairwise_distance
+from .pooling import adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d
+from .upsampling import (
+    channel_shuffle,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
