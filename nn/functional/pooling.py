@@ -21,7 +21,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     """PyTorch's F.adaptive_avg_pool1d on (N, C, L) or (C, L): an adaptive_avg_pool2d of height 1."""
     x = _checked("adaptive_avg_pool1d", input, 1)
     size = _sizes("adaptive_avg_pool1d", output_size, x, 1)
-    return ag.adaptive_avg_pool2d(x.unsqueeze(-2), (1, size[0])).squeeze(-2)
+    return ag.ops.adaptive_avg_pool2d(x.unsqueeze(-2), (1, size[0])).squeeze(-2)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any,  # noqa: A002

@@ -125,9 +125,9 @@ def _linear_source(n: int, o: int, scale: float | None, align_corners: bool, dty
 def _area(x: Tensor, out: tuple[int, ...]) -> Tensor:
     """mode='area' is adaptive average pooling."""
     if len(out) == 1:
-        return ag.adaptive_avg_pool2d(x.unsqueeze(-2), (1, out[0])).squeeze(-2)
+        return ag.ops.adaptive_avg_pool2d(x.unsqueeze(-2), (1, out[0])).squeeze(-2)
     if len(out) == 2:
-        return ag.adaptive_avg_pool2d(x, out)
+        return ag.ops.adaptive_avg_pool2d(x, out)
     raise NotImplementedError("interpolate: mode='area' supports 3D and 4D inputs in chainrule, got 5D")
 
 
