@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-import nn
+import nn  # noqa: F401  (the LAYERS specs are eval-ed as nn.<spec>)
 import nn.functional as F
 from autograd.gradcheck import gradcheck, gradgradcheck
 
