@@ -14,6 +14,7 @@ from autograd.dtypes import get_default_dtype, to_dtype
 from . import functional as F
 from . import init
 from .module import Module, Parameter
+from .norm import _NormBase
 
 
 def _affine_parameters(m: Module, n: int, affine: bool, bias: bool, dtype: Any) -> None:
@@ -52,7 +53,7 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     """What InstanceNorm1d/2d/3d share; `_rank` is the rank of a batched input (one less: unbatched)."""
 
     _rank = 0
@@ -64,27 +65,8 @@ class _InstanceNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         _affine_parameters(self, num_features, affine, bias, dtype)
-        if track_running_stats:
-            dt = get_default_dtype() if dtype is None else to_dtype(dtype)
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            init.zeros_(self.running_mean)
-            init.ones_(self.running_var)
-            init.zeros_(self.num_batches_tracked)
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        self._running_stats(num_features, track_running_stats,
+                            get_default_dtype() if dtype is None else to_dtype(dtype))
 
     def forward(self, input: Tensor) -> Tensor:
         r = self._rank

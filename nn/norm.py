@@ -22,7 +22,33 @@ def _dtype(dtype: Any) -> np.dtype:
     return get_default_dtype() if dtype is None else to_dtype(dtype)
 
 
-class _BatchNorm(Module):
+class _NormBase(Module):
+    """The running statistics and resets BatchNorm and InstanceNorm share (PyTorch's _NormBase)."""
+
+    def _running_stats(self, n: int, track: bool, dt: np.dtype) -> None:
+        if track:
+            self.register_buffer("running_mean", Tensor(np.zeros(n, dtype=dt)))
+            self.register_buffer("running_var", Tensor(np.ones(n, dtype=dt)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+
+class _BatchNorm(_NormBase):
     """What BatchNorm1d and BatchNorm2d share; subclasses say which input ranks they accept."""
 
     _ranks: tuple[int, ...] = ()
@@ -42,26 +68,7 @@ class _BatchNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            init.zeros_(self.running_mean)
-            init.ones_(self.running_var)
-            init.zeros_(self.num_batches_tracked)
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        self._running_stats(num_features, track_running_stats, dt)
 
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
