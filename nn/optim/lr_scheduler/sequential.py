@@ -10,7 +10,22 @@ from ..optimizer import Optimizer
 from .base import LRScheduler
 
 
-class SequentialLR(LRScheduler):
+class _OfSchedulers(LRScheduler):
+    """A scheduler made of others: its state holds theirs (as PyTorch's SequentialLR and ChainedScheduler)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return out
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        for sch, sd in zip(self._schedulers, state.pop("_schedulers")):
+            sch.load_state_dict(sd)
+        self.__dict__.update(state)
+
+
+class SequentialLR(_OfSchedulers):
     """One schedule after another: `schedulers[i]` runs from `milestones[i-1]` on, e.g. a LinearLR warm-up for 5
     epochs then CosineAnnealingLR: SequentialLR(opt, [warmup, cosine], milestones=[5])."""
 
@@ -43,19 +58,8 @@ class SequentialLR(LRScheduler):
             sch.step()
         self._last_lr = sch.get_last_lr()
 
-    def state_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return out
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        for sch, sd in zip(self._schedulers, state.pop("_schedulers")):
-            sch.load_state_dict(sd)
-        self.__dict__.update(state)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_OfSchedulers):
     """Steps every scheduler in `schedulers` at each step(), so their factors multiply (e.g. ConstantLR's warm-up
     over ExponentialLR's decay)."""
 
@@ -80,14 +84,3 @@ class ChainedScheduler(LRScheduler):
         for sch in self._schedulers:
             sch.step()
         self._last_lr = self._lrs()
-
-    def state_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        out["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return out
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        for sch, sd in zip(self._schedulers, state.pop("_schedulers")):
-            sch.load_state_dict(sd)
-        self.__dict__.update(state)
