@@ -28,6 +28,16 @@ def _ntuple(v: Any, n: int, what: str, name: str) -> tuple[int, ...]:
     return tuple(int(a) for a in t)
 
 
+def _check_channels(what: str, in_channels: int, out_channels: int, groups: int) -> None:
+    """A convolution layer's channel counts and groups, as PyTorch checks them (ValueError)."""
+    if in_channels <= 0 or out_channels <= 0:
+        raise ValueError(f"{what}: in_channels and out_channels must be positive, got {in_channels}, "
+                         f"{out_channels}")
+    if groups <= 0 or in_channels % groups or out_channels % groups:
+        raise ValueError(f"{what}: groups={groups} must be positive and divide in_channels={in_channels} "
+                         f"and out_channels={out_channels}")
+
+
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: arguments, parameters, initialisation, repr."""
 
@@ -38,12 +48,7 @@ class _ConvNd(Module):
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         what, n = type(self).__name__, self._dims
-        if in_channels <= 0 or out_channels <= 0:
-            raise ValueError(f"{what}: in_channels and out_channels must be positive, got {in_channels}, "
-                             f"{out_channels}")
-        if groups <= 0 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"{what}: groups={groups} must be positive and divide in_channels={in_channels} "
-                             f"and out_channels={out_channels}")
+        _check_channels(what, in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise NotImplementedError(f"{what}: padding_mode={padding_mode!r} is not supported; only 'zeros' "
                                       f"(pad the input with nn.functional.pad first)")

@@ -13,7 +13,7 @@ import numpy as np
 from autograd import Tensor, ops
 from autograd.dtypes import get_default_dtype, to_dtype
 
-from .conv import _checked, _ConvNd, _ntuple
+from .conv import _check_channels, _checked, _ConvNd, _ntuple
 from .module import Module, Parameter
 
 
@@ -27,12 +27,7 @@ class _ConvTransposeNd(_ConvNd):
         what, n = type(self).__name__, self._dims
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {what}, got {padding_mode!r}')
-        if in_channels <= 0 or out_channels <= 0:
-            raise ValueError(f"{what}: in_channels and out_channels must be positive, got {in_channels}, "
-                             f"{out_channels}")
-        if groups <= 0 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"{what}: groups={groups} must be positive and divide in_channels={in_channels} "
-                             f"and out_channels={out_channels}")
+        _check_channels(what, in_channels, out_channels, groups)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _ntuple(kernel_size, n, what, "kernel_size")
         self.stride, self.padding = _ntuple(stride, n, what, "stride"), _ntuple(padding, n, what, "padding")
