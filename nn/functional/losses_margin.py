@@ -14,7 +14,7 @@ from autograd.tensor import as_tensor
 
 from .activations import logsigmoid
 from .losses import _floats
-from .losses_prob import _reduce
+from .losses_prob import _check_reduction, _reduce
 from .pairwise import pairwise_distance
 
 
@@ -23,7 +23,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
     """max(0, −target·(input1 − input2) + margin): target 1 asks input1 to rank higher, −1 input2."""
     a, b = as_tensor(input1), as_tensor(input2)
     t = as_tensor(target, like=a)
-    _reduce(a, reduction)                                    # the reduction's error before any other, as PyTorch
+    _check_reduction(reduction)
     if not a.ndim == b.ndim == t.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {tuple(a.shape)}, input2: {tuple(b.shape)}, target: {tuple(t.shape)} ")
@@ -34,7 +34,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, size_a
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
     """input where target is 1, max(0, margin − input) where it is −1 (input: a distance)."""
     x, t = _floats(input, target)
-    _reduce(x, reduction)
+    _check_reduction(reduction)
     zeros = ag.zeros_like(x)
     out = ag.where(t._data != 1, ag.clamp_min(margin - x, 0), zeros) + ag.where(t._data != -1, x, zeros)
     return _reduce(out, reduction)
@@ -44,7 +44,7 @@ def soft_margin_loss(input: Tensor, target: Any, size_average: Any = None, reduc
                      reduction: str = "mean") -> Tensor:
     """log(1 + exp(−target·input)), written max(z, 0) + log1p(exp(−|z|)): finite where exp(z) overflows."""
     x, t = _floats(input, target)
-    _reduce(x, reduction)
+    _check_reduction(reduction)
     z = -t * x
     return _reduce(ag.relu(z) + ag.log1p(ag.exp(-z.abs())), reduction)
 
@@ -68,7 +68,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     for a single pair)."""
     a, b = as_tensor(input1), as_tensor(input2)
     t = as_tensor(target)
-    _reduce(a, reduction)
+    _check_reduction(reduction)
     d = t.ndim
     if d > 1:
         raise RuntimeError("cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not supported, "
@@ -97,7 +97,7 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: Any = None,
     """Σⱼ Σᵢ max(0, 1 − (x[yⱼ] − x[i])) / C over the target classes yⱼ (listed first in target, ended by −1)
     and the classes i not among them."""
     x, t = as_tensor(input), as_tensor(target)
-    _reduce(x, reduction)
+    _check_reduction(reduction)
     _class_targets("multilabel_margin_loss", x, t)
     c = 1 if x.ndim == 0 else x.shape[-1]
     if (x.ndim <= 1 and (t.ndim > 1 or t._data.size != c)) or (x.ndim == 2 and tuple(t.shape) != tuple(x.shape)):
@@ -121,7 +121,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
                       size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> Tensor:
     """Σ_{i≠y} max(0, margin − x[y] + x[i])^p · weight[y] / C: the multi-class hinge (p 1 or 2)."""
     x, t = as_tensor(input), as_tensor(target)
-    _reduce(x, reduction)
+    _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     w = None if weight is None else as_tensor(weight, like=x)
@@ -162,7 +162,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     """max(0, margin + d(anchor, positive) − d(anchor, negative)) with d the p-norm distance; swap uses
     min(d(a, n), d(p, n)) as the negative distance (Balntas et al., 2016)."""
     a, pos, neg = as_tensor(anchor), as_tensor(positive), as_tensor(negative)
-    _reduce(a, reduction)
+    _check_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     _same_ndim(a, pos, neg)
@@ -176,8 +176,7 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
                                       distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
                                       margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
     """triplet_margin_loss with any distance (default pairwise_distance), e.g. 1 − cosine_similarity."""
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    _check_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     a, pos, neg = as_tensor(anchor), as_tensor(positive), as_tensor(negative)

@@ -12,18 +12,19 @@ import autograd as ag
 from autograd import Tensor
 from autograd.tensor import as_tensor
 
-from .losses import _floats
+from .losses import _REDUCTIONS, _floats
+from .losses import _reduce as _reduce_by_name
+
+
+def _check_reduction(reduction: str) -> None:
+    """PyTorch's ValueError for a reduction it does not know, before any other check (as its losses do)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    """PyTorch's reduction by name; any other name is its ValueError."""
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{reduction} is not a valid value for reduction")
+    _check_reduction(reduction)
+    return _reduce_by_name(losses, reduction, "")
 
 
 def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
@@ -48,8 +49,7 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
     """exp(input) − target·input (input a log-rate), or input − target·log(input + eps); full adds Stirling's
     approximation of log(target!) where target > 1."""
     x, t = _floats(input, target)
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(reduction + " is not a valid value for reduction")
+    _check_reduction(reduction)
     losses = ag.exp(x) - t * x if log_input else x - t * ag.log(x + eps)
     if full:
         big = t._data > 1
