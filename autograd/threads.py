@@ -7,6 +7,7 @@ thread runs alone or beside others, and gives the same bits. A part that itself 
 op whole: nesting never waits on a busy pool."""
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
@@ -152,15 +153,11 @@ def one_thread_blas() -> None:
     ThreadpoolController().select(user_api="blas").limit(limits=1)
 
 
-_scipy_done: list = []                      # scipy's BLAS limited already
-
-
+@functools.cache                            # once per process
 def one_thread_scipy_blas() -> None:
     """Limit the BLAS that PyPI's scipy bundles (a second OpenBLAS, loaded with scipy's compiled modules) to
     one thread as well, once scipy is imported: two thread pools spinning on the same cores slow each other
     badly. A BLAS that scipy shares with numpy (conda, Debian) is left alone."""
-    if _scipy_done:
-        return
     import scipy
     from threadpoolctl import ThreadpoolController
     prefix = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy")
@@ -168,4 +165,3 @@ def one_thread_scipy_blas() -> None:
     own = [lib.filepath for lib in controller.lib_controllers if lib.filepath.startswith(prefix)]
     if own:
         controller.select(filepath=own).limit(limits=1)
-    _scipy_done.append(True)
