@@ -54,6 +54,61 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def through_time(mode: str, reverse: bool, xs: tuple, out: Tensor, g: Tensor, need: tuple) -> tuple:
+    """Backpropagation through time in Tensor ops (Recurrence's rule, and each layer of StackedLSTM's): the
+    gates of every step again from the outputs (one matmul), then the steps last-first.
+    xs = (gi, Wₕₕ, h₀[, c₀][, bₕₕ]), out = the node's output; a gradient or None per input, as `need` asks."""
+    gi, w, h0 = xs[0], xs[1], xs[2]
+    b = xs[-1] if len(xs) > 3 + (mode == "LSTM") else None
+    hs = out[0] if mode == "LSTM" else out
+    T, N, H = hs.shape
+    order = range(T) if reverse else range(T - 1, -1, -1)   # backward visits steps last-first
+    hprev = ag.cat([hs[1:], h0[None]]) if reverse else ag.cat([h0[None], hs[:-1]])
+    a = F.linear(hprev, w, b)                                     # h Wₕₕᵀ + bₕₕ of every step
+    gh = g[0] if mode == "LSTM" else g
+    dh = ag.zeros((N, H), dtype=out.dtype)
+    dgi, dgh = [None] * T, [None] * T                             # dgh: gradient of h Wₕₕᵀ + bₕₕ
+    if mode == "LSTM":
+        gc, c0, cs = g[1], xs[3], out[1]
+        cprev = ag.cat([cs[1:], c0[None]]) if reverse else ag.cat([c0[None], cs[:-1]])
+        i, f, gg, o = (gi + a).chunk(4, -1)
+        i, f, gg, o, tc = i.sigmoid(), f.sigmoid(), gg.tanh(), o.sigmoid(), cs.tanh()
+        dc = ag.zeros((N, H), dtype=out.dtype)
+    elif mode == "GRU":
+        rz = (gi[..., :2 * H] + a[..., :2 * H]).sigmoid()
+        r, z, hn = rz[..., :H], rz[..., H:], a[..., 2 * H:]
+        n = (gi[..., 2 * H:] + r * hn).tanh()
+    for t in order:
+        dh = dh + gh[t]
+        if mode == "RNN_TANH":
+            dgi[t] = dh * (1 - hs[t] * hs[t])
+        elif mode == "RNN_RELU":
+            dgi[t] = dh * (hs[t] > 0)
+        elif mode == "LSTM":
+            dc = dc + gc[t] + dh * o[t] * (1 - tc[t] * tc[t])
+            dgi[t] = ag.cat([dc * gg[t] * i[t] * (1 - i[t]), dc * cprev[t] * f[t] * (1 - f[t]),
+                             dc * i[t] * (1 - gg[t] * gg[t]), dh * tc[t] * o[t] * (1 - o[t])], -1)
+            dc = dc * f[t]
+        else:
+            dn = dh * (1 - z[t]) * (1 - n[t] * n[t])
+            dr = dn * hn[t] * r[t] * (1 - r[t])
+            dz = dh * (hprev[t] - n[t]) * z[t] * (1 - z[t])
+            dgi[t], dgh[t] = ag.cat([dr, dz, dn], -1), ag.cat([dr, dz, dn * r[t]], -1)
+            dh = dh * z[t] + dgh[t] @ w
+            continue
+        dh = dgi[t] @ w
+    dgi_all = ag.stack(dgi)
+    dgh_all = ag.stack(dgh) if mode == "GRU" else dgi_all
+    grads = [dgi_all if need[0] else None,
+             dgh_all.reshape(-1, dgh_all.shape[-1]).mT @ hprev.reshape(-1, H) if need[1] else None,
+             dh if need[2] else None]
+    if mode == "LSTM":
+        grads.append(dc if need[3] else None)
+    if len(need) > len(grads):
+        grads.append(dgh_all.sum((0, 1)) if need[-1] else None)
+    return tuple(grads)
+
+
 class Recurrence(Op):
     """hₜ = cell(gᵢ[t], hₜ₋₁) for every step t      dgᵢ, dWₕₕ, dh₀[, dc₀][, dbₕₕ] = backprop through time
     The steps run backwards if reverse; inputs (gi, Wₕₕ, h₀[, c₀][, bₕₕ]), gi = x Wᵢₕᵀ + bᵢₕ of all steps.
@@ -95,59 +150,9 @@ class Recurrence(Op):
         self._saved = None                  # the gate activations go with the graph
 
     def backward(self, g):
-        """Backpropagation through time in Tensor ops: the gates of every step again from the outputs (one
-        matmul), then the steps last-first. nn/recurrent_kernel.py is this rule on the arrays."""
-        xs, mode, need = self.inputs, self.mode, self.needs_grad
-        gi, w, h0 = xs[0], xs[1], xs[2]
-        b = xs[-1] if len(xs) > 3 + (mode == "LSTM") else None
-        out = self.out
-        hs = out[0] if mode == "LSTM" else out
-        T, N, H = hs.shape
-        order = range(T) if self.reverse else range(T - 1, -1, -1)   # backward visits steps last-first
-        hprev = ag.cat([hs[1:], h0[None]]) if self.reverse else ag.cat([h0[None], hs[:-1]])
-        a = F.linear(hprev, w, b)                                     # h Wₕₕᵀ + bₕₕ of every step
-        gh = g[0] if mode == "LSTM" else g
-        dh = ag.zeros((N, H), dtype=out.dtype)
-        dgi, dgh = [None] * T, [None] * T                             # dgh: gradient of h Wₕₕᵀ + bₕₕ
-        if mode == "LSTM":
-            gc, c0, cs = g[1], xs[3], out[1]
-            cprev = ag.cat([cs[1:], c0[None]]) if self.reverse else ag.cat([c0[None], cs[:-1]])
-            i, f, gg, o = (gi + a).chunk(4, -1)
-            i, f, gg, o, tc = i.sigmoid(), f.sigmoid(), gg.tanh(), o.sigmoid(), cs.tanh()
-            dc = ag.zeros((N, H), dtype=out.dtype)
-        elif mode == "GRU":
-            rz = (gi[..., :2 * H] + a[..., :2 * H]).sigmoid()
-            r, z, hn = rz[..., :H], rz[..., H:], a[..., 2 * H:]
-            n = (gi[..., 2 * H:] + r * hn).tanh()
-        for t in order:
-            dh = dh + gh[t]
-            if mode == "RNN_TANH":
-                dgi[t] = dh * (1 - hs[t] * hs[t])
-            elif mode == "RNN_RELU":
-                dgi[t] = dh * (hs[t] > 0)
-            elif mode == "LSTM":
-                dc = dc + gc[t] + dh * o[t] * (1 - tc[t] * tc[t])
-                dgi[t] = ag.cat([dc * gg[t] * i[t] * (1 - i[t]), dc * cprev[t] * f[t] * (1 - f[t]),
-                                 dc * i[t] * (1 - gg[t] * gg[t]), dh * tc[t] * o[t] * (1 - o[t])], -1)
-                dc = dc * f[t]
-            else:
-                dn = dh * (1 - z[t]) * (1 - n[t] * n[t])
-                dr = dn * hn[t] * r[t] * (1 - r[t])
-                dz = dh * (hprev[t] - n[t]) * z[t] * (1 - z[t])
-                dgi[t], dgh[t] = ag.cat([dr, dz, dn], -1), ag.cat([dr, dz, dn * r[t]], -1)
-                dh = dh * z[t] + dgh[t] @ w
-                continue
-            dh = dgi[t] @ w
-        dgi_all = ag.stack(dgi)
-        dgh_all = ag.stack(dgh) if mode == "GRU" else dgi_all
-        grads = [dgi_all if need[0] else None,
-                 dgh_all.reshape(-1, dgh_all.shape[-1]).mT @ hprev.reshape(-1, H) if need[1] else None,
-                 dh if need[2] else None]
-        if mode == "LSTM":
-            grads.append(dc if need[3] else None)
-        if len(need) > len(grads):
-            grads.append(dgh_all.sum((0, 1)) if need[-1] else None)
-        return tuple(grads)
+        """Backpropagation through time in Tensor ops (`through_time`); nn/recurrent_kernel.py is this rule on
+        the arrays."""
+        return through_time(self.mode, self.reverse, self.inputs, self.out, g, self.needs_grad)
 
 
 register(Recurrence, recurrence)        # a plain backward: the loop over time on the arrays, no graph nodes

@@ -80,6 +80,12 @@ def _recurrence(mode: str, reverse: bool):
     return lambda *xs: Recurrence.apply(*xs, mode=mode, reverse=reverse).tanh()
 
 
+def _stacked_lstm(*xs):
+    """nn's node for a stack of LSTM layers: inputs (gi, h₀, c₀, Wₕₕ⁰, Wᵢₕ¹, Wₕₕ¹, b¹), T=4, N=2, H=3."""
+    from nn.lstm_stack import StackedLSTM
+    return StackedLSTM.apply(*xs, bias=True).tanh()
+
+
 RNG = np.random.default_rng(0)
 TIES = np.array([[1.0, 2.0, 2.0], [0.0, -1.0, 0.0]])
 W, B = RNG.standard_normal((4, 3)), RNG.standard_normal(4)
@@ -112,6 +118,8 @@ PROGRAMS = {          # one program per kernel, run both ways; exact: the kernel
     "layer_norm_bias": (lambda x, b: ag.ops.layer_norm(x, 4, None, b) * 1.0,
                         (RNG.standard_normal((5, 4)), RNG.standard_normal(4)), False),
     **RECURRENT,
+    "stacked_lstm": (_stacked_lstm, (RNG.standard_normal((4, 2, 12)), *RNG.standard_normal((2, 2, 2, 3)),
+                                     *RNG.standard_normal((3, 12, 3)), RNG.standard_normal(12)), False),
 }
 
 

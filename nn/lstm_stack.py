@@ -1,0 +1,68 @@
+"""A stack of unidirectional LSTM layers as one graph node (`StackedLSTM`), so that its forward and backward
+can run the layers at the same time as a wavefront (nn/lstm_stack_kernel.py). Its rule is each layer's own
+(`through_time`, Recurrence's rule), top layer first, passing each layer's input gradient down through Wᵢₕ."""
+from __future__ import annotations
+
+import numpy as np
+
+import autograd as ag
+from autograd import Op
+from autograd.kernels import register
+
+from . import functional as F
+from .lstm_stack_kernel import stack_forward, stacked_lstm
+from .recurrence import through_time
+
+
+def layer_weights(ws: tuple | list, bias: bool) -> list[tuple]:
+    """(Wᵢₕ, Wₕₕ, b) per layer from the weight inputs (Wₕₕ⁰, Wᵢₕ¹, Wₕₕ¹[, b¹], Wᵢₕ², ...); layer 0's Wᵢₕ and b
+    are None (its input projection is the node's input gi), as is b without bias."""
+    per = 3 if bias else 2
+    rest = [tuple(ws[k:k + per]) for k in range(1, len(ws), per)]
+    return [(None, ws[0], None)] + [(w[0], w[1], w[2] if bias else None) for w in rest]
+
+
+class StackedLSTM(Op):
+    """(hₜˡ, cₜˡ) = LSTM step of layer l (input hₜˡ⁻¹ Wᵢₕˡᵀ + bˡ, or gi for l = 0)      dx = each layer's BPTT
+    Inputs (gi, h₀, c₀, Wₕₕ⁰, Wᵢₕ¹, Wₕₕ¹[, b¹], ...): gi = x Wᵢₕ⁰ᵀ + b⁰ of every step (T, N, 4H), the initial
+    states (L, N, H), then the weights (each b = bᵢₕ + bₕₕ, as an LSTM adds both before any nonlinearity).
+    Output (L, 2, T, N, H): hₜ and cₜ of every layer and step. PyTorch's gate order i, f, g, o.
+    Backward: each layer's backpropagation through time, top layer first; Wᵢₕˡ passes layer l's gate gradients
+    down as the gradient of layer l − 1's outputs."""
+
+    def forward(self, gi, h0, c0, *ws, bias):
+        self.bias = bias
+        L, T, N, H = h0.shape[0], gi.shape[0], gi.shape[1], h0.shape[2]
+        out = np.empty((L, 2, T, N, H), dtype=np.result_type(gi, h0, *ws))
+        self._saved = stack_forward(gi, h0, c0, layer_weights(ws, bias), out)
+        return out
+
+    def release(self) -> None:
+        super().release()
+        self._saved = None                  # the gate activations go with the graph
+
+    def backward(self, g):
+        """Each layer's rule (Recurrence's), top layer first, in Tensor ops; the gradient of layer l's input
+        sequence, dgiˡ Wᵢₕˡ, joins the gradient of layer l − 1's hₜ."""
+        xs, out = self.inputs, self.out
+        gi, h0, c0, layers = xs[0], xs[1], xs[2], layer_weights(xs[3:], self.bias)
+        grads, dh0, dc0, down = [], [None] * len(layers), [None] * len(layers), None
+        for lay in range(len(layers) - 1, -1, -1):
+            w_ih, w_hh, b = layers[lay]
+            below = out[lay - 1, 0] if lay else None
+            gi_l = F.linear(below, w_ih, b) if lay else gi
+            g_l = g[lay] if down is None else ag.stack([g[lay, 0] + down, g[lay, 1]])
+            dgi, dw_hh, dh0[lay], dc0[lay] = through_time("LSTM", False, (gi_l, w_hh, h0[lay], c0[lay]),
+                                                          out[lay], g_l, (True,) * 4)
+            mine = [dw_hh]
+            if lay:
+                H = w_ih.shape[1]
+                mine = [dgi.reshape(-1, dgi.shape[-1]).mT @ below.reshape(-1, H), dw_hh]
+                mine += [dgi.sum((0, 1))] if b is not None else []
+                down = dgi @ w_ih
+            grads = mine + grads
+        every = [dgi, ag.stack(dh0), ag.stack(dc0), *grads]
+        return tuple(d if n else None for d, n in zip(every, self.needs_grad))
+
+
+register(StackedLSTM, stacked_lstm)      # a plain backward: the wavefront on the arrays
