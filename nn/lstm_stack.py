@@ -33,8 +33,11 @@ class StackedLSTM(Op):
     def forward(self, gi, h0, c0, *ws, bias):
         self.bias = bias
         L, T, N, H = h0.shape[0], gi.shape[0], gi.shape[1], h0.shape[2]
-        out = np.empty((L, 2, T, N, H), dtype=np.result_type(gi, h0, *ws))
-        self._saved = stack_forward(gi, h0, c0, layer_weights(ws, bias), out)
+        dt = np.result_type(gi, h0, *ws)
+        out, gates = np.empty((L, 2, T, N, H), dt), np.empty((L, T, 4 * H, N), dt)
+        tcT, cT = np.empty((L, T, H, N), dt), np.empty((L, T, H, N), dt)
+        stack_forward(gi, h0, c0, layer_weights(ws, bias), out, gates, tcT, cT)
+        self._saved = gates, tcT, cT                # the gate activations, for the array kernel
         return out
 
     def release(self) -> None:

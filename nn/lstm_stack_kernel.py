@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from autograd import Tensor
-from autograd.parallel import matmul
+from autograd.parallel import matmul, recordable
 from autograd.threads import count, run
 
 from . import lstm_kernel as lk
@@ -75,25 +75,25 @@ def _steps(it, n: int) -> None:
         pass
 
 
-def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, out: np.ndarray) -> tuple:
-    """Fill out (L, 2, T, N, H) with every layer's hₜ and cₜ; layers: (Wᵢₕ, Wₕₕ, b) a layer (layer 0's Wᵢₕ and
-    b are already in gi, its input projection of every step). Returns what the backward reads: per layer the
-    gates as σ(o), σ(i), σ(f), tanh(g) (T, 4H, N), tanh(cₜ) and cₜ (T, H, N)."""
+@recordable("out", "gates", "tcT", "cT")
+def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, out: np.ndarray,
+                  gates: np.ndarray, tcT: np.ndarray, cT: np.ndarray) -> None:
+    """Fill out (L, 2, T, N, H) with every layer's hₜ and cₜ, and what the backward reads: every layer's gates
+    as σ(o), σ(i), σ(f), tanh(g) (L, T, 4H, N), tanh(cₜ) and cₜ (L, T, H, N). layers: (Wᵢₕ, Wₕₕ, b) a layer;
+    layer 0's Wᵢₕ and b are already in gi, its input projection of every step."""
     L, _, T, N, H = out.shape
-    dt = out.dtype
-    gates = [np.empty((T, 4 * H, N), dt) for _ in range(L)]
     lk.to_internal(gi, H, gates[0], True)             # halved sigmoid rows, as lstm_forward
     wp = [lk.internal_weight(w_hh, H, True) for _, w_hh, _ in layers]
     wi = [None if w_ih is None else lk.internal_weight(w_ih, H, True) for w_ih, _, _ in layers]
     bp = [None if b is None else lk.internal_weight(b[:, None], H, True) for _, _, b in layers]
-    hT, cT, tcT = ([np.empty((T, H, N), dt) for _ in range(L)] for _ in range(3))
+    hT = np.empty_like(cT)
     front = _Wavefront(L)
 
     def project(lay: int, t0: int, t1: int, rows: slice) -> None:
         """Layer lay's gates (these rows) of steps t0:t1: the input projection of the layer below's hₜ."""
-        np.matmul(wi[lay][rows], hT[lay - 1][t0:t1], out=gates[lay][t0:t1, rows])
+        np.matmul(wi[lay][rows], hT[lay - 1, t0:t1], out=gates[lay, t0:t1, rows])
         if bp[lay] is not None:
-            gates[lay][t0:t1, rows] += bp[lay][rows]
+            gates[lay, t0:t1, rows] += bp[lay][rows]
 
     def stage(lay: int) -> None:
         steps = lk.forward_steps(gates[lay], wp[lay], h0[lay].T, c0[lay].T, hT[lay], cT[lay], tcT[lay], False)
@@ -109,48 +109,41 @@ def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, 
         lk.transposed_into(out[lay, 0], hT[lay])
         lk.transposed_into(out[lay, 1], cT[lay])
     front.run(stage, L, downward=False)
-    return gates, tcT, cT
 
 
 def stacked_lstm(op: StackedLSTM, g: Tensor) -> tuple:
-    """StackedLSTM.backward's rule on arrays: the layers' backpropagation through time as a wavefront going
-    down, each layer's weight gradients in whole products once its dgates are known."""
+    """StackedLSTM.backward's rule on arrays (`stack_backprop`), into gradients allocated here."""
+    xs = [x._data for x in op.inputs]
+    grads = [np.empty_like(x) if n else None for x, n in zip(xs, op.needs_grad)]
+    stack_backprop(g._data, op.out._data, xs, op.bias, *op._saved, grads)
+    return tuple(None if d is None else Tensor._wrap(d) for d in grads)
+
+
+@recordable("grads")
+def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates: np.ndarray, tcT: np.ndarray,
+                   cT: np.ndarray, grads: list) -> None:
+    """Fill grads (one array or None per input xs of the node) from the output's gradient ga: the layers'
+    backpropagation through time as a wavefront going down, then the weight gradients in whole products."""
     from .lstm_stack import layer_weights
-    gates, tcT, cT = op._saved
-    ga, out = g._data, op.out._data
-    xs, need = [None if x is None else x._data for x in op.inputs], op.needs_grad
-    h0, c0, layers = xs[1], xs[2], layer_weights(xs[3:], op.bias)
+    h0, c0, layers = xs[1], xs[2], layer_weights(xs[3:], bias)
     L, _, T, N, H = ga.shape
     dt = ga.dtype
     ghT = [np.ascontiguousarray(ga[lay, 0].transpose(0, 2, 1)) for lay in range(L)]   # read at each step
-    dgT = [np.empty((T, 4 * H, N), dt) for _ in range(L)]        # internal layout, as the steps make it
-    dgi = [np.empty((T, N, 4 * H), dt) for _ in range(L)]        # PyTorch's, for the products
-    dc = [np.zeros((H, N), dt) for _ in range(L)]
+    dgT = np.empty((L, T, 4 * H, N), dt)                         # internal layout, as the steps make it
+    dgi = [np.empty((T, N, 4 * H), dt) if lay else grads[0] for lay in range(L)]    # PyTorch's layout
+    dc = np.zeros((L, H, N), dt)
     wpt = [np.ascontiguousarray(lk.internal_weight(w_hh, H, False).T) for _, w_hh, _ in layers]
     wit = [None if w_ih is None else np.ascontiguousarray(lk.internal_weight(w_ih, H, False).T)
            for w_ih, _, _ in layers]
-    grads: dict[int, np.ndarray] = {}
     front = _Wavefront(L)
-
-    def weight_grads(lay: int) -> None:
-        """dWₕₕ, dWᵢₕ, db of a layer whose dgates are done: whole products (on this layer's thread)."""
-        d = dgi[lay].reshape(-1, 4 * H).T
-        at = _first_index(lay, op.bias)
-        hprev = np.concatenate([h0[lay][None], out[lay, 0, :-1]])
-        if need[at + 1]:
-            grads[at + 1] = matmul(d, hprev.reshape(-1, H))
-        if lay and need[at]:
-            grads[at] = matmul(d, out[lay - 1, 0].reshape(-1, H))
-        if lay and op.bias and need[at + 2]:
-            grads[at + 2] = dgi[lay].sum((0, 1))
 
     def hand_down(lay: int, t0: int, t1: int, rows: slice) -> None:
         """The gradient of layer lay − 1's hₜ (steps t0:t1) += Wᵢₕᵀ dgates of layer lay, over these rows."""
-        ghT[lay - 1][t0:t1] += np.matmul(wit[lay][:, rows], dgT[lay][t0:t1, rows])
+        ghT[lay - 1][t0:t1] += np.matmul(wit[lay][:, rows], dgT[lay, t0:t1, rows])
 
     def stage(lay: int) -> None:
         steps = lk.backward_steps((gates[lay], tcT[lay], cT[lay]), c0[lay].T, ghT[lay], ga[lay, 1], wpt[lay],
-                               False, dgT[lay], dc[lay])
+                                  False, dgT[lay], dc[lay])
         for t1 in range(T, 0, -CHUNK):
             t0 = max(0, t1 - CHUNK)
             if lay + 1 < L:
@@ -160,15 +153,24 @@ def stacked_lstm(op: StackedLSTM, g: Tensor) -> tuple:
             if lay:                                   # half the hand-over here, half below (as forward)
                 hand_down(lay, t0, t1, slice(0, 2 * H))
             front.reached(lay, T - t0)
-        lk.to_pytorch_order(dgT[lay], dgi[lay])
+        if dgi[lay] is not None:
+            lk.to_pytorch_order(dgT[lay], dgi[lay])
+    if grads[0] is None:                              # gi needs none: layer 0's dgates still give dWₕₕ⁰
+        dgi[0] = np.empty((T, N, 4 * H), dt)
     front.run(stage, L, downward=True)
     for lay in range(L):                              # whole products, split over the threads
-        weight_grads(lay)
-    dh0 = np.stack([(wpt[lay] @ dgT[lay][0]).T for lay in range(L)])
-    dc0 = np.stack([d.T for d in dc])
-    found = {0: dgi[0], 1: dh0, 2: dc0, **grads}
-    return tuple(Tensor._wrap(np.ascontiguousarray(found[k])) if need[k] and k in found else None
-                 for k in range(len(need)))
+        d, at = dgi[lay].reshape(-1, 4 * H).T, _first_index(lay, bias)
+        if grads[at + 1] is not None:
+            matmul(d, np.concatenate([h0[lay][None], out[lay, 0, :-1]]).reshape(-1, H), out=grads[at + 1])
+        if lay and grads[at] is not None:
+            matmul(d, out[lay - 1, 0].reshape(-1, H), out=grads[at])
+        if lay and bias and grads[at + 2] is not None:
+            dgi[lay].sum((0, 1), out=grads[at + 2])
+    for lay in range(L):
+        if grads[1] is not None:
+            np.matmul(wpt[lay], dgT[lay, 0], out=grads[1][lay].T)
+        if grads[2] is not None:
+            grads[2][lay] = dc[lay].T
 
 
 def _first_index(lay: int, bias: bool) -> int:

@@ -151,3 +151,32 @@ def test_an_error_in_one_layer_reaches_the_caller(monkeypatch, threads: int) -> 
         ag.set_num_threads(before)
     assert not t.is_alive(), "a layer kept waiting for one that had failed"
     assert len(result) == 1 and isinstance(result[0], FloatingPointError), result
+
+
+def test_compile_runs_the_stack_as_one_line_each_way_with_eagers_numbers() -> None:
+    """A compiled step calls the wavefront forward and backward as one line each (so its replay runs the
+    layers on the threads too), and gives the eager step's loss and gradients."""
+    def make():
+        ag.manual_seed(0)
+        return nn.LSTM(3, 8, num_layers=3, batch_first=True)
+    eager, compiled_model = make(), make()
+    x = ag.randn(2, 7, 3)
+
+    def loss_of(m):
+        y, (h, c) = m(x)
+        return (y * y).mean() + (c * h).sum()
+
+    def train(m):
+        for p in m.parameters():
+            p.grad = None
+        loss = loss_of(m)
+        loss.backward()
+        return loss
+    step = ag.compile(lambda: train(compiled_model))
+    for _ in range(3):
+        want, got = train(eager), step()
+        assert got.item() == want.item()
+        for p, q in zip(eager.parameters(), compiled_model.parameters()):
+            np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+    assert step.code.count("stack_forward(") == 1 and step.code.count("stack_backprop(") == 1
+    assert "tanh" not in step.code                     # the steps are inside those two lines
