@@ -10,16 +10,8 @@ from autograd import Op
 from autograd.kernels import register
 
 from . import functional as F
-from .lstm_stack_kernel import stack_forward, stacked_lstm
+from .lstm_stack_kernel import layer_weights, stack_forward, stacked_lstm
 from .recurrence import through_time
-
-
-def layer_weights(ws: tuple | list, bias: bool) -> list[tuple]:
-    """(Wᵢₕ, Wₕₕ, b) per layer from the weight inputs (Wₕₕ⁰, Wᵢₕ¹, Wₕₕ¹[, b¹], Wᵢₕ², ...); layer 0's Wᵢₕ and b
-    are None (its input projection is the node's input gi), as is b without bias."""
-    per = 3 if bias else 2
-    rest = [tuple(ws[k:k + per]) for k in range(1, len(ws), per)]
-    return [(None, ws[0], None)] + [(w[0], w[1], w[2] if bias else None) for w in rest]
 
 
 class StackedLSTM(Op):

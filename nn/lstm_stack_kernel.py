@@ -124,7 +124,6 @@ def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates:
                    cT: np.ndarray, grads: list) -> None:
     """Fill grads (one array or None per input xs of the node) from the output's gradient ga: the layers'
     backpropagation through time as a wavefront going down, then the weight gradients in whole products."""
-    from .lstm_stack import layer_weights
     h0, c0, layers = xs[1], xs[2], layer_weights(xs[3:], bias)
     L, _, T, N, H = ga.shape
     dt = ga.dtype
@@ -171,6 +170,14 @@ def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates:
             np.matmul(wpt[lay], dgT[lay, 0], out=grads[1][lay].T)
         if grads[2] is not None:
             grads[2][lay] = dc[lay].T
+
+
+def layer_weights(ws: tuple | list, bias: bool) -> list[tuple]:
+    """(Wᵢₕ, Wₕₕ, b) per layer from the weight inputs (Wₕₕ⁰, Wᵢₕ¹, Wₕₕ¹[, b¹], Wᵢₕ², ...); layer 0's Wᵢₕ and b
+    are None (its input projection is the node's input gi), as is b without bias."""
+    per = 3 if bias else 2
+    rest = [tuple(ws[k:k + per]) for k in range(1, len(ws), per)]
+    return [(None, ws[0], None)] + [(w[0], w[1], w[2] if bias else None) for w in rest]
 
 
 def _first_index(lay: int, bias: bool) -> int:

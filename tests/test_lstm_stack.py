@@ -13,7 +13,8 @@ import autograd as ag
 import nn
 import nn.functional as F
 import nn.lstm_kernel as steps
-from nn.lstm_stack import StackedLSTM, layer_weights
+from nn.lstm_stack import StackedLSTM
+from nn.lstm_stack_kernel import layer_weights
 from nn.recurrence import Recurrence
 
 T, N, H = 9, 3, 4
