@@ -16,6 +16,7 @@ from .dtypes import dtype_of_type_name as _dtype_of_type_name
 from .dtypes import of as _dtype_of
 from .dtypes import type_name as _type_name
 from .errors import ArgumentError as _ArgumentError
+from .errors import ShapeError as _ShapeError
 from .legacy import legacy_data
 from .size import Size, as_size
 from .tensor_methods import OpMethods
@@ -308,6 +309,10 @@ class Tensor(OpMethods, ShapeMethods):   # one-line methods into ops: tensor_met
         return self._assign(..., ops.clamp(self.detach(), min, max), "clamp_")
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        shape = np.shape(mask._data if isinstance(mask, Tensor) else mask)
+        if len(shape) > self.ndim or any(m not in (1, n) for m, n in zip(shape[::-1], self.shape[::-1])):
+            raise _ShapeError(f"masked_fill_: a mask of shape {shape} does not broadcast to the tensor's shape "
+                              f"{tuple(self.shape)}")
         if _inplace.recording(self, value, "masked_fill_"):
             return _inplace.rebase(self, ops.masked_fill(_inplace.alias(self), mask, value))
         return self._assign(..., ops.masked_fill(self.detach(), mask, value), "masked_fill_")

@@ -48,20 +48,18 @@ def _triangle(x: Tensor, k: int, lower: bool) -> Tensor:
 
 
 def masked_fill(input: Tensor, mask, value) -> Tensor:
-    """x with `value` where the bool `mask` (broadcast to x's shape) is True. A 0-d tensor value gets a
-    gradient."""
+    """x with `value` where the bool `mask` is True, both broadcast to their common shape (x.masked_fill_ keeps
+    x's). A 0-d tensor value gets a gradient."""
     input = as_tensor(input)
     mask = mask if isinstance(mask, Tensor) else Tensor._wrap(np.asarray(mask))
     if mask.dtype != np.bool_:
         raise DTypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype} "
                          "(compare first, e.g. x == 0)")
-    try:
-        fits = np.broadcast_shapes(input.shape, mask.shape) == input.shape
+    try:                                               # as PyTorch's, the result takes the mask's dims too
+        np.broadcast_shapes(input.shape, mask.shape)
     except ValueError:
-        fits = False
-    if not fits:
-        raise ShapeError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast to the "
-                         f"tensor's shape {tuple(input.shape)}")
+        raise ShapeError(f"masked_fill: a mask of shape {tuple(mask.shape)} does not broadcast with the "
+                         f"tensor's shape {tuple(input.shape)}") from None
     if isinstance(value, Tensor):
         if value.ndim:
             raise ShapeError("masked_fill: value must be a number or a 0-d tensor, got shape "

@@ -87,9 +87,9 @@ def one_hot(t, num_classes: int = -1) -> Tensor:
                            f"indices of shape {tuple(t.shape)}; pass tensor.long()")
     if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool):
         raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
-    if num_classes == -1 and not t._data.size:
-        raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor; "
-                           "pass num_classes")
+    if num_classes <= 0 and not t._data.size:     # PyTorch: 0 classes for no indices is an error too
+        raise RuntimeError(f"one_hot: cannot infer the number of classes from an empty tensor (shape "
+                           f"{tuple(t.shape)}); pass num_classes > 0, got {num_classes}")
     n = int(t._data.max()) + 1 if num_classes == -1 else num_classes
     if n <= 0 and t._data.size:
         raise RuntimeError(f"one_hot: num_classes must be positive (or -1 to infer it), got {num_classes}")

@@ -6,7 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, as_tensor
 from .rearrange import take_along_dim
 
@@ -50,6 +50,9 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     """The k largest (or smallest) elements along dim and their indices, largest first (always sorted)."""
     input = as_tensor(input)
     d = _check(input, dim, "topk")
+    if input.dtype == np.bool_:
+        raise DTypeError(f"topk: bool tensors are not supported, as in PyTorch (shape {tuple(input.shape)}); "
+                         f"convert first, e.g. x.int()")
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
         raise ShapeError(f"topk: k={k} is out of range for dim {dim} of size {n} "

@@ -36,14 +36,16 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if q.dtype.kind != "f":
         raise RuntimeError(f"scaled_dot_product_attention: query, key and value must be floating point, "
                            f"got {q.dtype}")
-    if attn_mask is not None and q.ndim == 4 and np.ndim(getattr(attn_mask, "_data", attn_mask)) < 2:
+    if attn_mask is not None and np.ndim(getattr(attn_mask, "_data", attn_mask)) < 2 \
+            and not getattr(attn_mask, "requires_grad", False) and _flash_shapes(q, k, v, dropout_p, enable_gqa):
         raise IndexError(f"scaled_dot_product_attention: attn_mask of shape {tuple(np.shape(attn_mask))} "
                          f"with a 4-D query: PyTorch needs at least 2 dims (L, S) here, e.g. "
                          f"attn_mask.expand(L, S)")
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
     L, S = q.shape[-2], k.shape[-2]
-    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if scale is None:                        # E = 0: q kᵀ is 0 whatever the scale; PyTorch gives uniform weights
+        scale = 1.0 / math.sqrt(q.shape[-1]) if q.shape[-1] else 1.0
     if is_causal and attn_mask is not None:
         raise RuntimeError("scaled_dot_product_attention: Explicit attn_mask should not be set when "
                            "is_causal=True")
@@ -64,7 +66,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {tuple(m.shape)} does not "
                                f"broadcast to the attention weights' shape "
                                f"{want} (..., L, S)")
-    if dropout_p <= 0 and (m is None or not m.requires_grad):   # one node: ops/attention.py
+    if dropout_p <= 0 and S and (m is None or not m.requires_grad):   # one node: ops/attention.py
         return _attention(q, k, v, scale, None if m is None else m._data)
     s = (q @ k.mT) * scale
     if m is not None:
@@ -75,6 +77,16 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             return dropout(w, dropout_p) @ v if dropout_p > 0 else w @ v
     w = ag.softmax(s, -1)
     return dropout(w, dropout_p) @ v if dropout_p > 0 else w @ v
+
+
+def _flash_shapes(q: Tensor, k: Tensor, v: Tensor, dropout_p: float, enable_gqa: bool) -> bool:
+    """Whether PyTorch's CPU runs its flash kernel, which reads the mask's dims -2 and -1 (an IndexError for a
+    mask of fewer dims): 4-D inputs of one batch size, the same heads (or grouped ones), no dropout (and a
+    mask that needs no gradient)."""
+    if not q.ndim == k.ndim == v.ndim == 4 or dropout_p > 0 or not q.shape[0] == k.shape[0] == v.shape[0]:
+        return False
+    heads = q.shape[1] == k.shape[1] or (enable_gqa and q.shape[1] % k.shape[1] == 0)
+    return heads and k.shape[1] == v.shape[1] and q.shape[2] > 0 and k.shape[2] > 0
 
 
 def _repeat_heads(x: Tensor, heads: int) -> Tensor:
