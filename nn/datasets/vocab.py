@@ -9,12 +9,16 @@ from typing import Any
 import numpy as np
 
 
-def _ids(x: Any) -> np.ndarray:
+def _ids(x: Any, where: str) -> np.ndarray:
     """Integer ids from a list, an ndarray or a Tensor (for decode and the window datasets)."""
     a = np.asarray(x._data if hasattr(x, "_data") else x)
     if a.dtype.kind not in "iu" and a.size:
-        raise TypeError(f"expected integer token ids, found dtype {a.dtype}")
+        raise TypeError(f"{where}: expected integer token ids, found dtype {a.dtype}")
     return a.astype(np.int64, copy=False)
+
+
+def _positive_int(n: Any) -> bool:
+    return isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
 
 
 class CharVocab:
@@ -24,6 +28,10 @@ class CharVocab:
 
     def __init__(self, chars: Any, boundary: str | None = None) -> None:
         chars = sorted(set(chars) - {boundary})
+        if not all(isinstance(c, str) and len(c) == 1 for c in chars):
+            bad = next(c for c in chars if not (isinstance(c, str) and len(c) == 1))
+            raise ValueError(f"CharVocab: chars must be single characters (a string or an iterable of "
+                             f"them), found {bad!r}")
         if boundary is not None:
             if len(boundary) != 1:
                 raise ValueError(f"CharVocab: boundary must be one character, found {boundary!r}")
@@ -47,7 +55,7 @@ class CharVocab:
                              f"{len(self)} characters ({''.join(self.chars)!r})") from None
 
     def decode(self, ids: Any) -> str:
-        a = _ids(ids).reshape(-1)
+        a = _ids(ids, "CharVocab.decode").reshape(-1)
         if a.size and (a.min() < 0 or a.max() >= len(self)):
             bad = int(a[(a < 0) | (a >= len(self))][0])
             raise ValueError(f"CharVocab.decode: id {bad} is out of range for a vocabulary of {len(self)}")
@@ -66,7 +74,7 @@ class CharContexts:
     def __init__(self, words: Sequence[str], block_size: int = 3, vocab: CharVocab | None = None) -> None:
         if isinstance(words, str):
             raise TypeError("CharContexts: words must be a sequence of words, found one string")
-        if not isinstance(block_size, (int, np.integer)) or block_size < 1:
+        if not _positive_int(block_size):
             raise ValueError(f"CharContexts: block_size must be a positive int, found {block_size!r}")
         vocab = vocab or CharVocab("".join(words), boundary=".")
         if vocab.boundary is None:
@@ -108,8 +116,8 @@ class CharBlocks:
     nanoGPT's get_batch does; a DataLoader over it visits each offset once an epoch."""
 
     def __init__(self, ids: Any, block_size: int) -> None:
-        self.ids = _ids(ids).reshape(-1)
-        if not isinstance(block_size, (int, np.integer)) or block_size < 1:
+        self.ids = _ids(ids, "CharBlocks").reshape(-1)
+        if not _positive_int(block_size):
             raise ValueError(f"CharBlocks: block_size must be a positive int, found {block_size!r}")
         if len(self.ids) <= block_size:
             raise ValueError(f"CharBlocks: {len(self.ids)} ids make no window of block_size {block_size} "
@@ -142,6 +150,8 @@ class CharBlocks:
         int seed, or None for the default generator)."""
         from ..data import _rng
 
+        if int(batch_size) < 0:
+            raise ValueError(f"CharBlocks.get_batch: batch_size must be >= 0, found {batch_size!r}")
         return tuple(self._fetch_batch(_rng(generator).integers(0, len(self), size=int(batch_size))))
 
     def __repr__(self) -> str:
