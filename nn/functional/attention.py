@@ -43,6 +43,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                          f"attn_mask.expand(L, S)")
     if enable_gqa and q.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = _repeat_heads(k, q.shape[-3]), _repeat_heads(v, q.shape[-3])
+    if dropout_p > 1:                        # a negative p is no dropout, in PyTorch too
+        raise RuntimeError(f"scaled_dot_product_attention: dropout_p must be between 0 and 1, got {dropout_p}")
     L, S = q.shape[-2], k.shape[-2]
     if scale is None:                        # E = 0: q kᵀ is 0 whatever the scale; PyTorch gives uniform weights
         scale = 1.0 / math.sqrt(q.shape[-1]) if q.shape[-1] else 1.0
@@ -54,9 +56,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         m = attn_mask if isinstance(attn_mask, Tensor) else Tensor._wrap(np.asarray(attn_mask))
         if m.dtype == np.bool_:
             m = Tensor._wrap(np.where(m._data, 0.0, -np.inf).astype(q.dtype))
-        elif m.dtype.kind != "f":
-            raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool or floating, "
-                               f"got {m.dtype}")
+        elif m.dtype.kind != "f" or m.dtype not in (np.float32, q.dtype):   # PyTorch's rule: float32 or q's
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool, float32 or the "
+                               f"query's dtype ({q.dtype}), got {m.dtype}")
         want = (*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), L, S)
         try:
             fits = np.broadcast_shapes(m.shape, want) == want      # the mask may not add dims: PyTorch's
