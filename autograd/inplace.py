@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import observers, ops
-from .errors import DTypeError, changed_in_place
+from .errors import DTypeError, ShapeError, changed_in_place
 from .grad_mode import _state
 from .tensor import Tensor  # tensor.py imports this module last, once Tensor and ops exist
 from .version import _standins, counter
@@ -38,7 +38,7 @@ def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
         except ValueError:
             fits = False
         if not fits:
-            raise ValueError(f"in-place {name}: a value of shape {tuple(np.shape(other))} cannot update a tensor of "
+            raise ShapeError(f"in-place {name}: a value of shape {tuple(np.shape(other))} cannot update a tensor of "
                              f"shape {tuple(t.shape)} in place; the result must keep the tensor's shape.")
         old = alias(t)
         other = old if other is t else other   # h *= h: the operand is the value before the change
@@ -50,7 +50,7 @@ def update(t: Tensor, name: str, other: Any, alpha: float = 1) -> Tensor:
         _INPLACE[name](t._data, o, out=t._data, casting="same_kind")
     except (TypeError, ValueError) as e:       # numpy's casting error is a TypeError subclass we cannot rebuild
         od = getattr(o, "dtype", type(o).__name__)
-        raise (TypeError if isinstance(e, TypeError) else ValueError)(
+        raise (DTypeError if isinstance(e, TypeError) else ShapeError)(     # PyTorch: RuntimeError
             f"in-place {name}: cannot update a tensor of shape {tuple(t.shape)} and dtype {t.dtype} with a value "
             f"of shape {tuple(np.shape(o))} and dtype {od} ({e}). The result must fit the tensor's shape and dtype: "
             f"convert first (e.g. x = x.float()) or use an out-of-place op.") from None

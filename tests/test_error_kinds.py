@@ -86,6 +86,9 @@ SHAPE_CASES = {
     "cat": (lambda t: t.cat([t.ones(2, 3), t.ones(2, 4)]), r"cat: tensor 1 has shape \(2, 4\)"),
     "stack": (lambda t: t.stack([t.ones(2), t.ones(3)]), "stack: all tensors must have the same shape"),
     "reshape": (lambda t: t.ones(2, 3).reshape(4, 2), r"reshape/view: shape \(4, 2\) is invalid"),
+    "inplace_grows": (lambda t: t.zeros(3, 1).add_(t.ones(3, 4)), r"in-place add: .* shape \(3, 1\)"),
+    "inplace_grows_recorded": (lambda t: t.zeros(3, 1, requires_grad=True).clone().mul_(t.ones(3, 4)),
+                               r"in-place mul: a value of shape \(3, 4\)"),
 }
 
 
