@@ -1,6 +1,6 @@
 """A character-level LSTM on Shakespeare (Karpathy's char-rnn): predict each next character from those before it.
 
-    python -m demos.char_rnn            # the full run: about 6 minutes on a busy 2-core machine; out/
+    python -m demos.char_rnn            # the full run: about half a minute on 2 cores; out/
     python -m demos.char_rnn --quick    # seconds: a small LSTM for a few dozen steps (what the tests run)
 
 An embedding table, a two-layer nn.LSTM (batch_first) and a linear head over the characters, trained with Adam on
@@ -11,8 +11,8 @@ the train/validation loss curves.
 Data: `nn.datasets.Shakespeare()`, the 42 works (5 MB) from `$CHAINRULE_DATA/text/shakespeare.txt`, else the
 16 KB excerpt shipped with chainrule (which `--quick` always uses); the first 90 % trains, the rest validates.
 
-Measured once (full run: a 64-wide embedding, 2 x 128 LSTM, windows of 64, batch 32, 500 Adam steps; 344 s on
-2 cores shared with other jobs, one BLAS thread): validation loss 1.9614 nats (2.4164, 2.1209, 2.0292, 1.9811 at
+Measured once (full run: a 64-wide embedding, 2 x 128 LSTM, windows of 64, batch 32, 500 Adam steps; 29 s on
+2 cores, chainrule's default threads): validation loss 1.9614 nats (2.4164, 2.1209, 2.0292, 1.9811 at
 steps 100-400).
 """
 from __future__ import annotations
