@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .lstm_stack import StackedLSTM
 
 CHUNK = 4             # steps a layer takes between hand-overs: fewer waits, against a later start above
+MIN_STEP_FLOPS = 1 << 21   # a layer's step product (2·4H·H·N) below this: the hand-overs would cost more
 
 
 class _Aborted(Exception):
@@ -46,12 +47,12 @@ class _Wavefront:
         if self.error is not None:
             raise _Aborted
 
-    def run(self, stage: Callable[[int], None], layers: int, downward: bool) -> None:
+    def run(self, stage: Callable[[int], None], layers: int, downward: bool, step_flops: float) -> None:
         """stage(l) for every layer, the layers cut into contiguous groups, one group a thread; a group runs
         its layers in the order of the data (upward forward, downward backward), the group that starts first
         given first, so that run on one thread (nested, or one thread) never waits for a layer it has not
         run."""
-        k = min(count(), layers)
+        k = min(count(), layers) if step_flops >= MIN_STEP_FLOPS else 1
         cuts = [layers * i // k for i in range(k + 1)]
         groups = list(zip(cuts[:-1], cuts[1:]))
 
@@ -108,7 +109,7 @@ def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, 
             front.reached(lay, t1)
         lk.transposed_into(out[lay, 0], hT[lay])
         lk.transposed_into(out[lay, 1], cT[lay])
-    front.run(stage, L, downward=False)
+    front.run(stage, L, False, 8.0 * H * H * N)
 
 
 def stacked_lstm(op: StackedLSTM, g: Tensor) -> tuple:
@@ -156,7 +157,7 @@ def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates:
             lk.to_pytorch_order(dgT[lay], dgi[lay])
     if grads[0] is None:                              # gi needs none: layer 0's dgates still give dWₕₕ⁰
         dgi[0] = np.empty((T, N, 4 * H), dt)
-    front.run(stage, L, downward=True)
+    front.run(stage, L, True, 8.0 * H * H * N)
     for lay in range(L):                              # whole products, split over the threads
         d, at = dgi[lay].reshape(-1, 4 * H).T, _first_index(lay, bias)
         if grads[at + 1] is not None:
