@@ -32,9 +32,11 @@ class _Aborted(Exception):
 class _Wavefront:
     """How many steps each layer has done, shared by the threads running the layers."""
 
-    def __init__(self, layers: int) -> None:
+    def __init__(self, layers: int, step_flops: float) -> None:
         self.done, self.cond = [0] * layers, threading.Condition()
         self.error: BaseException | None = None
+        self.threads = min(count(), layers) if step_flops >= MIN_STEP_FLOPS else 1
+        self.overlap = self.threads > 1               # else whole sequences, one product per hand-over
 
     def reached(self, layer: int, steps: int) -> None:
         with self.cond:
@@ -47,12 +49,12 @@ class _Wavefront:
         if self.error is not None:
             raise _Aborted
 
-    def run(self, stage: Callable[[int], None], layers: int, downward: bool, step_flops: float) -> None:
+    def run(self, stage: Callable[[int], None], layers: int, downward: bool) -> None:
         """stage(l) for every layer, the layers cut into contiguous groups, one group a thread; a group runs
         its layers in the order of the data (upward forward, downward backward), the group that starts first
         given first, so that run on one thread (nested, or one thread) never waits for a layer it has not
         run."""
-        k = min(count(), layers) if step_flops >= MIN_STEP_FLOPS else 1
+        k = self.threads
         cuts = [layers * i // k for i in range(k + 1)]
         groups = list(zip(cuts[:-1], cuts[1:]))
 
@@ -88,7 +90,7 @@ def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, 
     wi = [None if w_ih is None else lk.internal_weight(w_ih, H, True) for w_ih, _, _ in layers]
     bp = [None if b is None else lk.internal_weight(b[:, None], H, True) for _, _, b in layers]
     hT = np.empty_like(cT)
-    front = _Wavefront(L)
+    front = _Wavefront(L, 8.0 * H * H * N)          # 8H²N: a layer's step product
 
     def project(lay: int, t0: int, t1: int, rows: slice) -> None:
         """Layer lay's gates (these rows) of steps t0:t1: the input projection of the layer below's hₜ."""
@@ -98,6 +100,15 @@ def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, 
 
     def stage(lay: int) -> None:
         steps = lk.forward_steps(gates[lay], wp[lay], h0[lay].T, c0[lay].T, hT[lay], cT[lay], tcT[lay], False)
+        if not front.overlap:                         # one layer after another: each hand-over one product
+            _steps(steps, T)
+            lk.transposed_into(out[lay, 0], hT[lay])
+            lk.transposed_into(out[lay, 1], cT[lay])
+            if lay + 1 < L:                           # the next layer's input projection, x Wᵢₕᵀ + b
+                w_ih, _, b = layers[lay + 1]
+                gi_next = matmul(out[lay, 0].reshape(-1, H), w_ih.T, add=b)
+                lk.to_internal(gi_next.reshape(T, N, 4 * H), H, gates[lay + 1], True)
+            return
         for t0 in range(0, T, CHUNK):
             t1 = min(T, t0 + CHUNK)
             if lay:
@@ -109,7 +120,7 @@ def stack_forward(gi: np.ndarray, h0: np.ndarray, c0: np.ndarray, layers: list, 
             front.reached(lay, t1)
         lk.transposed_into(out[lay, 0], hT[lay])
         lk.transposed_into(out[lay, 1], cT[lay])
-    front.run(stage, L, False, 8.0 * H * H * N)
+    front.run(stage, L, downward=False)
 
 
 def stacked_lstm(op: StackedLSTM, g: Tensor) -> tuple:
@@ -135,7 +146,7 @@ def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates:
     wpt = [np.ascontiguousarray(lk.internal_weight(w_hh, H, False).T) for _, w_hh, _ in layers]
     wit = [None if w_ih is None else np.ascontiguousarray(lk.internal_weight(w_ih, H, False).T)
            for w_ih, _, _ in layers]
-    front = _Wavefront(L)
+    front = _Wavefront(L, 8.0 * H * H * N)          # 8H²N: a layer's step product
 
     def hand_down(lay: int, t0: int, t1: int, rows: slice) -> None:
         """The gradient of layer lay − 1's hₜ (steps t0:t1) += Wᵢₕᵀ dgates of layer lay, over these rows."""
@@ -144,6 +155,13 @@ def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates:
     def stage(lay: int) -> None:
         steps = lk.backward_steps((gates[lay], tcT[lay], cT[lay]), c0[lay].T, ghT[lay], ga[lay, 1], wpt[lay],
                                   False, dgT[lay], dc[lay])
+        if not front.overlap:                         # one layer after another (as forward)
+            _steps(steps, T)
+            lk.to_pytorch_order(dgT[lay], dgi[lay])
+            if lay:                                   # the layer below's hₜ gradient: dgates Wᵢₕ
+                dh = matmul(dgi[lay].reshape(-1, 4 * H), layers[lay][0])
+                ghT[lay - 1] += dh.reshape(T, N, H).transpose(0, 2, 1)
+            return
         for t1 in range(T, 0, -CHUNK):
             t0 = max(0, t1 - CHUNK)
             if lay + 1 < L:
@@ -153,11 +171,10 @@ def stack_backprop(ga: np.ndarray, out: np.ndarray, xs: list, bias: bool, gates:
             if lay:                                   # half the hand-over here, half below (as forward)
                 hand_down(lay, t0, t1, slice(0, 2 * H))
             front.reached(lay, T - t0)
-        if dgi[lay] is not None:
-            lk.to_pytorch_order(dgT[lay], dgi[lay])
+        lk.to_pytorch_order(dgT[lay], dgi[lay])
     if grads[0] is None:                              # gi needs none: layer 0's dgates still give dWₕₕ⁰
         dgi[0] = np.empty((T, N, 4 * H), dt)
-    front.run(stage, L, True, 8.0 * H * H * N)
+    front.run(stage, L, downward=True)
     for lay in range(L):                              # whole products, split over the threads
         d, at = dgi[lay].reshape(-1, 4 * H).T, _first_index(lay, bias)
         if grads[at + 1] is not None:
