@@ -3,7 +3,8 @@ a thread of its own: layer l + 1 takes steps as soon as layer l has done them, a
 layers' loops over time (one core each, small products a step) overlap instead of following one another.
 Each layer's steps are lstm_kernel's. A layer that is done with some steps computes what the next layer
 needs of them: its input projection (forward), or the gradient of this layer's hₜ (backward).
-One thread, or a nested call, runs the layers one after another: same numbers, no overlap."""
+On one thread, or for layers too small to pay for the hand-overs, the layers run one after another, each
+hand-over one large product over the whole sequence (the same numbers up to the last bits)."""
 from __future__ import annotations
 
 import threading
