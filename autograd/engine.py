@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .errors import freed_graph_error
 from .grad_mode import set_grad_enabled
 from .kernels import KERNELS, kernels_enabled
@@ -76,7 +78,7 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Tensor], *, retain_gra
     pending: dict = {}                             # op or leaf -> [gradient so far, the tensor it belongs to]
     for t, g in zip(roots, grads):
         _add(pending, t.grad_fn or t, t, g)
-    with set_grad_enabled(create_graph):           # record the backward ops only if asked
+    with set_grad_enabled(create_graph), np.errstate(all="ignore"):   # recorded if asked; inf, nan silent
         order = toposort([t.grad_fn for t in roots if t.grad_fn is not None])
         for observe in on_backward:
             observe(roots, order, retain_graph)

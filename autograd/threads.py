@@ -50,7 +50,8 @@ class _Pool:
             inbox.put((fn, p, reply))
         results, failure = [None] * len(parts), None
         try:
-            results[0] = fn(*parts[0])
+            with np.errstate(all="ignore"):     # inf and nan without numpy's warnings, as PyTorch (and workers)
+                results[0] = fn(*parts[0])
         except BaseException as e:          # still wait for the workers' parts: they write into shared arrays
             failure = e
         for _ in parts[1:]:
@@ -69,6 +70,7 @@ def _start_worker(index: int) -> queue.SimpleQueue:
 
     def loop() -> None:
         _local.worker = True
+        np.seterr(all="ignore")             # this thread's own setting: PyTorch warns of no inf or nan either
         while (task := inbox.get()) is not None:
             fn, args, reply = task
             try:

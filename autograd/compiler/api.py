@@ -86,11 +86,13 @@ class CompiledFunction:
         for prog in self.programs.get(key, ()):
             if prog.valid():
                 try:
-                    if prog.tensor_args:
-                        given = dict(zip(prog.arg_names, args), **kwargs)
-                        out = prog.fn(*_arrays(args, kwargs), **{f"{n}_tensor": given[n] for n in prog.tensor_args})
-                    else:
-                        out = prog.fn(*_arrays(args, kwargs))
+                    with np.errstate(all="ignore"):     # inf and nan without numpy's warnings, as PyTorch
+                        if prog.tensor_args:
+                            given = dict(zip(prog.arg_names, args), **kwargs)
+                            out = prog.fn(*_arrays(args, kwargs),
+                                          **{f"{n}_tensor": given[n] for n in prog.tensor_args})
+                        else:
+                            out = prog.fn(*_arrays(args, kwargs))
                 except Reguard as e:
                     self.reguards += 1
                     if self.reguards > MAX_REGUARDS:

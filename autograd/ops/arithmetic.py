@@ -59,7 +59,8 @@ def mul(input, other) -> Tensor:
 class Div(Op):
     """z = x / y        dx = g / y,   dy = -g * x / y²"""
     def forward(self, x, y):
-        z = x / y
+        with np.errstate(divide="ignore", invalid="ignore"):   # x / 0: inf or nan, silent, as PyTorch
+            z = x / y
         if x.dtype.kind in "iub" and y.dtype.kind in "iub":
             return z.astype(get_default_dtype())   # int / int -> the default float, as PyTorch
         return z
@@ -98,7 +99,8 @@ def neg(input) -> Tensor:
 class Pow(Op):
     """z = x ** y       dx = g * y * x^(y-1),   dy = g * z * log(x)    (0 where x = 0 and y ≥ 0, as PyTorch)"""
     def forward(self, x, y):
-        return x ** y
+        with np.errstate(divide="ignore", invalid="ignore"):   # 0 ** -1, (-1) ** 0.5: silent, as PyTorch
+            return x ** y
 
     def backward(self, g):
         x, y = self.inputs
@@ -133,7 +135,8 @@ class PowScalar(Op):
     """y = x ** c  (c a number)      dx = g * c * x^(c-1)     (0 for c = 0, even at x = 0)"""
     def forward(self, x, c):
         self.c = c
-        return x ** c
+        with np.errstate(divide="ignore", invalid="ignore"):   # 0 ** -1, (-1) ** 0.5: silent, as PyTorch
+            return x ** c
 
     def backward(self, g):
         (x,) = self.inputs

@@ -18,7 +18,8 @@ from .arithmetic import _unselected, where
 class Exp(Op):
     """y = exp(x)       dx = g * y"""
     def forward(self, x):
-        return np.exp(x)
+        with np.errstate(over="ignore"):                        # inf above ~88 (float32): silent, as PyTorch
+            return np.exp(x)
 
     def backward(self, g):
         return (g * self.out,)
@@ -31,7 +32,8 @@ def exp(input: Tensor) -> Tensor:
 class Log(Op):
     """y = log(x)       dx = g / x"""
     def forward(self, x):
-        return np.log(x)
+        with np.errstate(divide="ignore", invalid="ignore"):   # -inf at 0, nan below: silent, as PyTorch
+            return np.log(x)
 
     def backward(self, g):
         x = self.inputs[0]
@@ -69,7 +71,8 @@ def log10(input: Tensor) -> Tensor:
 class Log1p(Op):
     """y = log(1 + x)      dx = g / (1 + x)     (exact for tiny x, where log(1 + x) rounds 1 + x)"""
     def forward(self, x):
-        return np.log1p(x)
+        with np.errstate(divide="ignore", invalid="ignore"):   # -inf at -1, nan below: silent, as PyTorch
+            return np.log1p(x)
 
     def backward(self, g):
         return (g / (1 + self.inputs[0]),)
@@ -95,7 +98,8 @@ def expm1(input: Tensor) -> Tensor:
 class Sqrt(Op):
     """y = √x           dx = g / (2y)"""
     def forward(self, x):
-        return np.sqrt(x)
+        with np.errstate(invalid="ignore"):                     # nan below 0: silent, as PyTorch
+            return np.sqrt(x)
 
     def backward(self, g):
         y = self.out
