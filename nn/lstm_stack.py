@@ -3,10 +3,12 @@ can run the layers at the same time as a wavefront (nn/lstm_stack_kernel.py). It
 (`through_time`, Recurrence's rule), top layer first, passing each layer's input gradient down through Wᵢₕ."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
-from autograd import Op
+from autograd import Op, Tensor
 from autograd.kernels import register
 
 from . import functional as F
@@ -61,3 +63,18 @@ class StackedLSTM(Op):
 
 
 register(StackedLSTM, stacked_lstm)      # a plain backward: the wavefront on the arrays
+
+
+def run_stacked(lstm: Any, x: Tensor, h0: Tensor, c0: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """A unidirectional nn.LSTM of several layers as one StackedLSTM node: (output, h_n, c_n)."""
+    ws: list[Tensor] = []
+    for layer in range(lstm.num_layers):
+        w_ih, w_hh, b_ih, b_hh, _ = lstm._layer_params(layer, 0)
+        b = b_ih + b_hh if lstm.bias else None          # both add before any nonlinearity
+        if layer == 0:
+            gi = F.linear(x, w_ih, b)
+            ws.append(w_hh)
+        else:
+            ws += [w_ih, w_hh] + ([b] if b is not None else [])
+    y = StackedLSTM.apply(gi, h0, c0, *ws, bias=lstm.bias)
+    return y[-1, 0], y[:, 0, -1], y[:, 1, -1]

@@ -20,7 +20,7 @@ from autograd.dtypes import get_default_dtype, to_dtype
 
 from . import functional as F
 from . import init
-from .lstm_stack import StackedLSTM
+from .lstm_stack import run_stacked
 from .module import Module, Parameter
 from .recurrence import _GATES, Recurrence, _projected_lstm
 from .recurrent_cells import GRUCell as GRUCell
@@ -156,7 +156,7 @@ class RNNBase(Module):
         lstm, dirs = self.mode == "LSTM", 2 if self.bidirectional else 1
         if lstm and dirs == 1 and self.num_layers > 1 and not self.proj_size and not (
                 self.dropout and self.training):         # one node: its layers run at the same time
-            return self._run_stacked(x, h0, c0)
+            return run_stacked(self, x, h0, c0)
         hn, cn = [], []
         for layer in range(self.num_layers):
             outs = []
@@ -185,20 +185,6 @@ class RNNBase(Module):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
         return x, ag.stack(hn), ag.stack(cn) if lstm else None
-
-    def _run_stacked(self, x: Tensor, h0: Tensor, c0: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """A unidirectional LSTM of several layers as one StackedLSTM node."""
-        ws: list[Tensor] = []
-        for layer in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh, _ = self._layer_params(layer, 0)
-            b = b_ih + b_hh if self.bias else None         # both add before any nonlinearity
-            if layer == 0:
-                gi = F.linear(x, w_ih, b)
-                ws.append(w_hh)
-            else:
-                ws += [w_ih, w_hh] + ([b] if b is not None else [])
-        y = StackedLSTM.apply(gi, h0, c0, *ws, bias=self.bias)
-        return y[-1, 0], y[:, 0, -1], y[:, 1, -1]
 
     def _check_states(self, hx: Any, want: tuple, want_c: tuple, batched: bool) -> tuple[Tensor, Any]:
         """PyTorch's checks and errors (RuntimeError) for given initial states; unbatched ones get a batch
