@@ -30,6 +30,7 @@ from . import (
     rounding,
     shape,
     special,
+    spectral,
     trig,
     unary,
 )
@@ -44,7 +45,9 @@ NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
     **dict.fromkeys(_ENGINE_HELPERS.split(), "the engine's helper for x[i], x[i] = v; not a torch function"),
     "unbroadcast": "the engine's: sums a gradient back to its input's shape",
-    **dict.fromkeys("inv solve multi_dot".split(), "torch.linalg's only (chainrule.linalg.<name>)"),
+    **dict.fromkeys("inv solve multi_dot eigvalsh svdvals pinv matrix_rank lstsq solve_triangular cond vecdot"
+                    .split(), "torch.linalg's only (chainrule.linalg.<name>)"),
+    **dict.fromkeys("linalg_eigh linalg_svd linalg_qr".split(), "torch.linalg's (chainrule.linalg.eigh, svd, qr)"),
 }
 
 
@@ -57,7 +60,7 @@ def public_functions(module: ModuleType) -> dict:
 # the primitives, by family
 FAMILIES: list[ModuleType] = [activations, arithmetic, attention, conv, cumulative, decompositions, division,
                              indexing, layer_norm, linalg, logic, logits, losses, pool, rearrange, reduce, rounding,
-                             shape, special, trig, unary]
+                             shape, special, spectral, trig, unary]
 COMPOSITES: list[ModuleType] = composites.MODULES
 
 for _module in FAMILIES + COMPOSITES:
