@@ -125,6 +125,13 @@ class ShapeMethods:
     def logdet(self): return ops.logdet(self)
     def matrix_power(self, n): return ops.matrix_power(self, n)
     def cholesky(self, upper=False): return ops.cholesky(self, upper)
+    def svd(self, some=True, compute_uv=True): return ops.svd(self, some, compute_uv)
+    def qr(self, some=True): return ops.qr(self, some)
+    def pinverse(self, rcond=1e-15): return ops.pinverse(self, rcond)
+    def matrix_exp(self): return ops.matrix_exp(self)
+    def lstsq(self, A):   # as torch.Tensor.lstsq: removed in PyTorch 1.9, it raises
+        raise RuntimeError("This function was deprecated since version 1.9 and is now removed. `torch.lstsq` is "
+                           "deprecated in favor of `torch.linalg.lstsq` (chainrule.linalg.lstsq).")
     def addmv(self, mat, vec, *, beta=1, alpha=1): return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
     def addr(self, vec1, vec2, *, beta=1, alpha=1): return ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
     def addbmm(self, batch1, batch2, *, beta=1, alpha=1):

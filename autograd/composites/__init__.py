@@ -19,8 +19,10 @@ from . import (
                selecting,
                shape,
                sorting,
+               spectral,
                stats,
 )
 
 MODULES = [activations, blocks, conv, elementwise, indexing, layout, linalg, math, matrices, norm, positions, quantiles,
-           rearrange, scans, selecting, shape, sorting, stats]
+           rearrange, scans, selecting, shape, sorting,
+           spectral, stats]
