@@ -187,3 +187,9 @@ REDUCE_SPECS: list[Spec] = [
 REDUCE_NO_ROW: dict[str, str] = {
     "broadcast_shapes": "no gradient: a shape (tests/test_reduce_ops.py pins it against PyTorch)",
 }
+
+# the spectral decompositions and their composites: tests/op_specs_linalg.py
+from op_specs_linalg import LINALG_NO_ROW, LINALG_SPECS  # noqa: E402
+
+REDUCE_SPECS += LINALG_SPECS
+REDUCE_NO_ROW.update(LINALG_NO_ROW)

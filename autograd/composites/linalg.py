@@ -34,7 +34,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None, *,
     if p in ("fro", None):
         p = 2
     elif p == "nuc":
-        from .spectral import _nuclear_norm       # spectral.py imports this module's neighbours
+        from .spectral import _nuclear_norm  # spectral.py imports this module's neighbours
         return _nuclear_norm(as_tensor(input), dim, keepdim)
     return vector_norm(input, p, dim, keepdim, dtype=dtype, keepdims=keepdims)
 

@@ -180,8 +180,12 @@ def _matrix_norm(a: Tensor, p) -> Tensor:
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """Σ x·y along dim, the two broadcast, as torch.linalg.vecdot (real: no conjugation)."""
     a, b = pair(x, y)
-    if a.shape[dim] != b.shape[dim]:
-        raise ShapeError(f"linalg.vecdot: x {tuple(a.shape)} and y {tuple(b.shape)} differ along dim {dim}")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"linalg.vecdot: x {tuple(a.shape)} and y {tuple(b.shape)} do not broadcast") from None
+    if not -len(shape) <= dim < len(shape):
+        raise IndexError(f"linalg.vecdot: dim {dim} is out of range for shape {shape}")
     return (a * b).sum(dim)
 
 
