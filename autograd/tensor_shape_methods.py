@@ -128,7 +128,6 @@ class ShapeMethods:
     def svd(self, some=True, compute_uv=True): return ops.svd(self, some, compute_uv)
     def qr(self, some=True): return ops.qr(self, some)
     def pinverse(self, rcond=1e-15): return ops.pinverse(self, rcond)
-    def matrix_exp(self): return ops.matrix_exp(self)
     def lstsq(self, A):   # as torch.Tensor.lstsq: removed in PyTorch 1.9, it raises
         raise RuntimeError("This function was deprecated since version 1.9 and is now removed. `torch.lstsq` is "
                            "deprecated in favor of `torch.linalg.lstsq` (chainrule.linalg.lstsq).")

@@ -1,5 +1,5 @@
 """torch.linalg on the engine's ops (so they are differentiable): the norms `vector_norm`, `matrix_norm`, `norm`;
-`inv det slogdet solve matrix_power cholesky multi_dot`; the decompositions `eigh svd qr matrix_exp` and what is
+`inv det slogdet solve matrix_power cholesky multi_dot`; the decompositions `eigh svd qr` and what is
 built on them (`eigvalsh svdvals pinv matrix_rank lstsq solve_triangular cond`); `vecdot vander cross diagonal
 matmul`; `LinAlgError`. Eigenvectors and singular vectors are LAPACK's, as PyTorch's: each up to sign."""
 from __future__ import annotations
@@ -17,7 +17,6 @@ from autograd.ops import (
     inv,
     lstsq,
     matmul,
-    matrix_exp,
     matrix_power,
     matrix_rank,
     multi_dot,
@@ -39,7 +38,7 @@ from autograd.ops import vander as _vander
 from ._missing import missing as _missing
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lstsq", "matmul",
-           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
            "solve", "solve_triangular", "svd", "svdvals", "vander", "vecdot", "vector_norm"]
 
 
@@ -62,7 +61,10 @@ def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tens
 
 def vander(x: Any, *, N: int | None = None) -> Tensor:  # noqa: N803
     """The Vandermonde matrices of x (…, n): (…, n, N), column j is x^j (increasing, unlike torch.vander)."""
-    return _vander(x, N, increasing=True)
+    v = as_tensor(x)
+    if (v.shape[-1] if N is None and v.ndim else N if N is not None else 0) <= 1:
+        raise RuntimeError(f"linalg.vander: N must be greater than 1 (x of shape {tuple(v.shape)}, N={N})")
+    return _vander(v, N, increasing=True)
 
 
 def matrix_norm(A: Any, ord: Any = "fro", dim: tuple[int, int] = (-2, -1),  # noqa: N803

@@ -11,12 +11,11 @@ import numpy as np
 
 from ..errors import ArgumentError, ShapeError
 from ..ops.arithmetic import where
-from ..ops.cumulative import cumprod
 from ..ops.decompositions import _square, inverse
 from ..ops.linalg import matmul, vector_norm
 from ..ops.spectral import _float, linalg_eigh, linalg_qr, linalg_svd
 from ..tensor import Tensor, as_tensor, pair
-from .shape import cat
+from .shape import stack
 
 svd_result = namedtuple("svd", ["U", "S", "V"])                        # torch.return_types.svd
 qr_result = namedtuple("qr", ["Q", "R"])
@@ -125,8 +124,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     full = driver == "gels" or bool(np.all(rank._data == n))
     residuals = empty
     if driver != "gelsy" and m > n and full:
-        residuals = ((matmul(a, X) - bm) ** 2).sum(-2)
-        residuals = residuals.squeeze(-1) if vector else residuals
+        residuals = ((matmul(a, X) - bm) ** 2).sum(-2)              # a vector B keeps its (…, 1), as PyTorch
     if rank.ndim:
         rank = Tensor._wrap(np.broadcast_to(rank._data, batch).copy()) if driver != "gels" else rank
     values = svdvals(a.detach()) if driver in ("gelsd", "gelss") else empty
@@ -191,16 +189,17 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
 
 def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
     """The Vandermonde matrix of a 1-d x: column j is x^(N-1-j), or x^j when increasing, as torch.vander
-    (chainrule.linalg.vander: increasing, any batch). Built by a running product, as PyTorch: x⁰ = 1 exactly."""
+    (chainrule.linalg.vander: increasing, any batch). A running product, as PyTorch: x⁰ = 1 exactly."""
     v = as_tensor(x)
     if v.ndim < 1:
         raise ShapeError(f"vander: x must have at least 1 dim, got shape {tuple(v.shape)}")
     n = v.shape[-1] if N is None else N
     if n < 0:
         raise ArgumentError(f"vander: N must be non-negative, got {n}")
-    ones = Tensor._wrap(np.ones(v.shape + (min(n, 1),), v._data.dtype))
-    out = cat([ones, v.unsqueeze(-1).expand(*v.shape, max(n - 1, 0))], -1)
-    out = cumprod(out, -1) if n > 1 else out
+    cols = [Tensor._wrap(np.ones(v.shape, v._data.dtype))][:n]
+    for _ in range(n - 1):
+        cols.append(cols[-1] * v)
+    out = stack(cols, -1) if cols else Tensor._wrap(np.ones(v.shape + (0,), v._data.dtype))
     return out if increasing else out.flip(-1)
 
 

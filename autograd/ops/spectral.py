@@ -1,5 +1,5 @@
 """The spectral decompositions as primitives, on numpy.linalg (LAPACK, batched over leading dims): eigh, svd, qr
-(named linalg_*: torch.svd and torch.qr, composites/spectral.py, are PyTorch's older spellings), matrix_exp.
+(named linalg_*: torch.svd and torch.qr, composites/spectral.py, are PyTorch's older spellings).
 An Op has one output, so each packs its factors into one array along the last dim (`_pack`) and the public
 function unpacks them with differentiable slices; backward unpacks the gradient the same way. The formulas are
 PyTorch's (FunctionsManual.cpp), written with matmul and these ops so that gradients of gradients work.
@@ -10,7 +10,6 @@ import math
 from collections import namedtuple
 
 import numpy as np
-import scipy.linalg
 
 from ..errors import ArgumentError, DTypeError, LinAlgError, ShapeError
 from ..op import Op
@@ -199,22 +198,3 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> qr_result:  # noqa: N803
         Q = Tensor._wrap(np.empty((0,), a._data.dtype))  # noqa: N806
     return qr_result(Q, R)
 
-
-class MatrixExp(Op):
-    """Y = exp(A)      dA = the top-right block of exp([[Aᵀ, g], [0, Aᵀ]])   (Fréchet derivative, as PyTorch)"""
-    def forward(self, a):
-        return scipy.linalg.expm(a).astype(a.dtype, copy=False)
-
-    def backward(self, g):
-        at = _mT(self.inputs[0])
-        n = at.shape[-1]
-        zero = Tensor._wrap(np.zeros(at.shape, at._data.dtype))
-        block = cat([cat([at, g], -1), cat([zero, at], -1)], -2)
-        return (MatrixExp.apply(block)[..., :n, n:],)
-
-
-def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
-    """The exponential Σ Aᵏ/k! of a square matrix (or of each in a batch), as torch.linalg.matrix_exp
-    (scipy.linalg.expm: scaling and squaring with a Padé approximant)."""
-    a = _float("linalg.matrix_exp", A, square=True)
-    return MatrixExp.apply(a) if a.shape[-1] else a * 1
