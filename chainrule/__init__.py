@@ -19,7 +19,7 @@ from autograd.device import device, get_default_device, set_default_device  # no
 from autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
 from autograd.serialization import load, save  # noqa: E402
 
-from . import accelerator, autograd, backends, cuda, linalg, nn, optim, special, utils  # noqa: E402
+from . import accelerator, autograd, backends, cuda, distributions, linalg, nn, optim, special, utils  # noqa: E402
 
 __all__ = [n for n in globals() if not n.startswith("_")]
 __getattr__ = _missing.missing("torch", globals())

@@ -1,0 +1,15 @@
+"""torch.distributions (a re-export of nn.distributions): Normal, Bernoulli, Categorical, OneHotCategorical,
+Uniform, Exponential, Laplace, Beta, Gamma, Poisson, Binomial, MultivariateNormal, Independent,
+kl_divergence, register_kl and `constraints`. Another PyTorch distribution raises the AttributeError that
+says so."""
+import nn.distributions as _src
+
+from .._missing import missing as _missing
+from .._missing import public as _public
+
+globals().update(_public(_src))
+
+from . import constraints, kl, utils  # noqa: E402
+
+__all__ = [n for n in globals() if not n.startswith("_")]
+__getattr__ = _missing("torch.distributions", globals())
