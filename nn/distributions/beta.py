@@ -58,7 +58,10 @@ class Beta(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        return (self.concentration1 - 1) / (self.concentration1 + self.concentration0 - 2)
+        """(a-1)/(a+b-2); 1 when both a, b < 1 (PyTorch's Dirichlet picks the first corner of a U shape)."""
+        m1 = (self._concentration - 1).clamp(min=0.0)
+        mode = (m1 / m1.sum(-1, keepdim=True))[..., 0]
+        return ag.where((self._concentration < 1).all(-1), 1.0, mode)
 
     @property
     def variance(self) -> Tensor:

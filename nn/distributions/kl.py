@@ -173,7 +173,7 @@ def _kl_multivariatenormal_multivariatenormal(p: MultivariateNormal, q: Multivar
                                 tuple(p._unbroadcasted_scale_tril.shape[:-2]))
     q_tril = q._unbroadcasted_scale_tril.expand(*batch, n, n)
     p_tril = p._unbroadcasted_scale_tril.expand(*batch, n, n)
-    term2 = ops.solve(q_tril, p_tril).pow(2).sum((-2, -1))        # tr(Σq⁻¹ Σp) = |Lq⁻¹ Lp|²_F
+    term2 = ops.solve(q_tril.tril(), p_tril).pow(2).sum((-2, -1))        # tr(Σq⁻¹ Σp) = |Lq⁻¹ Lp|²_F
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
 

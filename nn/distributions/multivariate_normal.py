@@ -16,8 +16,9 @@ __all__ = ["MultivariateNormal"]
 
 
 def _batch_mahalanobis(L: Tensor, x: Tensor) -> Tensor:  # noqa: N803
-    """xᵀ (L Lᵀ)⁻¹ x = |L⁻¹ x|², batched (L broadcasts against x's batch dims)."""
-    return ops.solve(L, x.unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
+    """xᵀ (L Lᵀ)⁻¹ x = |L⁻¹ x|², batched (L broadcasts against x's batch dims). Only L's lower triangle is
+    read (tril), as PyTorch's triangular solve: the gradient above the diagonal is 0."""
+    return ops.solve(L.tril(), x.unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
 
 
 def _precision_to_scale_tril(P: Tensor) -> Tensor:  # noqa: N803
