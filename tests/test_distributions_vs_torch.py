@@ -4,7 +4,6 @@ broadcast parameters, kl_divergence (values and gradients), reprs and the valida
 messages. Skipped without torch."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,62 +25,64 @@ def _pd(n: int, *batch: int) -> np.ndarray:
 
 @dataclass
 class Case:
-    make: Callable[[Any, dict], Any]      # (the distributions module, the parameter tensors) -> a distribution
-    params: dict[str, np.ndarray]
+    make: Callable[[Any, dict], Any]   # (distributions module, parameter tensors) -> a distribution
     value: np.ndarray
+    params: dict[str, np.ndarray]
     fixed: dict[str, np.ndarray] = field(default_factory=dict)   # parameters with no gradient (counts)
-    int_value: bool = False
+
+
+def U(lo: float, hi: float, *shape: int) -> np.ndarray:  # noqa: N802
+    return R.uniform(lo, hi, size=shape)
+
+
+def N(*shape: int) -> np.ndarray:  # noqa: N802
+    return R.normal(size=shape)
 
 
 _INT = np.array([[0, 3, 1, 2], [2, 2, 0, 1]])
+_COUNTS = _INT.astype(float)
 CASES: dict[str, Case] = {
-    "normal": Case(lambda D, p: D.Normal(p["loc"], p["scale"]),
-                   {"loc": R.normal(size=3), "scale": R.uniform(0.5, 2, size=(2, 1))}, R.normal(size=(2, 3))),
-    "laplace": Case(lambda D, p: D.Laplace(p["loc"], p["scale"]),
-                    {"loc": R.normal(size=3), "scale": R.uniform(0.5, 2, size=(2, 1))}, R.normal(size=(2, 3))),
-    "uniform": Case(lambda D, p: D.Uniform(p["low"], p["high"]),
-                    {"low": R.uniform(-2, -1, size=3), "high": R.uniform(1, 2, size=(2, 3))},
-                    R.uniform(-0.9, 0.9, size=(2, 3))),
-    "exponential": Case(lambda D, p: D.Exponential(p["rate"]), {"rate": R.uniform(0.5, 2, size=(2, 3))},
-                        R.uniform(0, 3, size=(4, 2, 3))),
-    "gamma": Case(lambda D, p: D.Gamma(p["concentration"], p["rate"]),
-                  {"concentration": R.uniform(0.3, 4, size=(2, 3)), "rate": R.uniform(0.5, 2, size=3)},
-                  R.uniform(0.1, 3, size=(2, 3))),
-    "beta": Case(lambda D, p: D.Beta(p["concentration1"], p["concentration0"]),
-                 {"concentration1": R.uniform(0.3, 4, size=(2, 3)), "concentration0": R.uniform(0.5, 3, size=3)},
-                 R.uniform(0.05, 0.95, size=(2, 3))),
-    "beta_u_shaped": Case(lambda D, p: D.Beta(p["concentration1"], p["concentration0"]),
-                          {"concentration1": np.array([0.3, 0.8, 0.5]), "concentration0": np.array([0.6, 0.2, 2.0])},
-                          R.uniform(0.05, 0.95, size=3)),
-    "poisson": Case(lambda D, p: D.Poisson(p["rate"]), {"rate": R.uniform(0.5, 5, size=(2, 4))},
-                    _INT.astype(float)),
-    "binomial_probs": Case(lambda D, p: D.Binomial(p["total_count"], probs=p["probs"]),
-                           {"probs": R.uniform(0.1, 0.9, size=(2, 4))}, _INT.astype(float),
-                           fixed={"total_count": np.array(5.0)}),
-    "binomial_logits": Case(lambda D, p: D.Binomial(p["total_count"], logits=p["logits"]),
-                            {"logits": R.normal(size=(2, 4))}, _INT.astype(float),
-                            fixed={"total_count": np.array([3.0, 4.0, 5.0, 6.0])}),
-    "bernoulli_probs": Case(lambda D, p: D.Bernoulli(probs=p["probs"]), {"probs": R.uniform(0.1, 0.9, size=(2, 3))},
-                            R.integers(0, 2, size=(5, 2, 3)).astype(float)),
+    "normal": Case(lambda D, p: D.Normal(p["loc"], p["scale"]), N(2, 3),
+                   {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
+    "laplace": Case(lambda D, p: D.Laplace(p["loc"], p["scale"]), N(2, 3),
+                    {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
+    "uniform": Case(lambda D, p: D.Uniform(p["low"], p["high"]), U(-0.9, 0.9, 2, 3),
+                    {"low": U(-2, -1, 3), "high": U(1, 2, 2, 3)}),
+    "exponential": Case(lambda D, p: D.Exponential(p["rate"]), U(0, 3, 4, 2, 3), {"rate": U(0.5, 2, 2, 3)}),
+    "gamma": Case(lambda D, p: D.Gamma(p["concentration"], p["rate"]), U(0.1, 3, 2, 3),
+                  {"concentration": U(0.3, 4, 2, 3), "rate": U(0.5, 2, 3)}),
+    "beta": Case(lambda D, p: D.Beta(p["c1"], p["c0"]), U(0.05, 0.95, 2, 3),
+                 {"c1": U(0.3, 4, 2, 3), "c0": U(0.5, 3, 3)}),
+    "beta_u_shaped": Case(lambda D, p: D.Beta(p["c1"], p["c0"]), U(0.05, 0.95, 3),
+                          {"c1": np.array([0.3, 0.8, 0.5]), "c0": np.array([0.6, 0.2, 2.0])}),
+    "poisson": Case(lambda D, p: D.Poisson(p["rate"]), _COUNTS, {"rate": U(0.5, 5, 2, 4)}),
+    "binomial_probs": Case(lambda D, p: D.Binomial(p["n"], probs=p["probs"]), _COUNTS,
+                           {"probs": U(0.1, 0.9, 2, 4)},
+                           fixed={"n": np.array(5.0)}),
+    "binomial_logits": Case(lambda D, p: D.Binomial(p["n"], logits=p["logits"]), _COUNTS, {"logits": N(2, 4)},
+                            fixed={"n": np.array([3.0, 4.0, 5.0, 6.0])}),
+    "bernoulli_probs": Case(lambda D, p: D.Bernoulli(probs=p["probs"]),
+                            R.integers(0, 2, (5, 2, 3)).astype(float),
+                            {"probs": U(0.1, 0.9, 2, 3)}),
     "bernoulli_logits": Case(lambda D, p: D.Bernoulli(logits=p["logits"]),
-                             {"logits": np.array([[-3.0, 0.0, 0.5], [2.0, -0.1, 40.0]])},
-                             R.integers(0, 2, size=(2, 3)).astype(float)),
-    "categorical_probs": Case(lambda D, p: D.Categorical(probs=p["probs"]), {"probs": R.uniform(0.1, 1, (2, 4))},
-                              _INT.T[:, :1], int_value=True),
-    "categorical_logits": Case(lambda D, p: D.Categorical(logits=p["logits"]), {"logits": R.normal(size=(3, 1, 5))},
-                               np.array([[4, 0], [1, 3], [2, 2]]), int_value=True),
-    "one_hot": Case(lambda D, p: D.OneHotCategorical(logits=p["logits"]), {"logits": R.normal(size=(2, 4))},
-                    np.eye(4)[[[1, 3], [0, 0], [2, 1]]]),
+                             R.integers(0, 2, (2, 3)).astype(float),
+                             {"logits": np.array([[-3.0, 0.0, 0.5], [2.0, -0.1, 40.0]])}),
+    "categorical_probs": Case(lambda D, p: D.Categorical(probs=p["probs"]), _INT.T[:, :1],
+                              {"probs": U(0.1, 1, 2, 4)}),
+    "categorical_logits": Case(lambda D, p: D.Categorical(logits=p["logits"]),
+                               np.array([[4, 0], [1, 3], [2, 2]]),
+                               {"logits": N(3, 1, 5)}),
+    "one_hot": Case(lambda D, p: D.OneHotCategorical(logits=p["logits"]), np.eye(4)[[[1, 3], [0, 0], [2, 1]]],
+                    {"logits": N(2, 4)}),
     "mvn_covariance": Case(lambda D, p: D.MultivariateNormal(p["loc"], covariance_matrix=p["cov"]),
-                           {"loc": R.normal(size=(2, 3)), "cov": _pd(3)}, R.normal(size=(4, 2, 3))),
-    "mvn_scale_tril": Case(lambda D, p: D.MultivariateNormal(p["loc"], scale_tril=p["tril"]),
-                           {"loc": R.normal(size=3), "tril": np.linalg.cholesky(_pd(3, 2))},
-                           R.normal(size=(2, 3))),
-    "mvn_precision": Case(lambda D, p: D.MultivariateNormal(p["loc"], precision_matrix=p["prec"]),
-                          {"loc": R.normal(size=3), "prec": _pd(3)}, R.normal(size=(5, 3))),
-    "independent": Case(lambda D, p: D.Independent(D.Normal(p["loc"], p["scale"]), 1),
-                        {"loc": R.normal(size=(2, 3)), "scale": R.uniform(0.5, 2, size=3)},
-                        R.normal(size=(2, 3))),
+                           N(4, 2, 3),
+                           {"loc": N(2, 3), "cov": _pd(3)}),
+    "mvn_scale_tril": Case(lambda D, p: D.MultivariateNormal(p["loc"], scale_tril=p["tril"]), N(2, 3),
+                           {"loc": N(3), "tril": np.linalg.cholesky(_pd(3, 2))}),
+    "mvn_precision": Case(lambda D, p: D.MultivariateNormal(p["loc"], precision_matrix=p["prec"]), N(5, 3),
+                          {"loc": N(3), "prec": _pd(3)}),
+    "independent": Case(lambda D, p: D.Independent(D.Normal(p["loc"], p["scale"]), 1), N(2, 3),
+                        {"loc": N(2, 3), "scale": U(0.5, 2, 3)}),
 }
 
 QUANTITIES: dict[str, Callable[[Any, Any], Any]] = {
@@ -103,7 +104,7 @@ def _run(m: Any, case: Case, what: Callable) -> tuple[Any, ...]:
     """(value, gradients wrt each parameter, batch_shape, event_shape) or the kind of exception raised."""
     params = {k: m.tensor(v, dtype=m.float64, requires_grad=True) for k, v in case.params.items()}
     fixed = {k: m.tensor(v, dtype=m.float64) for k, v in case.fixed.items()}
-    value = m.tensor(case.value, dtype=m.int64 if case.int_value else m.float64)
+    value = m.tensor(case.value, dtype=m.int64 if case.value.dtype.kind == "i" else m.float64)
     try:
         d = case.make(m.distributions, {**params, **fixed})
         out = what(d, value)
@@ -112,7 +113,8 @@ def _run(m: Any, case: Case, what: Callable) -> tuple[Any, ...]:
     except NotImplementedError:        # PyTorch's Gamma.cdf has no gradient in the concentration
         return (NotImplementedError,)
     as_np = [None if g is None else g.detach().numpy() for g in grads]
-    return out.detach().numpy(), as_np, tuple(d.batch_shape), tuple(d.event_shape)
+    shapes = (tuple(d.batch_shape), tuple(d.event_shape)) if hasattr(d, "batch_shape") else ((), ())
+    return out.detach().numpy(), as_np, *shapes
 
 
 @pytest.mark.parametrize("quantity", QUANTITIES)
@@ -138,3 +140,197 @@ def test_values_gradients_and_shapes_are_pytorchs(name: str, quantity: str) -> N
             continue
         # 1e-8: PyTorch's trigamma (the gradient of digamma) is off by ~5e-10 relative to scipy's; ours ~1e-16
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9, err_msg=f"{name}.{quantity} d/d{k}")
+
+
+def _normal(s: str) -> Callable:
+    return lambda D, p: D.Normal(p[s + "loc"], p[s + "scale"])
+
+
+def _params(s: str, **arrays: np.ndarray) -> dict[str, np.ndarray]:
+    return {s + k: v for k, v in arrays.items()}
+
+
+def _pair(kind: str, s: str, *shape: int) -> tuple[Callable, dict]:
+    """A distribution of family `kind` whose parameters are named with prefix s, and those parameters."""
+    made = {
+        "Normal": (_normal(s), _params(s, loc=N(*shape), scale=U(0.5, 2, *shape))),
+        "Laplace": (lambda D, p: D.Laplace(p[s + "loc"], p[s + "scale"]),
+                    _params(s, loc=N(*shape), scale=U(0.5, 2, *shape))),
+        "Exponential": (lambda D, p: D.Exponential(p[s + "rate"]), _params(s, rate=U(0.5, 2, *shape))),
+        "Gamma": (lambda D, p: D.Gamma(p[s + "a"], p[s + "b"]),
+                  _params(s, a=U(0.5, 3, *shape), b=U(0.5, 2, *shape))),
+        "Beta": (lambda D, p: D.Beta(p[s + "a"], p[s + "b"]),
+                 _params(s, a=U(0.5, 3, *shape), b=U(0.5, 3, *shape))),
+        "Uniform": (lambda D, p: D.Uniform(p[s + "lo"], p[s + "hi"]),
+                    _params(s, lo=U(0.05, 0.3, *shape), hi=U(0.6, 0.95, *shape))),
+        "Poisson": (lambda D, p: D.Poisson(p[s + "rate"]), _params(s, rate=U(0.5, 4, *shape))),
+        "Bernoulli": (lambda D, p: D.Bernoulli(logits=p[s + "logits"]), _params(s, logits=N(*shape))),
+        "Categorical": (lambda D, p: D.Categorical(logits=p[s + "logits"]), _params(s, logits=N(*shape, 4))),
+        "OneHotCategorical": (lambda D, p: D.OneHotCategorical(probs=p[s + "probs"]),
+                              _params(s, probs=U(0.1, 1, *shape, 4))),
+        "MultivariateNormal": (lambda D, p: D.MultivariateNormal(p[s + "loc"], p[s + "cov"]),
+                               _params(s, loc=N(*shape, 3), cov=_pd(3))),
+        "Independent": (lambda D, p: D.Independent(D.Normal(p[s + "loc"], p[s + "scale"]), 1),
+                        _params(s, loc=N(*shape, 3), scale=U(0.5, 2, 3))),
+    }
+    return made[kind]
+
+
+KL_PAIRS = [(k, k) for k in ("Normal", "Laplace", "Exponential", "Gamma", "Beta", "Uniform", "Poisson",
+                             "Bernoulli", "Categorical", "OneHotCategorical", "MultivariateNormal",
+                             "Independent")] + [
+    ("Normal", "Laplace"), ("Laplace", "Normal"), ("Uniform", "Normal"), ("Uniform", "Exponential"),
+    ("Uniform", "Gamma"), ("Uniform", "Beta"), ("Exponential", "Normal"), ("Exponential", "Gamma"),
+    ("Gamma", "Exponential"), ("Gamma", "Normal"), ("Beta", "Exponential"), ("Beta", "Gamma"),
+    ("Beta", "Normal"), ("Beta", "Uniform"), ("Bernoulli", "Poisson"), ("Normal", "Exponential"),
+    ("Gamma", "Uniform"), ("Poisson", "Bernoulli")]
+
+
+# PyTorch masks these results in place with an unbroadcast mask (IndexError); chainrule's broadcast
+TORCH_CANNOT_BROADCAST = {("Bernoulli", "Bernoulli"), ("Uniform", "Exponential"), ("Uniform", "Gamma"),
+                          ("Uniform", "Beta"), ("Beta", "Uniform")}
+
+
+@pytest.mark.parametrize("kp,kq", KL_PAIRS, ids=[f"{p}-{q}" for p, q in KL_PAIRS])
+def test_kl_divergence_values_and_gradients_are_pytorchs(kp: str, kq: str) -> None:
+    p_shape, q_shape = ((2, 3), (2, 3)) if (kp, kq) in TORCH_CANNOT_BROADCAST else ((2, 1), (3,))
+    (make_p, params_p), (make_q, params_q) = _pair(kp, "p_", *p_shape), _pair(kq, "q_", *q_shape)
+    case = Case(lambda D, p: (make_p(D, p), make_q(D, p)), np.zeros(1), {**params_p, **params_q})
+    ours, theirs = _run(chainrule, case, lambda pq, _: _kl(pq)), _run(torch, case, lambda pq, _: _kl(pq))
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-10, atol=1e-12)
+    assert ours[0].shape == theirs[0].shape
+    for k, a, b in zip(case.params, ours[1], theirs[1]):
+        if b is None:
+            assert a is None or not a.any(), k
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9, err_msg=f"d/d{k}")
+
+
+def _kl(pq: tuple) -> Any:
+    p, q = pq
+    module = chainrule if isinstance(p, chainrule.distributions.Distribution) else torch
+    return module.distributions.kl_divergence(p, q)
+
+
+def _outcome(fn: Callable) -> tuple[str, str]:
+    """(the exception's kind, its message with `torch.` read as `chainrule.`), or ('ok', str(result))."""
+    try:
+        return "ok", str(fn()).replace("torch.", "chainrule.")
+    except Exception as e:
+        kind = "RuntimeError" if isinstance(e, RuntimeError) else type(e).__name__
+        return kind, str(e).replace("torch.", "chainrule.")
+
+
+ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
+    "negative scale": lambda D, t: D.Normal(t([0., 1.]), t([1., -1.])),
+    "nan value": lambda D, t: D.Normal(0., 1.).log_prob(t([float("nan")])),
+    "value not a tensor": lambda D, t: D.Normal(0., 1.).log_prob(0.5),
+    "value not broadcastable": lambda D, t: D.Normal(t([0., 1.]), 1.).log_prob(t([1., 2., 3.])),
+    "probs above 1": lambda D, t: D.Bernoulli(probs=t([0.2, 1.5])),
+    "probs and logits": lambda D, t: D.Bernoulli(probs=t([0.2]), logits=t([0.1])),
+    "bernoulli value": lambda D, t: D.Bernoulli(t([0.2])).log_prob(t([0.5])),
+    "negative category probs": lambda D, t: D.Categorical(probs=t([-0.1, 1.1])),
+    "0-d probs": lambda D, t: D.Categorical(probs=t(0.5)),
+    "0-d logits": lambda D, t: D.Categorical(logits=t(0.5)),
+    "category out of range": lambda D, t: D.Categorical(logits=t([0., 1.])).log_prob(t([2]).long()),
+    "low above high": lambda D, t: D.Uniform(t([0., 1.]), t([1., 0.5])),
+    "outside uniform": lambda D, t: D.Uniform(0., 1.).log_prob(t([1.5])),
+    "rate 0": lambda D, t: D.Exponential(t([0.])),
+    "negative exponential value": lambda D, t: D.Exponential(1.).log_prob(t([-1.])),
+    "poisson fraction": lambda D, t: D.Poisson(t([1.])).log_prob(t([1.5])),
+    "gamma negative rate": lambda D, t: D.Gamma(t([1.]), t([-1.])),
+    "beta negative": lambda D, t: D.Beta(t([1.]), t([-1.])),
+    "beta outside": lambda D, t: D.Beta(t([1.]), t([1.])).log_prob(t([1.5])),
+    "binomial above n": lambda D, t: D.Binomial(t([3.]), probs=t([0.5])).log_prob(t([4.])),
+    "binomial fractional n": lambda D, t: D.Binomial(t([3.5]), probs=t([0.5])),
+    "binomial inhomogeneous entropy": lambda D, t: D.Binomial(t([3., 4.]), t([0.5, 0.5])).entropy(),
+    "not positive definite": lambda D, t: D.MultivariateNormal(t([0., 0.]), t([[1., 2.], [2., 1.]])),
+    "not lower triangular": lambda D, t: D.MultivariateNormal(t([0., 0.]), scale_tril=t([[1, 2.], [0, 1]])),
+    "0-d loc": lambda D, t: D.MultivariateNormal(t(0.), t([[1.]])),
+    "two matrices": lambda D, t: D.MultivariateNormal(t([0.]), t([[1.]]), scale_tril=t([[1.]])),
+    "1-d covariance": lambda D, t: D.MultivariateNormal(t([0.]), t([1.])),
+    "1-d precision": lambda D, t: D.MultivariateNormal(t([0.]), precision_matrix=t([1.])),
+    "1-d scale_tril": lambda D, t: D.MultivariateNormal(t([0.]), scale_tril=t([1.])),
+    "mvn event shape": lambda D, t: D.MultivariateNormal(t([0., 0.]), t(np.eye(2))).log_prob(t([1, 2, 3.])),
+    "too many reinterpreted dims": lambda D, t: D.Independent(D.Normal(t([0.]), 1.), 2),
+    "not one-hot": lambda D, t: D.OneHotCategorical(t([0.5, 0.5])).log_prob(t([1., 1.])),
+    "no KL rule": lambda D, t: D.kl_divergence(D.Categorical(t([0.5, 0.5])), D.Normal(0., 1.)),
+    "independent KL dims differ": lambda D, t: D.kl_divergence(D.Independent(D.Normal(t([[0.]]), 1.), 1),
+                                                                D.Independent(D.Normal(t([[0.]]), 1.), 2)),
+    "validate_args off": lambda D, t: D.Normal(t([0.]), t([-1.]), validate_args=False).log_prob(t([0.])),
+    "expand to fewer dims": lambda D, t: D.Normal(t([[0.], [1.]]), 1.).expand((3,)),
+    "set_default_validate_args(3)": lambda D, t: D.Distribution.set_default_validate_args(3),
+    "Gamma has no icdf": lambda D, t: D.Gamma(t([1.]), t([1.])).icdf(t([0.5])),
+    "Categorical has no cdf": lambda D, t: D.Categorical(t([0.5, 0.5])).cdf(t([0])),
+}
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_errors_are_pytorchs_kind_and_message(name: str) -> None:
+    def run(m: Any) -> tuple[str, str]:
+        return _outcome(lambda: ERRORS[name](m.distributions, lambda v: m.tensor(v, dtype=m.float64)))
+    ours, theirs = run(chainrule), run(torch)
+    if name == "expand to fewer dims":            # the engine's own expand message
+        assert ours[0] == theirs[0] == "RuntimeError"
+        return
+    assert ours == theirs
+
+
+REPRS: list[Callable[[Any, Callable], Any]] = [
+    lambda D, t: D.Normal(t([0., 1.]), t([1., 2.])),
+    lambda D, t: D.Normal(0., 1.),
+    lambda D, t: D.Normal(t([0.]), 1.),
+    lambda D, t: D.Bernoulli(logits=t([[0.], [1.]])),
+    lambda D, t: D.Bernoulli(0.3),
+    lambda D, t: D.Categorical(logits=t([[0., 1., 2.]])),
+    lambda D, t: D.OneHotCategorical(t([0.2, 0.8])),
+    lambda D, t: D.Uniform(t([0., 1.]), 2.),
+    lambda D, t: D.Exponential(t([1., 2.])),
+    lambda D, t: D.Laplace(0., t([1., 2.])),
+    lambda D, t: D.Gamma(t(2.), t(3.)),
+    lambda D, t: D.Beta(t([2.]), t([3.])),
+    lambda D, t: D.Poisson(t([2., 3.])),
+    lambda D, t: D.Binomial(5, t([0.2, 0.3])),
+    lambda D, t: D.MultivariateNormal(t([0., 0.]), t(np.eye(2))),
+    lambda D, t: D.MultivariateNormal(t([0., 0.]), scale_tril=t(np.eye(2))),
+    lambda D, t: D.Independent(D.Normal(t([[0., 1.]]), 1.), 1),
+    lambda D, t: D.Normal(t([[0.], [1.]]), 1.).expand((2, 3)),
+    lambda D, t: D.Uniform(0., 1.).support,
+    lambda D, t: D.Binomial(t(4.), t(0.5)).support,
+    lambda D, t: D.Categorical(t([0.2, 0.8])).support,
+    lambda D, t: D.Independent(D.Normal(t([[0., 1.]]), 1.), 1).support,
+    lambda D, t: D.MultivariateNormal(t([0., 0.]), t(np.eye(2))).arg_constraints,
+    lambda D, t: D.Beta(t([2.]), t([3.])).support,
+]
+
+
+@pytest.mark.parametrize("i", range(len(REPRS)))
+def test_reprs_are_pytorchs(i: int) -> None:
+    def run(m: Any) -> tuple[str, str]:
+        return _outcome(lambda: repr(REPRS[i](m.distributions, lambda v: m.tensor(v, dtype=m.float32))))
+    assert run(chainrule) == run(torch)
+
+
+def test_shapes_of_draws_are_pytorchs() -> None:
+    def shapes(m: Any) -> list:
+        D, t = m.distributions, (lambda v: m.tensor(v, dtype=m.float64))
+        ds = [D.Normal(t([0., 1.]), t([[1.], [2.], [3.]])), D.Bernoulli(t([0.2, 0.7])),
+              D.Categorical(t([[.2, .8]])), D.OneHotCategorical(t([[.2, .3, .5]])), D.Uniform(t([0.]), 1.),
+              D.Exponential(t([1., 2.])),
+              D.Laplace(0., t([1., 2.])), D.Gamma(t([2.]), t([[1.], [2.]])), D.Beta(t([2.]), t([3.])),
+              D.Poisson(t([2., 3.])), D.Binomial(5, t([0.2, 0.3])),
+              D.MultivariateNormal(t([[0., 0.]]), t(np.eye(2))),
+              D.Independent(D.Normal(t([[0., 1.]]), 1.), 1),
+              D.Normal(0., 1.), D.Categorical(logits=t([0., 1., 2.])).expand((4,))]
+        out = []
+        for d in ds:
+            for shape in ((), (5,), (2, 1)):
+                x = d.sample(shape)
+                out.append((type(d).__name__, tuple(x.shape), str(x.dtype).split(".")[-1], x.requires_grad))
+            implicit = type(d).__name__ in ("Gamma", "Beta")      # chainrule has no rsample for these
+            if d.has_rsample and not implicit:
+                out.append(("r", tuple(d.rsample((3,)).shape)))
+            out.append((tuple(d.batch_shape), tuple(d.event_shape), d.has_rsample or implicit,
+                        d.has_enumerate_support))
+        return out
+    assert shapes(chainrule) == shapes(torch)

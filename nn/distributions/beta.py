@@ -34,8 +34,9 @@ class Beta(Distribution):
         super().__init__(both.shape[:-1], validate_args=validate_args)
         if self._validate_args and not bool(_CONCENTRATION.check(both).all()):
             raise ValueError(f"Expected parameter concentration ({type(both).__name__} of shape "
-                             f"{tuple(both.shape)}) of distribution Dirichlet(concentration: {both.size()}) to "
-                             f"satisfy the constraint {_CONCENTRATION!r}, but found invalid values:\n{both}")
+                             f"{tuple(both.shape)}) of distribution Dirichlet(concentration: {both.size()}) "
+                             f"to satisfy the constraint {_CONCENTRATION!r}, but found invalid "
+                             f"values:\n{both}")
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Beta:
         new = self._get_checked_instance(Beta, _instance)

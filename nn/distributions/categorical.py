@@ -80,7 +80,7 @@ class Categorical(Distribution):
         return ag.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        """Indices (int64) of shape sample_shape + batch_shape, drawn by inverting each row's cumulative sum."""
+        """Indices (int64) of shape sample_shape + batch_shape: each row's cumulative sum inverted."""
         shape = self._extended_shape(sample_shape)
         p = self.probs.detach().numpy().astype(np.float64).reshape(-1, self._num_events)
         cum = np.cumsum(p, -1)

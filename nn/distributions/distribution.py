@@ -108,7 +108,7 @@ class Distribution:
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
 
     def _validate_sample(self, value: Any) -> None:
-        """A scored value must end in event_shape, broadcast with batch_shape + event_shape, lie in support."""
+        """A scored value ends in event_shape, broadcasts with batch_shape + event_shape, lies in support."""
         if not isinstance(value, Tensor):
             raise ValueError("The value argument to log_prob must be a Tensor")
         start = value.ndim - len(self._event_shape)
@@ -122,9 +122,9 @@ class Distribution:
                                  f"{expected}.")
         support = self.support
         if not bool(support.check(value).all()):
-            raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) "
-                             f"to be within the support ({support!r}) of the distribution {self!r}, but found "
-                             f"invalid values:\n{value}")
+            raise ValueError(f"Expected value argument ({type(value).__name__} of shape "
+                             f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
+                             f"distribution {self!r}, but found invalid values:\n{value}")
 
     def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
         if _instance is None and type(self).__init__ != cls.__init__:
@@ -145,6 +145,6 @@ class Distribution:
 
     def __repr__(self) -> str:
         names = [k for k in self.arg_constraints if k in self.__dict__]
-        shown = (self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size() for p in names)
-        args = ", ".join(f"{p}: {v}" for p, v in zip(names, shown))
+        shown = (self.__dict__[p] for p in names)
+        args = ", ".join(f"{p}: {v if v.numel() == 1 else v.size()}" for p, v in zip(names, shown))
         return f"{self.__class__.__name__}({args})"

@@ -34,7 +34,7 @@ _KL_MEMOIZE: dict[tuple[type, type], Any] = {}
 
 
 def register_kl(type_p: type, type_q: type) -> Callable[[Callable], Callable]:
-    """Decorator: `@register_kl(Normal, Normal) def kl(p, q): ...` adds (or replaces) the rule for that pair."""
+    """Decorator: `@register_kl(Normal, Normal) def kl(p, q): ...` adds (or replaces) that pair's rule."""
     for name, t in (("type_p", type_p), ("type_q", type_q)):
         if not (isinstance(t, type) and issubclass(t, Distribution)):
             raise TypeError(f"Expected {name} to be a Distribution subclass but got {t}")
@@ -74,7 +74,8 @@ def _dispatch_kl(type_p: type, type_q: type) -> Any:
     right_q, right_p = min(_Match(*reversed(m)) for m in matches).types
     if _KL_REGISTRY[left_p, left_q] is not _KL_REGISTRY[right_p, right_q]:
         warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). "
-                      f"Please register_kl({left_p.__name__}, {right_q.__name__})", RuntimeWarning, stacklevel=2)
+                      f"Please register_kl({left_p.__name__}, {right_q.__name__})", RuntimeWarning,
+                      stacklevel=2)
     return _KL_REGISTRY[left_p, left_q]
 
 
@@ -85,8 +86,8 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
         _KL_MEMOIZE[key] = _dispatch_kl(*key)
     fun = _KL_MEMOIZE[key]
     if fun is NotImplemented:
-        raise NotImplementedError(f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q type "
-                                  f"{q.__class__.__name__}")
+        raise NotImplementedError(f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q "
+                                  f"type {q.__class__.__name__}")
     return fun(p, q)
 
 

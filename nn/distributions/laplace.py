@@ -1,4 +1,4 @@
-"""Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale); rsample inverts the cdf at uniform noise."""
+"""Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale); rsample inverts the cdf at uniform u."""
 from __future__ import annotations
 
 import math

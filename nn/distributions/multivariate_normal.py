@@ -45,7 +45,8 @@ class MultivariateNormal(Distribution):
         name, matrix = given[0]
         if matrix.dim() < 2:
             what = "scale_tril matrix" if name == "scale_tril" else name
-            raise ValueError(f"{what} must be at least two-dimensional, with optional leading batch dimensions")
+            raise ValueError(f"{what} must be at least two-dimensional, with optional leading batch "
+                             "dimensions")
         batch_shape = ag.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
         setattr(self, name, matrix.expand(*batch_shape, -1, -1))
         self.loc = loc.expand(*batch_shape, -1)

@@ -8,7 +8,8 @@ from typing import Any
 import autograd as ag
 from autograd import Tensor, ops
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits", "sum_rightmost"]
+__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits",
+           "sum_rightmost"]
 
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
