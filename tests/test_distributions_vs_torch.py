@@ -95,6 +95,8 @@ QUANTITIES: dict[str, Callable[[Any, Any], Any]] = {
     "cdf": lambda d, v: d.cdf(v),
     "icdf": lambda d, v: d.icdf(d.cdf(v)),
     "perplexity": lambda d, v: d.perplexity(),
+    "enumerate_support": lambda d, v: d.enumerate_support(),
+    "enumerate_support(expand=False)": lambda d, v: d.enumerate_support(expand=False),
 }
 # what chainrule lacks (with PyTorch having it): the regularised incomplete gamma function
 OURS_MISSING = {("gamma", "cdf")}
