@@ -147,3 +147,41 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
         raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}.")
     return ag.where(x > lambd, x - lambd, ag.where(x < -lambd, x + lambd, ag.zeros_like(x)))
+
+
+# In-place forms (F.relu_ ...): x = op(x) through Tensor._become, which records the change out of place when a
+# gradient is needed (and refuses a leaf that requires grad, as PyTorch does).
+def relu_(input: Tensor) -> Tensor:
+    return input._become(ag.relu, "relu_")
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._become(ag.ops.elu, "elu_", alpha)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return input._become(ag.leaky_relu, "leaky_relu_", negative_slope)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return input._become(ag.ops.hardtanh, "hardtanh_", min_val, max_val)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return input._become(ag.selu, "selu_")
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._become(ag.celu, "celu_", alpha)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    return input._become(rrelu, "rrelu_", lower, upper, training)
+
+
+_threshold = threshold   # threshold_'s argument shadows the function
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return input._become(_threshold, "threshold_", threshold, value)
+
