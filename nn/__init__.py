@@ -121,6 +121,7 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from .unpool import MaxUnpool1d, MaxUnpool2d
 from .upsampling import (
     ChannelShuffle,
     PixelShuffle,

@@ -7,6 +7,7 @@ import pytest
 from test_lm_vs_torch import _compare, _error_kind
 
 import autograd as ag
+import nn
 import nn.functional as F
 
 torch = pytest.importorskip("torch")
@@ -48,3 +49,71 @@ def test_inplace_activation_without_grad_writes_the_storage(name, args):
     getattr(F, name)(a, *args)
     getattr(TF, name)(t, *args)
     np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-12)
+
+
+# -- max pooling's indices and max unpooling -----------------------------------------------------------------
+POOL_CASES = [((2, 3, 6, 7), dict(kernel_size=2)), ((2, 3, 6, 7), dict(kernel_size=3, stride=2, padding=1)),
+              ((3, 5, 5), dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1))),
+              ((1, 2, 7, 5), dict(kernel_size=2, ceil_mode=True))]
+
+
+@pytest.mark.parametrize("shape,kw", POOL_CASES)
+def test_max_pool2d_with_indices_then_unpool(shape, kw):
+    x = np.random.default_rng(1).standard_normal(shape)
+    (ya, ia), (yt, it) = _compare(lambda v: F.max_pool2d_with_indices(v, **kw),
+                                  lambda v: TF.max_pool2d_with_indices(v, **kw), [x])
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+    assert ia.dtype == ag.int64
+    un = {k: v for k, v in kw.items() if k in ("kernel_size", "stride", "padding")}
+    size = shape[-2:]
+    vals = np.random.default_rng(2).standard_normal(tuple(yt.shape))
+    if "dilation" in kw or "ceil_mode" in kw:
+        return                                 # windows that overlap put two values on one cell: order-dependent
+    _compare(lambda v, i: F.max_unpool2d(v, i, output_size=size, **un),
+             lambda v, i: TF.max_unpool2d(v, i, output_size=size, **un), [vals, it.numpy()])
+    _compare(lambda v, i: nn.MaxUnpool2d(**un)(v, i, size), lambda v, i: torch.nn.MaxUnpool2d(**un)(v, i, size),
+             [vals, it.numpy()])
+
+
+@pytest.mark.parametrize("shape,kw", [((2, 3, 9), dict(kernel_size=3)), ((3, 8), dict(kernel_size=2, stride=2)),
+                                      ((2, 2, 10), dict(kernel_size=3, stride=3, padding=1))])
+def test_max_pool1d_with_indices_then_unpool(shape, kw):
+    x = np.random.default_rng(3).standard_normal(shape)
+    (ya, ia), (yt, it) = _compare(lambda v: F.max_pool1d_with_indices(v, **kw),
+                                  lambda v: TF.max_pool1d_with_indices(v, **kw), [x])
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+    (ya, ia), (yt, it) = _compare(lambda v: nn.MaxPool1d(return_indices=True, **kw)(v),
+                                  lambda v: torch.nn.MaxPool1d(return_indices=True, **kw)(v), [x])
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+    for size in (None, shape[-1:], (0, 0, shape[-1])):          # 3 numbers: the first two are skipped
+        _compare(F.max_unpool1d, TF.max_unpool1d, [yt.detach().numpy(), it.numpy()], {"output_size": size, **kw})
+    assert repr(nn.MaxUnpool1d(**kw)) == repr(torch.nn.MaxUnpool1d(**kw))
+
+
+def test_adaptive_max_pool_with_indices():
+    x = np.random.default_rng(4).standard_normal((2, 3, 7, 5))
+    (_, ia), (_, it) = _compare(lambda v: F.adaptive_max_pool2d_with_indices(v, (3, 2)),
+                                lambda v: TF.adaptive_max_pool2d_with_indices(v, (3, 2)), [x])
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+    (_, ia), (_, it) = _compare(lambda v: F.adaptive_max_pool1d_with_indices(v, 3),
+                                lambda v: TF.adaptive_max_pool1d_with_indices(v, 3), [x[0]])
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+
+
+_I = np.zeros((1, 1, 4, 4), dtype=np.int64)
+
+
+@pytest.mark.parametrize("index,lead,kw", [
+    (_I[..., :3], (), {}),                                        # indices' shape differs from the input's
+    (_I + 64, (), {}),                                            # an index past the 8x8 output
+    (_I - 1, (), {}),
+    (_I.astype(np.int32), (), {}),
+    (_I[0, 0], (0, 0), {}),                                       # a 2-D input
+    (_I, (), {"output_size": (5, 5)}),                            # outside (6, 10)
+    (_I, (), {"output_size": (10,)}),
+])
+def test_max_unpool2d_errors_are_pytorchs_kind(index, lead, kw):
+    x = np.random.default_rng(5).standard_normal((1, 1, 4, 4))[lead]
+    t = _error_kind(TF.max_unpool2d, torch.tensor(x), torch.tensor(index), 2, **kw)
+    a = _error_kind(F.max_unpool2d, ag.tensor(x), ag.tensor(index), 2, **kw)
+    assert t is not None and a is not None and issubclass(a, t), (a, t)

@@ -1,6 +1,7 @@
 """torch.nn.functional's stateless functions: activations, losses, dropout, linear. The layers in nn call these,
 so a layer and its functional form can never disagree. Files: activations.py, layers.py (linear, dropout, conv,
-pooling...), pooling.py (adaptive pooling), upsampling.py (interpolate, pixel_shuffle...), attention.py
+pooling...), pooling.py (adaptive pooling),
+unpool.py (max pooling's indices, max_unpool), upsampling.py (interpolate, pixel_shuffle...), attention.py
 (scaled_dot_product_attention), losses.py (+ losses_prob.py: likelihoods, losses_margin.py: margins and
 embeddings), dropout.py (channel and alpha dropout), normalization.py (group,
 instance, RMS, local response), pairwise.py (cosine, distance, bilinear)."""
@@ -96,6 +97,14 @@ from .losses_prob import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .normalization import group_norm, instance_norm, local_response_norm, normalize, rms_norm
 from .pairwise import bilinear, cosine_similarity, pairwise_distance
 from .pooling import adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d
+from .unpool import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+)
 from .upsampling import (
     channel_shuffle,
     interpolate,
