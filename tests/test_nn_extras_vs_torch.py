@@ -117,3 +117,46 @@ def test_max_unpool2d_errors_are_pytorchs_kind(index, lead, kw):
     t = _error_kind(TF.max_unpool2d, torch.tensor(x), torch.tensor(index), 2, **kw)
     a = _error_kind(F.max_unpool2d, ag.tensor(x), ag.tensor(index), 2, **kw)
     assert t is not None and a is not None and issubclass(a, t), (a, t)
+
+
+# -- gumbel_softmax, pdist -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("tau,hard,dim", [(1.0, False, -1), (0.5, True, -1), (2.0, True, 0), (0.3, False, 1)])
+def test_gumbel_softmax_is_pytorchs_given_the_same_noise(tau, hard, dim, monkeypatch):
+    """PyTorch's own code run on the exponential draws chainrule's seeded generator made: same values and
+    gradients (the straight-through gradient for hard=True)."""
+    x = np.random.default_rng(6).standard_normal((3, 4, 5))
+    ag.manual_seed(7)
+    from autograd.random import generator
+    draws = generator().standard_exponential(size=x.shape)
+    monkeypatch.setattr(torch.Tensor, "exponential_", lambda self: self.copy_(torch.from_numpy(draws)))
+    ag.manual_seed(7)
+    (ya,), (yt,) = _compare(lambda v: F.gumbel_softmax(v, tau, hard, dim=dim),
+                            lambda v: TF.gumbel_softmax(v, tau, hard, dim=dim), [x])
+    if hard:
+        assert set(np.unique(ya.numpy())) == {0.0, 1.0} and (ya.numpy().sum(dim) == 1).all()
+
+
+def test_gumbel_softmax_samples_the_softmax_and_follows_the_seed():
+    logits = ag.tensor(np.log([[0.2, 0.5, 0.3]]).repeat(20000, 0))
+    ag.manual_seed(0)
+    y = F.gumbel_softmax(logits, hard=True)
+    np.testing.assert_allclose(y.numpy().mean(0), [0.2, 0.5, 0.3], atol=0.015)
+    ag.manual_seed(0)
+    np.testing.assert_array_equal(F.gumbel_softmax(logits, hard=True).numpy(), y.numpy())
+    with pytest.warns(UserWarning, match="eps"):
+        F.gumbel_softmax(logits[:2], eps=1e-3)
+
+
+@pytest.mark.parametrize("p", [2, 1, 0, 3, 0.5, float("inf")])
+def test_pdist_with_repeated_rows(p):
+    x = np.random.default_rng(8).standard_normal((5, 3))
+    x[3] = x[1]                                # a zero distance: PyTorch's gradient there is 0
+    _compare(lambda v: F.pdist(v, p), lambda v: TF.pdist(v, p), [x])
+
+
+@pytest.mark.parametrize("x,p", [(np.zeros((2, 2, 2)), 2), (np.zeros((3, 2)), -1), (np.zeros((3, 2), np.int64), 2)])
+def test_pdist_errors_are_pytorchs_kind(x, p):
+    t = _error_kind(TF.pdist, torch.tensor(x), p)
+    a = _error_kind(F.pdist, ag.tensor(x), p)
+    assert t is RuntimeError and a is not None and issubclass(a, t)
+    assert tuple(F.pdist(ag.zeros(1, 2)).shape) == (0,) and tuple(F.pdist(ag.zeros(0, 2)).shape) == (0,)

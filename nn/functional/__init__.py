@@ -20,6 +20,7 @@ from .activations import (
     elu_,
     gelu,
     glu,
+    gumbel_softmax,
     hardshrink,
     hardsigmoid,
     hardswish,
@@ -95,7 +96,7 @@ from .losses_margin import (
 )
 from .losses_prob import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .normalization import group_norm, instance_norm, local_response_norm, normalize, rms_norm
-from .pairwise import bilinear, cosine_similarity, pairwise_distance
+from .pairwise import bilinear, cosine_similarity, pairwise_distance, pdist
 from .pooling import adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d
 from .unpool import (
     adaptive_max_pool1d_with_indices,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import autograd as ag
 from autograd import Tensor
 
@@ -185,3 +187,21 @@ _threshold = threshold   # threshold_'s argument shadows the function
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     return input._become(_threshold, "threshold_", threshold, value)
 
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """softmax((logits + g)/tau) with g ~ Gumbel(0, 1) drawn from the default generator: a differentiable sample
+    of a categorical. hard=True returns the one-hot of its argmax with the soft sample's gradient
+    (straight-through: y_hard − y_soft.detach() + y_soft)."""
+    if eps != 1e-10:
+        import warnings
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    x = ag.as_tensor(logits)
+    from autograd.random import generator
+    gumbels = -np.log(generator().standard_exponential(size=tuple(x.shape)))
+    y_soft = ag.softmax((x + Tensor._wrap(gumbels.astype(x._data.dtype))) / tau, dim)
+    if not hard:
+        return y_soft
+    d = dim % max(x.ndim, 1)
+    hot = np.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1)) == y_soft._data.argmax(d, keepdims=True)
+    return Tensor._wrap(hot.astype(x._data.dtype)) - y_soft.detach() + y_soft

@@ -44,3 +44,20 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
                            f"{weight.shape[0]}")
     y = ag.einsum("...i,oij,...j->...o", a, weight, b)
     return y if bias is None else y + bias
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """‖xᵢ − xⱼ‖_p for every pair of rows i < j of an (N, M) input, in row-major order: N(N−1)/2 values,
+    the upper triangle of cdist(x, x). p = 0 counts the differing entries (no gradient, zeros as PyTorch)."""
+    x = as_tensor(input)
+    if x.ndim != 2:
+        raise RuntimeError(f"pdist: only supports 2D tensors, got: {x.ndim}D (shape {tuple(x.shape)})")
+    if not x.is_floating_point():
+        raise RuntimeError(f"pdist: only supports floating-point dtypes, got {x.dtype}")
+    if p < 0:
+        raise RuntimeError(f"pdist: only supports non-negative p values, got p={p}")
+    i, j = np.triu_indices(x.shape[0], 1)
+    d = x[i] - x[j]
+    if p == 0:
+        return (d != 0).sum(1).to(x.dtype) + (d * 0).sum(1)   # the count, joined to the graph with zero gradient
+    return ag.vector_norm(d, p, dim=1)
