@@ -26,7 +26,6 @@ NEAR: dict[str, str] = {
     "torch.asarray": "chainrule.as_tensor",
     "torch.sigmoid_": "chainrule.sigmoid",
     "torch.relu_": "chainrule.relu",
-    "torch.nn.LazyLinear": "chainrule.nn.Linear (give in_features)",
     "torch.nn.functional.embedding_bag": "chainrule.nn.functional.embedding (then sum or mean over each bag)",
     "torch.optim.SparseAdam": "chainrule.optim.Adam",
     "torch.optim.LBFGS": "chainrule.optim.Adam (LBFGS's closure works with every optimizer's step)",

@@ -153,6 +153,20 @@ try:
 except ModuleNotFoundError as e:
     if e.name != f"{__name__}.norm":
         raise
+from .lazy import (  # noqa: E402
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyLinear,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
+
 try:                      # the dataset loaders (nn/datasets/)
     from . import datasets
 except ModuleNotFoundError as e:

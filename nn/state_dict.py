@@ -36,10 +36,10 @@ class StateDictMixin:
             base = f"{mod_name}." if mod_name else ""
             for name, p in m._parameters.items():
                 if p is not None:
-                    out[base + name] = p if keep_vars else p.detach()
+                    out[base + name] = p if keep_vars or _lazy(p) else p.detach()
             for name, b in m._buffers.items():
                 if b is not None and name not in m._non_persistent:
-                    out[base + name] = b if keep_vars else b.detach()
+                    out[base + name] = b if keep_vars or _lazy(b) else b.detach()
         return out
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True,
@@ -54,6 +54,8 @@ class StateDictMixin:
         for k, t in own.items():
             if k in state_dict:
                 v = _to_numpy(state_dict[k])
+                if _lazy(t) and not _lazy(state_dict[k]):    # a lazy module takes the loaded shape, as PyTorch
+                    t.materialize(v.shape)
                 if v.shape != t.shape:
                     mismatched.append(f"{k}: copying a value of shape {tuple(v.shape)}, this model has "
                                       f"shape {tuple(t.shape)}")
@@ -87,6 +89,11 @@ class StateDictMixin:
             m._parameters[name] = value
         else:
             m._buffers[name] = value if isinstance(value, Tensor) else Tensor(value)
+
+
+def _lazy(t: Any) -> bool:
+    """An UninitializedParameter or UninitializedBuffer (nn/lazy.py) or PyTorch's: a shape still to come."""
+    return hasattr(type(t), "cls_to_become")
 
 
 def _to_numpy(v: Any) -> np.ndarray:

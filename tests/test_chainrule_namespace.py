@@ -138,14 +138,13 @@ def test_the_porting_rule_on_a_small_training_script():
 # -- a missing name teaches ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path, name, expect", [
     ("chainrule", "stft", r"chainrule has no torch\.stft \(yet\)"),
-    ("chainrule.nn", "LazyLinear", r"chainrule has no torch\.nn\.LazyLinear \(yet\); the nearest equivalent "
-                                   r"here: chainrule\.nn\.Linear"),
+    ("chainrule.nn", "LazyConv3d", r"chainrule has no torch\.nn\.LazyConv3d \(yet\)"),
     ("chainrule.nn", "Conv3d", r"chainrule has no torch\.nn\.Conv3d \(yet\); similar names here: .*Conv2d"),
     ("chainrule.nn.functional", "embedding_bag", r"chainrule has no torch\.nn\.functional\.embedding_bag \(yet\)"
                                                  r".*nn\.functional\.embedding"),
     ("chainrule.optim", "LBFGS", r"chainrule has no torch\.optim\.LBFGS \(yet\).*chainrule\.optim\.Adam"),
     ("chainrule.optim", "SparseAdam", r"chainrule has no torch\.optim\.SparseAdam \(yet\).*chainrule\.optim\.Adam"),
-    ("chainrule.utils.data", "IterableDataset", r"torch\.utils\.data\.IterableDataset \(yet\).*Dataset"),
+    ("chainrule.utils.data", "DistributedSampler", r"torch\.utils\.data\.DistributedSampler \(yet\)"),
     ("chainrule.autograd", "Variable", r"torch\.autograd\.Variable \(yet\).*requires_grad=True"),
     ("chainrule.cuda", "amp", r"torch\.cuda\.amp \(yet\)"),
 ])
