@@ -1,4 +1,5 @@
-"""torch.utils.data: Dataset, TensorDataset, Subset, random_split and DataLoader.
+"""torch.utils.data: Dataset, TensorDataset, Subset, random_split and DataLoader (iterable.py: IterableDataset,
+ChainDataset, StackDataset, default_convert).
 
 DataLoader takes any object with `__len__` and `__getitem__`. Batches are fetched with one numpy fancy-index
 (not one Python call per sample) when the dataset allows it: a TensorDataset, a Subset of one, or a dataset
@@ -182,7 +183,12 @@ class DataLoader:
                  batch_sampler: Any = None, num_workers: int = 0, collate_fn: Callable | None = None,
                  pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
                  worker_init_fn: Callable | None = None, generator: Any = None, **kwargs: Any) -> None:
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        if isinstance(dataset, IterableDataset):  # a stream: no sampler, no shuffle (PyTorch's ValueErrors)
+            for name, v in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if v not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but "
+                                     f"got {name}={v!r}")
+        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: the dataset must have __len__ and __getitem__ (a map-style dataset), got "
                             f"{type(dataset).__name__}")
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size <= 0):
@@ -201,6 +207,10 @@ class DataLoader:
             else generator
         if self.generator is not None:
             _rng(self.generator)
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:                        # the stream's own order: no index sampler to keep
+            self.sampler = self.batch_sampler = self._fetch = None
+            return
         if sampler is None:                       # as PyTorch: .sampler and .batch_sampler always exist
             sampler = RandomSampler(dataset, generator=self.generator) if shuffle else SequentialSampler(dataset)
         if batch_sampler is None and batch_size is not None:
@@ -220,6 +230,9 @@ class DataLoader:
                 yield np.asarray(b, dtype=np.int64)
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            yield from iterate(self)
+            return
         for idx in self._batches():
             if idx.ndim == 0:                          # batch_size=None: samples, unbatched
                 yield self.dataset[int(idx)]
@@ -230,9 +243,23 @@ class DataLoader:
                 yield (self.collate_fn or default_collate)(samples)
 
     def __len__(self) -> int:
+        if self._iterable:                        # the dataset's own __len__ (TypeError without one, as PyTorch)
+            n = len(self.dataset)
+            return n if self.batch_size is None else (n // self.batch_size if self.drop_last
+                                                      else -(-n // self.batch_size))
         return len(self.batch_sampler) if self.batch_sampler is not None else len(self.sampler)
 
 
+from .iterable import (  # noqa: E402  (they subclass Dataset)
+    ChainDataset,
+    IterableDataset,
+    StackDataset,
+    default_convert,
+    get_worker_info,
+    iterate,
+)
+
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader", "default_collate",
+           "IterableDataset", "ChainDataset", "StackDataset", "get_worker_info", "default_convert",
            "sampler", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]

@@ -1,5 +1,5 @@
-"""torch.utils.data: Dataset, TensorDataset, Subset, ConcatDataset, random_split, DataLoader and the samplers
-(a re-export of nn.data)."""
+"""torch.utils.data: Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, random_split, DataLoader
+and the samplers (a re-export of nn.data)."""
 import nn.data as _src
 
 from ..._missing import missing as _missing

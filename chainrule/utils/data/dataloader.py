@@ -1,4 +1,4 @@
-"""torch.utils.data.dataloader: DataLoader and default_collate."""
-from nn.data import DataLoader, default_collate
+"""torch.utils.data.dataloader: DataLoader, default_collate, default_convert and get_worker_info."""
+from nn.data import DataLoader, default_collate, default_convert, get_worker_info
 
-__all__ = ["DataLoader", "default_collate"]
+__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]

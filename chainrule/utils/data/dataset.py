@@ -1,4 +1,14 @@
 """torch.utils.data.dataset: the dataset classes and random_split."""
-from nn.data import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from nn.data import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    StackDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset", "ChainDataset",
+           "random_split"]
