@@ -1,4 +1,5 @@
-"""torch.nn.utils: gradient clipping, flattening parameters into one vector, and (rnn) batches of sequences of
+"""torch.nn.utils: gradient clipping, flattening parameters into one vector, weight_norm and spectral_norm
+(norm_hooks.py), BatchNorm fusion (fusion.py), and (rnn) batches of sequences of
 different lengths."""
 from __future__ import annotations
 
@@ -105,3 +106,10 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
 
 
 from . import rnn  # noqa: E402  torch.nn.utils.rnn: pad_sequence, pack_padded_sequence, ...
+from .fusion import (  # noqa: E402
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from .norm_hooks import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: E402
