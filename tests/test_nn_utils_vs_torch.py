@@ -128,3 +128,97 @@ def test_fuse_linear_bn_eval():
     _compare(of, tf, [rng.standard_normal((5, 3))], params=(of, tf), tol=1e-10)
     with pytest.raises(AssertionError):
         U.fuse_linear_bn_eval(ol, nn.BatchNorm1d(3).eval())
+
+
+# -- parametrize and parametrizations ------------------------------------------------------------------------
+def _sym(lib):
+    class Symmetric(lib.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).transpose(-1, -2)
+
+    class Scale(lib.Module):
+        def forward(self, X):
+            return X * 2.0
+
+        def right_inverse(self, X):
+            return X / 2.0
+    return Symmetric, Scale
+
+
+def test_register_parametrization_as_pytorchs():
+    P, TP = U.parametrize, TU.parametrize
+    ours, theirs = _twin(nn.Linear, torch.nn.Linear, 4, 4)
+    w = ours.weight
+    for m, p, lib in ((ours, P, nn), (theirs, TP, torch.nn)):
+        sym, scale = _sym(lib)
+        p.register_parametrization(m, "weight", sym())
+        p.register_parametrization(m, "weight", scale())        # chained: weight = scale(sym(original))
+    assert repr(ours) == repr(theirs) and type(ours).__name__ == "ParametrizedLinear"
+    assert ours.parametrizations.weight.original is w
+    assert P.is_parametrized(ours) and not P.is_parametrized(ours, "bias")
+    assert P.type_before_parametrizations(ours) is nn.Linear
+    _same_state(ours, theirs)
+    x = np.random.default_rng(5).standard_normal((3, 4))
+    _compare(ours, theirs, [x], params=(ours, theirs))
+    with P.cached():
+        assert ours.weight is ours.weight
+    new = np.random.default_rng(6).standard_normal((4, 4))
+    with pytest.raises(RuntimeError, match="right_inverse"):
+        ours.weight = ag.tensor(new)                         # Symmetric has no right_inverse, as in PyTorch
+    P.remove_parametrizations(ours, "weight")
+    TP.remove_parametrizations(theirs, "weight")
+    assert type(ours) is nn.Linear and ours.weight is w and repr(ours) == repr(theirs)
+    _same_state(ours, theirs)
+
+
+def test_parametrization_errors():
+    P = U.parametrize
+
+    class First(nn.Module):
+        def forward(self, X):
+            return X[0]
+    with pytest.raises(ValueError, match="may not change the shape"):
+        P.register_parametrization(nn.Linear(2, 2), "weight", First())
+    with pytest.raises(ValueError, match="does not have a parametrization"):
+        P.remove_parametrizations(nn.Linear(2, 2), "weight")
+    m = U.parametrizations.weight_norm(nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="leave_parametrized"):
+        P.remove_parametrizations(m, "weight", leave_parametrized=False)
+
+
+@pytest.mark.parametrize("cls,args,shape", MODULES)
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_parametrizations_weight_norm_as_pytorchs(cls, args, shape, dim):
+    ours, theirs = _twin(getattr(nn, cls), getattr(torch.nn, cls), *args)
+    U.parametrizations.weight_norm(ours, dim=dim)
+    TU.parametrizations.weight_norm(theirs, dim=dim)
+    assert repr(ours) == repr(theirs)
+    _same_state(ours, theirs)
+    x = np.random.default_rng(7).standard_normal(shape)
+    _compare(ours, theirs, [x], params=(ours, theirs))
+    new = np.random.default_rng(8).standard_normal(tuple(theirs.weight.shape))
+    ours.weight = ag.tensor(new)                             # right_inverse: g and v from the new weight
+    with torch.no_grad():
+        theirs.weight = torch.tensor(new)
+    _same_state(ours, theirs)
+    U.parametrize.remove_parametrizations(ours, "weight")
+    TU.parametrize.remove_parametrizations(theirs, "weight")
+    _same_state(ours, theirs)
+
+
+@pytest.mark.parametrize("cls,args,shape", MODULES)
+def test_parametrizations_spectral_norm_as_pytorchs(cls, args, shape):
+    ours, theirs = _twin(getattr(nn, cls), getattr(torch.nn, cls), *args)
+    U.parametrizations.spectral_norm(ours, n_power_iterations=2)
+    TU.parametrizations.spectral_norm(theirs, n_power_iterations=2)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})   # PyTorch's random u and v
+    x = np.random.default_rng(9).standard_normal(shape)
+    for train in (True, True, False):
+        ours.train(train)
+        theirs.train(train)
+        _compare(ours, theirs, [x], params=(ours, theirs), tol=1e-10)
+        _same_state(ours, theirs)
+    U.parametrize.remove_parametrizations(ours, "weight")
+    TU.parametrize.remove_parametrizations(theirs, "weight")
+    _same_state(ours, theirs)

@@ -105,7 +105,8 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         i += p._data.size
 
 
-from . import rnn  # noqa: E402  torch.nn.utils.rnn: pad_sequence, pack_padded_sequence, ...
+# torch.nn.utils.rnn: pad_sequence, pack_padded_sequence...; parametrize: register_parametrization...
+from . import parametrizations, parametrize, rnn  # noqa: E402
 from .fusion import (  # noqa: E402
     fuse_conv_bn_eval,
     fuse_conv_bn_weights,

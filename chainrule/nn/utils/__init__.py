@@ -6,7 +6,7 @@ from ..._missing import public as _public
 
 globals().update(_public(_src))
 
-from . import rnn  # noqa: E402
+from . import parametrizations, parametrize, rnn  # noqa: E402
 
 __all__ = [n for n in globals() if not n.startswith("_")]
 __getattr__ = _missing("torch.nn.utils", globals())

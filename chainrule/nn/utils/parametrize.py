@@ -1,0 +1,9 @@
+"""torch.nn.utils.parametrize: a re-export of nn.utils.parametrize (register_parametrization, cached...)."""
+import nn.utils.parametrize as _src
+
+from ..._missing import missing as _missing
+from ..._missing import public as _public
+
+globals().update(_public(_src))
+__all__ = [n for n in globals() if not n.startswith("_")]
+__getattr__ = _missing("torch.nn.utils.parametrize", globals())
