@@ -1,6 +1,7 @@
 """torch.special: PyTorch's names for the special functions chainrule has (the same functions as at the top
-level), plus ndtr, ndtri, xlog1py and entr built from them. A torch.special name chainrule lacks (gammaln,
-digamma, the Bessel functions...) raises an AttributeError that says so."""
+level; gammaln is lgamma, psi is digamma, multigammaln is mvlgamma), plus ndtr, ndtri, xlog1py and entr built
+from them. A torch.special name chainrule lacks (polygamma, the Bessel functions...) raises an AttributeError
+that says so."""
 from __future__ import annotations
 
 import math
@@ -9,6 +10,7 @@ from typing import Any
 from autograd import Tensor, as_tensor, where
 from autograd import sigmoid as expit
 from autograd.ops import (
+    digamma,
     erf,
     erfc,
     erfinv,
@@ -23,11 +25,15 @@ from autograd.ops import (
     softmax,
     xlogy,
 )
+from autograd.ops import digamma as psi
+from autograd.ops import lgamma as gammaln
+from autograd.ops import mvlgamma as multigammaln
 
 from ._missing import missing as _missing
 
-__all__ = ["entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit", "logsumexp",
-           "ndtr", "ndtri", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "log1p",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "psi", "round", "sinc",
+           "softmax", "xlog1py", "xlogy"]
 
 
 def ndtr(input: Any) -> Tensor:  # noqa: A002

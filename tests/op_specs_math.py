@@ -40,6 +40,11 @@ MATH_SPECS: list[Spec] = [
     Spec("rsqrt", ag.rsqrt, shapes=one_shape, low=0.2, twin=T.rsqrt),
     Spec("erfc", ag.erfc, shapes=one_shape, twin=T.erfc),
     Spec("erfinv", ag.erfinv, shapes=one_shape, low=-0.9, high=0.9, twin=T.erfinv),
+    # -- the log-gamma family (composites/gamma.py): both sides of 0, away from the poles 0, −1, −2 ----------
+    Spec("lgamma", ag.lgamma, shapes=one_shape, avoid=INTEGERS, margin=0.15, twin=T.lgamma),
+    Spec("digamma", ag.digamma, shapes=one_shape, avoid=INTEGERS, margin=0.15, twin=T.digamma),
+    Spec("mvlgamma", lambda x: ag.mvlgamma(x, 3), shapes=one_shape, low=1.2, high=4.0,
+         twin=lambda x: T.mvlgamma(x, 3)),
     Spec("sinc", ag.sinc, shapes=one_shape, twin=T.sinc),
     Spec("xlogy", ag.xlogy, arity=2, shapes=two, domains=((-3, 3), (0.2, 3)), twin=T.xlogy),
     Spec("logaddexp", ag.logaddexp, arity=2, shapes=two, twin=T.logaddexp),

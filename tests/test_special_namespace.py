@@ -1,5 +1,7 @@
 """chainrule.special: torch.special's names, each equal to PyTorch's in value and gradient (float64); the names
 chainrule lacks raise the teaching AttributeError."""
+import math
+
 import numpy as np
 import pytest
 
@@ -51,7 +53,7 @@ def test_same_functions_as_the_top_level():
     assert chainrule.special.softmax is chainrule.softmax
 
 
-@pytest.mark.parametrize("name", ["gammaln", "digamma", "i0e", "zeta", "bessel_j0"])
+@pytest.mark.parametrize("name", ["polygamma", "i0e", "zeta", "bessel_j0"])
 def test_missing_names_teach(name):
     with pytest.raises(AttributeError, match=rf"chainrule has no torch\.special\.{name} \(yet\)"):
         getattr(chainrule.special, name)
@@ -60,3 +62,22 @@ def test_missing_names_teach(name):
 def test_typo_is_a_plain_attribute_error():
     with pytest.raises(AttributeError, match="Did you mean: chainrule.special.erfc"):
         chainrule.special.erfcc  # noqa: B018
+
+
+def test_log_gamma_family_matches_torch_on_both_sides_of_zero_and_at_the_poles():
+    torch = pytest.importorskip("torch")
+    x = np.array([-7.5, -2.5, -0.5, -1e-3, 1e-8, 0.5, 1.0, 2.0, 3.7, 30.0, 1e10, 0.0, -1.0, -2.0, np.inf,
+                  -np.inf])
+    for ours, theirs in ((chainrule.special.gammaln, torch.special.gammaln),
+                         (chainrule.special.psi, torch.special.psi), (chainrule.lgamma, torch.lgamma),
+                         (chainrule.digamma, torch.digamma)):
+        np.testing.assert_allclose(ours(chainrule.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(),
+                                   rtol=1e-13, atol=1e-14, equal_nan=True)
+    y = np.array([1.2, 2.5, 7.0])
+    np.testing.assert_allclose(chainrule.special.multigammaln(chainrule.tensor(y), 3).numpy(),
+                               torch.special.multigammaln(torch.tensor(y), 3).numpy(), rtol=1e-14)
+    assert chainrule.lgamma(chainrule.tensor([1, 4])).dtype == chainrule.float32    # integers: default float
+    with pytest.raises(RuntimeError, match=r"greater than \(p-1\)/2"):
+        chainrule.mvlgamma(chainrule.tensor([0.5]), 3)
+    t = chainrule.tensor([2.5])
+    assert t.lgamma_() is t and abs(t.item() - math.lgamma(2.5)) < 1e-6

@@ -6,6 +6,7 @@ from . import (
                blocks,
                conv,
                elementwise,
+               gamma,
                indexing,
                layout,
                linalg,
@@ -23,6 +24,6 @@ from . import (
                stats,
 )
 
-MODULES = [activations, blocks, conv, elementwise, indexing, layout, linalg, math, matrices, norm, positions, quantiles,
+MODULES = [activations, blocks, conv, elementwise, gamma, indexing, layout, linalg, math, matrices, norm, positions, quantiles,
            rearrange, scans, selecting, shape, sorting,
            spectral, stats]

@@ -7,10 +7,10 @@ import numpy as np
 
 import autograd as ag
 from autograd import Size, Tensor
+from autograd.ops import lgamma
 from autograd.random import generator
 
 from . import constraints
-from ._special import lgamma
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 

@@ -9,10 +9,10 @@ import numpy as np
 
 import autograd as ag
 from autograd import Size, Tensor
+from autograd.ops import digamma, lgamma
 from autograd.random import generator
 
 from . import constraints
-from ._special import digamma, lgamma
 from .distribution import Distribution
 from .utils import broadcast_all
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import autograd as ag
 from autograd import Tensor, ops
+from autograd.ops import digamma, lgamma
 
-from ._special import digamma, lgamma
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical

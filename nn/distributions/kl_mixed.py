@@ -6,8 +6,8 @@ import math
 
 import autograd as ag
 from autograd import Tensor
+from autograd.ops import digamma, lgamma
 
-from ._special import digamma, lgamma
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
