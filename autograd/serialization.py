@@ -1,11 +1,15 @@
 """Checkpoints: `nn.save(obj, path)` / `nn.load(path)` for state_dicts (model, optimizer, scheduler) and any
 nesting of dicts, lists and tuples holding arrays, Tensors, numbers, strings and None.
 
-The file is an ordinary .npz: one array per array in the object, plus the nesting structure as JSON text.
+Two formats. PyTorch's zip (torch_format.py), what torch.save writes and torch.load reads: nn.save writes it for
+every object without numpy values, so files move between chainrule and PyTorch both ways. And chainrule's .npz:
+one array per array in the object plus the nesting structure as JSON text, written for objects holding numpy
+arrays or scalars (which PyTorch's format could only store as pickled numpy objects that torch.load refuses).
 Saving writes a temporary file in the same folder and renames it over the target: a crash mid-save leaves the
 old checkpoint intact, and the next save of that target removes temporary files left by saves that were killed.
-Loading treats the file as untrusted: it never runs code (no pickle), reads only the members the structure
-refers to, checks every declared size against `max_bytes` before reading, and any bad file is a CheckpointError."""
+Loading reads both and treats the file as untrusted: it never runs code (no unpickler: torch's pickle is read by a
+stack machine admitting only a state_dict's globals), reads only the members the object refers to, checks every
+declared size against `max_bytes` before reading, and any bad file is a CheckpointError."""
 from __future__ import annotations
 
 import json
@@ -20,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from . import torch_format
 from .tensor import Tensor
+from .torch_unpickler import TorchFileError
 
 _MAGIC = "chainrule-checkpoint"
 _KEY = "__chainrule__"
@@ -30,7 +36,7 @@ DEFAULT_MAX_BYTES = 1 << 30                        # 1 GiB of array data: nn.loa
 
 
 class CheckpointError(ValueError):
-    """A file nn.load cannot read: truncated, corrupt, or not written by nn.save."""
+    """A file nn.load cannot read: truncated, corrupt, refused, or written by neither nn.save nor torch.save."""
 
 
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str, depth: int = 0) -> Any:
@@ -188,13 +194,39 @@ def _remove_stale_temps(folder: str, base: str) -> None:
                 pass
 
 
-def save(obj: Any, f: str | os.PathLike | Any) -> None:
-    """Write obj to f (a path, written atomically, or a binary file object)."""
-    arrays: dict[str, np.ndarray] = {}
-    structure = json.dumps({"format": _MAGIC, "version": 1, "root": _encode(obj, arrays, "obj")})
-    arrays[_KEY] = np.array(structure)
+def _holds_numpy(obj: Any, depth: int = 0) -> bool:
+    if isinstance(obj, (np.ndarray, np.generic)):
+        return True
+    if depth >= MAX_DEPTH:                         # the writer will refuse it
+        return False
+    if isinstance(obj, dict):
+        return any(_holds_numpy(k, depth + 1) or _holds_numpy(v, depth + 1) for k, v in obj.items())
+    return isinstance(obj, (list, tuple)) and any(_holds_numpy(v, depth + 1) for v in obj)
+
+
+def save(obj: Any, f: str | os.PathLike | Any, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
+    """Write obj to f (a path, written atomically, or a binary file object), as torch.save: in PyTorch's zip
+    format, which torch.load(weights_only=True) reads. An object holding numpy arrays or numpy scalars is written
+    as chainrule's .npz instead (PyTorch's format would pickle numpy objects, which torch.load refuses)."""
+    if pickle_module is not None and getattr(pickle_module, "__name__", None) != "pickle":
+        raise ValueError(f"nn.save: pickle_module={pickle_module!r}: chainrule writes its own pickle, of only the "
+                         "globals torch.load(weights_only=True) admits")
+    if pickle_protocol != 2 or not _use_new_zipfile_serialization:
+        raise ValueError(f"nn.save: pickle_protocol={pickle_protocol!r}, _use_new_zipfile_serialization="
+                         f"{_use_new_zipfile_serialization!r}: chainrule writes PyTorch's zip format with pickle "
+                         "protocol 2, the one torch.load(weights_only=True) reads")
+    if _holds_numpy(obj):
+        arrays: dict[str, np.ndarray] = {}
+        structure = json.dumps({"format": _MAGIC, "version": 1, "root": _encode(obj, arrays, "obj")})
+        arrays[_KEY] = np.array(structure)
+
+        def write(out: Any) -> None:
+            np.savez(out, **arrays)
+    else:
+        write = torch_format.prepare(obj, MAX_DEPTH, not _disable_byteorder_record)
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        write(f)
         return
     path = os.fspath(f)
     folder = os.path.dirname(os.path.abspath(path))
@@ -205,7 +237,7 @@ def save(obj: Any, f: str | os.PathLike | Any) -> None:
         _saving.add(tmp)
     try:
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         umask = os.umask(0)
@@ -223,9 +255,12 @@ def save(obj: Any, f: str | os.PathLike | Any) -> None:
 
 def load(f: str | os.PathLike | Any, map_location: Any = None, weights_only: Any = None, *,
          max_bytes: int | None = DEFAULT_MAX_BYTES, **kwargs: Any) -> Any:
-    """Read what nn.save wrote. Arrays come back as numpy arrays (Tensors as Tensors).
+    """Read what nn.save or torch.save wrote (PyTorch's zip format, or chainrule's .npz). Tensors come back as
+    Tensors with their dtype, shape and strides (views of one storage as views of one array), Parameters as
+    nn.Parameter, numpy arrays as numpy arrays. Everything lands on the CPU: `map_location` is accepted and
+    ignored, and `weights_only` too, since nothing but data is ever loaded.
 
-    Safe on untrusted files: never runs code, reads only the members the structure refers to, and refuses a
+    Safe on untrusted files: never runs code, reads only the members the object refers to, and refuses a
     file whose declared sizes add up to more than `max_bytes` (default 1 GiB; None: no limit) before reading
     them. Any file that is not a valid checkpoint raises CheckpointError."""
     name = repr(getattr(f, "name", "<file object>")) if hasattr(f, "read") else repr(os.fspath(f))
@@ -235,7 +270,7 @@ def load(f: str | os.PathLike | Any, map_location: Any = None, weights_only: Any
         raise TypeError(f"nn.load: max_bytes must be a non-negative int or None, got {max_bytes!r}")
     try:
         return _load(f, name, math.inf if max_bytes is None else max_bytes)
-    except CheckpointError as e:
+    except (CheckpointError, TorchFileError) as e:
         raise CheckpointError(f"nn.load: {name}: {e}") from None
     except Exception as e:                         # noqa: BLE001  any other failure on a bad file: one error type
         raise CheckpointError(f"nn.load: {name} is not a readable chainrule checkpoint (truncated, corrupt, or "
@@ -247,16 +282,25 @@ def _load(f: Any, name: str, max_bytes: float) -> Any:
         with open(f, "rb") as fp:
             return _load(fp, name, max_bytes)
     start = f.tell() if f.seekable() else 0
-    if f.read(6) == b"\x93NUMPY":
+    head = f.read(16)
+    if head.startswith(b"\x93NUMPY"):
         raise CheckpointError("it holds a single numpy array, not a chainrule checkpoint (use numpy.load for it)")
+    if torch_format.is_legacy(head):
+        raise CheckpointError("it is in PyTorch's legacy format (torch.save before PyTorch 1.6), which chainrule "
+                              "does not read: re-save it with a recent PyTorch, torch.save(torch.load(path, "
+                              "weights_only=True), new_path)")
     f.seek(start)
     with zipfile.ZipFile(f) as zf:
         members = {i.filename: i for i in zf.infolist()}
         info = members.get(_KEY + ".npy")
+        prefix = torch_format.archive_prefix(list(members)) if info is None else None
+        if prefix is not None:
+            return torch_format.load_zip(zf, prefix, max_bytes)
         if info is None:
             shown = [n[:-4] if n.endswith(".npy") else n for n in list(members)[:5]]
             raise CheckpointError(f"it is an .npz file but not a chainrule checkpoint (it has no {_KEY!r} entry; "
-                                  f"its arrays are {shown}). Use numpy.load for it.")
+                                  f"its arrays are {shown}), nor a PyTorch one (no data.pkl). Use numpy.load "
+                                  "for it.")
         if info.file_size > max_bytes:
             raise CheckpointError(f"its structure entry declares {_size(info.file_size)}, more than max_bytes="
                                   f"{max_bytes}; pass a larger max_bytes (or None) only for a file you trust")
