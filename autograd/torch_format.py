@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .checkpoint_common import CheckpointError
 from .tensor import Tensor
 from .torch_pickler import Writer
-from .torch_unpickler import STORAGES, TorchFileError, read
+from .torch_unpickler import STORAGES, read
 
 LEGACY_MAGIC = b"\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")   # torch.save's format before 1.6
 _STORAGE_OF = {dtype: name for name, dtype in STORAGES.items()}
@@ -23,7 +24,7 @@ _ALIGN = 64                                        # torch aligns each record's 
 
 def _check(ok: bool, msg: str) -> None:
     if not ok:
-        raise TorchFileError(msg)
+        raise CheckpointError(msg)
 
 
 def archive_prefix(names: list[str]) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .checkpoint_common import CheckpointError
 from .device import device as _device
 from .dtypes import of as _dtype_of
 from .size import Size
@@ -33,13 +34,9 @@ _NO_BFLOAT16 = ("numpy, hence chainrule, has no bfloat16; convert them in PyTorc
 parameter_class: list[type] = []   # nn registers nn.Parameter here: loads give Parameters, saves write them as such
 
 
-class TorchFileError(ValueError):
-    """A PyTorch checkpoint chainrule refuses or cannot read (serialization turns it into a CheckpointError)."""
-
-
 def _check(ok: bool, msg: str) -> None:
     if not ok:
-        raise TorchFileError(msg)
+        raise CheckpointError(msg)
 
 
 class _Storage:
@@ -77,14 +74,14 @@ class Reader:
         if module == "torch" and name in DTYPES:
             return DTYPES[name]
         _check(not (module == "torch" and "bfloat16" in name.lower()), f"it holds bfloat16 tensors: {_NO_BFLOAT16}")
-        raise TorchFileError(f"its pickle refers to the global {full}, which is refused: chainrule.load admits only "
+        raise CheckpointError(f"its pickle refers to the global {full}, which is refused: chainrule.load admits only "
                              "what a state_dict is made of (tensors, dtypes, containers, numbers, strings)")
 
     # -- the admitted calls: each checks its arguments ---------------------------------------------------------
     @staticmethod
-    def _counter(items: Any = ()) -> Counter:
-        _check(isinstance(items, dict), f"Counter({type(items).__name__}): expected a dict")
-        return Counter(items)
+    def _counter(items: Any = None) -> Counter:
+        _check(items is None or isinstance(items, dict), f"Counter({type(items).__name__}): expected a dict")
+        return Counter(items or {})
 
     @staticmethod
     def _set(items: Any = ()) -> set:
@@ -117,7 +114,7 @@ class Reader:
         try:
             return _device(kind, index)
         except (TypeError, RuntimeError) as e:
-            raise TorchFileError(str(e)) from None
+            raise CheckpointError(str(e)) from None
 
     def _tensor_v2(self, storage: Any, offset: Any, size: Any, stride: Any, requires_grad: Any, hooks: Any,
                    metadata: Any = None) -> Any:
@@ -222,9 +219,9 @@ class Reader:
                 _check(len(stack) == 1 and not marks, "the pickle ends with a stack of more than one object")
                 return stack[0]
             else:
-                raise TorchFileError(f"its pickle uses the opcode {name} (at byte {pos}), which torch.save's "
+                raise CheckpointError(f"its pickle uses the opcode {name} (at byte {pos}), which torch.save's "
                                      "protocol 2 does not write")
-        raise TorchFileError("its pickle ends without STOP")
+        raise CheckpointError("its pickle ends without STOP")
 
     def _persistent(self, pid: Any) -> np.ndarray:
         _check(isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], _Storage)
@@ -238,7 +235,7 @@ def read(data: bytes, storage: Callable, tensor: Callable) -> Any:
     try:
         return Reader(storage, tensor).run(data)
     except (IndexError, KeyError, TypeError, ValueError, RecursionError) as e:
-        if isinstance(e, TorchFileError):
+        if isinstance(e, CheckpointError):
             raise
-        raise TorchFileError(f"its pickle is malformed: {type(e).__name__}: {e}") from None
+        raise CheckpointError(f"its pickle is malformed: {type(e).__name__}: {e}") from None
 

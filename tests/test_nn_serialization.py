@@ -31,10 +31,18 @@ def test_nested_round_trip(tmp_path):
     assert back["empty"] == [] and back["tuple"] == (1, "x", [2.5])
 
 
-def test_file_is_a_pickle_free_npz(tmp_path):
+def test_state_dicts_are_written_in_pytorchs_format(tmp_path):
     path = tmp_path / "m.pt"                                  # any name: the path is used as given
     nn.save(nn.Linear(3, 2).state_dict(), path)
     assert path.exists() and not (tmp_path / "m.pt.npz").exists()
+    with zipfile.ZipFile(path) as z:                          # torch.save's layout: torch.load reads it
+        assert {"archive/data.pkl", "archive/byteorder", "archive/data/0", "archive/version"} <= set(z.namelist())
+    assert nn.load(path)["weight"].shape == (2, 3)
+
+
+def test_numpy_values_are_written_as_a_pickle_free_npz(tmp_path):
+    path = tmp_path / "a.npz"
+    nn.save({"w": np.arange(6.0).reshape(2, 3), "step": 3}, path)
     with np.load(path, allow_pickle=False) as z:              # plain numpy can read it, without pickle
         meta = json.loads(str(z["__chainrule__"]))
         assert meta["format"] == "chainrule-checkpoint" and z["a0"].shape == (2, 3)
