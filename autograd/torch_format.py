@@ -104,8 +104,9 @@ def load_zip(zf: zipfile.ZipFile, prefix: str, max_bytes: float) -> Any:
             store = store.view(dtype.newbyteorder(endian))
         _check(min(size, default=0) >= 0 and min(stride, default=0) >= 0 and offset >= 0,
                f"a tensor has size {size}, stride {stride} and offset {offset}: expected non-negative numbers")
-        if 0 in size:
-            return Tensor._wrap(np.zeros(size, store.dtype.newbyteorder("=")))
+        if 0 in size:                                     # no elements: torch's strides, over no memory
+            empty = np.zeros(0, store.dtype.newbyteorder("="))
+            return Tensor._wrap(np.lib.stride_tricks.as_strided(empty, size, [s * empty.itemsize for s in stride]))
         last = offset + sum((d - 1) * s for d, s in zip(size, stride))
         _check(last < store.size, f"a tensor of size {size}, stride {stride} and offset {offset} reaches element "
                f"{last} of a storage of {store.size}")

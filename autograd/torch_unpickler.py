@@ -160,7 +160,8 @@ class Reader:
             return items
 
         def target(kind: tuple) -> Any:
-            _check(bool(stack) and type(stack[-1]) in kind, "items are added to something that is not a container")
+            _check(bool(stack) and type(stack[-1]) in kind, f"{name} at byte {pos} applies to a "
+                   f"{type(stack[-1]).__name__ if stack else 'empty stack'}, expected {kind[0].__name__}")
             return stack[-1]
 
         for op, arg, pos in pickletools.genops(io.BytesIO(data)):
@@ -216,7 +217,7 @@ class Reader:
             elif name == "PROTO":
                 _check(arg <= 5, f"pickle protocol {arg}")
             elif name == "STOP":
-                _check(len(stack) == 1 and not marks, "the pickle ends with a stack of more than one object")
+                _check(len(stack) == 1 and not marks, "the pickle ends with more than one object or an open MARK")
                 return stack[0]
             else:
                 raise CheckpointError(f"its pickle uses the opcode {name} (at byte {pos}), which torch.save's "
