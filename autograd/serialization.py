@@ -121,12 +121,14 @@ def save(obj: Any, f: str | os.PathLike | Any, pickle_module: Any = None, pickle
             _saving.discard(tmp)
 
 
-def load(f: str | os.PathLike | Any, map_location: Any = None, weights_only: Any = None, *,
-         max_bytes: int | None = DEFAULT_MAX_BYTES, **kwargs: Any) -> Any:
+def load(f: str | os.PathLike | Any, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
+         **pickle_load_args: Any) -> Any:
     """Read what nn.save or torch.save wrote (PyTorch's zip format, or chainrule's .npz). Tensors come back as
     Tensors with their dtype, shape and strides (views of one storage as views of one array), Parameters as
-    nn.Parameter, numpy arrays as numpy arrays. Everything lands on the CPU: `map_location` is accepted and
-    ignored, and `weights_only` too, since nothing but data is ever loaded.
+    nn.Parameter, numpy arrays as numpy arrays. torch.load's signature: everything lands on the CPU
+    (`map_location` is accepted and ignored), and `weights_only`, `mmap` and the pickle arguments change
+    nothing, since nothing but data is ever loaded, whatever weights_only says.
 
     Safe on untrusted files: never runs code, reads only the members the object refers to, and refuses a
     file whose declared sizes add up to more than `max_bytes` (default 1 GiB; None: no limit) before reading
@@ -134,6 +136,9 @@ def load(f: str | os.PathLike | Any, map_location: Any = None, weights_only: Any
     name = repr(getattr(f, "name", "<file object>")) if hasattr(f, "read") else repr(os.fspath(f))
     if not hasattr(f, "read") and not os.path.exists(f):
         raise FileNotFoundError(f"nn.load: no checkpoint at {name}")
+    if pickle_module is not None and getattr(pickle_module, "__name__", None) != "pickle":
+        raise ValueError(f"nn.load: pickle_module={pickle_module!r}: chainrule reads pickles with its own restricted "
+                         "reader, never with a pickle module")
     if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0):
         raise TypeError(f"nn.load: max_bytes must be a non-negative int or None, got {max_bytes!r}")
     try:
@@ -142,7 +147,7 @@ def load(f: str | os.PathLike | Any, map_location: Any = None, weights_only: Any
         raise CheckpointError(f"nn.load: {name}: {e}") from None
     except Exception as e:                         # noqa: BLE001  any other failure on a bad file: one error type
         raise CheckpointError(f"nn.load: {name} is not a readable chainrule checkpoint (truncated, corrupt, or "
-                              f"not written by nn.save): {type(e).__name__}: {e}") from None
+                              f"written by neither nn.save nor torch.save): {type(e).__name__}: {e}") from None
 
 
 def _load(f: Any, name: str, max_bytes: float) -> Any:
