@@ -80,8 +80,9 @@ class Writer:
                 self.value(v, f"{where}[{i}]", depth + 1)
             self.out += (b"\x85", b"\x86", b"\x87")[len(obj) - 1] if short else b"t"
         else:
-            raise TypeError(f"nn.save: cannot save a {type(obj).__name__} at {where}: checkpoints hold dicts, lists, "
-                            f"tuples, arrays, Tensors, numbers, strings and None (no pickled objects)")
+            hint = " (save its state_dict() instead)" if hasattr(obj, "state_dict") else ""
+            raise TypeError(f"nn.save: cannot save a {type(obj).__name__} at {where}{hint}: checkpoints hold dicts, "
+                            f"lists, tuples, arrays, Tensors, numbers, strings and None (no pickled objects)")
 
     def dict_(self, obj: dict, where: str, depth: int) -> None:
         kind = type(obj) if type(obj) in (OrderedDict, Counter) else dict

@@ -74,8 +74,11 @@ class Reader:
         if module == "torch" and name in DTYPES:
             return DTYPES[name]
         _check(not (module == "torch" and "bfloat16" in name.lower()), f"it holds bfloat16 tensors: {_NO_BFLOAT16}")
+        whole = module == "__main__" or module.startswith("torch.nn.") or module.startswith("torch.optim")
+        hint = ("; it looks like a whole pickled model or optimizer (torch.save(model)): save model.state_dict() "
+                "in PyTorch and load that into the same model written with chainrule") if whole else ""
         raise CheckpointError(f"its pickle refers to the global {full}, which is refused: chainrule.load admits only "
-                             "what a state_dict is made of (tensors, dtypes, containers, numbers, strings)")
+                              f"what a state_dict is made of (tensors, dtypes, containers, numbers, strings){hint}")
 
     # -- the admitted calls: each checks its arguments ---------------------------------------------------------
     @staticmethod
@@ -166,7 +169,8 @@ class Reader:
 
         for op, arg, pos in pickletools.genops(io.BytesIO(data)):
             name = op.name
-            _check(not marks or len(stack) >= marks[-1], f"{name} at byte {pos} reaches below its MARK")
+            if marks and len(stack) < marks[-1]:          # (an if, not _check: no message built per opcode)
+                raise CheckpointError(f"{name} at byte {pos} reaches below its MARK")
             if name in ("BININT", "BININT1", "BININT2", "LONG1", "BINFLOAT", "BINUNICODE", "SHORT_BINSTRING"):
                 stack.append(arg)
             elif name in ("NONE", "NEWTRUE", "NEWFALSE", "EMPTY_TUPLE"):

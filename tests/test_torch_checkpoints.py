@@ -401,3 +401,12 @@ def test_parameters_need_nn_only_for_their_class(tmp_path):
     back = chainrule.load(tmp_path / "p.pt")
     assert type(back["p"]) is nn.Parameter and back["p"].requires_grad
     assert all(type(v) is ag.Tensor and not v.requires_grad for v in back["sd"].values())
+
+
+@needs_torch
+def test_a_whole_pickled_model_says_to_save_its_state_dict(tmp_path):
+    torch.save(torch.nn.Linear(2, 1), tmp_path / "whole.pt")             # the tutorials' torch.save(model, PATH)
+    with pytest.raises(CheckpointError, match=r"global torch.nn.modules.linear.Linear.*save model.state_dict\(\)"):
+        chainrule.load(tmp_path / "whole.pt")
+    with pytest.raises(TypeError, match=r"cannot save a Linear at obj \(save its state_dict\(\) instead\)"):
+        chainrule.save(nn.Linear(2, 1), tmp_path / "ours.pt")
