@@ -34,9 +34,10 @@ _NO_BFLOAT16 = ("numpy, hence chainrule, has no bfloat16; convert them in PyTorc
 parameter_class: list[type] = []   # nn registers nn.Parameter here: loads give Parameters, saves write them as such
 
 
-def _check(ok: bool, msg: str) -> None:
+def _check(ok: bool, msg: str, *args: Any) -> None:
+    """Raise CheckpointError(msg.format(*args)) unless ok (formatted only then: checks run once per opcode)."""
     if not ok:
-        raise CheckpointError(msg)
+        raise CheckpointError(msg.format(*args) if args else msg)
 
 
 class _Storage:
@@ -63,7 +64,7 @@ class Reader:
             "torch._utils._rebuild_parameter_with_state": self._parameter_with_state}
 
     def global_(self, module: str, name: str) -> Any:
-        module = {"__builtin__": "builtins", "torch.storage": "torch"}.get(module, module)
+        module = {"__builtin__": "builtins", "torch.storage": "torch", "torch.cuda": "torch"}.get(module, module)
         full = f"{module}.{name}"
         if full in self.calls:
             return self.calls[full]
@@ -163,14 +164,13 @@ class Reader:
             return items
 
         def target(kind: tuple) -> Any:
-            _check(bool(stack) and type(stack[-1]) in kind, f"{name} at byte {pos} applies to a "
-                   f"{type(stack[-1]).__name__ if stack else 'empty stack'}, expected {kind[0].__name__}")
+            _check(bool(stack) and type(stack[-1]) in kind, "{} at byte {} applies to a {}, expected {}", name, pos,
+                   type(stack[-1]).__name__ if stack else "empty stack", kind[0].__name__)
             return stack[-1]
 
         for op, arg, pos in pickletools.genops(io.BytesIO(data)):
             name = op.name
-            if marks and len(stack) < marks[-1]:          # (an if, not _check: no message built per opcode)
-                raise CheckpointError(f"{name} at byte {pos} reaches below its MARK")
+            _check(not marks or len(stack) >= marks[-1], "{} at byte {} reaches below its MARK", name, pos)
             if name in ("BININT", "BININT1", "BININT2", "LONG1", "BINFLOAT", "BINUNICODE", "SHORT_BINSTRING"):
                 stack.append(arg)
             elif name in ("NONE", "NEWTRUE", "NEWFALSE", "EMPTY_TUPLE"):
@@ -183,7 +183,7 @@ class Reader:
                 stack.append(tuple(pop_mark()))
             elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
                 n = int(name[-1])
-                _check(len(stack) - (marks[-1] if marks else 0) >= n, f"{name} at byte {pos}: too few items")
+                _check(len(stack) - (marks[-1] if marks else 0) >= n, "{} at byte {}: too few items", name, pos)
                 stack[-n:] = [tuple(stack[-n:])]
             elif name == "APPEND":
                 item = stack.pop()
@@ -195,26 +195,26 @@ class Reader:
                 items = stack[-2:] if name == "SETITEM" else pop_mark()
                 if name == "SETITEM":
                     del stack[-2:]
-                _check(len(items) % 2 == 0, f"{name} at byte {pos} has a key without a value")
+                _check(len(items) % 2 == 0, "{} at byte {} has a key without a value", name, pos)
                 d = target((dict, OrderedDict, Counter))
                 for i in range(0, len(items), 2):
                     d[items[i]] = items[i + 1]
             elif name in ("BINPUT", "LONG_BINPUT"):
                 memo[arg] = stack[-1]
             elif name in ("BINGET", "LONG_BINGET"):
-                _check(arg in memo, f"{name} at byte {pos} refers to memo entry {arg}, never stored")
+                _check(arg in memo, "{} at byte {} refers to memo entry {}, never stored", name, pos, arg)
                 stack.append(memo[arg])
             elif name == "GLOBAL":
                 stack.append(self.global_(*arg.split(" ", 1)))
             elif name == "REDUCE":
                 args, func = stack.pop(), stack.pop()
                 _check(any(func is f for f in self.calls.values()) and isinstance(args, tuple),
-                       f"REDUCE at byte {pos} calls {type(func).__name__}, not an admitted function")
+                       "REDUCE at byte {} calls a {}, not an admitted function", pos, type(func).__name__)
                 stack.append(func(*args))
             elif name == "BUILD":                          # a state_dict's version table, kept as torch keeps it
                 state = stack.pop()
                 _check(type(target((OrderedDict,))) is OrderedDict and isinstance(state, dict)
-                       and set(state) <= {"_metadata"}, f"BUILD at byte {pos} sets state other than _metadata")
+                       and set(state) <= {"_metadata"}, "BUILD at byte {} sets state other than _metadata", pos)
                 stack[-1].__dict__.update(state)
             elif name == "BINPERSID":
                 stack.append(self._persistent(stack.pop()))
@@ -231,7 +231,7 @@ class Reader:
     def _persistent(self, pid: Any) -> np.ndarray:
         _check(isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], _Storage)
                and isinstance(pid[2], str) and isinstance(pid[3], str) and type(pid[4]) is int and pid[4] >= 0,
-               f"a persistent id is {pid!r}, expected ('storage', a storage class, key, location, numel)")
+               "a persistent id is {}, expected ('storage', a storage class, key, location, numel)", repr(pid)[:200])
         return self.storage(pid[2], pid[1].dtype, pid[4], pid[3])
 
 
