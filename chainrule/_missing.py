@@ -28,7 +28,6 @@ NEAR: dict[str, str] = {
     "torch.relu_": "chainrule.relu",
     "torch.nn.functional.embedding_bag": "chainrule.nn.functional.embedding (then sum or mean over each bag)",
     "torch.optim.SparseAdam": "chainrule.optim.Adam",
-    "torch.optim.LBFGS": "chainrule.optim.Adam (LBFGS's closure works with every optimizer's step)",
     "torch.autograd.Variable": "chainrule.tensor (tensor(data, requires_grad=True); Variable is a Tensor)",
     "torch.autograd.forward_ad": "chainrule.autograd.functional.jacobian (reverse mode only)",
     "torch.cuda.amp": "chainrule.float32 (no mixed precision: drop autocast and GradScaler)",

@@ -1,4 +1,4 @@
-"""torch.optim: SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Rprop, ASGD, Adagrad, Adadelta and
+"""torch.optim: SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Rprop, ASGD, Adagrad, Adadelta, LBFGS and
 `lr_scheduler` (a re-export of nn.optim)."""
 import nn.optim as _src
 
