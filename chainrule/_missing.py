@@ -26,7 +26,6 @@ NEAR: dict[str, str] = {
     "torch.asarray": "chainrule.as_tensor",
     "torch.sigmoid_": "chainrule.sigmoid",
     "torch.relu_": "chainrule.relu",
-    "torch.nn.functional.embedding_bag": "chainrule.nn.functional.embedding (then sum or mean over each bag)",
     "torch.optim.SparseAdam": "chainrule.optim.Adam",
     "torch.autograd.Variable": "chainrule.tensor (tensor(data, requires_grad=True); Variable is a Tensor)",
     "torch.autograd.forward_ad": "chainrule.autograd.functional.jacobian (reverse mode only)",

@@ -47,6 +47,7 @@ from .activations import (
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .embedding_bag import EmbeddingBag
 from .fold import Fold, Unfold
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .layers import (

@@ -53,6 +53,7 @@ from .activations import (
 )
 from .attention import scaled_dot_product_attention
 from .dropout import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
+from .embedding_bag import embedding_bag
 from .layers import (
     adaptive_avg_pool2d,
     avg_pool1d,
