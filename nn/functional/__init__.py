@@ -52,6 +52,7 @@ from .activations import (
     threshold_,
 )
 from .attention import scaled_dot_product_attention
+from .ctc import ctc_loss
 from .dropout import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .embedding_bag import embedding_bag
 from .layers import (
