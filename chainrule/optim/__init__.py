@@ -1,5 +1,5 @@
-"""torch.optim: SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Rprop, ASGD, Adagrad, Adadelta, LBFGS and
-`lr_scheduler` (a re-export of nn.optim)."""
+"""torch.optim: SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Rprop, ASGD, Adagrad, Adadelta, Adafactor,
+LBFGS and `lr_scheduler` (a re-export of nn.optim)."""
 import nn.optim as _src
 
 from .._missing import missing as _missing
