@@ -68,6 +68,8 @@ def index_inputs(draw, what: str):
     x = draw(tensors(shape))
     if not shape and what != "index_fill":                  # a 0-d input takes one index
         idx = draw(_ints(draw(st.sampled_from([(), (1,)])), 0, 0))
+    elif not shape:                    # index_fill of 0-d: no empty index (torch's backward to a value fails)
+        idx = draw(_ints(draw(st.sampled_from([(), (1,), (2,)])), 0, 0))
     elif what == "index_copy":
         k = draw(st.integers(0, n))
         idx = np.asarray(draw(st.permutations(range(n)))[:k], dtype=np.int64)
