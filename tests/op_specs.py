@@ -285,6 +285,9 @@ NO_ROW: dict[str, str] = {
                     "gradient-checked over conv geometries in tests/test_conv.py"),
     **dict.fromkeys("conv_transpose1d conv_transpose2d".split(),
                     "gradient-checked over conv geometries in tests/test_conv_transpose.py"),
+    **dict.fromkeys("conv3d conv_transpose3d".split(),
+                    "conv2d's Unfold/ConvMatMul/Fold over 3 dims; gradients of every order vs torch in "
+                    "tests/test_nn3d_vs_torch.py"),
     **dict.fromkeys("batch_norm layer_norm embedding".split(), "gradient-checked in tests/test_norm.py"),
     **dict.fromkeys("normalize_index unbroadcast".split(), "the engine's helper, not an op"),
     **SHAPE_NO_ROW,

@@ -6,10 +6,12 @@ divisor unless count_include_pad=False; ceil_mode adds a partial window at the e
 PyTorch."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import ArgumentError, ShapeError
-from ..ops.conv import Fold, _out_size, _tuple2, conv2d, unfold
+from ..ops.conv import Fold, _out_size, _tuplen, conv2d, unfold
 from ..ops.pool import _batched, _pool_setup, max_pool2d
 from ..ops.shape import pad
 from ..tensor import Tensor, as_tensor
@@ -43,47 +45,64 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
     The gradient of conv2d with respect to its input: every input pixel scatters weight·value into a kernel
     window of the output, i.e. cols = wᵀ·x then Fold (col2im). Both are ops with gradients of every order."""
+    return _conv_transpose("conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """PyTorch's F.conv_transpose3d: input (N, C, D, H, W) or (C, D, H, W), weight (C, O/groups, kd, kh, kw);
+    conv_transpose2d's matmul then Fold over three spatial dims."""
+    return _conv_transpose("conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+_DIMS = {"conv_transpose2d": ("H, W", "kh, kw"), "conv_transpose3d": ("D, H, W", "kd, kh, kw")}
+
+
+def _conv_transpose(what: str, input, weight, bias, stride, padding, output_padding, groups, dilation) -> Tensor:  # noqa: A002
+    """conv_transpose2d and conv_transpose3d: checks naming the op and shapes, a matmul, then Fold."""
     x, w = as_tensor(input), as_tensor(weight)
-    if w.ndim != 4:
-        raise ShapeError("conv_transpose2d: expected a 4-D weight (in_channels, out_channels/groups, kh, kw), got "
+    (dims, ks), nd = _DIMS[what], int(what[-2])
+    if w.ndim != nd + 2:
+        raise ShapeError(f"{what}: expected a {nd + 2}-D weight (in_channels, out_channels/groups, {ks}), got "
                          f"{tuple(w.shape)}")
-    if x.ndim == 3:
-        return conv_transpose2d(x.unsqueeze(0), w, bias, stride, padding, output_padding, groups,
-                                dilation).squeeze(0)
-    if x.ndim != 4:
-        raise ShapeError("conv_transpose2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+    if x.ndim == nd + 1:
+        return _conv_transpose(what, x.unsqueeze(0), w, bias, stride, padding, output_padding, groups,
+                               dilation).squeeze(0)
+    if x.ndim != nd + 2:
+        raise ShapeError(f"{what}: expected a {nd + 1}-D (C, {dims}) or {nd + 2}-D (N, C, {dims}) input, got shape "
                          f"{tuple(x.shape)}")
-    (_, c, h, wd), (ci, og, kh, kw) = x.shape, w.shape
+    (c, size), (ci, og, k) = (x.shape[1], tuple(x.shape[2:])), (w.shape[0], w.shape[1], tuple(w.shape[2:]))
     if not isinstance(groups, (int, np.integer)) or groups < 1 or ci % groups:
-        raise ShapeError(f"conv_transpose2d: groups={groups} must divide the weight's in_channels {ci} "
+        raise ShapeError(f"{what}: groups={groups} must divide the weight's in_channels {ci} "
                          f"(weight {tuple(w.shape)})")
     if c != ci:
-        raise ShapeError(f"conv_transpose2d: input {tuple(x.shape)} has {c} channels, but weight "
+        raise ShapeError(f"{what}: input {tuple(x.shape)} has {c} channels, but weight "
                          f"{tuple(w.shape)} expects {ci} (weight.shape[0])")
     if bias is not None and tuple(bias.shape) != (og * groups,):
-        raise ShapeError(f"conv_transpose2d: bias of shape {tuple(bias.shape)} should be ({og * groups},), one "
+        raise ShapeError(f"{what}: bias of shape {tuple(bias.shape)} should be ({og * groups},), one "
                          f"per output channel (weight.shape[1] * groups)")
-    k = (kh, kw)
-    s, p, op, d = (_pair(v, name) for v, name in ((stride, "stride"), (padding, "padding"),
-                                                   (output_padding, "output_padding"), (dilation, "dilation")))
+    s, p, op, d = (_ints(what, v, name, nd) for v, name in ((stride, "stride"), (padding, "padding"),
+                                                            (output_padding, "output_padding"),
+                                                            (dilation, "dilation")))
     if min(s) < 1 or min(d) < 1 or min(p) < 0 or min(op) < 0:
-        raise ArgumentError(f"conv_transpose2d: expected stride, dilation >= 1 and padding, output_padding >= 0, "
+        raise ArgumentError(f"{what}: expected stride, dilation >= 1 and padding, output_padding >= 0, "
                             f"got stride={s}, dilation={d}, padding={p}, output_padding={op}")
     if any(o >= ss and o >= dd for o, ss, dd in zip(op, s, d)):
-        raise ArgumentError(f"conv_transpose2d: output_padding {op} must be smaller than either stride {s} or "
+        raise ArgumentError(f"{what}: output_padding {op} must be smaller than either stride {s} or "
                             f"dilation {d} in each dim")
-    out = tuple((m - 1) * ss - 2 * pp + dd * (kk - 1) + o + 1
-                for m, ss, pp, dd, kk, o in zip((h, wd), s, p, d, k, op))
+    out = tuple((m - 1) * ss - 2 * pp + dd * (kk - 1) + o + 1 for m, ss, pp, dd, kk, o in zip(size, s, p, d, k, op))
     if min(out) < 1:
-        raise ShapeError(f"conv_transpose2d: the output size {out} is not positive (input {tuple(x.shape)}, kernel "
+        raise ShapeError(f"{what}: the output size {out} is not positive (input {tuple(x.shape)}, kernel "
                          f"{k}, stride {s}, padding {p}, dilation {d}, output_padding {op})")
     rows = tuple(_out_size(o, kk, dd, pp, ss) for o, kk, dd, pp, ss in zip(out, k, d, p, s))
-    if rows != (h, wd):            # output_padding >= stride adds whole windows: zero inputs feed them
-        x = pad(x, (0, rows[1] - wd, 0, rows[0] - h))
-    xs = x.permute(1, 2, 3, 0).reshape(groups, c // groups, -1)                   # (g, C/g, H·W·N)
-    cols = w.reshape(groups, c // groups, og * kh * kw).mT @ xs                   # (g, O/g·kh·kw, L)
-    y = Fold.apply(cols.reshape(groups * og * kh * kw, -1), size=out, geom=(k, d, p, s))
-    return y if bias is None else y + as_tensor(bias).reshape(1, -1, 1, 1)
+    if rows != size:               # output_padding >= stride adds whole windows: zero inputs feed them
+        x = pad(x, tuple(w for r, m in zip(reversed(rows), reversed(size)) for w in (0, r - m)))
+    xs = x.permute(*range(1, nd + 2), 0).reshape(groups, c // groups, -1)       # (g, C/g, H·W·N)
+    cols = w.reshape(groups, c // groups, og * math.prod(k)).mT @ xs             # (g, O/g·kh·kw, L)
+    y = Fold.apply(cols.reshape(groups * og * math.prod(k), -1), size=out, geom=(k, d, p, s))
+    return y if bias is None else y + as_tensor(bias).reshape(1, -1, *(1,) * nd)
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
@@ -103,11 +122,11 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     return out.squeeze(-2)
 
 
-def _pair(v, name: str) -> tuple[int, int]:
+def _ints(what: str, v, name: str, n: int) -> tuple[int, ...]:
     if isinstance(v, str):
-        raise TypeError(f"conv_transpose2d: {name} must be an int or a pair of ints, got {v!r}")
+        raise TypeError(f"{what}: {name} must be an int or a tuple of {n} ints, got {v!r}")
     try:
-        return _tuple2(v, "conv_transpose2d", name)
+        return _tuplen(v, n, what, name)
     except ValueError as e:
         raise ArgumentError(str(e)) from None
 

@@ -16,6 +16,8 @@ kh·kw small tensordots.
 """
 from __future__ import annotations
 
+import itertools
+import math
 import operator
 import sys
 from collections.abc import Callable
@@ -39,23 +41,34 @@ def _tuple2(v, what: str, name: str) -> tuple[int, int]:
     return int(t[0]), int(t[1])
 
 
+def _tuplen(v, n: int, what: str, name: str) -> tuple[int, ...]:
+    """PyTorch's int-or-n-tuple arguments for n spatial dims: 3 -> (3, 3, 3)."""
+    if n == 2:
+        return _tuple2(v, what, name)
+    t = (v,) * n if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(t) != n or not all(isinstance(a, (int, np.integer)) for a in t):
+        raise ValueError(f"{what}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+    return tuple(int(a) for a in t)
+
+
 def _out_size(size: int, k: int, d: int, p: int, s: int) -> int:
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _geometry(what: str, spatial: tuple[int, int], kernel_size, dilation, padding, stride) -> tuple:
-    """Checked (k, d, p, s) pairs and the output size; errors name the shapes like PyTorch's do."""
-    k, d = _tuple2(kernel_size, what, "kernel_size"), _tuple2(dilation, what, "dilation")
-    p, s = _tuple2(padding, what, "padding"), _tuple2(stride, what, "stride")
+def _geometry(what: str, spatial: tuple[int, ...], kernel_size, dilation, padding, stride) -> tuple:
+    """Checked (k, d, p, s) tuples and the output size; errors name the shapes like PyTorch's do."""
+    n = len(spatial)
+    k, d = _tuplen(kernel_size, n, what, "kernel_size"), _tuplen(dilation, n, what, "dilation")
+    p, s = _tuplen(padding, n, what, "padding"), _tuplen(stride, n, what, "stride")
     if min(k) < 1 or min(d) < 1 or min(s) < 1 or min(p) < 0:
         raise ValueError(f"{what}: expected kernel_size, dilation, stride >= 1 and padding >= 0, got "
                          f"kernel_size={k}, dilation={d}, stride={s}, padding={p}")
-    padded = tuple(n + 2 * q for n, q in zip(spatial, p))
+    padded = tuple(m + 2 * q for m, q in zip(spatial, p))
     extent = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
-    if padded[0] < extent[0] or padded[1] < extent[1]:
+    if any(a < e for a, e in zip(padded, extent)):
         raise ValueError(f"{what}: kernel size {k} (dilated extent {extent}) is larger than the padded input "
                          f"{padded} (input {spatial}, padding {p}); the kernel can't be larger than the input")
-    out = (_out_size(spatial[0], k[0], d[0], p[0], s[0]), _out_size(spatial[1], k[1], d[1], p[1], s[1]))
+    out = tuple(_out_size(*a) for a in zip(spatial, k, d, p, s))
     return k, d, p, s, out
 
 
@@ -87,45 +100,49 @@ class Unfold(Op):
     gradient one matmul too (faster than a batch of N small matmuls with a sum: the (N, C·kh·kw, L) layout of
     F.unfold, which `unfold` below gives as a view of this). The batch is the *last* column axis: with x
     transposed once to (C, H, W, N), each of the kh·kw window copies (and Fold's adds) runs over rows of OW·N
-    contiguous floats instead of rows of OW."""
+    contiguous floats instead of rows of OW. Any number of spatial dims: conv3d's (D, H, W) the same way."""
     def forward(self, x, kernel_size, dilation, padding, stride):
-        n, c, h, w = x.shape
-        k, d, p, s, out = _geometry("unfold", (h, w), kernel_size, dilation, padding, stride)
-        self.geom, self.size = (k, d, p, s), (h, w)
-        xt = x.transpose(1, 2, 3, 0)                                               # (C, H, W, N)
-        if p != (0, 0) or not xt.flags.c_contiguous:     # else x is batch-last already: no copy
-            xt = _buffer((c, h + 2 * p[0], w + 2 * p[1], n), x.dtype)
-            if p != (0, 0):
+        n, c, *size = x.shape
+        k, d, p, s, out = _geometry("unfold", tuple(size), kernel_size, dilation, padding, stride)
+        self.geom, self.size = (k, d, p, s), tuple(size)
+        last = (*range(1, x.ndim), 0)
+        xt = x.transpose(last)                                                     # (C, H, W, N)
+        if any(p) or not xt.flags.c_contiguous:          # else x is batch-last already: no copy
+            xt = _buffer((c, *(m + 2 * q for m, q in zip(size, p)), n), x.dtype)
+            if any(p):
                 xt.fill(0)
-            xt[:, p[0]:p[0] + h, p[1]:p[1] + w] = x.transpose(1, 2, 3, 0)
-        cols = _buffer((c, k[0], k[1], out[0], out[1], n), x.dtype)
-        for i in range(k[0]):                                    # one strided copy per kernel position
-            for j in range(k[1]):
-                cols[:, i, j] = _shifted(xt, i * d[0], j * d[1], s, out)
-        return cols.reshape(c * k[0] * k[1], out[0] * out[1] * n)
+            xt[_inner(p, size)] = x.transpose(last)
+        cols = _buffer((c, *k, *out, n), x.dtype)
+        for cell in itertools.product(*map(range, k)):          # one strided copy per kernel position
+            cols[(slice(None), *cell)] = _shifted(xt, cell, d, s, out)
+        return cols.reshape(c * math.prod(k), math.prod(out) * n)
 
     def backward(self, g):
         return (Fold.apply(g, size=self.size, geom=self.geom),)
 
 
-def _shifted(xt: np.ndarray, y0: int, x0: int, s, out) -> np.ndarray:
-    """The (C, OH, OW, N) view xt[:, y0 + y·sh, x0 + x·sw, :]: one kernel position's cells of every window."""
-    return xt[:, y0:y0 + s[0] * (out[0] - 1) + 1:s[0], x0:x0 + s[1] * (out[1] - 1) + 1:s[1]]
+def _inner(p, size) -> tuple:
+    """The index of the unpadded cells of a (C, *padded, N) array."""
+    return (slice(None), *(slice(q, q + m) for q, m in zip(p, size)))
+
+
+def _shifted(xt: np.ndarray, cell, d, s, out) -> np.ndarray:
+    """The (C, OH, OW, N) view xt[:, i·dh + y·sh, j·dw + x·sw, :]: one kernel position's cells of every window."""
+    return xt[(slice(None), *(slice(i * dd, i * dd + ss * (o - 1) + 1, ss) for i, dd, ss, o in zip(cell, d, s, out)))]
 
 
 class Fold(Op):
     """y_padded[n, c, y·s + i·d, x·s + j·d] += cols[(c,i,j), (y,x,n)]  (col2im, sums overlaps)      dx = Unfold(g)"""
     def forward(self, cols, size, geom):
-        (k, d, p, s), (h, w) = geom, size
+        (k, d, p, s), nd = geom, len(size)
         self.geom = geom
-        out = (_out_size(h, k[0], d[0], p[0], s[0]), _out_size(w, k[1], d[1], p[1], s[1]))
-        c, n = cols.shape[0] // (k[0] * k[1]), cols.shape[1] // (out[0] * out[1])
-        cols = cols.reshape(c, k[0], k[1], out[0], out[1], n)
-        yt = np.zeros((c, h + 2 * p[0], w + 2 * p[1], n), dtype=cols.dtype)      # (C, H, W, N), padded
-        for i in range(k[0]):                                    # one strided add per kernel position
-            for j in range(k[1]):
-                _shifted(yt, i * d[0], j * d[1], s, out)[...] += cols[:, i, j]
-        return yt[:, p[0]:p[0] + h, p[1]:p[1] + w].transpose(3, 0, 1, 2)   # batch-last, as conv2d's output
+        out = tuple(_out_size(*a) for a in zip(size, k, d, p, s))
+        c, n = cols.shape[0] // math.prod(k), cols.shape[1] // math.prod(out)
+        cols = cols.reshape(c, *k, *out, n)
+        yt = np.zeros((c, *(m + 2 * q for m, q in zip(size, p)), n), dtype=cols.dtype)   # (C, H, W, N), padded
+        for cell in itertools.product(*map(range, k)):          # one strided add per kernel position
+            _shifted(yt, cell, d, s, out)[...] += cols[(slice(None), *cell)]
+        return yt[_inner(p, size)].transpose(nd + 1, *range(nd + 1))    # batch-last, as conv2d's output
 
     def backward(self, g):
         k, d, p, s = self.geom
@@ -141,19 +158,19 @@ class ConvMatMul(Op):
     computed transposed: OpenBLAS writes that long-K product faster as its transpose. The bias is added in
     place to the fresh product: no second (O, L) array."""
     def forward(self, w, cols, *b, groups, out):
-        o, (ckk, length), (oh, ow) = w.shape[0], cols.shape, out
+        o, (ckk, length), nd = w.shape[0], cols.shape, len(out)
         rows = (o,) if groups == 1 else (groups, o // groups)                       # w's rows, per group
         self.w3, self.c3 = rows + (ckk // groups,), rows[:-1] + (ckk // groups, length)   # no -1: N may be 0
         y = any_matmul(w.reshape(self.w3), cols.reshape(self.c3))
         if b:                                      # in place, unless the bias's dtype promotes the result
             b = b[0].reshape(*rows, 1)
             y = np.add(y, b, out=y if np.can_cast(b.dtype, y.dtype, "safe") else None)
-        return y.reshape(o, oh, ow, length // (oh * ow)).transpose(3, 0, 1, 2)
+        return y.reshape(o, *out, length // math.prod(out)).transpose(nd + 1, *range(nd + 1))
 
     def backward(self, g):
         xs, need, (w3, c3) = self.inputs, self.needs_grad, (self.w3, self.c3)
         g2_shape = w3[:-1] + c3[-1:]                # g as (O, L), per group
-        return _conv_grads(g.permute(1, 2, 3, 0).reshape(*g2_shape), xs[0], xs[1], need, w3, c3)
+        return _conv_grads(g.permute(*range(1, g.ndim), 0).reshape(*g2_shape), xs[0], xs[1], need, w3, c3)
 
 
 def _conv_grads(g2, w, cols, need: tuple, w3: tuple, c3: tuple, mm: Callable = operator.matmul) -> tuple:
@@ -192,46 +209,62 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
            groups: int = 1) -> Tensor:
     """PyTorch's F.conv2d (cross-correlation): input (N, C, H, W) or (C, H, W), weight (O, C/groups, kh, kw).
     `padding` may be an int, a pair, 'valid' or 'same' (stride 1)."""
+    return _conv("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,  # noqa: A002
+           groups: int = 1) -> Tensor:
+    """PyTorch's F.conv3d: input (N, C, D, H, W) or (C, D, H, W), weight (O, C/groups, kd, kh, kw); conv2d's
+    im2col + matmul over three spatial dims. `padding` may be an int, a triple, 'valid' or 'same' (stride 1)."""
+    return _conv("conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
+_DIMS = {"conv2d": ("H, W", "kh, kw"), "conv3d": ("D, H, W", "kd, kh, kw")}
+
+
+def _conv(what: str, input, weight, bias, stride, padding, dilation, groups: int) -> Tensor:  # noqa: A002
+    """conv2d and conv3d: checks naming the op and shapes, then Unfold and ConvMatMul."""
     x, w = as_tensor(input), as_tensor(weight)
-    if w.ndim != 4:
-        raise ShapeError("conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got "
+    (dims, ks), nd = _DIMS[what], int(what[4])
+    if w.ndim != nd + 2:
+        raise ShapeError(f"{what}: expected a {nd + 2}-D weight (out_channels, in_channels/groups, {ks}), got "
                          f"{tuple(w.shape)}")
-    if x.ndim == 3:
-        return conv2d(x.unsqueeze(0), w, bias, stride, padding, dilation, groups).squeeze(0)
-    if x.ndim != 4:
-        raise ShapeError(f"conv2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
-    n, c, h, wd = x.shape
-    o, cg, kh, kw = w.shape
+    if x.ndim == nd + 1:
+        return _conv(what, x.unsqueeze(0), w, bias, stride, padding, dilation, groups).squeeze(0)
+    if x.ndim != nd + 2:
+        raise ShapeError(f"{what}: expected a {nd + 1}-D (C, {dims}) or {nd + 2}-D (N, C, {dims}) input, got shape "
+                         f"{tuple(x.shape)}")
+    c, o, cg = x.shape[1], w.shape[0], w.shape[1]
     if x.grad_fn is None:
-        check_layer_input("conv2d", x, w)          # guards: uint8 / 0..255 images reaching the first layer
+        check_layer_input(what, x, w)              # guards: uint8 / 0..255 images reaching the first layer
     if groups < 1 or c % groups or o % groups:
-        raise ShapeError(f"conv2d: groups={groups} must divide both in_channels {c} (input {tuple(x.shape)}) and "
+        raise ShapeError(f"{what}: groups={groups} must divide both in_channels {c} (input {tuple(x.shape)}) and "
                          f"out_channels {o} (weight {tuple(w.shape)})")
     if cg * groups != c:
-        raise ShapeError(f"conv2d: input {tuple(x.shape)} has {c} channels, but weight {tuple(w.shape)} "
+        raise ShapeError(f"{what}: input {tuple(x.shape)} has {c} channels, but weight {tuple(w.shape)} "
                          f"with groups={groups} "
                          f"expects {cg * groups} (in_channels = weight.shape[1] * groups)")
     if bias is not None and tuple(bias.shape) != (o,):
-        raise ShapeError(f"conv2d: bias of shape {tuple(bias.shape)} should be ({o},), one per output channel")
+        raise ShapeError(f"{what}: bias of shape {tuple(bias.shape)} should be ({o},), one per output channel")
     if isinstance(padding, str):
-        x, padding = _string_padding(x, padding, (kh, kw), dilation, stride)
-        h, wd = x.shape[2:]
-    k, d, p, s, (oh, ow) = _geometry("conv2d", (h, wd), (kh, kw), dilation, padding, stride)
+        x, padding = _string_padding(x, padding, tuple(w.shape[2:]), dilation, stride)
+    k, d, p, s, out = _geometry(what, tuple(x.shape[2:]), tuple(w.shape[2:]), dilation, padding, stride)
     cols = Unfold.apply(x, kernel_size=k, dilation=d, padding=p, stride=s)      # (C·kh·kw, OH·OW·N)
     b = () if bias is None else (as_tensor(bias),)
-    return ConvMatMul.apply(w, cols, *b, groups=groups, out=(oh, ow))          # NCHW, batch-last in memory
+    return ConvMatMul.apply(w, cols, *b, groups=groups, out=out)               # NCHW, batch-last in memory
 
 
-def _string_padding(x: Tensor, padding: str, k, dilation, stride) -> tuple[Tensor, tuple[int, int]]:
+def _string_padding(x: Tensor, padding: str, k, dilation, stride) -> tuple[Tensor, tuple[int, ...]]:
     """'valid' is no padding; 'same' pads (d·(k-1)) in total, the odd one on the right/bottom, as PyTorch."""
+    n = len(k)
     if padding == "valid":
-        return x, (0, 0)
+        return x, (0,) * n
     if padding != "same":
         raise ValueError(f"conv: padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
-    if _tuple2(stride, "conv", "stride") != (1, 1):
+    if any(s != 1 for s in _tuplen(stride, n, "conv", "stride")):
         raise ValueError(f"conv: padding='same' is not supported for strided convolutions (stride={stride})")
-    total = [dd * (kk - 1) for kk, dd in zip(k, _tuple2(dilation, "conv", "dilation"))]
-    if total[0] % 2 == 0 and total[1] % 2 == 0:
-        return x, (total[0] // 2, total[1] // 2)
+    total = [dd * (kk - 1) for kk, dd in zip(k, _tuplen(dilation, n, "conv", "dilation"))]
+    if all(t % 2 == 0 for t in total):
+        return x, tuple(t // 2 for t in total)
     from .shape import pad
-    return pad(x, (total[1] // 2, total[1] - total[1] // 2, total[0] // 2, total[0] - total[0] // 2)), (0, 0)
+    return pad(x, tuple(w for t in reversed(total) for w in (t // 2, t - t // 2))), (0,) * n

@@ -10,11 +10,12 @@ import functools
 
 import numpy as np
 
+from ..errors import ArgumentError
 from ..masking import all_finite, masked
 from ..op import Op
 from ..pool_layout import batch_last, disjoint, fresh, nchw, phys, tiled, windows
 from ..tensor import Tensor, as_tensor
-from .conv import _tuple2
+from .conv import _tuplen
 from .shape import pad
 
 
@@ -26,25 +27,29 @@ def _pool_size(size: int, k: int, d: int, p: int, s: int, ceil_mode: bool) -> in
     return out
 
 
-def _pool_setup(what: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool) -> tuple:
-    """Checked geometry: (k, s, p, d, out, extra), `extra` being the right/bottom padding ceil_mode needs."""
-    if x.ndim != 4:
-        raise ValueError(f"{what}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}")
-    k = _tuple2(kernel_size, what, "kernel_size")
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple2(stride, what, "stride")
-    p, d = _tuple2(padding, what, "padding"), _tuple2(dilation, what, "dilation")
+def _pool_setup(what: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool, nd: int = 2) -> tuple:
+    """Checked geometry over `nd` spatial dims: (k, s, p, d, out, extra), `extra` being the right/bottom padding
+    ceil_mode needs."""
+    if x.ndim != nd + 2:
+        dims = "D, H, W" if nd == 3 else "H, W"
+        raise ValueError(f"{what}: expected a {nd + 1}-D (C, {dims}) or {nd + 2}-D (N, C, {dims}) input, got shape "
+                         f"{tuple(x.shape)}")
+    k = _tuplen(kernel_size, nd, what, "kernel_size")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuplen(stride, nd, what,
+                                                                                               "stride")
+    p, d = _tuplen(padding, nd, what, "padding"), _tuplen(dilation, nd, what, "dilation")
     if min(k) < 1 or min(s) < 1 or min(d) < 1 or min(p) < 0:
-        raise ValueError(f"{what}: expected kernel_size, stride, dilation >= 1 and padding >= 0, got "
-                         f"kernel_size={k}, stride={s}, dilation={d}, padding={p}")
+        raise ArgumentError(f"{what}: expected kernel_size, stride, dilation >= 1 and padding >= 0, got "
+                            f"kernel_size={k}, stride={s}, dilation={d}, padding={p}")
     extent = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:             # PyTorch's rule (on the undilated kernel)
-        raise ValueError(f"{what}: padding {p} should be at most half of kernel_size {k}")
-    h, w = x.shape[2:]
-    if h + 2 * p[0] < extent[0] or w + 2 * p[1] < extent[1]:
-        raise ValueError(f"{what}: kernel size {k} (extent {extent}) is larger than the padded input "
-                         f"{(h + 2 * p[0], w + 2 * p[1])} of input shape {tuple(x.shape)}")
-    out = tuple(_pool_size(n, kk, dd, pp, ss, ceil_mode) for n, kk, dd, pp, ss in zip((h, w), k, d, p, s))
-    extra = tuple(max(0, (o - 1) * ss + e - (n + 2 * pp)) for o, ss, e, n, pp in zip(out, s, extent, (h, w), p))
+    if any(pp > kk // 2 for pp, kk in zip(p, k)):        # PyTorch's rule (on the undilated kernel)
+        raise ArgumentError(f"{what}: padding {p} should be at most half of kernel_size {k}")
+    size = tuple(x.shape[2:])
+    if any(m + 2 * pp < e for m, pp, e in zip(size, p, extent)):
+        raise ArgumentError(f"{what}: kernel size {k} (extent {extent}) is larger than the padded input "
+                            f"{tuple(m + 2 * pp for m, pp in zip(size, p))} of input shape {tuple(x.shape)}")
+    out = tuple(_pool_size(n, kk, dd, pp, ss, ceil_mode) for n, kk, dd, pp, ss in zip(size, k, d, p, s))
+    extra = tuple(max(0, (o - 1) * ss + e - (n + 2 * pp)) for o, ss, e, n, pp in zip(out, s, extent, size, p))
     return k, s, p, d, out, extra
 
 
@@ -130,12 +135,16 @@ def _first_max(x: np.ndarray, geom) -> tuple[np.ndarray, np.ndarray]:
     return nchw(best, last, x.shape), nchw(which, last, x.shape)
 
 
-def _batched(fn):
-    """Accept an unbatched (C, H, W) input, as PyTorch does, by adding and removing a batch dim."""
+def _batched(fn=None, *, nd: int = 2):
+    """Accept an unbatched (C, H, W) input (with nd=3: (C, D, H, W)), as PyTorch does, by adding and removing a
+    batch dim."""
+    if fn is None:
+        return functools.partial(_batched, nd=nd)
+
     @functools.wraps(fn)
     def wrapper(input, *args, **kwargs):  # noqa: A002
         x = as_tensor(input)
-        if x.ndim != 3:
+        if x.ndim != nd + 1:
             return fn(x, *args, **kwargs)
         out = fn(x.unsqueeze(0), *args, **kwargs)
         return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
