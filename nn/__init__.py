@@ -123,7 +123,7 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
-from .unpool import MaxUnpool1d, MaxUnpool2d
+from .unpool import MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
 from .upsampling import (
     ChannelShuffle,
     PixelShuffle,
@@ -137,33 +137,42 @@ try:                      # the conv engineer's layers; a missing file is fine, 
     from .conv import (
         AdaptiveAvgPool1d,
         AdaptiveAvgPool2d,
+        AdaptiveAvgPool3d,
         AdaptiveMaxPool1d,
         AdaptiveMaxPool2d,
+        AdaptiveMaxPool3d,
         AvgPool1d,
         AvgPool2d,
+        AvgPool3d,
         Conv1d,
         Conv2d,
+        Conv3d,
         MaxPool1d,
         MaxPool2d,
+        MaxPool3d,
     )
-    from .conv_transpose import ConvTranspose1d, ConvTranspose2d
+    from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 except ModuleNotFoundError as e:
     if e.name != f"{__name__}.conv":
         raise
 try:
-    from .norm import BatchNorm1d, BatchNorm2d, Embedding, LayerNorm
+    from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, Embedding, LayerNorm
 except ModuleNotFoundError as e:
     if e.name != f"{__name__}.norm":
         raise
 from .lazy import (  # noqa: E402
     LazyBatchNorm1d,
     LazyBatchNorm2d,
+    LazyBatchNorm3d,
     LazyConv1d,
     LazyConv2d,
+    LazyConv3d,
     LazyConvTranspose1d,
     LazyConvTranspose2d,
+    LazyConvTranspose3d,
     LazyInstanceNorm1d,
     LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
     LazyLinear,
     UninitializedBuffer,
     UninitializedParameter,

@@ -1,9 +1,10 @@
-"""Convolution and pooling layers: Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d,
-AdaptiveMaxPool1d/2d.
+"""Convolution and pooling layers: Conv1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
+AdaptiveMaxPool1d/2d/3d.
 
 Weights use PyTorch's layout (out_channels, in_channels/groups, *kernel) and PyTorch's default initialisation,
 so a state_dict moves between a chainrule model and the same PyTorch model both ways. Each forward is one
-call into autograd.ops (conv.py, pool.py), where the math lives.
+call into autograd.ops (conv.py, pool.py) or nn.functional (pooling.py, pooling3d.py), where the math lives;
+a padding_mode other than 'zeros' pads with F.pad first, as PyTorch.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from autograd.dtypes import get_default_dtype, to_dtype
 
 from . import init
 from .functional import pooling as F
+from .functional import pooling3d as F3
+from .functional.layers import pad
 from .layers import layer_input
 from .module import Module, Parameter
 
@@ -49,9 +52,9 @@ class _ConvNd(Module):
         super().__init__()
         what, n = type(self).__name__, self._dims
         _check_channels(what, in_channels, out_channels, groups)
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{what}: padding_mode={padding_mode!r} is not supported; only 'zeros' "
-                                      f"(pad the input with nn.functional.pad first)")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{what}: padding_mode must be one of {set(_PADDING_MODES)}, but got "
+                             f"padding_mode={padding_mode!r}")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"{what}: padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
@@ -63,6 +66,10 @@ class _ConvNd(Module):
             raise ValueError(f"{what}: padding='same' is not supported for strided convolutions "
                              f"(stride={self.stride})")
         self.padding_mode = padding_mode
+        total = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)] if padding == "same" else None
+        self._reversed_padding_repeated_twice = tuple(   # F.pad's widths, last dim first: 'same' puts odd ones right
+            w for i in reversed(range(n)) for w in ((total[i] // 2, total[i] - total[i] // 2) if total else
+                                                    (0, 0) if padding == "valid" else (self.padding[i],) * 2))
         dt = get_default_dtype() if dtype is None else to_dtype(dtype)
         self.weight = Parameter(np.empty((out_channels, in_channels // groups, *self.kernel_size), dtype=dt))
         if bias:
@@ -70,6 +77,12 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _conv_forward(self, input: Any, conv: Any) -> Tensor:
+        input, padding = _checked(self, input), self.padding
+        if self.padding_mode != "zeros":
+            input, padding = pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), 0
+        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def reset_parameters(self) -> None:
         """PyTorch's default: kaiming_uniform(a=√5), i.e. W ~ U(±1/√fan_in), and b ~ U(±1/√fan_in)."""
@@ -87,7 +100,11 @@ class _ConvNd(Module):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"
-        return s + (", bias=False" if self.bias is None else "")
+        s += ", bias=False" if self.bias is None else ""
+        return s + (f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else "")
+
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _checked(conv: _ConvNd, input: Any) -> Tensor:
@@ -112,8 +129,16 @@ class Conv2d(_ConvNd):
     _dims = 2
 
     def forward(self, input: Tensor) -> Tensor:
-        input = _checked(self, input)
-        return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input, ops.conv2d)
+
+
+class Conv3d(_ConvNd):
+    """3-D cross-correlation over (N, C, D, H, W) (or unbatched (C, D, H, W)): Conv2d's im2col + matmul."""
+
+    _dims = 3
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv_forward(input, ops.conv3d)
 
 
 class Conv1d(_ConvNd):
@@ -122,8 +147,7 @@ class Conv1d(_ConvNd):
     _dims = 1
 
     def forward(self, input: Tensor) -> Tensor:
-        input = _checked(self, input)
-        return ops.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return self._conv_forward(input, ops.conv1d)
 
 
 class _Pool(Module):
@@ -156,6 +180,14 @@ class MaxPool1d(MaxPool2d):
                               self.return_indices)
 
 
+class MaxPool3d(MaxPool2d):
+    """MaxPool2d's rule over the last three dims of (N, C, D, H, W); indices are flat in D·H·W."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F3.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                             self.return_indices)
+
+
 class AvgPool2d(_Pool):
     """The mean of each kernel_size window; zero padding counts in the divisor unless count_include_pad=False."""
 
@@ -181,6 +213,14 @@ class AvgPool1d(AvgPool2d):
                               self.count_include_pad)
 
 
+class AvgPool3d(AvgPool2d):
+    """AvgPool2d's rule over the last three dims of (N, C, D, H, W)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F3.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override)
+
+
 class AdaptiveAvgPool2d(_Pool):
     """Averages to a fixed output_size whatever the input size (None keeps that dim), as PyTorch."""
 
@@ -201,6 +241,13 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Averages (N, C, D, H, W) to a fixed (D, H, W) output_size whatever the input size."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
 class AdaptiveMaxPool2d(_Pool):
     """The max of each adaptive window (None keeps that dim); return_indices gives flat H·W indices too."""
 
@@ -219,3 +266,10 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """AdaptiveMaxPool2d's rule over the last three dims of (N, C, D, H, W); indices are flat in D·H·W."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)

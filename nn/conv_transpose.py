@@ -1,8 +1,8 @@
-"""Transposed convolution layers: ConvTranspose1d, ConvTranspose2d (the "deconvolution" of decoders and GANs).
+"""Transposed convolution layers: ConvTranspose1d/2d/3d (the "deconvolution" of decoders and GANs).
 
 Weights use PyTorch's layout (in_channels, out_channels/groups, *kernel) and initialisation, so a state_dict
 moves between chainrule and PyTorch both ways. forward(input, output_size=None) picks the output_padding that
-reaches output_size, as PyTorch's does. The math is autograd.ops.conv_transpose1d/2d.
+reaches output_size, as PyTorch's does. The math is autograd.ops.conv_transpose1d/2d/3d.
 """
 from __future__ import annotations
 
@@ -93,4 +93,15 @@ class ConvTranspose1d(_ConvTransposeNd):
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         input = _checked(self, input)
         return ops.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                    self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The transpose (input gradient) of Conv3d over (N, C, D, H, W) or (C, D, H, W)."""
+
+    _dims = 3
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        input = _checked(self, input)
+        return ops.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
                                     self._output_padding(input, output_size), self.groups, self.dilation)

@@ -1,5 +1,5 @@
-"""Lazy modules (LazyLinear, LazyConv1d/2d, LazyConvTranspose1d/2d, LazyBatchNorm1d/2d, LazyInstanceNorm1d/2d):
-the input size is read from the first batch. Until then the weights are UninitializedParameters (buffers
+"""Lazy modules (LazyLinear, LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d, LazyBatchNorm1d/2d/3d,
+LazyInstanceNorm1d/2d/3d): the input size is read from the first batch. Until then the weights are UninitializedParameters (buffers
 UninitializedBuffers) that know their dtype but not their shape; the first forward materializes them in place,
 initialises them as the ordinary layer does, and turns the module into that layer (`type(m)` becomes
 nn.Linear), as PyTorch. The Parameter objects stay the same, so an optimizer built before the first forward
@@ -13,12 +13,12 @@ import numpy as np
 from autograd import Tensor, no_grad
 from autograd.dtypes import get_default_dtype, to_dtype
 
-from .conv import Conv1d, Conv2d
-from .conv_transpose import ConvTranspose1d, ConvTranspose2d
-from .group_norm import InstanceNorm1d, InstanceNorm2d
+from .conv import Conv1d, Conv2d, Conv3d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .group_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .layers import Linear
 from .module import Parameter
-from .norm import BatchNorm1d, BatchNorm2d
+from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 
 _USE = ("Attempted to use an uninitialized parameter in {}. This error happens when you are using a `LazyModule` "
         "or explicitly manipulating `torch.nn.parameter.UninitializedParameter` objects. When using LazyModules "
@@ -278,3 +278,27 @@ class LazyInstanceNorm2d(_LazyNormMixin, InstanceNorm2d):
     """InstanceNorm2d whose num_features is read from the first input (affine and running stats by default)."""
     cls_to_become = InstanceNorm2d
     __init__ = _norm_init(InstanceNorm2d)
+
+
+class LazyConv3d(_LazyConvMixin, Conv3d):
+    """Conv3d whose in_channels is read from the first input."""
+    cls_to_become = Conv3d
+    __init__ = _conv_init(Conv3d)
+
+
+class LazyConvTranspose3d(_LazyConvMixin, ConvTranspose3d):
+    """ConvTranspose3d whose in_channels is read from the first input."""
+    cls_to_become, _transposed = ConvTranspose3d, True
+    __init__ = _conv_transpose_init(ConvTranspose3d)
+
+
+class LazyBatchNorm3d(_LazyNormMixin, BatchNorm3d):
+    """BatchNorm3d whose num_features is read from the first input."""
+    cls_to_become = BatchNorm3d
+    __init__ = _norm_init(BatchNorm3d)
+
+
+class LazyInstanceNorm3d(_LazyNormMixin, InstanceNorm3d):
+    """InstanceNorm3d whose num_features is read from the first input (affine and running stats by default)."""
+    cls_to_become = InstanceNorm3d
+    __init__ = _norm_init(InstanceNorm3d)

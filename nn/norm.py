@@ -1,4 +1,4 @@
-"""Normalization layers (BatchNorm1d, BatchNorm2d, LayerNorm) and the Embedding lookup table.
+"""Normalization layers (BatchNorm1d/2d/3d, LayerNorm) and the Embedding lookup table.
 
 BatchNorm keeps PyTorch's buffers (running_mean, running_var, num_batches_tracked) under PyTorch's names, so
 state_dicts match; train() normalises with batch statistics and updates the running ones, eval() uses them.
@@ -108,6 +108,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalization of (N, C, H, W) inputs per channel (Ioffe & Szegedy, 2015)."""
 
     _ranks = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of (N, C, D, H, W) inputs per channel (video, volumes)."""
+
+    _ranks = (5,)
 
 
 class LayerNorm(Module):

@@ -1,4 +1,4 @@
-"""MaxUnpool1d/2d: max pooling's partial inverse as layers (F.max_unpool1d/2d with the sizes kept)."""
+"""MaxUnpool1d/2d/3d: max pooling's partial inverse as layers (F.max_unpool1d/2d/3d with the sizes kept)."""
 from __future__ import annotations
 
 from typing import Any
@@ -36,3 +36,11 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Each value of (N, C, D, H, W) put back at its MaxPool3d flat index in a zero (N, C, D_out, H_out, W_out)."""
+    _n = 3
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)

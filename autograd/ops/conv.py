@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 from ..observers import check_layer_input
 from ..op import Op
 from ..parallel import any_matmul
@@ -61,12 +61,12 @@ def _geometry(what: str, spatial: tuple[int, ...], kernel_size, dilation, paddin
     k, d = _tuplen(kernel_size, n, what, "kernel_size"), _tuplen(dilation, n, what, "dilation")
     p, s = _tuplen(padding, n, what, "padding"), _tuplen(stride, n, what, "stride")
     if min(k) < 1 or min(d) < 1 or min(s) < 1 or min(p) < 0:
-        raise ValueError(f"{what}: expected kernel_size, dilation, stride >= 1 and padding >= 0, got "
-                         f"kernel_size={k}, dilation={d}, stride={s}, padding={p}")
+        raise ArgumentError(f"{what}: expected kernel_size, dilation, stride >= 1 and padding >= 0, got "
+                            f"kernel_size={k}, dilation={d}, stride={s}, padding={p}")
     padded = tuple(m + 2 * q for m, q in zip(spatial, p))
     extent = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
     if any(a < e for a, e in zip(padded, extent)):
-        raise ValueError(f"{what}: kernel size {k} (dilated extent {extent}) is larger than the padded input "
+        raise ShapeError(f"{what}: kernel size {k} (dilated extent {extent}) is larger than the padded input "
                          f"{padded} (input {spatial}, padding {p}); the kernel can't be larger than the input")
     out = tuple(_out_size(*a) for a in zip(spatial, k, d, p, s))
     return k, d, p, s, out

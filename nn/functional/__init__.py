@@ -1,6 +1,6 @@
 """torch.nn.functional's stateless functions: activations, losses, dropout, linear. The layers in nn call these,
 so a layer and its functional form can never disagree. Files: activations.py, layers.py (linear, dropout, conv,
-pooling...), pooling.py (adaptive pooling),
+pooling...), pooling.py (adaptive pooling), pooling3d.py (max and average pooling in 3-D),
 unpool.py (max pooling's indices, max_unpool), upsampling.py (interpolate, pixel_shuffle...), attention.py
 (scaled_dot_product_attention), losses.py (+ losses_prob.py: likelihoods, losses_margin.py: margins and
 embeddings), dropout.py (channel and alpha dropout), normalization.py (group,
@@ -62,8 +62,10 @@ from .layers import (
     batch_norm,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     dropout,
     embedding,
     fold,
@@ -99,14 +101,24 @@ from .losses_margin import (
 from .losses_prob import gaussian_nll_loss, kl_div, poisson_nll_loss
 from .normalization import group_norm, instance_norm, local_response_norm, normalize, rms_norm
 from .pairwise import bilinear, cosine_similarity, pairwise_distance, pdist
-from .pooling import adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_max_pool2d
+from .pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+)
+from .pooling3d import avg_pool3d, max_pool3d
 from .unpool import (
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
     max_pool1d_with_indices,
     max_pool2d_with_indices,
+    max_pool3d_with_indices,
     max_unpool1d,
     max_unpool2d,
+    max_unpool3d,
 )
 from .upsampling import (
     channel_shuffle,

@@ -65,8 +65,9 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
 
 
 # -- convolution, pooling, normalization, embedding: the ops live in autograd/ops/conv.py, pool.py, norm.py ----
-conv1d, conv2d, unfold, fold = ag.ops.conv1d, ag.ops.conv2d, ag.ops.unfold, ag.ops.fold
+conv1d, conv2d, conv3d, unfold, fold = ag.ops.conv1d, ag.ops.conv2d, ag.ops.conv3d, ag.ops.unfold, ag.ops.fold
 conv_transpose1d, conv_transpose2d = ag.ops.conv_transpose1d, ag.ops.conv_transpose2d
+conv_transpose3d = ag.ops.conv_transpose3d
 max_pool1d, max_pool2d = ag.ops.max_pool1d, ag.ops.max_pool2d
 avg_pool1d, avg_pool2d = ag.ops.avg_pool1d, ag.ops.avg_pool2d
 adaptive_avg_pool2d = ag.ops.adaptive_avg_pool2d

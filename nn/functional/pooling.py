@@ -1,18 +1,20 @@
-"""Adaptive pooling beyond adaptive_avg_pool2d: adaptive_avg_pool1d, adaptive_max_pool1d/2d.
+"""Adaptive pooling beyond adaptive_avg_pool2d: adaptive_avg_pool1d/3d, adaptive_max_pool1d/2d/3d.
 
 Output cell i pools input cells floor(i·n/o) .. ceil((i+1)·n/o) − 1 along each dim, as PyTorch. The max's
-indices are found on the arrays (max is separable: rows first, then columns, the first maximum in row-major
-order as PyTorch's scan keeps it); the values are then a gather of those indices, so the gradient reaches
+indices are found on the arrays (max is separable: the last dim first, then the one before..., the first maximum
+in row-major order as PyTorch's scan keeps it); the values are then a gather of those indices, so the gradient reaches
 each window's maximum (summed where windows share it) and has gradients of its own.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 import autograd as ag
 from autograd import Tensor
+from autograd.composites.conv import _averaging_matrix
 from autograd.errors import ArgumentError, ShapeError
 from autograd.tensor import as_tensor
 
@@ -28,7 +30,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any,  # noqa: A002
                         return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """PyTorch's F.adaptive_max_pool1d on (N, C, L) or (C, L); indices index L."""
     x = _checked("adaptive_max_pool1d", input, 1)
-    return _adaptive_max(x, (1,) + _sizes("adaptive_max_pool1d", output_size, x, 1), return_indices, 1)
+    return _adaptive_max(x, _sizes("adaptive_max_pool1d", output_size, x, 1), return_indices, 1)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any,  # noqa: A002
@@ -36,6 +38,23 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any,  # noqa: A002
     """PyTorch's F.adaptive_max_pool2d on (N, C, H, W) or (C, H, W); indices index H·W (flat)."""
     x = _checked("adaptive_max_pool2d", input, 2)
     return _adaptive_max(x, _sizes("adaptive_max_pool2d", output_size, x, 2), return_indices, 2)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any,  # noqa: A002
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """PyTorch's F.adaptive_max_pool3d on (N, C, D, H, W) or (C, D, H, W); indices index D·H·W (flat)."""
+    x = _checked("adaptive_max_pool3d", input, 3)
+    return _adaptive_max(x, _sizes("adaptive_max_pool3d", output_size, x, 3), return_indices, 3)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """PyTorch's F.adaptive_avg_pool3d on (N, C, D, H, W) or (C, D, H, W): one averaging matrix per dim,
+    P_d·(P_h·x·P_wᵀ) with the (H, W) cells flattened for the depth product."""
+    x = _checked("adaptive_avg_pool3d", input, 3)
+    (od, oh, ow), (d, h, w) = _sizes("adaptive_avg_pool3d", output_size, x, 3), x.shape[-3:]
+    pd, ph, pw = (Tensor._wrap(_averaging_matrix(n, o, x._data.dtype)) for n, o in ((d, od), (h, oh), (w, ow)))
+    y = ph @ x @ pw.mT                                                            # (..., D, OH, OW)
+    return (pd @ y.reshape(*x.shape[:-3], d, oh * ow)).reshape(*x.shape[:-3], od, oh, ow)
 
 
 def _checked(what: str, input: Any, dims: int) -> Tensor:  # noqa: A002
@@ -69,18 +88,20 @@ def _argmax(a: np.ndarray, axis: int, n: int, o: int) -> tuple[np.ndarray, np.nd
     return np.take_along_axis(a, idx, axis), idx
 
 
-def _adaptive_max(x: Tensor, out: tuple[int, int], return_indices: bool, dims: int):
-    """Both dims' windows on a (N, C, H, W) view (H = 1 for 1-D): indices into H·W, then a gather."""
-    nb, ch = (x.shape[0] if x.ndim == dims + 2 else 1), x.shape[-dims - 1]
-    x4 = x.reshape(nb, ch, *(1,) * (2 - dims), *x.shape[-dims:])
-    n, c, h, w = x4.shape
+def _adaptive_max(x: Tensor, out: tuple[int, ...], return_indices: bool, dims: int):
+    """Each dim's windows, the last dim first, on the arrays: indices into the flat spatial cells, then a
+    gather."""
+    lead, size = tuple(x.shape[:-dims]), tuple(x.shape[-dims:])
     if min(out) == 0:
-        idx = np.zeros((n, c, *out), dtype=np.int64)
+        idx = np.zeros(lead + out, dtype=np.int64)
     else:
-        rows, cols = _argmax(x4._data, 3, w, out[1])              # (N, C, H, OW): max over each row window
-        _, ih = _argmax(rows, 2, h, out[0])                       # (N, C, OH, OW): which row wins
-        idx = ih * w + np.take_along_axis(cols, ih, 2)
-    y = x4.reshape(n, c, h * w).gather(2, ag.tensor(idx.reshape(n, c, -1)))
-    shape = (*x.shape[:-dims], *out[2 - dims:])
-    y, i = y.reshape(*shape), ag.tensor(idx.reshape(shape))
-    return (y, i) if return_indices else y
+        vals, picks = x._data, {}
+        for ax in reversed(range(dims)):        # picks[ax]: (*lead, *size[:ax], *out[ax:]), the winner along ax
+            vals, picks[ax] = _argmax(vals, len(lead) + ax, size[ax], out[ax])
+        grid, coords = np.indices(lead + out, sparse=True), []
+        for ax in range(dims):                  # the winning first coordinate, then the second within it...
+            coords.append(picks[ax][(*grid[:len(lead)], *coords, *grid[len(lead) + ax:])])
+        idx = np.ravel_multi_index(coords, size).astype(np.int64)
+    cells, pooled = math.prod(size), math.prod(out)
+    y = x.reshape(*lead, cells).gather(-1, ag.tensor(idx.reshape(*lead, pooled))).reshape(*lead, *out)
+    return (y, ag.tensor(idx)) if return_indices else y

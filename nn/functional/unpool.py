@@ -1,8 +1,9 @@
-"""Max pooling's indices: the *_with_indices forms (always a (values, indices) pair) and max_unpool1d/2d, the
-partial inverse that puts each value back at its flat index (into H·W, or L in 1-D) in a zero output. The
+"""Max pooling's indices: the *_with_indices forms (always a (values, indices) pair) and max_unpool1d/2d/3d, the
+partial inverse that puts each value back at its flat index (into H·W; L in 1-D, D·H·W in 3-D) in a zero output. The
 unpooling is a scatter, so its gradient is a gather of the output's gradient at the same indices."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,8 @@ from autograd import Tensor
 from autograd.errors import ArgumentError, DTypeError, IndexRangeError, ShapeError
 from autograd.tensor import as_tensor
 
-from .pooling import adaptive_max_pool1d, adaptive_max_pool2d
+from .pooling import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
+from .pooling3d import max_pool3d
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
@@ -27,6 +29,12 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
     return ag.ops.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+def max_pool3d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+                            dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any,  # noqa: A002
                                      return_indices: bool = False) -> tuple[Tensor, Tensor]:
     return adaptive_max_pool1d(input, output_size, True)
@@ -35,6 +43,11 @@ def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any,  # noqa: A
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,  # noqa: A002
                                      return_indices: bool = False) -> tuple[Tensor, Tensor]:
     return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,  # noqa: A002
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    return adaptive_max_pool3d(input, output_size, True)
 
 
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
@@ -55,6 +68,15 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
     s = k if stride is None else _ints("max_unpool2d", "stride", stride, 2)
     size = _output_size(as_tensor(input), k, s, _ints("max_unpool2d", "padding", padding, 2), output_size)
     return _unpool("max_unpool2d", as_tensor(input), as_tensor(indices), size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """PyTorch's F.max_unpool3d on (N, C, D, H, W) or (C, D, H, W), indices into D·H·W; sizes as max_unpool2d."""
+    k = _ints("max_unpool3d", "kernel_size", kernel_size, 3)
+    s = k if stride is None else _ints("max_unpool3d", "stride", stride, 3)
+    size = _output_size(as_tensor(input), k, s, _ints("max_unpool3d", "padding", padding, 3), output_size)
+    return _unpool("max_unpool3d", as_tensor(input), as_tensor(indices), size)
 
 
 def _ints(what: str, name: str, v: Any, n: int) -> tuple[int, ...]:
@@ -86,19 +108,20 @@ def _output_size(x: Tensor, k: tuple, s: tuple, p: tuple, output_size: Any) -> t
     return tuple(int(m) for m in size)
 
 
-def _unpool(what: str, x: Tensor, idx: Tensor, size: tuple[int, int]) -> Tensor:
-    if x.ndim not in (3, 4):
-        raise ShapeError(f"{what}: expected a 3-D or 4-D input (2-D or 3-D for 1-D), got shape {tuple(x.shape)}")
+def _unpool(what: str, x: Tensor, idx: Tensor, size: tuple[int, ...]) -> Tensor:
+    nd = len(size)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{what}: expected a {nd + 1}-D or {nd + 2}-D input, got shape {tuple(x.shape)}")
     if idx.dtype != ag.int64:
         raise DTypeError(f"{what}: indices must be int64 (max_pool's return_indices), got {idx.dtype}")
     if tuple(idx.shape) != tuple(x.shape):
         raise ShapeError(f"{what}: indices of shape {tuple(idx.shape)} must have the input's shape "
                          f"{tuple(x.shape)}")
-    lead, cells = tuple(x.shape[:-2]), size[0] * size[1]
+    lead, cells = tuple(x.shape[:-nd]), math.prod(size)
     flat = idx._data.reshape(*lead, -1)
     bad = flat[(flat < 0) | (flat >= cells)]
     if bad.size:
         raise IndexRangeError(f"{what}: Found an invalid max index: {bad.flat[0]} (output volumes are of size "
-                              f"{size[0]}x{size[1]})")
+                              f"{'x'.join(map(str, size))})")
     zeros = ag.zeros(*lead, cells, dtype=x.dtype)
     return zeros.scatter(-1, Tensor._wrap(flat), x.reshape(*lead, -1)).reshape(*lead, *size)

@@ -19,6 +19,8 @@ from autograd import Tensor
 from autograd.errors import ArgumentError, ShapeError
 from autograd.tensor import as_tensor
 
+from .pooling import adaptive_avg_pool3d
+
 _LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}       # mode -> the input's ndim it needs
 
 
@@ -128,7 +130,7 @@ def _area(x: Tensor, out: tuple[int, ...]) -> Tensor:
         return ag.ops.adaptive_avg_pool2d(x.unsqueeze(-2), (1, out[0])).squeeze(-2)
     if len(out) == 2:
         return ag.ops.adaptive_avg_pool2d(x, out)
-    raise NotImplementedError("interpolate: mode='area' supports 3D and 4D inputs in chainrule, got 5D")
+    return adaptive_avg_pool3d(x, out)
 
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
