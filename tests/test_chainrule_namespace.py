@@ -138,8 +138,9 @@ def test_the_porting_rule_on_a_small_training_script():
 # -- a missing name teaches ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path, name, expect", [
     ("chainrule", "stft", r"chainrule has no torch\.stft \(yet\)"),
-    ("chainrule.nn", "LazyConv3d", r"chainrule has no torch\.nn\.LazyConv3d \(yet\)"),
-    ("chainrule.nn", "Conv3d", r"chainrule has no torch\.nn\.Conv3d \(yet\); similar names here: .*Conv2d"),
+    ("chainrule.nn", "FractionalMaxPool2d", r"chainrule has no torch\.nn\.FractionalMaxPool2d \(yet\)"),
+    ("chainrule.nn", "SyncBatchNorm", r"chainrule has no torch\.nn\.SyncBatchNorm \(yet\); similar names here: "
+                                      r".*BatchNorm2d"),
     ("chainrule.nn.functional", "fractional_max_pool2d", r"chainrule has no "
                                                          r"torch\.nn\.functional\.fractional_max_pool2d \(yet\)"),
     ("chainrule.optim", "Muon", r"chainrule has no torch\.optim\.Muon \(yet\)"),
