@@ -113,8 +113,8 @@ class Unfold(Op):
                 xt.fill(0)
             xt[_inner(p, size)] = x.transpose(last)
         cols = _buffer((c, *k, *out, n), x.dtype)
-        for cell in itertools.product(*map(range, k)):          # one strided copy per kernel position
-            cols[(slice(None), *cell)] = _shifted(xt, cell, d, s, out)
+        for cell, window in _cells(k, d, s, out):                 # one strided copy per kernel position
+            cols[cell] = xt[window]
         return cols.reshape(c * math.prod(k), math.prod(out) * n)
 
     def backward(self, g):
@@ -126,9 +126,11 @@ def _inner(p, size) -> tuple:
     return (slice(None), *(slice(q, q + m) for q, m in zip(p, size)))
 
 
-def _shifted(xt: np.ndarray, cell, d, s, out) -> np.ndarray:
-    """The (C, OH, OW, N) view xt[:, i·dh + y·sh, j·dw + x·sw, :]: one kernel position's cells of every window."""
-    return xt[(slice(None), *(slice(i * dd, i * dd + ss * (o - 1) + 1, ss) for i, dd, ss, o in zip(cell, d, s, out)))]
+def _cells(k, d, s, out):
+    """Per kernel position (i, j): the index of its cols[:, i, j] and of the (C, OH, OW, N) view
+    xt[:, i·dh + y·sh, j·dw + x·sw, :] of a (C, *padded, N) array holding its cell of every window."""
+    axes = [[slice(i * dd, i * dd + ss * (o - 1) + 1, ss) for i in range(kk)] for kk, dd, ss, o in zip(k, d, s, out)]
+    return zip(itertools.product([slice(None)], *map(range, k)), itertools.product([slice(None)], *axes))
 
 
 class Fold(Op):
@@ -140,8 +142,8 @@ class Fold(Op):
         c, n = cols.shape[0] // math.prod(k), cols.shape[1] // math.prod(out)
         cols = cols.reshape(c, *k, *out, n)
         yt = np.zeros((c, *(m + 2 * q for m, q in zip(size, p)), n), dtype=cols.dtype)   # (C, H, W, N), padded
-        for cell in itertools.product(*map(range, k)):          # one strided add per kernel position
-            _shifted(yt, cell, d, s, out)[...] += cols[(slice(None), *cell)]
+        for cell, window in _cells(k, d, s, out):                 # one strided add per kernel position
+            yt[window] += cols[cell]
         return yt[_inner(p, size)].transpose(nd + 1, *range(nd + 1))    # batch-last, as conv2d's output
 
     def backward(self, g):
