@@ -50,6 +50,11 @@ class _ConvTransposeNd(_ConvNd):
             s += f", groups={self.groups}"
         return s + (", bias=False" if self.bias is None else "")
 
+    def _transposed_forward(self, input: Any, output_size: Any, conv: Any) -> Tensor:
+        input = _checked(self, input)
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups, self.dilation)
+
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
         """The output_padding that gives `output_size` (its spatial dims, or with batch and channels)."""
         if output_size is None:
@@ -80,9 +85,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     _dims = 2
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        input = _checked(self, input)
-        return ops.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                    self._output_padding(input, output_size), self.groups, self.dilation)
+        return self._transposed_forward(input, output_size, ops.conv_transpose2d)
 
 
 class ConvTranspose1d(_ConvTransposeNd):
@@ -91,9 +94,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     _dims = 1
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        input = _checked(self, input)
-        return ops.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
-                                    self._output_padding(input, output_size), self.groups, self.dilation)
+        return self._transposed_forward(input, output_size, ops.conv_transpose1d)
 
 
 class ConvTranspose3d(_ConvTransposeNd):
@@ -102,6 +103,4 @@ class ConvTranspose3d(_ConvTransposeNd):
     _dims = 3
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        input = _checked(self, input)
-        return ops.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
-                                    self._output_padding(input, output_size), self.groups, self.dilation)
+        return self._transposed_forward(input, output_size, ops.conv_transpose3d)
