@@ -1,26 +1,49 @@
 """torch.distributions on chainrule's engine: every log_prob, entropy, cdf, kl_divergence and rsample is made
 of Tensor ops, so gradients (of any order) flow to the parameters; draws come from chainrule's default
 generator (chainrule.manual_seed). One distribution per file; distribution.py is the base, constraints.py the
-supports, kl.py the divergences. Not here yet: the other PyTorch distributions, transforms and
-TransformedDistribution (chainrule.distributions names them when asked)."""
-from . import constraints, kl_mixed  # noqa: F401  (kl_mixed registers the rules between families)
+supports, kl.py the divergences, transforms.py the transforms of TransformedDistribution (which LogNormal,
+Gumbel, HalfNormal, HalfCauchy, Weibull and Pareto are built on)."""
+from . import constraints, kl_mixed, kl_transformed, transforms  # noqa: F401  (kl_* register their rules)
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .cauchy import Cauchy
 from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
+from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy
+from .half_normal import HalfNormal
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
+from .pareto import Pareto
 from .poisson import Poisson
+from .transform import ComposeTransform, Transform, identity_transform
+from .transformed_distribution import TransformedDistribution
+from .transforms_event import IndependentTransform, ReshapeTransform
+from .transforms_univariate import (
+    AbsTransform,
+    AffineTransform,
+    ExpTransform,
+    PowerTransform,
+    SigmoidTransform,
+    SoftplusTransform,
+    TanhTransform,
+)
+from .transforms_vector import SoftmaxTransform, StickBreakingTransform
 from .uniform import Uniform
+from .weibull import Weibull
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Distribution", "Exponential", "Gamma",
-           "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
-           "Uniform", "constraints",
-           "kl_divergence", "register_kl"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
+           "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "Gamma", "Gumbel", "HalfCauchy",
+           "HalfNormal", "Independent", "IndependentTransform", "Laplace", "LogNormal", "MultivariateNormal",
+           "Normal", "OneHotCategorical", "Pareto", "Poisson", "PowerTransform", "ReshapeTransform",
+           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform",
+           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "Weibull", "constraints",
+           "identity_transform", "kl_divergence", "register_kl"]

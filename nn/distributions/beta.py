@@ -31,12 +31,13 @@ class Beta(Distribution):
         else:
             both = ag.stack(broadcast_all(concentration1, concentration0), -1)
         self._concentration = both
-        super().__init__(both.shape[:-1], validate_args=validate_args)
-        if self._validate_args and not bool(_CONCENTRATION.check(both).all()):
+        validate = type(self)._validate_args if validate_args is None else validate_args
+        if validate and not bool(_CONCENTRATION.check(both).all()):   # PyTorch's inner Dirichlet checks first
             raise ValueError(f"Expected parameter concentration ({type(both).__name__} of shape "
                              f"{tuple(both.shape)}) of distribution Dirichlet(concentration: {both.size()}) "
                              f"to satisfy the constraint {_CONCENTRATION!r}, but found invalid "
                              f"values:\n{both}")
+        super().__init__(both.shape[:-1], validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Beta:
         new = self._get_checked_instance(Beta, _instance)

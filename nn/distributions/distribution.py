@@ -11,6 +11,7 @@ import autograd as ag
 from autograd import Size, Tensor
 
 from . import constraints
+from .utils import lazy_property
 
 __all__ = ["Distribution"]
 
@@ -34,7 +35,8 @@ class Distribution:
             self._validate_args = validate_args
         if self._validate_args:
             for param, constraint in self.arg_constraints.items():
-                if constraints.is_dependent(constraint) or param not in self.__dict__:
+                lazy = isinstance(getattr(type(self), param, None), lazy_property)
+                if constraints.is_dependent(constraint) or (param not in self.__dict__ and lazy):
                     continue                 # dependent, or computed lazily from the one given
                 value = getattr(self, param)
                 if not bool(constraint.check(value).all()):
