@@ -109,7 +109,25 @@ ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
     "transformed kl differs": lambda D, t: D.kl_divergence(D.LogNormal(0., 1.), D.Gumbel(0., 1.)),
     "abs has no log det": lambda D, t: D.transforms.AbsTransform().log_abs_det_jacobian(t([1.]), t([1.])),
 }
-EXTRA_ERRORS: dict[str, Callable[[Any, Callable], Any]] = {}
+EXTRA_ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
+    "cauchy scale": lambda D, t: D.Cauchy(t([0.]), t([-1.])),
+    "student df": lambda D, t: D.StudentT(t([-1.])),
+    "chi2 df": lambda D, t: D.Chi2(t([-1.])),
+    "chi2 negative value": lambda D, t: D.Chi2(t([1.])).log_prob(t([-1.])),
+    "dirichlet 0-d": lambda D, t: D.Dirichlet(t(1.)),
+    "dirichlet negative": lambda D, t: D.Dirichlet(t([1., -1.])),
+    "dirichlet off simplex": lambda D, t: D.Dirichlet(t([1., 1.])).log_prob(t([0.5, 0.6])),
+    "geometric probs 0": lambda D, t: D.Geometric(t([0., 0.5])),
+    "geometric both": lambda D, t: D.Geometric(t([0.5]), t([0.5])),
+    "geometric fraction": lambda D, t: D.Geometric(t([0.5])).log_prob(t([1.5])),
+    "negative binomial probs 1": lambda D, t: D.NegativeBinomial(t([2.]), t([1.])),
+    "negative binomial count": lambda D, t: D.NegativeBinomial(t([-2.]), logits=t([1.])),
+    "multinomial float count": lambda D, t: D.Multinomial(2.0, t([0.5, 0.5])),
+    "multinomial too many": lambda D, t: D.Multinomial(2, t([0.5, 0.5])).log_prob(t([2., 1.])),
+    "multinomial neither": lambda D, t: D.Multinomial(2),
+    "studentT has no cdf": lambda D, t: D.StudentT(t([2.])).cdf(t([0.])),
+    "negative binomial entropy": lambda D, t: D.NegativeBinomial(t([2.]), t([0.5])).entropy(),
+}
 
 
 @pytest.mark.parametrize("name", [*ERRORS, *EXTRA_ERRORS])
@@ -129,7 +147,13 @@ REPRS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.TransformedDistribution(D.Normal(t([0., 1.]), 1.), [D.transforms.ExpTransform()]).support,
     lambda D, t: D.transforms.IndependentTransform(D.transforms.ExpTransform().inv, 2),
 ]
-EXTRA_REPRS: list[Callable[[Any, Callable], Any]] = []
+EXTRA_REPRS: list[Callable[[Any, Callable], Any]] = [
+    lambda D, t: D.Cauchy(0., 1.), lambda D, t: D.StudentT(t([3.])), lambda D, t: D.Chi2(t([2., 3.])),
+    lambda D, t: D.Dirichlet(t([1., 2.])), lambda D, t: D.Geometric(logits=t(0.3)),
+    lambda D, t: D.NegativeBinomial(2., t([0.3])), lambda D, t: D.Multinomial(3, t([0.2, 0.8])),
+    lambda D, t: D.Multinomial(3, t([0.2, 0.8])).support, lambda D, t: D.Dirichlet(t([1., 2.])).arg_constraints,
+    lambda D, t: D.NegativeBinomial(2., t([0.3])).arg_constraints,
+]
 
 
 @pytest.mark.parametrize("i", range(len(REPRS) + len(EXTRA_REPRS)))
@@ -151,7 +175,13 @@ def _draws(m: Any) -> list:
     return [d for d in ds]
 
 
-EXTRA_DRAWS: list[Callable[[Any, Callable], Any]] = []
+EXTRA_DRAWS: list[Callable[[Any, Callable], Any]] = [
+    lambda D, t: D.Cauchy(t([0., 1.]), 1.), lambda D, t: D.StudentT(t([[3.], [4.]]), t([0., 1.])),
+    lambda D, t: D.Chi2(t([2., 3.])), lambda D, t: D.Dirichlet(t([[1., 2., 3.]])),
+    lambda D, t: D.Geometric(t([0.3, 0.6])), lambda D, t: D.NegativeBinomial(3., logits=t([0.3, -1.])),
+    lambda D, t: D.Multinomial(5, t([[0.2, 0.8], [0.5, 0.5]])), lambda D, t: D.Dirichlet(t([1., 2.])).expand((3,)),
+]
+IMPLICIT = ("StudentT", "Dirichlet", "Chi2")      # PyTorch's rsample needs the gamma sampler's implicit gradient
 
 
 def test_shapes_of_draws_are_pytorchs() -> None:
@@ -162,8 +192,10 @@ def test_shapes_of_draws_are_pytorchs() -> None:
             for shape in ((), (5,), (2, 1)):
                 x = d.sample(shape)
                 out.append((type(d).__name__, tuple(x.shape), str(x.dtype).split(".")[-1], x.requires_grad))
-            if d.has_rsample:
+            implicit = type(d).__name__ in IMPLICIT
+            if d.has_rsample and not implicit:
                 out.append(("r", tuple(d.rsample((3,)).shape)))
-            out.append((tuple(d.batch_shape), tuple(d.event_shape), d.has_rsample, d.has_enumerate_support))
+            out.append((tuple(d.batch_shape), tuple(d.event_shape), d.has_rsample or implicit,
+                        d.has_enumerate_support))
         return out
     assert shapes(chainrule) == shapes(torch)

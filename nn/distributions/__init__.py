@@ -3,15 +3,18 @@ of Tensor ops, so gradients (of any order) flow to the parameters; draws come fr
 generator (chainrule.manual_seed). One distribution per file; distribution.py is the base, constraints.py the
 supports, kl.py the divergences, transforms.py the transforms of TransformedDistribution (which LogNormal,
 Gumbel, HalfNormal, HalfCauchy, Weibull and Pareto are built on)."""
-from . import constraints, kl_mixed, kl_transformed, transforms  # noqa: F401  (kl_* register their rules)
+from . import constraints, kl_families, kl_mixed, kl_transformed, transforms  # noqa: F401  (kl_*: rules)
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .chi2 import Chi2
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
+from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
@@ -19,11 +22,14 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .pareto import Pareto
 from .poisson import Poisson
+from .student_t import StudentT
 from .transform import ComposeTransform, Transform, identity_transform
 from .transformed_distribution import TransformedDistribution
 from .transforms_event import IndependentTransform, ReshapeTransform
@@ -41,9 +47,10 @@ from .uniform import Uniform
 from .weibull import Weibull
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
-           "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "Gamma", "Gumbel", "HalfCauchy",
-           "HalfNormal", "Independent", "IndependentTransform", "Laplace", "LogNormal", "MultivariateNormal",
-           "Normal", "OneHotCategorical", "Pareto", "Poisson", "PowerTransform", "ReshapeTransform",
-           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform",
-           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "Weibull", "constraints",
-           "identity_transform", "kl_divergence", "register_kl"]
+           "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "Gamma",
+           "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "IndependentTransform",
+           "Laplace", "LogNormal", "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
+           "OneHotCategorical", "Pareto", "Poisson", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform", "StudentT", "TanhTransform",
+           "Transform", "TransformedDistribution", "Uniform", "Weibull", "constraints", "identity_transform",
+           "kl_divergence", "register_kl", "transforms"]

@@ -11,8 +11,8 @@ from autograd import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
            "half_open_interval", "independent", "integer_interval", "interval", "is_dependent", "less_than",
-           "lower_cholesky", "nonnegative", "nonnegative_integer", "one_hot", "positive", "positive_definite",
-           "real", "real_vector", "simplex", "unit_interval"]
+           "lower_cholesky", "multinomial", "nonnegative", "nonnegative_integer", "one_hot", "positive",
+           "positive_definite", "positive_integer", "real", "real_vector", "simplex", "unit_interval"]
 
 
 class Constraint:
@@ -88,6 +88,18 @@ class _IntegerInterval(Constraint):
 
     def __repr__(self) -> str:
         return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+class _Multinomial(Constraint):
+    """Counts: nonnegative, summing to at most upper_bound (PyTorch checks this weaker condition)."""
+    is_discrete, event_dim = True, 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: Tensor) -> Tensor:
+        v = _t(value)
+        return (v >= 0).all(-1) & (v.sum(-1) <= self.upper_bound)
 
 
 class _IntegerGreaterThan(Constraint):
@@ -220,6 +232,8 @@ dependent = _Dependent()
 boolean = _Boolean()
 one_hot = _OneHot()
 nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
+multinomial = _Multinomial
 integer_interval = _IntegerInterval
 real = _Real()
 real_vector = _IndependentConstraint(real, 1)
