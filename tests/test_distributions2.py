@@ -69,6 +69,19 @@ def test_cauchy_draws_have_its_quartiles():
     np.testing.assert_allclose(np.median(y), 2.0, atol=0.06)
 
 
+def test_relaxed_draws_approach_the_discrete_ones_at_low_temperature():
+    chainrule.manual_seed(0)
+    x = D.RelaxedBernoulli(t(0.05), probs=t([0.3, 0.9])).sample((20000,)).numpy()
+    np.testing.assert_allclose((x > 0.5).mean(0), [0.3, 0.9], atol=0.015)   # P(x > 1/2) is probs exactly
+    assert ((x < 0.01) | (x > 0.99)).mean() > 0.9
+    probs = t([0.2, 0.5, 0.3])
+    y = D.RelaxedOneHotCategorical(t(0.1), probs).sample((20000,)).numpy()
+    np.testing.assert_allclose(np.bincount(y.argmax(-1), minlength=3) / 20000, probs.numpy(), atol=0.015)
+    np.testing.assert_allclose(y.sum(-1), 1.0, rtol=1e-12)
+    z = D.LogisticNormal(t([0.0, 0.0]), t([1.0, 1.0])).sample((5,))
+    assert tuple(z.shape) == (5, 3) and np.allclose(z.sum(-1).numpy(), 1.0)
+
+
 def test_rsample_is_a_differentiable_function_of_the_parameters():
     """Pathwise derivatives through the transforms: d/dloc of exp(loc + scale ε) is x itself, and so on."""
     chainrule.manual_seed(0)

@@ -20,9 +20,11 @@ R = np.random.default_rng(1)
 # name -> (transform maker (transforms module, tensor maker), an x in its domain)
 TRANSFORMS: dict[str, tuple[Callable, np.ndarray]] = {
     "exp": (lambda T, t: T.ExpTransform(), R.normal(size=(2, 3))),
-    "affine": (lambda T, t: T.AffineTransform(t([1.0, -2.0, 0.5]), t([[2.0], [-0.5]])), R.normal(size=(2, 3))),
+    "affine": (lambda T, t: T.AffineTransform(t([1.0, -2.0, 0.5]), t([[2.0], [-0.5]])),
+               R.normal(size=(2, 3))),
     "affine_numbers": (lambda T, t: T.AffineTransform(1.0, -3.0), R.normal(size=(2, 3))),
-    "affine_event": (lambda T, t: T.AffineTransform(0.5, t([1.0, 2.0, -3.0]), event_dim=1), R.normal(size=(2, 3))),
+    "affine_event": (lambda T, t: T.AffineTransform(0.5, t([1.0, 2.0, -3.0]), event_dim=1),
+                     R.normal(size=(2, 3))),
     "power": (lambda T, t: T.PowerTransform(t([0.5, 2.0, -1.5])), R.uniform(0.2, 2, (2, 3))),
     "sigmoid": (lambda T, t: T.SigmoidTransform(), R.normal(size=(2, 3))),
     "tanh": (lambda T, t: T.TanhTransform(), R.normal(size=(2, 3))),
@@ -61,8 +63,8 @@ def _transform_outcome(m: Any, name: str) -> list:
 
 @pytest.mark.parametrize("name", TRANSFORMS)
 def test_transforms_are_pytorchs(name: str) -> None:
-    (ours, ours_meta, s1), (theirs, theirs_meta, s2) = _transform_outcome(chainrule, name), _transform_outcome(
-        torch, name)
+    ours, ours_meta, s1 = _transform_outcome(chainrule, name)
+    theirs, theirs_meta, s2 = _transform_outcome(torch, name)
     assert ours_meta == theirs_meta and s1 == s2
     for a, b in zip(ours, theirs):
         if isinstance(b, str):
@@ -102,7 +104,8 @@ ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
     "pareto below scale": lambda D, t: D.Pareto(t([2.]), t([1.])).log_prob(t([1.])),
     "transforms not a list": lambda D, t: D.TransformedDistribution(D.Normal(0., 1.), (1, 2)),
     "list of non-transforms": lambda D, t: D.TransformedDistribution(D.Normal(0., 1.), [1]),
-    "base too small": lambda D, t: D.TransformedDistribution(D.Normal(0., 1.), D.transforms.SoftmaxTransform()),
+    "base too small": lambda D, t: D.TransformedDistribution(D.Normal(0., 1.),
+                                                             D.transforms.SoftmaxTransform()),
     "reshape numel": lambda D, t: D.transforms.ReshapeTransform((2, 3), (4,)),
     "reshape shape": lambda D, t: D.transforms.ReshapeTransform((2, 3), (6,)).forward_shape((3, 2)),
     "event_dim of softmax inverse": lambda D, t: D.transforms.StickBreakingTransform().event_dim,
@@ -127,6 +130,11 @@ EXTRA_ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
     "multinomial neither": lambda D, t: D.Multinomial(2),
     "studentT has no cdf": lambda D, t: D.StudentT(t([2.])).cdf(t([0.])),
     "negative binomial entropy": lambda D, t: D.NegativeBinomial(t([2.]), t([0.5])).entropy(),
+    "relaxed bernoulli probs": lambda D, t: D.RelaxedBernoulli(t(1.), t([1.5])),
+    "relaxed bernoulli value": lambda D, t: D.RelaxedBernoulli(t(1.), t([0.5])).log_prob(t([1.5])),
+    "relaxed one-hot off simplex": lambda D, t: D.RelaxedOneHotCategorical(t(1.), t([.5, .5])).log_prob(
+        t([.5, .6])),
+    "logistic normal scale": lambda D, t: D.LogisticNormal(t([0.]), t([-1.])),
 }
 
 
@@ -151,8 +159,12 @@ EXTRA_REPRS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.Cauchy(0., 1.), lambda D, t: D.StudentT(t([3.])), lambda D, t: D.Chi2(t([2., 3.])),
     lambda D, t: D.Dirichlet(t([1., 2.])), lambda D, t: D.Geometric(logits=t(0.3)),
     lambda D, t: D.NegativeBinomial(2., t([0.3])), lambda D, t: D.Multinomial(3, t([0.2, 0.8])),
-    lambda D, t: D.Multinomial(3, t([0.2, 0.8])).support, lambda D, t: D.Dirichlet(t([1., 2.])).arg_constraints,
+    lambda D, t: D.Multinomial(3, t([0.2, 0.8])).support,
+    lambda D, t: D.Dirichlet(t([1., 2.])).arg_constraints,
     lambda D, t: D.NegativeBinomial(2., t([0.3])).arg_constraints,
+    lambda D, t: D.RelaxedBernoulli(t(1.), t([0.3])),
+    lambda D, t: D.RelaxedOneHotCategorical(t(1.), t([.3, .7])),
+    lambda D, t: D.LogisticNormal(t([0., 1.]), 1.), lambda D, t: D.LogisticNormal(t([0., 1.]), 1.).support,
 ]
 
 
@@ -179,9 +191,13 @@ EXTRA_DRAWS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.Cauchy(t([0., 1.]), 1.), lambda D, t: D.StudentT(t([[3.], [4.]]), t([0., 1.])),
     lambda D, t: D.Chi2(t([2., 3.])), lambda D, t: D.Dirichlet(t([[1., 2., 3.]])),
     lambda D, t: D.Geometric(t([0.3, 0.6])), lambda D, t: D.NegativeBinomial(3., logits=t([0.3, -1.])),
-    lambda D, t: D.Multinomial(5, t([[0.2, 0.8], [0.5, 0.5]])), lambda D, t: D.Dirichlet(t([1., 2.])).expand((3,)),
+    lambda D, t: D.Multinomial(5, t([[0.2, 0.8], [0.5, 0.5]])),
+    lambda D, t: D.Dirichlet(t([1., 2.])).expand((3,)),
+    lambda D, t: D.RelaxedBernoulli(t(0.5), logits=t([0.3, -1.])),
+    lambda D, t: D.RelaxedOneHotCategorical(t(0.5), t([[0.2, 0.8]])), lambda D, t: D.LogisticNormal(0., 1.),
+    lambda D, t: D.LogisticNormal(t([[0., 1.]]), 1.).expand((3,)),
 ]
-IMPLICIT = ("StudentT", "Dirichlet", "Chi2")      # PyTorch's rsample needs the gamma sampler's implicit gradient
+IMPLICIT = ("StudentT", "Dirichlet", "Chi2")      # PyTorch's rsample: the gamma sampler's implicit gradient
 
 
 def test_shapes_of_draws_are_pytorchs() -> None:

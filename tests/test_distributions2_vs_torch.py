@@ -32,7 +32,8 @@ _COUNTS = np.array([[0.0, 3, 1, 2], [2, 2, 0, 1]])
 CASES: dict[str, Case] = {
     "log_normal": Case(lambda D, p: D.LogNormal(p["loc"], p["scale"]), U(0.1, 3, 2, 3),
                        {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
-    "gumbel": Case(lambda D, p: D.Gumbel(p["loc"], p["scale"]), N(2, 3), {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
+    "gumbel": Case(lambda D, p: D.Gumbel(p["loc"], p["scale"]), N(2, 3),
+                   {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
     "half_normal": Case(lambda D, p: D.HalfNormal(p["scale"]), U(0, 3, 2, 3), {"scale": U(0.5, 2, 3)}),
     "half_cauchy": Case(lambda D, p: D.HalfCauchy(p["scale"]), U(0, 3, 2, 3), {"scale": U(0.5, 2, 3)}),
     "weibull": Case(lambda D, p: D.Weibull(p["scale"], p["k"]), U(0.1, 3, 2, 3),
@@ -53,7 +54,8 @@ CASES: dict[str, Case] = {
         {"rate": U(0.5, 2, 3), "e": U(-2, 2, 2, 1)}),
 }
 EXTRA: dict[str, Case] = {      # the families that are not TransformedDistributions
-    "cauchy": Case(lambda D, p: D.Cauchy(p["loc"], p["scale"]), N(2, 3), {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
+    "cauchy": Case(lambda D, p: D.Cauchy(p["loc"], p["scale"]), N(2, 3),
+                   {"loc": N(3), "scale": U(0.5, 2, 2, 1)}),
     "student_t": Case(lambda D, p: D.StudentT(p["df"], p["loc"], p["scale"]), N(2, 3),
                       {"df": np.array([0.7, 1.5, 3.0]), "loc": N(2, 1), "scale": U(0.5, 2, 3)}),
     "student_t_default": Case(lambda D, p: D.StudentT(p["df"]), N(2, 3), {"df": U(2.5, 9, 3)}),
@@ -69,6 +71,16 @@ EXTRA: dict[str, Case] = {      # the families that are not TransformedDistribut
                                      {"n": U(0.5, 5, 4), "l": N(2, 4)}),
     "multinomial_probs": Case(lambda D, p: D.Multinomial(6, probs=p["p"]), _COUNTS, {"p": U(0.1, 1, 2, 4)}),
     "multinomial_logits": Case(lambda D, p: D.Multinomial(6, logits=p["l"]), _COUNTS, {"l": N(4)}),
+    "relaxed_bernoulli": Case(lambda D, p: D.RelaxedBernoulli(p["t"], logits=p["l"]), U(0.05, 0.95, 2, 3),
+                              {"t": np.array(0.7), "l": N(3)}),
+    "relaxed_bernoulli_probs": Case(lambda D, p: D.RelaxedBernoulli(p["t"], probs=p["p"]), U(0.05, 0.95, 3),
+                                    {"t": U(0.3, 2, 3), "p": U(0.1, 0.9, 2, 3)}),
+    "relaxed_one_hot": Case(lambda D, p: D.RelaxedOneHotCategorical(p["t"], logits=p["l"]), _SIMPLEX,
+                            {"t": np.array(0.6), "l": N(2, 3)}),
+    "relaxed_one_hot_probs": Case(lambda D, p: D.RelaxedOneHotCategorical(p["t"], probs=p["p"]), _SIMPLEX,
+                                  {"t": np.array(1.3), "p": U(0.1, 1, 3)}),
+    "logistic_normal": Case(lambda D, p: D.LogisticNormal(p["loc"], p["scale"]), _SIMPLEX,
+                            {"loc": N(2, 2), "scale": U(0.5, 2, 2)}),
 }
 
 

@@ -75,7 +75,7 @@ class Multinomial(Distribution):
 
     def entropy(self) -> Tensor:
         """n H(categorical) - log n! + sum_i E[log x_i!], x_i ~ Binomial(n, p_i) summed over its support."""
-        n = ag.tensor(float(self.total_count), dtype=self.probs.dtype)   # PyTorch's is int64: log n! in float32
+        n = ag.tensor(float(self.total_count), dtype=self.probs.dtype)   # PyTorch's: int64, log n! in float32
         term1 = n * self._categorical.entropy() - lgamma(n + 1)
         support = self._binomial.enumerate_support(expand=False)[1:]
         binomial_probs = self._binomial.log_prob(support).exp()

@@ -39,7 +39,8 @@ class NegativeBinomial(Distribution):
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
-        new = self._expand_params(("total_count", "probs", "logits"), batch_shape, _instance, NegativeBinomial)
+        names = ("total_count", "probs", "logits")
+        new = self._expand_params(names, batch_shape, _instance, NegativeBinomial)
         new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
         return new
 

@@ -1,5 +1,5 @@
-"""Pareto(scale, alpha): scale · e^E for E ~ Exponential(alpha), support [scale, inf); a TransformedDistribution
-through ExpTransform and AffineTransform."""
+"""Pareto(scale, alpha): scale · e^E for E ~ Exponential(alpha), support [scale, inf); a
+TransformedDistribution through ExpTransform and AffineTransform."""
 from __future__ import annotations
 
 from typing import Any

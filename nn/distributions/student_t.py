@@ -63,5 +63,6 @@ class StudentT(Distribution):
 
     def entropy(self) -> Tensor:
         lbeta = lgamma(0.5 * self.df) + math.lgamma(0.5) - lgamma(0.5 * (self.df + 1))
-        return (self.scale.log() + 0.5 * (self.df + 1) * (digamma(0.5 * (self.df + 1)) - digamma(0.5 * self.df))
+        half_gap = digamma(0.5 * (self.df + 1)) - digamma(0.5 * self.df)
+        return (self.scale.log() + 0.5 * (self.df + 1) * half_gap
                 + 0.5 * self.df.log() + lbeta)

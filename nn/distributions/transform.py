@@ -1,6 +1,6 @@
-"""Transform: an invertible map y = t(x) with log|dy/dx| (torch.distributions.transforms.Transform), the base of
-TransformedDistribution. `t.inv` is the inverse transform, `domain`/`codomain` the constraints x and y lie in,
-`event_dim` how many rightmost dims one point of x takes. ComposeTransform chains transforms (and
+"""Transform: an invertible map y = t(x) with log|dy/dx| (torch.distributions.transforms.Transform), the
+base of TransformedDistribution. `t.inv` is the inverse transform, `domain`/`codomain` the constraints x and y
+lie in, `event_dim` how many rightmost dims one point of x takes. ComposeTransform chains transforms (and
 identity_transform is the empty chain)."""
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ class TransformedDistribution(Distribution):
         return x
 
     def log_prob(self, value: Tensor) -> Tensor:
-        """log p_base(x) - sum of log|dy/dx| along the chain, x the value pulled back through every transform."""
+        """log p_base(x) - the sum of log|dy/dx| along the chain, x the value pulled back through it."""
         if self._validate_args:
             self._validate_sample(value)
         event_dim = len(self.event_shape)
@@ -101,7 +101,8 @@ class TransformedDistribution(Distribution):
             log_prob = log_prob - sum_rightmost(transform.log_abs_det_jacobian(x, y),
                                                 event_dim - transform.domain.event_dim)
             y = x
-        return log_prob + sum_rightmost(self.base_dist.log_prob(y), event_dim - len(self.base_dist.event_shape))
+        base = self.base_dist.log_prob(y)
+        return log_prob + sum_rightmost(base, event_dim - len(self.base_dist.event_shape))
 
     def _monotonize_cdf(self, value: Tensor) -> Tensor:
         sign: Any = 1

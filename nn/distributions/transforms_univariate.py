@@ -1,5 +1,6 @@
-"""The element-wise transforms (PyTorch's): exp, affine, power, sigmoid, tanh, softplus and abs (not bijective:
-its inverse is the identity on [0, inf)). Each gives y = t(x), x = t.inv(y) and log|dy/dx| per element."""
+"""The element-wise transforms (PyTorch's): exp, affine, power, sigmoid, tanh, softplus and abs (not
+bijective: its inverse is the identity on [0, inf)). Each gives y = t(x), x = t.inv(y) and log|dy/dx| per
+element."""
 from __future__ import annotations
 
 import math
@@ -48,7 +49,9 @@ class PowerTransform(Transform):
         (self.exponent,) = broadcast_all(exponent)
 
     def with_cache(self, cache_size: int = 1) -> Transform:
-        return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
+        if self._cache_size == cache_size:
+            return self
+        return PowerTransform(self.exponent, cache_size=cache_size)
 
     @lazy_property
     def sign(self) -> Any:  # type: ignore[override]

@@ -1,5 +1,5 @@
-"""Weibull(scale, concentration): scale · E^(1/concentration) for E ~ Exponential(1), a TransformedDistribution
-through PowerTransform and AffineTransform."""
+"""Weibull(scale, concentration): scale · E^(1/concentration) for E ~ Exponential(1), a
+TransformedDistribution through PowerTransform and AffineTransform."""
 from __future__ import annotations
 
 from typing import Any
@@ -35,8 +35,10 @@ class Weibull(TransformedDistribution):
         new = self._get_checked_instance(Weibull, _instance)
         new.scale, new.concentration = self.scale.expand(batch_shape), self.concentration.expand(batch_shape)
         new.concentration_reciprocal = new.concentration.reciprocal()
-        transforms = [PowerTransform(exponent=new.concentration_reciprocal), AffineTransform(loc=0, scale=new.scale)]
-        TransformedDistribution.__init__(new, self.base_dist.expand(batch_shape), transforms, validate_args=False)
+        transforms = [PowerTransform(exponent=new.concentration_reciprocal),
+                      AffineTransform(loc=0, scale=new.scale)]
+        base = self.base_dist.expand(batch_shape)
+        TransformedDistribution.__init__(new, base, transforms, validate_args=False)
         new._validate_args = self._validate_args
         return new
 
