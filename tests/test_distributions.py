@@ -194,8 +194,8 @@ def test_float32_parameters_give_float32_results():
 
 
 def test_names_pytorch_has_and_chainrule_lacks_say_so():
-    with pytest.raises(AttributeError, match=r"chainrule has no torch.distributions.VonMises \(yet\)"):
-        D.VonMises  # noqa: B018
+    with pytest.raises(AttributeError, match=r"chainrule has no torch.distributions.Wishart \(yet\)"):
+        D.Wishart  # noqa: B018
     with pytest.raises(AttributeError, match="'Normall'. Did you mean: chainrule.distributions.Normal"):
         D.Normall  # noqa: B018
     assert chainrule.distributions.Normal is D.Normal

@@ -40,6 +40,9 @@ STATS = {
     "Geometric": (lambda: D.Geometric(t([0.3, 0.8])), [7 / 3, 0.25], [0.7 / 0.09, 0.2 / 0.64]),
     "NegativeBinomial": (lambda: D.NegativeBinomial(t([3.0, 0.5]), t([0.4, 0.7])), [2.0, 7 / 6],
                          [2.0 / 0.6, (7 / 6) / 0.3]),
+    "ContinuousBernoulli": (lambda: D.ContinuousBernoulli(t([0.2, 0.5])),
+                            [0.2 / -0.6 + 1 / math.log(4), 0.5],
+                            [0.2 * -0.8 / 0.36 + 1 / math.log(4) ** 2, 1 / 12]),
     "Multinomial": (lambda: D.Multinomial(10, t([[0.2, 0.8], [0.5, 0.5]])), [[2.0, 8.0], [5.0, 5.0]],
                     [[1.6, 1.6], [2.5, 2.5]]),
 }
@@ -67,6 +70,16 @@ def test_cauchy_draws_have_its_quartiles():
     np.testing.assert_allclose(np.quantile(x, [0.25, 0.5, 0.75]), [-1.0, 1.0, 3.0], atol=0.06)
     y = D.HalfCauchy(t(2.0)).sample((40000,)).numpy()
     np.testing.assert_allclose(np.median(y), 2.0, atol=0.06)
+
+
+def test_von_mises_draws_have_its_circular_moments():
+    chainrule.manual_seed(0)
+    d = D.VonMises(t([0.5, -3.0]), t([2.0, 1.0]))
+    x = d.sample((40000,)).numpy()
+    assert (np.abs(x) <= math.pi).all()
+    resultant = np.exp(1j * x).mean(0)                   # E e^(ix) = I1(κ)/I0(κ) e^(i loc)
+    np.testing.assert_allclose(np.angle(resultant), [0.5, -3.0], atol=0.03)
+    np.testing.assert_allclose(1 - np.abs(resultant), d.variance.numpy(), atol=0.01)
 
 
 def test_relaxed_draws_approach_the_discrete_ones_at_low_temperature():

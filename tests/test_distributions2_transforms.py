@@ -135,6 +135,10 @@ EXTRA_ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
     "relaxed one-hot off simplex": lambda D, t: D.RelaxedOneHotCategorical(t(1.), t([.5, .5])).log_prob(
         t([.5, .6])),
     "logistic normal scale": lambda D, t: D.LogisticNormal(t([0.]), t([-1.])),
+    "continuous bernoulli probs": lambda D, t: D.ContinuousBernoulli(t([1.5]), validate_args=True),
+    "continuous bernoulli value": lambda D, t: D.ContinuousBernoulli(t([0.3])).log_prob(t([1.5])),
+    "von mises concentration": lambda D, t: D.VonMises(t([0.]), t([-1.])),
+    "von mises has no entropy": lambda D, t: D.VonMises(t([0.]), t([1.])).entropy(),
 }
 
 
@@ -165,6 +169,7 @@ EXTRA_REPRS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.RelaxedBernoulli(t(1.), t([0.3])),
     lambda D, t: D.RelaxedOneHotCategorical(t(1.), t([.3, .7])),
     lambda D, t: D.LogisticNormal(t([0., 1.]), 1.), lambda D, t: D.LogisticNormal(t([0., 1.]), 1.).support,
+    lambda D, t: D.ContinuousBernoulli(t([0.3])), lambda D, t: D.VonMises(t(0.), t(2.)),
 ]
 
 
@@ -196,6 +201,8 @@ EXTRA_DRAWS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.RelaxedBernoulli(t(0.5), logits=t([0.3, -1.])),
     lambda D, t: D.RelaxedOneHotCategorical(t(0.5), t([[0.2, 0.8]])), lambda D, t: D.LogisticNormal(0., 1.),
     lambda D, t: D.LogisticNormal(t([[0., 1.]]), 1.).expand((3,)),
+    lambda D, t: D.ContinuousBernoulli(logits=t([0.3, -1.])), lambda D, t: D.VonMises(t([0., 1.]), t(2.)),
+    lambda D, t: D.VonMises(t(0.), t(2.)).expand((2,)),
 ]
 IMPLICIT = ("StudentT", "Dirichlet", "Chi2")      # PyTorch's rsample: the gamma sampler's implicit gradient
 

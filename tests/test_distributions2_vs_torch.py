@@ -79,6 +79,12 @@ EXTRA: dict[str, Case] = {      # the families that are not TransformedDistribut
                             {"t": np.array(0.6), "l": N(2, 3)}),
     "relaxed_one_hot_probs": Case(lambda D, p: D.RelaxedOneHotCategorical(p["t"], probs=p["p"]), _SIMPLEX,
                                   {"t": np.array(1.3), "p": U(0.1, 1, 3)}),
+    "continuous_bernoulli": Case(lambda D, p: D.ContinuousBernoulli(p["p"]), U(0, 1, 2, 4),
+                                 {"p": np.array([0.1, 0.4995, 0.5003, 0.93])}),
+    "continuous_bernoulli_logits": Case(lambda D, p: D.ContinuousBernoulli(logits=p["l"]), U(0, 1, 3),
+                                        {"l": N(2, 3)}),
+    "von_mises": Case(lambda D, p: D.VonMises(p["loc"], p["k"]), U(-3, 3, 2, 4),
+                      {"loc": N(4), "k": np.array([0.5, 2.0, 3.9, 10.0])}),
     "logistic_normal": Case(lambda D, p: D.LogisticNormal(p["loc"], p["scale"]), _SIMPLEX,
                             {"loc": N(2, 2), "scale": U(0.5, 2, 2)}),
 }
@@ -131,6 +137,10 @@ def _make(kind: str, s: str, *shape: int) -> tuple[Callable, dict]:
         "Dirichlet": (lambda D, p: D.Dirichlet(p[s + "a"]), {s + "a": U(0.5, 3, *shape, 4)}),
         "Geometric": (lambda D, p: D.Geometric(logits=p[s + "a"]), {s + "a": N(*shape)}),
         "Chi2": (lambda D, p: D.Chi2(p[s + "a"]), {s + "a": U(0.5, 4, *shape)}),
+        "CB": (lambda D, p: D.ContinuousBernoulli(p[s + "a"]),
+               {s + "a": U(0.05, 0.95, *shape)}),
+        "Beta": (lambda D, p: D.Beta(p[s + "a"], p[s + "b"]), {s + "a": U(0.5, 3, *shape),
+                                                               s + "b": U(0.5, 3, *shape)}),
     }
     return made[kind]
 
@@ -141,7 +151,9 @@ KL_PAIRS = [("LogNormal", "LogNormal"), ("Gumbel", "Gumbel"), ("HalfNormal", "Ha
             ("Pareto", "Normal"), ("Uniform", "Pareto"), ("Gumbel", "Exponential"), ("Normal", "Pareto"),
             ("Exponential", "Pareto"), ("Gamma", "Pareto"), ("Pareto", "Uniform"),
             ("Cauchy", "Cauchy"), ("Dirichlet", "Dirichlet"), ("Geometric", "Geometric"), ("Chi2", "Chi2"),
-            ("Chi2", "Gamma")]
+            ("Chi2", "Gamma"), ("Beta", "Pareto"), ("CB", "CB"), ("Beta", "CB"), ("CB", "Exponential"),
+            ("CB", "Normal"), ("Normal", "CB"), ("CB", "Uniform"), ("Uniform", "CB"), ("CB", "Pareto"),
+            ("Gumbel", "CB"), ("Pareto", "CB")]      # CB: ContinuousBernoulli
 # PyTorch masks these results in place with an unbroadcast mask (IndexError); chainrule's broadcast
 TORCH_CANNOT_BROADCAST = {("Pareto", "Pareto"), ("Pareto", "Exponential"), ("Pareto", "Gamma"),
                           ("Pareto", "Normal"), ("Uniform", "Pareto")}
