@@ -43,6 +43,9 @@ STATS = {
     "ContinuousBernoulli": (lambda: D.ContinuousBernoulli(t([0.2, 0.5])),
                             [0.2 / -0.6 + 1 / math.log(4), 0.5],
                             [0.2 * -0.8 / 0.36 + 1 / math.log(4) ** 2, 1 / 12]),
+    "LowRankMultivariateNormal": (lambda: D.LowRankMultivariateNormal(t([1.0, -1.0]), t([[1.0], [2.0]]),
+                                                                      t([0.5, 1.0])),
+                                  [1.0, -1.0], [1.5, 5.0]),
     "Multinomial": (lambda: D.Multinomial(10, t([[0.2, 0.8], [0.5, 0.5]])), [[2.0, 8.0], [5.0, 5.0]],
                     [[1.6, 1.6], [2.5, 2.5]]),
 }

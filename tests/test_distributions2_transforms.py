@@ -139,6 +139,13 @@ EXTRA_ERRORS: dict[str, Callable[[Any, Callable], Any]] = {
     "continuous bernoulli value": lambda D, t: D.ContinuousBernoulli(t([0.3])).log_prob(t([1.5])),
     "von mises concentration": lambda D, t: D.VonMises(t([0.]), t([-1.])),
     "von mises has no entropy": lambda D, t: D.VonMises(t([0.]), t([1.])).entropy(),
+    "lowrank cov_factor 1-d": lambda D, t: D.LowRankMultivariateNormal(t([0., 0.]), t([1., 1.]), t([1., 1.])),
+    "lowrank cov_factor rows": lambda D, t: D.LowRankMultivariateNormal(t([0., 0.]), t([[1.]]), t([1., 1.])),
+    "lowrank cov_diag": lambda D, t: D.LowRankMultivariateNormal(t([0., 0.]), t([[1.], [1.]]), t([1.])),
+    "lowrank batches": lambda D, t: D.LowRankMultivariateNormal(t([[0., 0.]] * 2), t([[[1.], [1.]]] * 3),
+                                                                 t([1., 1.])),
+    "lowrank negative diag": lambda D, t: D.LowRankMultivariateNormal(t([0., 0.]), t([[1.], [1.]]),
+                                                                       t([1., -1.])),
 }
 
 
@@ -170,6 +177,7 @@ EXTRA_REPRS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.RelaxedOneHotCategorical(t(1.), t([.3, .7])),
     lambda D, t: D.LogisticNormal(t([0., 1.]), 1.), lambda D, t: D.LogisticNormal(t([0., 1.]), 1.).support,
     lambda D, t: D.ContinuousBernoulli(t([0.3])), lambda D, t: D.VonMises(t(0.), t(2.)),
+    lambda D, t: D.LowRankMultivariateNormal(t([0., 0.]), t([[1.], [1.]]), t([1., 1.])),
 ]
 
 
@@ -203,6 +211,7 @@ EXTRA_DRAWS: list[Callable[[Any, Callable], Any]] = [
     lambda D, t: D.LogisticNormal(t([[0., 1.]]), 1.).expand((3,)),
     lambda D, t: D.ContinuousBernoulli(logits=t([0.3, -1.])), lambda D, t: D.VonMises(t([0., 1.]), t(2.)),
     lambda D, t: D.VonMises(t(0.), t(2.)).expand((2,)),
+    lambda D, t: D.LowRankMultivariateNormal(t([[0., 0.]]), t([[1.], [1.]]), t([1., 1.])).expand((3,)),
 ]
 IMPLICIT = ("StudentT", "Dirichlet", "Chi2")      # PyTorch's rsample: the gamma sampler's implicit gradient
 

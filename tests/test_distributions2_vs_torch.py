@@ -85,6 +85,10 @@ EXTRA: dict[str, Case] = {      # the families that are not TransformedDistribut
                                         {"l": N(2, 3)}),
     "von_mises": Case(lambda D, p: D.VonMises(p["loc"], p["k"]), U(-3, 3, 2, 4),
                       {"loc": N(4), "k": np.array([0.5, 2.0, 3.9, 10.0])}),
+    "lowrank_mvn": Case(lambda D, p: D.LowRankMultivariateNormal(p["loc"], p["w"], p["d"]), N(4, 2, 3),
+                        {"loc": N(2, 3), "w": N(3, 2), "d": U(0.5, 2, 3)}),
+    "lowrank_mvn_batched": Case(lambda D, p: D.LowRankMultivariateNormal(p["loc"], p["w"], p["d"]), N(3),
+                                {"loc": N(3), "w": N(2, 3, 1), "d": U(0.5, 2, 2, 3)}),
     "logistic_normal": Case(lambda D, p: D.LogisticNormal(p["loc"], p["scale"]), _SIMPLEX,
                             {"loc": N(2, 2), "scale": U(0.5, 2, 2)}),
 }
@@ -174,3 +178,14 @@ def test_kl_divergence_values_and_gradients_are_pytorchs(kp: str, kq: str) -> No
             assert a is None or not a.any(), k
         else:
             np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9, err_msg=f"d/d{k}")
+
+
+@pytest.mark.parametrize("what", ["covariance_matrix", "precision_matrix", "scale_tril", "variance"])
+def test_lowrank_matrices_and_gradients_are_pytorchs(what: str) -> None:
+    case = EXTRA["lowrank_mvn_batched"]
+    (v1, g1, *_), (v2, g2, *_) = (_run(m, case, lambda d, _: getattr(d, what)) for m in (chainrule, torch))
+    np.testing.assert_allclose(v1, v2, rtol=1e-10, atol=1e-12)
+    for a, b in zip(g1, g2):
+        assert (a is None) == (b is None)          # loc does not enter the matrices
+        if b is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9)
