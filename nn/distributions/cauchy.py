@@ -3,39 +3,20 @@ rsample is loc + scale·tan(π(u - 1/2))."""
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import autograd as ag
-from autograd import Size, Tensor
+from autograd import Tensor
 
-from . import constraints
-from .distribution import Distribution
-from .utils import broadcast_all
+from .location_scale import LocationScale
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if scalar else self.loc.size(), validate_args=validate_args)
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Cauchy:
-        return self._expand_params(("loc", "scale"), batch_shape, _instance, Cauchy)
-
+class Cauchy(LocationScale):
     @property
     def mean(self) -> Tensor:
         return ag.full(self._extended_shape(), math.nan, dtype=self.loc.dtype)
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:
