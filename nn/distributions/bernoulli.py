@@ -9,8 +9,8 @@ import autograd as ag
 from autograd import Size, Tensor, ops
 
 from . import constraints
-from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .binary import BinaryProbs
+from .utils import broadcast_all
 
 __all__ = ["Bernoulli"]
 
@@ -19,7 +19,7 @@ def _bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
     return -(target * ops.logsigmoid(logits) + (1 - target) * ops.logsigmoid(-logits))
 
 
-class Bernoulli(Distribution):
+class Bernoulli(BinaryProbs):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
@@ -41,18 +41,6 @@ class Bernoulli(Distribution):
         new = self._expand_params(("probs", "logits"), batch_shape, _instance, Bernoulli)
         new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
         return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     @property
     def mean(self) -> Tensor:
