@@ -1,6 +1,7 @@
 """Lazy modules (LazyLinear, LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d, LazyBatchNorm1d/2d/3d,
-LazyInstanceNorm1d/2d/3d): the input size is read from the first batch. Until then the weights are UninitializedParameters (buffers
-UninitializedBuffers) that know their dtype but not their shape; the first forward materializes them in place,
+LazyInstanceNorm1d/2d/3d): the input size is read from the first batch. Until then the weights are
+UninitializedParameters (buffers UninitializedBuffers) that know their dtype but not their shape; the first
+forward materializes them in place,
 initialises them as the ordinary layer does, and turns the module into that layer (`type(m)` becomes
 nn.Linear), as PyTorch. The Parameter objects stay the same, so an optimizer built before the first forward
 updates them; load_state_dict materializes them from the loaded shapes."""

@@ -24,6 +24,5 @@ from . import (
                stats,
 )
 
-MODULES = [activations, blocks, conv, elementwise, gamma, indexing, layout, linalg, math, matrices, norm, positions, quantiles,
-           rearrange, scans, selecting, shape, sorting,
-           spectral, stats]
+MODULES = [activations, blocks, conv, elementwise, gamma, indexing, layout, linalg, math, matrices, norm,
+           positions, quantiles, rearrange, scans, selecting, shape, sorting, spectral, stats]
