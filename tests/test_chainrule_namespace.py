@@ -474,3 +474,13 @@ def test_dataloader_uses_samplers_as_pytorch():
         D.DataLoader(ds, batch_size=2, batch_sampler=custom.batch_sampler)
     weighted = D.DataLoader(ds, batch_size=5, sampler=D.WeightedRandomSampler([1.0] * 10, 10))
     assert len(weighted) == 2 and sum(len(b[0]) for b in weighted) == 10
+
+
+def test_functions_pytorch_also_has_at_the_top_level_are_there_with_F_s_arguments():
+    import chainrule.nn.functional as F
+    for name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+                 "max_pool1d", "max_pool2d", "avg_pool1d", "layer_norm"):
+        assert getattr(chainrule, name) is getattr(F, name), name
+    for name in ("batch_norm", "embedding"):          # torch's top-level ones take their arguments in another order
+        with pytest.raises(AttributeError, match=rf"chainrule has no torch\.{name} \(yet\)"):
+            getattr(chainrule, name)

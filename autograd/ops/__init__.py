@@ -37,9 +37,10 @@ from . import (
 
 # Not re-exported by `autograd` (still here, in autograd.ops), each with why: nn.functional's functions, and
 # the engine's own helpers (PyTorch's namesakes of the index helpers take other arguments).
-_NN_FUNCTIONAL = ("conv1d conv2d unfold fold max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool2d "
-                  "batch_norm layer_norm embedding elu hardtanh relu6 hardswish hardsigmoid silu mish softsign "
-                  "tanhshrink logsigmoid glu")
+# (conv1d/2d/3d, max_pool1d/2d, avg_pool1d, layer_norm are top-level in PyTorch too, with F's arguments;
+# torch.batch_norm and torch.embedding take theirs in another order, so only F's are here)
+_NN_FUNCTIONAL = ("unfold fold avg_pool2d adaptive_avg_pool2d batch_norm embedding elu hardtanh relu6 hardswish "
+                  "hardsigmoid silu mish softsign tanhshrink logsigmoid glu")
 _ENGINE_HELPERS = "add_at index_put normalize_index rounded_div"
 NOT_TOP_LEVEL: dict[str, str] = {
     **dict.fromkeys(_NN_FUNCTIONAL.split(), "an nn.functional function (PyTorch's F.<name>)"),
