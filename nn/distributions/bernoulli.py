@@ -38,9 +38,7 @@ class Bernoulli(BinaryProbs):
                          validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
-        new = self._expand_params(("probs", "logits"), batch_shape, _instance, Bernoulli)
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
-        return new
+        return self._expand_binary(Bernoulli, batch_shape, _instance)
 
     @property
     def mean(self) -> Tensor:

@@ -37,9 +37,8 @@ class LogitRelaxedBernoulli(BinaryProbs):
         super().__init__(Size() if scalar else self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> LogitRelaxedBernoulli:
-        new = self._expand_params(("probs", "logits"), batch_shape, _instance, LogitRelaxedBernoulli)
+        new = self._expand_binary(LogitRelaxedBernoulli, batch_shape, _instance)
         new.temperature = self.temperature
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
         return new
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
