@@ -1,6 +1,6 @@
 """What HalfNormal and HalfCauchy share: |x| for x from a distribution symmetric about 0 with a scale (the
-base, through AbsTransform), so the density, cdf and icdf are the base's folded onto x ≥ 0, the mode is 0 and the
-entropy is the base's less log 2."""
+base, through AbsTransform), so the density, cdf and icdf are the base's folded onto x ≥ 0, the mode is 0
+and the entropy is the base's less log 2."""
 from __future__ import annotations
 
 import math
